@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "sitegen",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sitegen", targets: ["sitegen"]),
+        .library(name: "TransformerEngine", targets: ["TransformerEngine"]),
+        .library(name: "SiteBuilder", targets: ["SiteBuilder"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The engine: a pure library with no dependencies. Model file in, trace out.
+        .target(name: "TransformerEngine"),
+
+        // libxml2 (Debian's libxml2-dev) behind a system-library target.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // XML well-formedness, template and page checks on top of libxml2.
+        .target(name: "PageValidation", dependencies: ["CLibXML2"]),
+
+        // Renders the engine's trace into the static site.
+        .target(
+            name: "SiteBuilder",
+            dependencies: [
+                "TransformerEngine",
+                "PageValidation",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+
+        // The thin command-line front end.
+        .executableTarget(
+            name: "sitegen",
+            dependencies: [
+                "SiteBuilder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "TransformerEngineTests", dependencies: ["TransformerEngine"]),
+        .testTarget(name: "PageValidationTests", dependencies: ["PageValidation"]),
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "TransformerEngine", "PageValidation"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

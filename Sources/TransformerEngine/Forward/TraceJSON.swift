@@ -1,0 +1,44 @@
+/// The trace as JSON (`Site/trace.json`), with the keys of the engine's documented format.
+extension Trace {
+    public func json(model: Model) -> JSONOut {
+        func stats(_ rows: [LayerNorm.Row]) -> JSONOut {
+            .object([("mean", .numbers(rows.map(\.mean))), ("variance", .numbers(rows.map(\.variance))),
+                     ("std", .numbers(rows.map(\.std)))])
+        }
+        let layerValues: [JSONOut] = layers.map { l in
+            .object([
+                ("ln1", .matrix(l.ln1Out)),
+                ("ln1_stats", stats(l.ln1)),
+                ("q", .matrix(l.q)), ("k", .matrix(l.k)), ("v", .matrix(l.v)),
+                ("scores", .array(l.scores.map { head in .array(head.map { row in .array(row.map { $0.map(JSONOut.number) ?? .null }) }) })),
+                ("weights", .array(l.weights.map(JSONOut.matrix))),
+                ("context", .matrix(l.context)),
+                ("attn_out", .matrix(l.attnOut)),
+                ("resid_mid", .matrix(l.residMid)),
+                ("ln2", .matrix(l.ln2Out)),
+                ("ln2_stats", stats(l.ln2)),
+                ("mlp_pre", .matrix(l.mlpPre)),
+                ("mlp_act", .matrix(l.mlpAct)),
+                ("mlp_out", .matrix(l.mlpOut)),
+                ("resid_out", .matrix(l.residOut)),
+            ])
+        }
+        var members: [(String, JSONOut)] = [
+            ("model", .string(model.name ?? "")),
+            ("tokens", .array(tokens.map(JSONOut.string))),
+            ("ids", .array(ids.map(JSONOut.int))),
+            ("embeddings", .object([("tok", .matrix(tokEmb)), ("pos", .matrix(posEmb)), ("x", .matrix(x))])),
+            ("layers", .array(layerValues)),
+        ]
+        if let finalNorm { members.append(("final_ln_stats", stats(finalNorm))) }
+        members += [
+            ("final", .matrix(final)),
+            ("logits", .matrix(logits)),
+            ("probs", .matrix(probs)),
+            ("prediction", .string(prediction)),
+            ("target", target.map(JSONOut.string) ?? .null),
+            ("loss", loss.map(JSONOut.number) ?? .null),
+        ]
+        return .object(members)
+    }
+}

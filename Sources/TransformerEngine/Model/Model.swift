@@ -1,0 +1,69 @@
+/// A decoder-only pre-norm transformer, as read from a model file.
+public struct Model: Sendable {
+    public var name: String?
+    public var vocab: [String]
+    public var tokenizer: Tokenizer
+    public var config: ModelConfig
+    public var weights: Weights
+    public var prompt: Prompt
+
+    /// Vocabulary word → id (the seed's "stoi").
+    public var stoi: [String: Int] {
+        Dictionary(vocab.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+public enum Activation: String, Sendable, CaseIterable {
+    case relu
+    /// The tanh approximation, as GPT-2.
+    case gelu
+}
+
+public struct ModelConfig: Sendable {
+    public var dModel: Int
+    public var nHeads: Int
+    public var nLayers: Int
+    public var dFF: Int
+    public var maxPositions: Int
+    public var activation: Activation
+    public var layerNormEps: Double
+    public var finalLayerNorm: Bool
+
+    public var dHead: Int { dModel / nHeads }
+}
+
+public struct LayerWeights: Sendable {
+    public var wQ, wK, wV, wO: Matrix      // [d_model][d_model]
+    public var w1: Matrix                  // [d_model][d_ff]
+    public var w2: Matrix                  // [d_ff][d_model]
+    public var bQ, bK, bV, bO: Vector?     // [d_model]
+    public var b1: Vector?                 // [d_ff]
+    public var b2: Vector?                 // [d_model]
+    public var ln1: LayerNormParameters
+    public var ln2: LayerNormParameters
+}
+
+/// gamma and beta of one LayerNorm; nil means the default (1 and 0).
+public struct LayerNormParameters: Sendable {
+    public var gamma: Vector?
+    public var beta: Vector?
+    public init(gamma: Vector? = nil, beta: Vector? = nil) { self.gamma = gamma; self.beta = beta }
+}
+
+public struct Weights: Sendable {
+    public var tokEmb: Matrix              // [vocab][d_model]
+    public var posEmb: Matrix              // [max_positions][d_model]
+    public var layers: [LayerWeights]
+    public var wLM: Matrix                 // [d_model][vocab]
+    public var bLM: Vector?                // [vocab]
+    public var lnf: LayerNormParameters
+}
+
+/// The text the forward pass runs on, already split into vocabulary ids.
+public struct Prompt: Sendable {
+    public var text: String
+    public var tokens: [String]
+    public var ids: [Int]
+    public var target: String?
+    public var targetID: Int?
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+import SiteBuilder
+
+@main
+struct Sitegen: ParsableCommand {
+    func run() throws { print("sitegen") }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import PageValidation
+@Test func placeholderPageValidation() { #expect(1 == 1) }
