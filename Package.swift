@@ -41,12 +41,13 @@ let package = Package(
             name: "sitegen",
             dependencies: [
                 "SiteBuilder",
+                "PageValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "TransformerEngineTests", dependencies: ["TransformerEngine"]),
-        .testTarget(name: "PageValidationTests", dependencies: ["PageValidation"]),
+        .testTarget(name: "PageValidationTests", dependencies: ["PageValidation"], exclude: ["Fixtures"]),
         .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "TransformerEngine", "PageValidation"]),
     ],
     swiftLanguageModes: [.v6]

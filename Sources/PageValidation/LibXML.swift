@@ -1,0 +1,230 @@
+import CLibXML2
+
+/// Thin Swift wrappers over the parts of libxml2 this module uses.
+/// Nothing here prints: parser errors go to a per-context structured handler,
+/// XPath errors to the XPath context's handler.
+enum LibXML {
+    /// `xmlInitParser()` exactly once, before the first parse (Swift runs a static initialiser once).
+    static let initialized: Void = { xmlInitParser() }()
+
+    static let xhtmlNamespace = "http://www.w3.org/1999/xhtml"
+    static let svgNamespace = "http://www.w3.org/2000/svg"
+    static let xlinkNamespace = "http://www.w3.org/1999/xlink"
+
+    /// Parses `bytes` as XML: no network, no DTD loading, no entity substitution,
+    /// big line numbers. Every error and warning is collected, none is printed.
+    static func parse(_ bytes: [UInt8], name: String) -> ParseOutcome {
+        _ = initialized
+        guard let ctxt = xmlNewParserCtxt() else {
+            return ParseOutcome(document: nil, messages: [ParseMessage(line: 1, column: 1, text: "out of memory creating the XML parser", isWarning: false)], wellFormed: false)
+        }
+        defer { xmlFreeParserCtxt(ctxt) }
+
+        let collector = ParseMessageCollector()
+        ctxt.pointee._private = Unmanaged.passUnretained(collector).toOpaque()
+        // The parser calls serror with ctxt->userData, which is the context itself.
+        ctxt.pointee.sax.pointee.serror = { userData, error in
+            guard let userData, let error else { return }
+            let context = userData.assumingMemoryBound(to: xmlParserCtxt.self)
+            guard let collectorPointer = context.pointee._private else { return }
+            Unmanaged<ParseMessageCollector>.fromOpaque(collectorPointer).takeUnretainedValue().record(error.pointee)
+        }
+
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_BIG_LINES.rawValue)
+        let document: xmlDocPtr? = withExtendedLifetime(collector) {
+            // A trailing NUL so the buffer is never empty (an empty array has no base address).
+            (bytes + [0]).withUnsafeBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
+                    xmlCtxtReadMemory(ctxt, base, Int32(clamping: bytes.count), name, "UTF-8", options)
+                }
+            }
+        }
+        let wellFormed = ctxt.pointee.wellFormed != 0 && document != nil
+        ctxt.pointee._private = nil
+        return ParseOutcome(document: document.map(XMLDocument.init), messages: collector.messages, wellFormed: wellFormed)
+    }
+}
+
+/// One message from the parser: libxml2's text (trimmed) at its line and column.
+struct ParseMessage: Sendable {
+    var line: Int
+    var column: Int
+    var text: String
+    var isWarning: Bool
+}
+
+final class ParseMessageCollector {
+    var messages: [ParseMessage] = []
+
+    func record(_ error: xmlError) {
+        var text = error.message.map { String(cString: $0) } ?? "unknown XML error (code \(error.code))"
+        text = text.trimmingASCIIWhitespace()
+        messages.append(ParseMessage(
+            line: max(Int(error.line), 1),
+            column: max(Int(error.int2), 1),
+            text: text,
+            isWarning: error.level == XML_ERR_WARNING
+        ))
+    }
+}
+
+struct ParseOutcome {
+    var document: XMLDocument?
+    var messages: [ParseMessage]
+    var wellFormed: Bool
+}
+
+/// Owns an `xmlDoc` and frees it.
+final class XMLDocument {
+    let pointer: xmlDocPtr
+
+    init(_ pointer: xmlDocPtr) { self.pointer = pointer }
+    deinit { xmlFreeDoc(pointer) }
+
+    var root: xmlNodePtr? { xmlDocGetRootElement(pointer) }
+
+    /// Every `id` attribute value in the document, with the line of its element (first occurrence wins).
+    func ids() -> [String: Int] {
+        var result: [String: Int] = [:]
+        guard let root else { return result }
+        XMLNode.walkElements(root) { node in
+            if let id = XMLNode.attribute(node, "id"), result[id] == nil {
+                result[id] = XMLNode.line(node)
+            }
+        }
+        return result
+    }
+}
+
+/// Helpers over raw `xmlNodePtr`s.
+enum XMLNode {
+    static func name(_ node: xmlNodePtr) -> String {
+        node.pointee.name.map { String(cString: $0) } ?? ""
+    }
+
+    static func namespace(_ node: xmlNodePtr) -> String? {
+        node.pointee.ns?.pointee.href.map { String(cString: $0) }
+    }
+
+    static func isElement(_ node: xmlNodePtr, _ localName: String, namespace ns: String) -> Bool {
+        node.pointee.type == XML_ELEMENT_NODE && name(node) == localName && namespace(node) == ns
+    }
+
+    static func line(_ node: xmlNodePtr) -> Int {
+        max(Int(xmlGetLineNo(node)), 1)
+    }
+
+    /// The value of a no-namespace attribute, or nil when absent.
+    static func attribute(_ node: xmlNodePtr, _ attributeName: String) -> String? {
+        guard let value = attributeName.withXMLChars({ xmlGetNoNsProp(node, $0) }) else { return nil }
+        defer { sitegen_xmlFree(value) }
+        return String(cString: value)
+    }
+
+    /// The value of a namespaced attribute, or nil when absent.
+    static func attribute(_ node: xmlNodePtr, _ attributeName: String, namespace ns: String) -> String? {
+        let value = attributeName.withXMLChars { nameChars in
+            ns.withXMLChars { nsChars in xmlGetNsProp(node, nameChars, nsChars) }
+        }
+        guard let value else { return nil }
+        defer { sitegen_xmlFree(value) }
+        return String(cString: value)
+    }
+
+    /// All attributes of an element: (local name, namespace, value).
+    static func attributes(_ node: xmlNodePtr) -> [(name: String, namespace: String?, value: String)] {
+        var result: [(name: String, namespace: String?, value: String)] = []
+        var attr = node.pointee.properties
+        while let current = attr {
+            let attrName = current.pointee.name.map { String(cString: $0) } ?? ""
+            let attrNamespace = current.pointee.ns?.pointee.href.map { String(cString: $0) }
+            var value = ""
+            if let chars = xmlNodeListGetString(node.pointee.doc, current.pointee.children, 1) {
+                value = String(cString: chars)
+                sitegen_xmlFree(chars)
+            }
+            result.append((attrName, attrNamespace, value))
+            attr = current.pointee.next
+        }
+        return result
+    }
+
+    /// The concatenated text of the node and its descendants.
+    static func text(_ node: xmlNodePtr) -> String {
+        guard let chars = xmlNodeGetContent(node) else { return "" }
+        defer { sitegen_xmlFree(chars) }
+        return String(cString: chars)
+    }
+
+    /// The node itself and then its ancestors, up to the root element.
+    static func selfAndAncestors(_ node: xmlNodePtr) -> [xmlNodePtr] {
+        var result: [xmlNodePtr] = []
+        var current: xmlNodePtr? = node
+        while let element = current, element.pointee.type == XML_ELEMENT_NODE {
+            result.append(element)
+            current = element.pointee.parent
+        }
+        return result
+    }
+
+    /// Depth-first, document order, elements only.
+    static func walkElements(_ node: xmlNodePtr, _ body: (xmlNodePtr) -> Void) {
+        guard node.pointee.type == XML_ELEMENT_NODE else { return }
+        body(node)
+        var child = node.pointee.children
+        while let current = child {
+            walkElements(current, body)
+            child = current.pointee.next
+        }
+    }
+}
+
+/// An XPath context with the `h`, `s` and `xlink` prefixes registered and a silent error handler.
+final class XPath {
+    private let context: xmlXPathContextPtr
+    /// XPath errors (there should be none: all expressions are fixed). Reported as internal errors.
+    private(set) var failures: [String] = []
+
+    init?(_ document: XMLDocument) {
+        _ = LibXML.initialized
+        guard let context = xmlXPathNewContext(document.pointer) else { return nil }
+        self.context = context
+        context.pointee.error = { _, _ in }  // keep libxml2 from printing; failures are read from lastError
+        for (prefix, uri) in [("h", LibXML.xhtmlNamespace), ("s", LibXML.svgNamespace), ("xlink", LibXML.xlinkNamespace)] {
+            _ = prefix.withXMLChars { p in uri.withXMLChars { u in xmlXPathRegisterNs(context, p, u) } }
+        }
+    }
+
+    deinit { xmlXPathFreeContext(context) }
+
+    /// The nodes selected by `expression`, in document order.
+    func nodes(_ expression: String, from node: xmlNodePtr? = nil) -> [xmlNodePtr] {
+        context.pointee.node = node
+        let object = expression.withXMLChars { xmlXPathEvalExpression($0, context) }
+        guard let object else {
+            let message = context.pointee.lastError.message.map { String(cString: $0).trimmingASCIIWhitespace() } ?? "unknown error"
+            failures.append("XPath '\(expression)': \(message)")
+            return []
+        }
+        defer { xmlXPathFreeObject(object) }
+        guard let set = object.pointee.nodesetval, set.pointee.nodeNr > 0, let table = set.pointee.nodeTab else { return [] }
+        return (0..<Int(set.pointee.nodeNr)).compactMap { table[$0] }
+    }
+}
+
+extension String {
+    /// Calls `body` with the string as a NUL-terminated `xmlChar` (UTF-8) buffer.
+    func withXMLChars<R>(_ body: (UnsafePointer<xmlChar>) -> R) -> R {
+        let chars = Array(utf8) + [0]
+        return chars.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Without leading and trailing ASCII whitespace (space, tab, LF, FF, CR), as HTML strips URLs.
+    func trimmingASCIIWhitespace() -> String {
+        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0C}" }
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+              let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(scalars[first...last])
+    }
+}

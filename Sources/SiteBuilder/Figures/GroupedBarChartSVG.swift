@@ -1,0 +1,172 @@
+/// Horizontal grouped bars: for each category one thin bar per series, stacked under each
+/// other (e.g. a LayerNorm vector "before" and "after" for d0…d3, or a probability before and
+/// after a training step). Series are told apart by fill AND pattern/outline:
+/// series 0 solid dark blue, series 1 light orange with diagonal hatching and a dark outline,
+/// series 2 light grey with a dashed outline (styles repeat after that).
+///
+/// - A legend above the chart names the series (`Series.name`) next to a swatch.
+/// - Category labels come from `categories` (cut to 14 characters, full text in a `<title>`),
+///   optionally coloured with `categoryLabelClasses`.
+/// - Each bar is a `<g>` with `<title>` `"CATEGORY (SERIES): exact"`; its value label uses
+///   `valueFormat`.
+public struct GroupedBarChartSVG: Sendable {
+    public struct Series: Sendable, Equatable {
+        public var name: String
+        public var values: [Double]
+
+        public init(name: String, values: [Double]) {
+            self.name = name
+            self.values = values
+        }
+    }
+
+    public var id: String
+    public var title: String
+    public var description: String
+    public var categories: [String]
+    public var series: [Series]
+    public var valueAxisLabel: String
+    public var categoryAxisLabel: String
+    public var valueFormat: FigureValueFormat
+    public var categoryLabelClasses: [String]?
+
+    public init(
+        id: String,
+        title: String,
+        description: String,
+        categories: [String],
+        series: [Series],
+        valueAxisLabel: String,
+        categoryAxisLabel: String,
+        valueFormat: FigureValueFormat = .number,
+        categoryLabelClasses: [String]? = nil
+    ) {
+        self.id = id
+        self.title = title
+        self.description = description
+        self.categories = categories
+        self.series = series
+        self.valueAxisLabel = valueAxisLabel
+        self.categoryAxisLabel = categoryAxisLabel
+        self.valueFormat = valueFormat
+        self.categoryLabelClasses = categoryLabelClasses
+    }
+
+    /// Fill/stroke attributes of series `k` (pattern ids are prefixed by the figure id).
+    private func style(_ k: Int) -> String {
+        let eid = Escape.html(id)
+        switch k % 3 {
+        case 0: return "fill=\"#2166ac\""
+        case 1: return "fill=\"url(#\(eid)-hatch1)\" stroke=\"#7f3b08\" stroke-width=\"1.5\""
+        default: return "fill=\"#d9d9d9\" stroke=\"#525252\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\""
+        }
+    }
+
+    public func render() -> String {
+        let pad = 8.0
+        let font = 12.0
+        let valueFont = 11.0
+        let barHeight = 13.0
+        let barGap = 2.0
+        let groupGap = 10.0
+        let plotWidth = 200.0
+        let seriesCount = series.count
+        let eid = Escape.html(id)
+
+        func value(_ k: Int, _ c: Int) -> Double? {
+            guard c < series[k].values.count else { return nil }
+            let v = series[k].values[c]
+            return v.isFinite ? v : 0
+        }
+        let all = series.flatMap { $0.values.filter(\.isFinite) }
+        let axis = LinearAxis(min: Swift.min(0, all.min() ?? 0), max: Swift.max(0, all.max() ?? 0))
+
+        let shown = categories.map { FigureText.truncated($0, maxCharacters: 14) }
+        let labelWidth = shown.map { FigureText.width($0, fontSize: font) }.max() ?? 0
+        let labelColumn = Swift.max(labelWidth, FigureText.width(categoryAxisLabel, fontSize: 11)) + 8
+        let valueWidth = series.flatMap { $0.values.map { FigureText.width(valueFormat.label($0), fontSize: valueFont) } }.max() ?? 0
+        let leftReserve = axis.lo < 0 ? valueWidth + 6 : 0
+        let plotX = pad + labelColumn + leftReserve
+
+        // Legend row: swatch + name per series, laid out left to right.
+        var legendItems: [(x: Double, name: String)] = []
+        var legendX = pad
+        for s in series {
+            legendItems.append((legendX, s.name))
+            legendX += 14 + 5 + FigureText.width(s.name, fontSize: 11) + 14
+        }
+        let legendRight = legendX - 14
+
+        let top = pad + 20 + 18
+        let groupHeight = Double(seriesCount) * barHeight + Double(Swift.max(0, seriesCount - 1)) * barGap
+        let axisY = top + Double(categories.count) * (groupHeight + groupGap) - groupGap + 6
+        let width = Swift.max(plotX + plotWidth + valueWidth + 6, legendRight,
+                              plotX + plotWidth / 2 + FigureText.width(valueAxisLabel, fontSize: 11) / 2) + pad
+        let height = axisY + 34 + pad
+        func xOf(_ v: Double) -> Double { axis.position(v, from: plotX, to: plotX + plotWidth) }
+        let zeroX = xOf(0)
+
+        var svg = SVGWriter()
+        svg.open(id: id, classes: "figure figure-grouped-bars", width: width, height: height, title: title, description: description)
+        svg.raw("<defs><pattern id=\"\(eid)-hatch1\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">")
+        svg.raw("<rect width=\"5\" height=\"5\" fill=\"#fdb863\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#7f3b08\" stroke-width=\"1.5\"/></pattern></defs>")
+
+        // Legend.
+        svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
+        for (k, item) in legendItems.enumerated() {
+            svg.rect(x: item.x, y: pad + 3, width: 14, height: 10, attributes: style(k))
+            svg.text(item.name, x: item.x + 19, y: pad + 12, fontSize: 11)
+        }
+        svg.raw("</g>")
+
+        svg.text(categoryAxisLabel, x: pad + labelColumn - 8, y: top - 8, fontSize: 11, anchor: "end",
+                 attributes: "class=\"figure-axis-label\" fill=\"currentColor\"")
+
+        // Axis.
+        svg.raw("<g class=\"figure-axis\" fill=\"currentColor\">")
+        for t in axis.ticks {
+            let x = xOf(t)
+            if t != 0 {
+                svg.line(x1: x, y1: top - 4, x2: x, y2: axisY, attributes: "class=\"figure-grid\" stroke=\"currentColor\" stroke-opacity=\"0.15\"")
+            }
+            svg.line(x1: x, y1: axisY, x2: x, y2: axisY + 4, attributes: "stroke=\"currentColor\"")
+            svg.text(axis.label(t, format: valueFormat), x: x, y: axisY + 15, fontSize: 11, anchor: "middle",
+                     attributes: "class=\"figure-num\"")
+        }
+        svg.line(x1: plotX, y1: axisY, x2: plotX + plotWidth, y2: axisY, attributes: "stroke=\"currentColor\"")
+        svg.text(valueAxisLabel, x: plotX + plotWidth / 2, y: axisY + 30, fontSize: 11, anchor: "middle",
+                 attributes: "class=\"figure-axis-label\"")
+        svg.raw("</g>")
+
+        // Groups.
+        for (c, category) in categories.enumerated() {
+            let groupY = top + Double(c) * (groupHeight + groupGap)
+            var labelAttributes = "fill=\"currentColor\""
+            if let classes = categoryLabelClasses, c < classes.count, !classes[c].isEmpty {
+                labelAttributes += " class=\"\(Escape.html(classes[c]))\""
+            }
+            svg.text(shown[c], x: pad + labelColumn - 8, y: groupY + groupHeight / 2 + font * 0.35, fontSize: font,
+                     anchor: "end", attributes: labelAttributes, fullText: category)
+            for k in 0..<seriesCount {
+                guard let v = value(k, c) else { continue }
+                let y = groupY + Double(k) * (barHeight + barGap)
+                let end = xOf(v)
+                let text = valueFormat.label(series[k].values[c])
+                let barTitle = "\(category) (\(series[k].name)): \(NumberFormat.exact(series[k].values[c]))"
+                svg.raw("<g class=\"figure-bar figure-series-\(k)\"><title>\(Escape.html(barTitle))</title>")
+                svg.rect(x: Swift.min(zeroX, end), y: y, width: Swift.abs(end - zeroX), height: barHeight, attributes: style(k))
+                let textY = y + barHeight / 2 + valueFont * 0.35
+                if v < 0 {
+                    svg.text(text, x: end - 4, y: textY, fontSize: valueFont, anchor: "end", attributes: "class=\"figure-num\" fill=\"currentColor\"")
+                } else {
+                    svg.text(text, x: end + 4, y: textY, fontSize: valueFont, attributes: "class=\"figure-num\" fill=\"currentColor\"")
+                }
+                svg.raw("</g>")
+            }
+        }
+
+        svg.line(x1: zeroX, y1: top - 4, x2: zeroX, y2: axisY, attributes: "class=\"figure-zero\" stroke=\"currentColor\" stroke-width=\"1.5\"")
+        svg.close()
+        return svg.output
+    }
+}

@@ -1,0 +1,329 @@
+/// A matrix drawn as coloured cells (attention weights, embedding matrices, …).
+///
+/// Layout: row labels on the left (right-aligned), column labels above the grid (horizontal
+/// when they fit in a cell, otherwise rotated −45°), optional axis captions (`rowHeader` rotated
+/// on the far left, `columnHeader` centred on top), a gradient legend under the grid.
+/// Labels longer than 10 characters are cut with "…" and carry the full word in a `<title>`.
+///
+/// Every cell is a `<g>` whose `<title>` reads `"ROW → COLUMN: exact"` (separator configurable
+/// with `cellTitleSeparator`), e.g. `on → the: 0.38680257`; masked (nil) cells read
+/// `"ROW → COLUMN: masked (future token)"` (text configurable with `maskedText`) and are drawn
+/// with a grey hatch pattern and no value.
+///
+/// Matrices with more than `maxSize` (64) rows or columns are average-pooled into blocks
+/// (see `pooled(_:maxSize:)`); the block labels become `"first…last"` and a caption inside the
+/// figure says what was pooled. Values are not written in pooled cells.
+public struct HeatmapSVG: Sendable {
+    public var id: String
+    public var title: String
+    public var description: String
+    public var values: [[Double?]]
+    public var rowLabels: [String]
+    public var columnLabels: [String]
+    public var scale: ColorScale
+    public var showValues: Bool
+    public var highlightRow: Int?
+    public var rowHeader: String?
+    public var columnHeader: String?
+    public var rowLabelClasses: [String]?
+    public var columnLabelClasses: [String]?
+    /// Caption above the legend bar, e.g. "attention weight".
+    public var legendLabel: String?
+    public var maskedText: String
+    public var cellTitleSeparator: String
+    public var maxSize: Int
+
+    public init(
+        id: String,
+        title: String,
+        description: String,
+        values: [[Double?]],
+        rowLabels: [String],
+        columnLabels: [String],
+        scale: ColorScale,
+        showValues: Bool = false,
+        highlightRow: Int? = nil,
+        rowHeader: String? = nil,
+        columnHeader: String? = nil,
+        rowLabelClasses: [String]? = nil,
+        columnLabelClasses: [String]? = nil,
+        legendLabel: String? = nil,
+        maskedText: String = "masked (future token)",
+        cellTitleSeparator: String = " → ",
+        maxSize: Int = 64
+    ) {
+        self.id = id
+        self.title = title
+        self.description = description
+        self.values = values
+        self.rowLabels = rowLabels
+        self.columnLabels = columnLabels
+        self.scale = scale
+        self.showValues = showValues
+        self.highlightRow = highlightRow
+        self.rowHeader = rowHeader
+        self.columnHeader = columnHeader
+        self.rowLabelClasses = rowLabelClasses
+        self.columnLabelClasses = columnLabelClasses
+        self.legendLabel = legendLabel
+        self.maskedText = maskedText
+        self.cellTitleSeparator = cellTitleSeparator
+        self.maxSize = maxSize
+    }
+
+    // MARK: - Pooling
+
+    /// Splits `count` indices into consecutive blocks of `ceil(count / maxSize)` (the last one
+    /// may be shorter), so there are at most `maxSize` blocks. `count <= maxSize` → one index each.
+    public static func poolRanges(count: Int, maxSize: Int = 64) -> [Range<Int>] {
+        guard count > 0 else { return [] }
+        let limit = Swift.max(1, maxSize)
+        let size = (count - 1) / limit + 1
+        return stride(from: 0, to: count, by: size).map { $0..<Swift.min(count, $0 + size) }
+    }
+
+    /// Average-pools `values` so neither dimension exceeds `maxSize`. Each block is the mean of
+    /// its non-nil cells; a block whose cells are all nil (or missing, for ragged rows) is nil.
+    public static func pooled(_ values: [[Double?]], maxSize: Int = 64) -> [[Double?]] {
+        let columns = values.map(\.count).max() ?? 0
+        let rowRanges = poolRanges(count: values.count, maxSize: maxSize)
+        let columnRanges = poolRanges(count: columns, maxSize: maxSize)
+        return rowRanges.map { rows in
+            columnRanges.map { cols in
+                var sum = 0.0
+                var n = 0
+                for r in rows {
+                    for c in cols where c < values[r].count {
+                        if let v = values[r][c] { sum += v; n += 1 }
+                    }
+                }
+                return n == 0 ? nil : sum / Double(n)
+            }
+        }
+    }
+
+    // MARK: - Rendering
+
+    private static func blockLabel(_ labels: [String], _ range: Range<Int>) -> String {
+        func label(_ i: Int) -> String { i < labels.count ? labels[i] : "#\(i)" }
+        if range.count == 1 { return label(range.lowerBound) }
+        return label(range.lowerBound) + "…" + label(range.upperBound - 1)
+    }
+
+    public func render() -> String {
+        let rowCount = values.count
+        let columnCount = values.map(\.count).max() ?? 0
+        let isPooled = rowCount > maxSize || columnCount > maxSize
+        let rowRanges = HeatmapSVG.poolRanges(count: rowCount, maxSize: isPooled ? maxSize : Int.max)
+        let columnRanges = HeatmapSVG.poolRanges(count: columnCount, maxSize: isPooled ? maxSize : Int.max)
+        let grid: [[Double?]] = isPooled
+            ? HeatmapSVG.pooled(values, maxSize: maxSize)
+            : values.map { row in (0..<columnCount).map { $0 < row.count ? row[$0] : nil } }
+        let rowsFull = rowRanges.map { HeatmapSVG.blockLabel(rowLabels, $0) }
+        let columnsFull = columnRanges.map { HeatmapSVG.blockLabel(columnLabels, $0) }
+        let rowsShown = rowsFull.map { FigureText.truncated($0, maxCharacters: 10) }
+        let columnsShown = columnsFull.map { FigureText.truncated($0, maxCharacters: 10) }
+        let rows = grid.count
+        let cols = columnRanges.count
+        let rowClasses = (isPooled && rowRanges.contains { $0.count > 1 }) ? nil : rowLabelClasses
+        let columnClasses = (isPooled && columnRanges.contains { $0.count > 1 }) ? nil : columnLabelClasses
+        let highlight: Int? = highlightRow.flatMap { h in rowRanges.firstIndex { $0.contains(h) } }
+
+        let writeValues = showValues && !isPooled
+        let cellW: Double = writeValues ? 46 : (cols > 32 || rows > 32 ? 14 : 26)
+        let cellH: Double = writeValues ? 30 : cellW
+        let labelFont: Double = cellH < 20 ? 11 : 12
+        let pad = 8.0
+
+        // Which labels to print when cells are too small for every one.
+        let rowStep = Swift.max(1, Int((13 / cellH).rounded(.up)))
+        let columnStep = Swift.max(1, Int((13 / cellW).rounded(.up)))
+        let rotatedColumnStep = Swift.max(1, Int((13 / (cellW * 0.7071)).rounded(.up)))
+
+        let rowLabelWidth = rowsShown.enumerated().map { i, s in
+            FigureText.width(s, fontSize: labelFont, bold: i == highlight)
+        }.max() ?? 0
+        let columnLabelWidths = columnsShown.map { FigureText.width($0, fontSize: labelFont) }
+        let rotateColumns = (columnLabelWidths.max() ?? 0) > cellW - 4
+        let labelledColumnStep = rotateColumns ? rotatedColumnStep : columnStep
+        let diagonal = 0.7071
+
+        let rowHeaderWidth = rowHeader == nil ? 0.0 : 20.0
+        let gridX = pad + rowHeaderWidth + (rows > 0 ? rowLabelWidth + 8 : 0)
+        let columnHeaderHeight = columnHeader == nil ? 0.0 : 20.0
+        let columnLabelHeight = cols == 0 ? 0 : (rotateColumns ? (columnLabelWidths.max() ?? 0) * diagonal + labelFont * 0.5 + 8 : labelFont + 8)
+        let gridY = pad + columnHeaderHeight + columnLabelHeight
+        let gridW = Double(cols) * cellW
+        let gridH = Double(rows) * cellH
+
+        var right = gridX + gridW
+        if rotateColumns {
+            for (j, w) in columnLabelWidths.enumerated() where j % labelledColumnStep == 0 {
+                right = Swift.max(right, gridX + (Double(j) + 0.5) * cellW + w * diagonal + 4)
+            }
+        } else {
+            for (j, w) in columnLabelWidths.enumerated() where j % labelledColumnStep == 0 {
+                right = Swift.max(right, gridX + (Double(j) + 0.5) * cellW + w / 2)
+            }
+        }
+        var bottom = gridY + gridH
+
+        // Legend geometry.
+        let legendWidth = 160.0
+        let legendX = gridX
+        var legendY = bottom + 18
+        var legendLabelY: Double? = nil
+        if legendLabel != nil {
+            legendLabelY = legendY + 4
+            legendY += 12
+        }
+        let legendTicks: [Double] = scale.kind == .diverging ? [scale.minimum, 0, scale.maximum] : [0, scale.maximum]
+        right = Swift.max(right, legendX + legendWidth + 14)
+        if let legendLabel { right = Swift.max(right, legendX + FigureText.width(legendLabel, fontSize: 11)) }
+        bottom = legendY + 10 + 16
+
+        var caption: String? = nil
+        if isPooled {
+            let rb = rowRanges.first?.count ?? 1, cb = columnRanges.first?.count ?? 1
+            caption = "pooled: \(rowCount)×\(columnCount) shown as \(rows)×\(cols) (mean of \(rb)×\(cb) blocks)"
+        }
+        var captionY = 0.0
+        if let caption {
+            captionY = bottom + 14
+            bottom = captionY + 4
+            right = Swift.max(right, gridX + FigureText.width(caption, fontSize: 11))
+        }
+
+        // Axis captions.
+        var columnHeaderX = gridX + gridW / 2
+        if let columnHeader {
+            let w = FigureText.width(columnHeader, fontSize: 12)
+            columnHeaderX = Swift.max(columnHeaderX, pad + w / 2)
+            right = Swift.max(right, columnHeaderX + w / 2)
+        }
+        var rowHeaderY = gridY + gridH / 2
+        if let rowHeader {
+            let w = FigureText.width(rowHeader, fontSize: 12)
+            rowHeaderY = Swift.max(rowHeaderY, pad + w / 2)
+            bottom = Swift.max(bottom, rowHeaderY + w / 2)
+        }
+
+        let width = right + pad
+        let height = bottom + pad
+        let eid = Escape.html(id)
+        let hasMasked = grid.contains { $0.contains { $0 == nil } }
+
+        var svg = SVGWriter()
+        svg.open(id: id, classes: "figure figure-heatmap", width: width, height: height,
+                 title: title, description: description)
+
+        // Definitions: legend gradient and the hatch for masked cells.
+        svg.raw("<defs><linearGradient id=\"\(eid)-legend\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"0\">")
+        let stopCount = 9
+        for k in 0..<stopCount {
+            let t = Double(k) / Double(stopCount - 1)
+            let v = scale.minimum + t * (scale.maximum - scale.minimum)
+            svg.raw("<stop offset=\"\(SVGNumber.format(t, decimals: 3))\" stop-color=\"\(scale.color(v))\"/>")
+        }
+        svg.raw("</linearGradient>")
+        if hasMasked {
+            svg.raw("<pattern id=\"\(eid)-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">")
+            svg.raw("<rect width=\"6\" height=\"6\" fill=\"#e6e6e6\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#a0a0a0\" stroke-width=\"2\"/></pattern>")
+        }
+        svg.raw("</defs>")
+
+        if let columnHeader {
+            svg.text(columnHeader, x: columnHeaderX, y: pad + 13, fontSize: 12, anchor: "middle",
+                     attributes: "class=\"figure-axis-label\" fill=\"currentColor\"")
+        }
+        if let rowHeader {
+            let x = pad + 13
+            svg.raw("<text x=\"0\" y=\"0\" font-size=\"12\" text-anchor=\"middle\" class=\"figure-axis-label\" fill=\"currentColor\" transform=\"translate(\(SVGWriter.n(x)) \(SVGWriter.n(rowHeaderY))) rotate(-90)\">\(Escape.html(rowHeader))</text>")
+        }
+
+        // Column labels.
+        svg.raw("<g class=\"figure-column-labels\" fill=\"currentColor\">")
+        for j in 0..<cols where j % labelledColumnStep == 0 {
+            let x = gridX + (Double(j) + 0.5) * cellW
+            var attributes = ""
+            if let c = columnClasses, j < c.count, !c[j].isEmpty { attributes = "class=\"\(Escape.html(c[j]))\"" }
+            if rotateColumns {
+                let y = gridY - 6
+                let rotation = "transform=\"rotate(-45 \(SVGWriter.n(x)) \(SVGWriter.n(y)))\""
+                svg.text(columnsShown[j], x: x, y: y, fontSize: labelFont,
+                         attributes: attributes.isEmpty ? rotation : attributes + " " + rotation,
+                         fullText: columnsFull[j])
+            } else {
+                svg.text(columnsShown[j], x: x, y: gridY - 6, fontSize: labelFont, anchor: "middle",
+                         attributes: attributes, fullText: columnsFull[j])
+            }
+        }
+        svg.raw("</g>")
+
+        // Row labels.
+        svg.raw("<g class=\"figure-row-labels\" fill=\"currentColor\">")
+        for i in 0..<rows where i % rowStep == 0 || i == highlight {
+            let y = gridY + (Double(i) + 0.5) * cellH + labelFont * 0.35
+            var attributes: [String] = []
+            if let c = rowClasses, i < c.count, !c[i].isEmpty { attributes.append("class=\"\(Escape.html(c[i]))\"") }
+            if i == highlight { attributes.append("font-weight=\"700\"") }
+            svg.text(rowsShown[i], x: gridX - 6, y: y, fontSize: labelFont, anchor: "end",
+                     attributes: attributes.joined(separator: " "), fullText: rowsFull[i])
+        }
+        svg.raw("</g>")
+
+        // Cells.
+        svg.raw("<g class=\"figure-cells\">")
+        for i in 0..<rows {
+            for j in 0..<cols {
+                let x = gridX + Double(j) * cellW
+                let y = gridY + Double(i) * cellH
+                let who = rowsFull[i] + cellTitleSeparator + columnsFull[j]
+                if let v = grid[i][j] {
+                    let mean = isPooled && (rowRanges[i].count > 1 || columnRanges[j].count > 1)
+                    let cellTitle = who + ": " + (mean ? "mean " : "") + NumberFormat.exact(v)
+                    svg.raw("<g><title>\(Escape.html(cellTitle))</title>")
+                    svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"")
+                    if writeValues {
+                        svg.text(NumberFormat.short(v), x: x + (cellW - 1) / 2, y: y + (cellH - 1) / 2 + 11 * 0.35,
+                                 fontSize: 11, anchor: "middle",
+                                 attributes: "class=\"figure-num\" fill=\"\(scale.textColor(v))\"")
+                    }
+                    svg.raw("</g>")
+                } else {
+                    svg.raw("<g class=\"figure-masked\"><title>\(Escape.html(who + ": " + maskedText))</title>")
+                    svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"url(#\(eid)-hatch)\"")
+                    svg.raw("</g>")
+                }
+            }
+        }
+        svg.raw("</g>")
+
+        if let highlight {
+            svg.rect(x: gridX - 2, y: gridY + Double(highlight) * cellH - 2, width: gridW + 3, height: cellH + 3,
+                     attributes: "class=\"figure-highlight\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2.5\"")
+        }
+
+        // Legend.
+        svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
+        if let legendLabel, let legendLabelY {
+            svg.text(legendLabel, x: legendX, y: legendLabelY, fontSize: 11)
+        }
+        svg.rect(x: legendX, y: legendY, width: legendWidth, height: 10,
+                 attributes: "fill=\"url(#\(eid)-legend)\" stroke=\"currentColor\" stroke-width=\"0.5\"")
+        for (k, v) in legendTicks.enumerated() {
+            let x = legendX + (scale.fraction(v) ?? 0) * legendWidth
+            let anchor = k == 0 ? "start" : (k == legendTicks.count - 1 ? "end" : "middle")
+            svg.line(x1: x, y1: legendY + 10, x2: x, y2: legendY + 13, attributes: "stroke=\"currentColor\"")
+            svg.text(NumberFormat.short(v), x: x, y: legendY + 24, fontSize: 11, anchor: anchor,
+                     attributes: "class=\"figure-num\"")
+        }
+        svg.raw("</g>")
+
+        if let caption {
+            svg.text(caption, x: gridX, y: captionY, fontSize: 11, attributes: "class=\"figure-caption\" fill=\"currentColor\"")
+        }
+        svg.close()
+        return svg.output
+    }
+}

@@ -1,0 +1,187 @@
+import Foundation
+
+/// Formats SVG coordinates deterministically: at most `decimals` decimals (default 2),
+/// trailing zeros trimmed, ASCII hyphen-minus (SVG syntax, not the typographic minus),
+/// never "-0", non-finite values become "0". Does not depend on locale or printf.
+public enum SVGNumber {
+    public static func format(_ value: Double, decimals: Int = 2) -> String {
+        guard value.isFinite else { return "0" }
+        let places = max(0, min(decimals, 6))
+        var factor = 1.0
+        for _ in 0..<places { factor *= 10 }
+        let limit = 1e15 / factor
+        let clamped = max(-limit, min(limit, value))
+        let scaled = Int64((clamped * factor).rounded(.toNearestOrAwayFromZero))
+        if scaled == 0 { return "0" }
+        let negative = scaled < 0
+        let magnitude = negative ? -scaled : scaled
+        let unit = Int64(factor)
+        let integerPart = magnitude / unit
+        let fraction = magnitude % unit
+        var text = negative ? "-" : ""
+        text += String(integerPart)
+        if fraction != 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: places - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text
+    }
+}
+
+/// How values are written on bar and line charts.
+public enum FigureValueFormat: Sendable, Equatable {
+    /// `NumberFormat.short` (two decimals, true minus).
+    case number
+    /// value × 100 with one decimal and a "%" sign (for probabilities 0…1).
+    case percent
+
+    func label(_ value: Double) -> String {
+        switch self {
+        case .number: return NumberFormat.short(value)
+        case .percent: return NumberFormat.short(value * 100, decimals: 1) + "%"
+        }
+    }
+}
+
+/// Small text helpers shared by the figure builders.
+enum FigureText {
+    /// Rough advance width of `text` at `fontSize` (viewBox units); used only for layout.
+    static func width(_ text: String, fontSize: Double, bold: Bool = false) -> Double {
+        var em = 0.0
+        for ch in text {
+            guard let scalar = ch.unicodeScalars.first else { continue }
+            let v = scalar.value
+            if v < 0x80 {
+                switch ch {
+                case "i", "l", "j", "!", "|", ".", ",", ":", ";", "'", "I", "t", "f", "r", " ", "(", ")", "[", "]":
+                    em += 0.34
+                case "m", "w", "M", "W", "@", "%":
+                    em += 0.9
+                case "A"..."Z":
+                    em += 0.72
+                default:
+                    em += 0.6
+                }
+            } else if v >= 0x1100 {
+                em += 1.0 // CJK, emoji and other wide symbols
+            } else {
+                em += 0.65
+            }
+        }
+        return em * fontSize * (bold ? 1.1 : 1.0)
+    }
+
+    /// Truncates to at most `maxCharacters` grapheme clusters, ending in "…" when cut.
+    static func truncated(_ text: String, maxCharacters: Int) -> String {
+        guard text.count > maxCharacters, maxCharacters >= 2 else { return text }
+        return String(text.prefix(maxCharacters - 1)) + "…"
+    }
+}
+
+/// Builds the SVG markup; every attribute value that is not a number goes through `Escape.html`.
+struct SVGWriter {
+    private(set) var output = ""
+
+    static func n(_ value: Double) -> String { SVGNumber.format(value) }
+
+    mutating func raw(_ text: String) { output += text }
+
+    /// Opens the root element and writes `<title>` and `<desc>` first.
+    mutating func open(id: String, classes: String, width: Double, height: Double,
+                       title: String, description: String, role: String = "img") {
+        let eid = Escape.html(id)
+        output += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\""
+        // Never wider than 1.25× its natural size; CSS scales it down on narrow screens.
+        output += " style=\"max-width: \(Self.n((width * 1.25).rounded()))px\""
+        output += " role=\"\(role)\" aria-labelledby=\"\(eid)-title \(eid)-desc\" class=\"\(Escape.html(classes))\">"
+        output += "<title id=\"\(eid)-title\">\(Escape.html(title))</title>"
+        output += "<desc id=\"\(eid)-desc\">\(Escape.html(description))</desc>"
+    }
+
+    mutating func close() { output += "</svg>" }
+
+    /// `<text>` with escaped content; `attributes` must already be escaped/numeric.
+    /// When `fullText` differs from `text`, a `<title>` child carries the full string.
+    mutating func text(_ text: String, x: Double, y: Double, fontSize: Double,
+                       anchor: String? = nil, attributes: String = "", fullText: String? = nil) {
+        output += "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(fontSize))\""
+        if let anchor { output += " text-anchor=\"\(anchor)\"" }
+        if !attributes.isEmpty { output += " " + attributes }
+        output += ">"
+        if let fullText, fullText != text { output += "<title>\(Escape.html(fullText))</title>" }
+        output += Escape.html(text) + "</text>"
+    }
+
+    mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, attributes: String) {
+        output += "<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" \(attributes)/>"
+    }
+
+    mutating func rect(x: Double, y: Double, width: Double, height: Double, attributes: String, title: String? = nil) {
+        output += "<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(max(0, width)))\" height=\"\(Self.n(max(0, height)))\" \(attributes)"
+        if let title {
+            output += "><title>\(Escape.html(title))</title></rect>"
+        } else {
+            output += "/>"
+        }
+    }
+}
+
+/// A linear value axis with "nice" tick values (1, 2, 5 × 10ⁿ steps).
+struct LinearAxis {
+    let lo: Double
+    let hi: Double
+    let step: Double
+    let ticks: [Double]
+    let decimals: Int
+
+    init(min minValue: Double, max maxValue: Double, targetTicks: Int = 4, integerSteps: Bool = false) {
+        var a = minValue.isFinite ? minValue : 0
+        var b = maxValue.isFinite ? maxValue : 0
+        if a > b { swap(&a, &b) }
+        if a == b {
+            if a == 0 { b = 1 } else { let d = Swift.abs(a) * 0.1; a -= d; b += d }
+        }
+        var step = LinearAxis.niceStep(range: b - a, targetTicks: targetTicks)
+        if integerSteps { step = Swift.max(1, step.rounded(.up)) }
+        let first = (a / step + 1e-9).rounded(.down)
+        let last = (b / step - 1e-9).rounded(.up)
+        let count = Int(last - first)
+        var ticks: [Double] = []
+        for k in 0...Swift.max(1, count) {
+            let v = (first + Double(k)) * step
+            ticks.append(v == 0 ? 0 : v)
+        }
+        self.lo = ticks.first ?? a
+        self.hi = ticks.last ?? b
+        self.step = step
+        self.ticks = ticks
+        let exponent = Int((log10(step) + 1e-9).rounded(.down))
+        self.decimals = Swift.max(0, -exponent)
+    }
+
+    static func niceStep(range: Double, targetTicks: Int) -> Double {
+        let raw = range / Double(Swift.max(1, targetTicks))
+        let magnitude = pow(10, (log10(raw) + 1e-12).rounded(.down))
+        let normalized = raw / magnitude
+        let nice: Double
+        if normalized <= 1 + 1e-9 { nice = 1 } else if normalized <= 2 + 1e-9 { nice = 2 } else if normalized <= 5 + 1e-9 { nice = 5 } else { nice = 10 }
+        return nice * magnitude
+    }
+
+    /// Maps `value` from [lo, hi] onto [start, end].
+    func position(_ value: Double, from start: Double, to end: Double) -> Double {
+        let v = value.isFinite ? Swift.max(lo, Swift.min(hi, value)) : lo
+        return start + (v - lo) / (hi - lo) * (end - start)
+    }
+
+    func label(_ value: Double, format: FigureValueFormat = .number) -> String {
+        switch format {
+        case .number:
+            return NumberFormat.short(value, decimals: decimals)
+        case .percent:
+            return NumberFormat.short(value * 100, decimals: Swift.max(0, decimals - 2)) + "%"
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// embeddings.html: tok_emb, the prompt's rows highlighted, and its heatmap.
+enum EmbeddingsPage {
+    static func context(_ s: SiteData) -> [String: Any] {
+        let t = s.trace, w = s.model.weights, d = s.model.config.dModel
+        let vocabLabels = s.model.vocab.enumerated().map { "\($0) · \($1)" }
+        var table = MatrixTable(caption: "tok_emb: one row of \(d) numbers per vocabulary word (rows the prompt uses are highlighted)",
+                                values: w.tokEmb, rowLabels: vocabLabels, columnLabels: s.dimensionLabels(d))
+        table.corner = "id · word"
+        table.highlightRows = Set(t.ids)
+        let scale = ColorScale.diverging(for: w.tokEmb)
+        let heatmap = HeatmapSVG(
+            id: "tok-emb-heatmap", title: "Heatmap of tok_emb",
+            description: "Each row is a vocabulary word's \(d)-number embedding; blue is negative, red is positive, up to ±\(NumberFormat.short(scale.maximum)).",
+            values: w.tokEmb.map { $0.map { Optional($0) } }, rowLabels: s.model.vocab, columnLabels: s.dimensionLabels(d),
+            scale: scale, showValues: w.tokEmb.count <= 16 && d <= 16, rowHeader: "word", columnHeader: "dimension",
+            legendLabel: "value").render()
+        var promptTable = MatrixTable(caption: "The prompt's rows, in prompt order", values: t.tokEmb,
+                                      rowLabels: s.tokenLabels, columnLabels: s.dimensionLabels(d))
+        promptTable.corner = "position · token"
+        promptTable.rowClasses = s.tokenClasses
+        let f = s.lastToken
+        return [
+            "tokEmbTable": table.render(),
+            "heatmap": heatmap,
+            "promptTable": promptTable.render(),
+            "dModel": d,
+            "vocabSize": s.model.vocab.count,
+            "exampleWord": t.tokens[f],
+            "exampleId": t.ids[f],
+            "exampleRow": WorkedSum.vector(t.tokEmb[f]),
+            "exampleCls": s.tokenClass(f),
+        ]
+    }
+}

@@ -1,0 +1,78 @@
+/// lm-head.html: logits = h2 · W_lm (+ b_lm), one score per vocabulary word.
+enum LMHeadPage {
+    static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
+        let t = s.trace, c = s.model.config, w = s.model.weights
+        let dims = s.dimensionLabels(c.dModel)
+        let finalName = c.finalLayerNorm ? "LNf(h2)" : "h2"
+        var finalTable = MatrixTable(caption: "\(finalName): the last block's output\(c.finalLayerNorm ? ", after the final LayerNorm" : "")",
+                                     values: t.final, rowLabels: s.tokenLabels, columnLabels: dims)
+        finalTable.corner = "position · token"
+        finalTable.rowClasses = s.tokenClasses
+        finalTable.highlightRows = [f]
+        let predicted = Transformer_argmax(t.logits[f])
+        var wlm = MatrixTable(caption: "W_lm (\(c.dModel) × \(s.model.vocab.count)): each column is a word's signature",
+                              values: w.wLM, rowLabels: dims.map { "r" + $0.dropFirst() }, columnLabels: s.model.vocab)
+        wlm.corner = "row \\ word"
+        wlm.highlightColumns = [predicted]
+        var logits = MatrixTable(caption: "logits = \(finalName) · W_lm\(w.bLM == nil ? "" : " + b_lm") (one row per position)",
+                                 values: t.logits, rowLabels: s.tokenLabels, columnLabels: s.model.vocab)
+        logits.corner = "position · token"
+        logits.rowClasses = s.tokenClasses
+        logits.highlightRows = [f]
+        let scale = ColorScale.diverging(for: w.wLM)
+        let heatmap = HeatmapSVG(
+            id: "wlm-heatmap", title: "Heatmap of W_lm",
+            description: "Rows are the \(c.dModel) dimensions, columns the \(s.model.vocab.count) vocabulary words; a word scores high when the token's vector is large where its column is large.",
+            values: w.wLM.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: s.model.vocab, scale: scale,
+            showValues: c.dModel <= 16 && s.model.vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
+            legendLabel: "weight").render()
+        let target = f == s.lastToken ? t.targetID : t.ids[f + 1]
+        let bars = ProbabilityBars.top(values: t.logits[f], words: s.model.vocab, argmax: predicted, target: target)
+        let chart = BarChartSVG(
+            id: "logit-bars", title: "Logits after “\(t.tokens[f])”",
+            description: "The highest logit is “\(s.model.vocab[predicted])” (\(NumberFormat.short(t.logits[f][predicted]))).\(bars.note)",
+            bars: bars.bars, valueAxisLabel: "logit", categoryAxisLabel: "word").render()
+        let column = w.wLM.map { $0[predicted] }
+        return [
+            "finalTable": finalTable.render(),
+            "wlmTable": wlm.render(),
+            "logitTable": logits.render(),
+            "heatmap": heatmap,
+            "chart": chart,
+            "finalName": finalName,
+            "hasFinalNorm": c.finalLayerNorm,
+            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
+            "topWord": s.model.vocab[predicted],
+            "topLogit": NumberFormat.short(t.logits[f][predicted]),
+            "workedLogit": WorkedSum.dot(t.final[f], column, bias: w.bLM?[predicted], result: t.logits[f][predicted]),
+            "vocabSize": s.model.vocab.count, "dModel": c.dModel,
+        ]
+    }
+}
+
+/// The first index of the largest value (the trace's own argmax rule).
+func Transformer_argmax(_ v: [Double]) -> Int {
+    var best = 0
+    for i in v.indices where v[i] > v[best] { best = i }
+    return best
+}
+
+/// Bars for a vocabulary-sized vector: all of them when the vocabulary is small, otherwise the
+/// top 20 plus the target.
+enum ProbabilityBars {
+    static func top(values: [Double], words: [String], argmax: Int, target: Int?, limit: Int = 20) -> (bars: [BarChartSVG.Bar], note: String) {
+        var order = Array(values.indices)
+        var note = ""
+        if values.count > limit {
+            order = order.sorted { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }
+            var kept = Array(order.prefix(limit))
+            if let target, !kept.contains(target) { kept.append(target) }
+            order = kept
+            note = " Showing the top \(limit) of \(values.count) words\(target.map { kept.contains($0) && !order.prefix(limit).contains($0) ? " plus the target" : "" } ?? "")."
+        }
+        let bars = order.map { i in
+            BarChartSVG.Bar(label: words[i], value: values[i], isArgmax: i == argmax, isTarget: i == target)
+        }
+        return (bars, note)
+    }
+}

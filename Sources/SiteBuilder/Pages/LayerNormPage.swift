@@ -1,0 +1,61 @@
+import TransformerEngine
+
+/// layernorm.html (per layer): mean, standard deviation and normalised vector per token.
+enum LayerNormPage {
+    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
+        let t = s.trace, d = s.model.config.dModel, layer = t.layers[l]
+        let params = s.model.weights.layers[l].ln1
+        let input = layer.input
+        let inputName = l == 0 ? "x" : "h2 of layer \(l)"
+        var inputTable = MatrixTable(caption: "Input: \(inputName), the residual stream entering \(s.layerPrefix(l))block",
+                                     values: input, rowLabels: s.tokenLabels, columnLabels: s.dimensionLabels(d))
+        inputTable.corner = "position · token"
+        inputTable.rowClasses = s.tokenClasses
+        inputTable.highlightRows = [f]
+        let stats = layer.ln1.map { [$0.mean, $0.std] }
+        var statsTable = MatrixTable(caption: "Per-token statistics: mean and √(variance + ε)", values: stats,
+                                     rowLabels: s.tokenLabels, columnLabels: ["mean", "std"])
+        statsTable.corner = "position · token"
+        statsTable.rowClasses = s.tokenClasses
+        statsTable.highlightRows = [f]
+        var outTable = MatrixTable(caption: "Output: LN1(\(inputName)), each row now has mean 0 and standard deviation ≈ 1",
+                                   values: layer.ln1Out, rowLabels: s.tokenLabels, columnLabels: s.dimensionLabels(d))
+        outTable.corner = "position · token"
+        outTable.rowClasses = s.tokenClasses
+        outTable.highlightRows = [f]
+        let chart = GroupedBarChartSVG(
+            id: "ln-bars", title: "“\(t.tokens[f])” before and after LayerNorm",
+            description: "Before: mean \(NumberFormat.short(layer.ln1[f].mean)), std \(NumberFormat.short(layer.ln1[f].std)). After: the same shape, centred on 0 and scaled to unit spread.",
+            categories: Array(s.dimensionLabels(d).prefix(16)),
+            series: [.init(name: "before (\(inputName))", values: Array(input[f].prefix(16))),
+                     .init(name: "after LN1", values: Array(layer.ln1Out[f].prefix(16)))],
+            valueAxisLabel: "value", categoryAxisLabel: "dimension").render()
+        let row = layer.ln1[f], x = input[f]
+        let n = Double(d)
+        let meanSum = WorkedSum.joinedSum(x)
+        let deviations = x.map { ($0 - row.mean) * ($0 - row.mean) }
+        let hasGamma = params.gamma != nil || params.beta != nil
+        let gamma0 = params.gamma?[0] ?? 1, beta0 = params.beta?[0] ?? 0
+        var first = "(\(WorkedSum.signed(x[0], decimals: 4)) − \(WorkedSum.signed(row.mean, decimals: 4))) / \(NumberFormat.short(row.std, decimals: 4))"
+        if hasGamma { first += " × \(WorkedSum.signed(gamma0)) + \(WorkedSum.signed(beta0))" }
+        first += " = \(NumberFormat.short(layer.ln1Out[f][0], decimals: 4))"
+        return [
+            "inputTable": inputTable.render(),
+            "statsTable": statsTable.render(),
+            "outTable": outTable.render(),
+            "chart": chart,
+            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
+            "inputName": inputName,
+            "workedMean": "(\(meanSum)) / \(d) = \(NumberFormat.short(row.mean, decimals: 4))",
+            "workedVariance": "(\(WorkedSum.joinedSum(deviations, decimals: 4))) / \(d) = \(NumberFormat.short(row.variance, decimals: 4))",
+            "workedStd": "√(\(NumberFormat.short(row.variance, decimals: 4)) + \(NumberFormat.exact(s.model.config.layerNormEps))) = \(NumberFormat.short(row.std, decimals: 4))",
+            "workedFirst": first,
+            "hasParameters": hasGamma,
+            "eps": NumberFormat.exact(s.model.config.layerNormEps),
+            "dModel": d, "n": NumberFormat.short(n, decimals: 0),
+            "isFirstLayer": l == 0,
+            "layerNumber": l + 1,
+            "multiLayer": s.multiLayer,
+        ]
+    }
+}

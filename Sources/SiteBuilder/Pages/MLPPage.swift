@@ -1,0 +1,75 @@
+import TransformerEngine
+
+/// mlp.html (per layer): LN2 → W_1 → activation → W_2 → h2 = h1 + mlp_out.
+enum MLPPage {
+    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
+        let t = s.trace, c = s.model.config, layer = t.layers[l], w = s.model.weights.layers[l]
+        let dims = s.dimensionLabels(c.dModel), hidden = s.dimensionLabels(c.dFF, prefix: "u")
+        func perToken(_ caption: String, _ m: [[Double]], _ columns: [String]) -> MatrixTable {
+            var table = MatrixTable(caption: caption, values: m, rowLabels: s.tokenLabels, columnLabels: columns)
+            table.corner = "position · token"
+            table.rowClasses = s.tokenClasses
+            table.highlightRows = [f]
+            return table
+        }
+        var w1 = MatrixTable(caption: "W_1 (\(c.dModel) × \(c.dFF))", values: w.w1, rowLabels: dims, columnLabels: hidden)
+        w1.corner = "in \\ hidden"
+        var w2 = MatrixTable(caption: "W_2 (\(c.dFF) × \(c.dModel))", values: w.w2, rowLabels: hidden, columnLabels: dims)
+        w2.corner = "hidden \\ out"
+        let isRelu = c.activation == .relu
+        let pre = layer.mlpPre[f], act = layer.mlpAct[f]
+        let zeroed = pre.indices.filter { pre[$0] <= 0 }
+        let zeroedNames = zeroed.map { hidden[$0] }
+        let chart = GroupedBarChartSVG(
+            id: "mlp-bars", title: "“\(t.tokens[f])”: hidden units before and after \(c.activation.rawValue.uppercased())",
+            description: isRelu
+                ? "ReLU sets \(zeroed.count) of \(c.dFF) hidden units of “\(t.tokens[f])” to zero\(zeroed.isEmpty ? "" : " (\(zeroedNames.prefix(8).joined(separator: ", "))\(zeroed.count > 8 ? ", …" : ""))") and keeps the positive ones."
+                : "GELU keeps large positive values, pulls negative ones towards zero, and bends values near zero.",
+            categories: Array(hidden.prefix(16)),
+            series: [.init(name: "before (mlp_pre)", values: Array(pre.prefix(16))),
+                     .init(name: "after \(c.activation.rawValue.uppercased())", values: Array(act.prefix(16)))],
+            valueAxisLabel: "value", categoryAxisLabel: "hidden unit").render()
+        let ln2 = layer.ln2Out[f]
+        let w1col = w.w1.map { $0[0] }, w2col = w.w2.map { $0[0] }
+        let actName = isRelu ? "ReLU" : "GELU"
+        return [
+            "ln2Table": perToken("LN2(h1): h1 normalised again", layer.ln2Out, dims).render(),
+            "w1Table": w1.render(),
+            "preTable": perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre, hidden).render(),
+            "actTable": actTable(s, layer, hidden, f, isRelu: isRelu),
+            "w2Table": w2.render(),
+            "outTable": perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut, dims).render(),
+            "h2Table": perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut, dims).render(),
+            "chart": chart,
+            "isRelu": isRelu, "actName": actName,
+            "zeroedCount": zeroed.count, "dFF": c.dFF, "dModel": c.dModel,
+            "noneZeroed": zeroed.isEmpty,
+            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
+            "h1Vector": WorkedSum.vector(layer.residMid[f]),
+            "mlpVector": WorkedSum.vector(layer.mlpOut[f]),
+            "h2Vector": WorkedSum.vector(layer.residOut[f]),
+            "workedPre": WorkedSum.dot(ln2, w1col, bias: w.b1?[0], result: pre[0]),
+            "workedAct": "\(actName)(\(NumberFormat.short(pre[0], decimals: 4))) = \(NumberFormat.short(act[0], decimals: 4))",
+            "workedOut": WorkedSum.dot(act, w2col, bias: w.b2?[0], result: layer.mlpOut[f][0]),
+            "workedH2": "\(WorkedSum.signed(layer.residMid[f][0], decimals: 4)) + \(WorkedSum.signed(layer.mlpOut[f][0], decimals: 4)) = \(NumberFormat.short(layer.residOut[f][0], decimals: 4))",
+            "layerNumber": l + 1, "multiLayer": s.multiLayer,
+            "isLastLayer": l == c.nLayers - 1,
+        ]
+    }
+
+    /// The activation output, with the entries ReLU set to zero marked.
+    static func actTable(_ s: SiteData, _ layer: LayerTrace, _ hidden: [String], _ f: Int, isRelu: Bool) -> String {
+        var table = MatrixTable(caption: isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
+                                values: layer.mlpAct, rowLabels: s.tokenLabels, columnLabels: hidden)
+        table.corner = "position · token"
+        table.rowClasses = s.tokenClasses
+        table.highlightRows = [f]
+        var html = table.render()
+        if isRelu {
+            // Mark zeroed cells: they are exactly 0 where mlp_pre ≤ 0.
+            html = html.replacingOccurrences(of: "<td title=\"0\">0.00</td>", with: "<td class=\"zeroed\" title=\"0 (ReLU: input was ≤ 0)\">0.00</td>")
+            html = html.replacingOccurrences(of: "<td class=\"focus\" title=\"0\">0.00</td>", with: "<td class=\"focus zeroed\" title=\"0 (ReLU: input was ≤ 0)\">0.00</td>")
+        }
+        return html
+    }
+}

@@ -1,0 +1,39 @@
+/// positions.html: pos_emb, and x = tok_emb[id] + pos_emb[pos] for every token.
+enum PositionsPage {
+    static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
+        let t = s.trace, w = s.model.weights, d = s.model.config.dModel
+        var posTable = MatrixTable(caption: "pos_emb: one row per position (rows the prompt uses are highlighted)",
+                                   values: w.posEmb, rowLabels: (0..<w.posEmb.count).map { "pos \($0)" },
+                                   columnLabels: s.dimensionLabels(d))
+        posTable.corner = "position"
+        posTable.highlightRows = Set(0..<s.count)
+        var xTable = MatrixTable(caption: "x = tok_emb[id] + pos_emb[position], the input of the first block",
+                                 values: t.x, rowLabels: s.tokenLabels, columnLabels: s.dimensionLabels(d))
+        xTable.corner = "position · token"
+        xTable.rowClasses = s.tokenClasses
+        xTable.highlightRows = [f]
+        let sums = (0..<s.count).map { i -> [String: Any] in
+            ["word": t.tokens[i], "cls": s.tokenClass(i), "position": i, "id": t.ids[i],
+             "tok": WorkedSum.vector(t.tokEmb[i]), "pos": WorkedSum.vector(t.posEmb[i]), "x": WorkedSum.vector(t.x[i]),
+             "focus": i == f]
+        }
+        let scale = ColorScale.diverging(for: t.x)
+        let heatmap = HeatmapSVG(
+            id: "x-heatmap", title: "Heatmap of x, the embeddings plus positions",
+            description: "One row per prompt token (\(s.count)) and one column per dimension (\(d)); the row of “\(t.tokens[f])” is outlined.",
+            values: t.x.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
+            scale: scale, showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
+            rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
+        return [
+            "posTable": posTable.render(),
+            "xTable": xTable.render(),
+            "sums": sums,
+            "heatmap": heatmap,
+            "focusWord": t.tokens[f],
+            "focusPosition": f,
+            "focusCls": s.tokenClass(f),
+            "workedX0": "\(WorkedSum.signed(t.tokEmb[f][0])) + \(WorkedSum.signed(t.posEmb[f][0])) = \(NumberFormat.short(t.x[f][0]))",
+            "maxPositions": s.model.config.maxPositions,
+        ]
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// prediction.html: softmax probabilities, the prediction, the target and the loss.
+enum PredictionPage {
+    static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
+        let t = s.trace, vocab = s.model.vocab
+        let isLast = f == s.lastToken
+        let probs = t.probs[f], logits = t.logits[f]
+        let predicted = Transformer_argmax(probs)
+        // At the last position the target is the model file's; earlier, the prompt's next token.
+        let target: Int? = isLast ? t.targetID : t.ids[f + 1]
+        let bars = ProbabilityBars.top(values: probs, words: vocab, argmax: predicted, target: target)
+        let targetText = target.map { " The target “\(vocab[$0])” gets \(NumberFormat.short(probs[$0] * 100, decimals: 1))%." } ?? ""
+        let chart = BarChartSVG(
+            id: "prob-bars", title: "Next-token probabilities after “\(t.tokens[f])”",
+            description: "The model's prediction is “\(vocab[predicted])” with \(NumberFormat.short(probs[predicted] * 100, decimals: 1))%.\(targetText)\(bars.note)",
+            bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
+        var table = MatrixTable(caption: "softmax(logits) for every position: each row sums to 1",
+                                values: t.probs, rowLabels: s.tokenLabels, columnLabels: vocab)
+        table.corner = "position · token"
+        table.rowClasses = s.tokenClasses
+        table.highlightRows = [f]
+        let expTerms = logits.map { "e^\(WorkedSum.signed($0))" }
+        let shownTerms = expTerms.count <= 10 ? expTerms : Array(expTerms.prefix(6)) + ["… \(expTerms.count - 8) more"] + Array(expTerms.suffix(2))
+        let explained = target ?? predicted
+        var context: [String: Any] = [
+            "chart": chart,
+            "probTable": table.render(),
+            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
+            "isLast": isLast,
+            "prediction": vocab[predicted],
+            "pPrediction": NumberFormat.short(probs[predicted] * 100, decimals: 1) + "%",
+            "hasTarget": target != nil,
+            "target": target.map { vocab[$0] } ?? "",
+            "pTarget": target.map { NumberFormat.short(probs[$0] * 100, decimals: 1) + "%" } ?? "",
+            "correct": target != nil && target == predicted,
+            "explainedWord": vocab[explained],
+            "workedSoftmax": "e^\(WorkedSum.signed(logits[explained])) / (" + shownTerms.joined(separator: " + ") + ") = \(NumberFormat.short(probs[explained], decimals: 4))",
+            "uniform": NumberFormat.short(100 / Double(vocab.count), decimals: 1) + "%",
+            "vocabSize": vocab.count,
+            "hasLoss": isLast && t.loss != nil,
+            "loss": "", "lossExact": "", "workedLoss": "", "uniformLoss": "",
+            "nextWord": isLast ? "" : t.tokens[f + 1],
+            "nextCls": isLast ? "" : s.tokenClass(f + 1),
+        ]
+        if isLast, let loss = t.loss, let targetID = t.targetID {
+            context["loss"] = NumberFormat.short(loss, decimals: 4)
+            context["lossExact"] = NumberFormat.exact(loss)
+            context["workedLoss"] = "−ln(\(NumberFormat.short(probs[targetID], decimals: 4))) = \(NumberFormat.short(loss, decimals: 4))"
+            context["uniformLoss"] = NumberFormat.short(log(Double(vocab.count)), decimals: 4)
+        }
+        return context
+    }
+}

@@ -1,0 +1,45 @@
+import TransformerEngine
+
+/// Everything a page may show: the model, its trace, and the labels derived from them.
+/// Pages format these numbers; they never compute new ones beyond what the trace holds
+/// (the worked sums re-add the trace's own terms to show the arithmetic).
+struct SiteData {
+    let model: Model
+    let trace: Trace
+    let modelBytes: [UInt8]
+    let sha256: String
+    let modelFile: String
+
+    init(loaded: LoadedModel, trace: Trace, displayPath: String) {
+        self.model = loaded.model
+        self.trace = trace
+        self.modelBytes = loaded.bytes
+        self.sha256 = SHA256.hex(loaded.bytes)
+        self.modelFile = displayPath
+    }
+
+    var count: Int { trace.tokens.count }
+    var lastToken: Int { count - 1 }
+    var multiLayer: Bool { model.config.nLayers > 1 }
+    var siteName: String { model.name?.isEmpty == false ? model.name! : "A transformer, step by step" }
+    var stages: [Stage] { Stage.all(layers: model.config.nLayers) }
+
+    /// The colour class of prompt token i: each token keeps one Okabe–Ito hue on every page.
+    func tokenClass(_ i: Int) -> String { "tok tok-\(i % 8)" }
+    var tokenClasses: [String] { (0..<count).map(tokenClass) }
+
+    /// Row labels for per-token tables: "0 · the".
+    var tokenLabels: [String] { trace.tokens.enumerated().map { "\($0) · \($1)" } }
+
+    func dimensionLabels(_ n: Int, prefix: String = "d") -> [String] { (0..<n).map { "\(prefix)\($0)" } }
+
+    func file(_ stage: Stage, focus: Int? = nil) -> String {
+        stage.fileName(multiLayer: multiLayer, focus: focus ?? lastToken, lastToken: lastToken)
+    }
+
+    /// "layer 2 " for multi-layer models, "" otherwise.
+    func layerPrefix(_ layer: Int) -> String { multiLayer ? "layer \(layer + 1) " : "" }
+
+    /// The word at position i, quoted: “on”.
+    func quoted(_ i: Int) -> String { "“" + trace.tokens[i] + "”" }
+}

@@ -1,0 +1,101 @@
+import TransformerEngine
+
+/// Renders every page of the site: each stage's template inside the shared layout, once per
+/// focus token for the stages that follow one.
+struct SiteRenderer {
+    let data: SiteData
+    let templates: TemplateSet
+    static let generator = "sitegen \(SitegenVersion.string)"
+
+    /// Site-relative path → page bytes.
+    func renderPages() throws(BuildFailure) -> [String: [UInt8]] {
+        var pages: [String: [UInt8]] = [:]
+        let stages = data.stages
+        for (index, stage) in stages.enumerated() {
+            let foci: [Int] = stage.followsFocus ? Array(0..<data.count) : [data.lastToken]
+            for focus in foci {
+                let file = data.file(stage, focus: focus)
+                let body = try templates.render(stage.template, pageContext(stage, focus: focus))
+                let page = try templates.render("layout", layoutContext(stage, index: index, focus: focus, body: body))
+                pages[file] = Array(page.utf8)
+            }
+        }
+        return pages
+    }
+
+    func pageContext(_ stage: Stage, focus: Int) -> [String: Any] {
+        var context: [String: Any]
+        switch stage {
+        case .overview: context = OverviewPage.context(data)
+        case .tokens: context = TokensPage.context(data)
+        case .embeddings: context = EmbeddingsPage.context(data)
+        case .positions: context = PositionsPage.context(data, focus: focus)
+        case .layerNorm(let l): context = LayerNormPage.context(data, layer: l, focus: focus)
+        case .attention(let l): context = AttentionPage.context(data, layer: l, focus: focus)
+        case .residual(let l): context = ResidualPage.context(data, layer: l, focus: focus)
+        case .mlp(let l): context = MLPPage.context(data, layer: l, focus: focus)
+        case .lmHead: context = LMHeadPage.context(data, focus: focus)
+        case .prediction: context = PredictionPage.context(data, focus: focus)
+        }
+        // Links to the neighbouring stages, keeping the focus token.
+        for (key, value) in linkContext(focus: focus) { context[key] = value }
+        return context
+    }
+
+    /// `href` of every stage for this focus, so prose can link onward: `{{href_attention}}`.
+    func linkContext(focus: Int) -> [String: Any] {
+        var links: [String: Any] = ["href_model": "model.json", "href_trace": "trace.json", "siteName": data.siteName]
+        for stage in data.stages where stage.layer == nil || stage.layer == 0 {
+            links["href_" + stage.template.replacingOccurrences(of: "-", with: "_")] = data.file(stage, focus: focus)
+        }
+        return links
+    }
+
+    func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String) -> [String: Any] {
+        let stages = data.stages
+        let map = stages.enumerated().map { i, s -> [String: Any] in
+            let layerLabel = s.layer.map { data.multiLayer ? "L\($0 + 1) " : "" } ?? ""
+            return ["label": layerLabel + s.label, "href": data.file(s, focus: focus), "current": i == index,
+                    "number": i]
+        }
+        let chips = stage.followsFocus ? data.trace.tokens.enumerated().map { i, word -> [String: Any] in
+            ["word": word, "href": data.file(stage, focus: i), "current": i == focus, "cls": data.tokenClass(i), "position": i]
+        } : []
+        let layerTitle = stage.layer.map { data.multiLayer ? " · layer \($0 + 1)" : "" } ?? ""
+        let pageTitle = stage == .overview ? data.siteName : "\(stage.label)\(layerTitle) · \(data.siteName)"
+        var context: [String: Any] = [
+            "pageTitle": pageTitle,
+            "siteName": data.siteName,
+            "stageLabel": stage.label + layerTitle,
+            "stageNumber": index,
+            "stageCount": stages.count - 1,
+            "isOverview": stage == .overview,
+            "stageMap": map,
+            "hasChips": !chips.isEmpty,
+            "chips": chips,
+            "focusWord": data.trace.tokens[focus],
+            "body": body,
+            "sha256": data.sha256,
+            "generator": Self.generator,
+            "hasPrev": index > 0, "prevHref": "", "prevLabel": "",
+            "hasNext": index + 1 < stages.count, "nextHref": "", "nextLabel": "",
+        ]
+        if index > 0 {
+            context["prevHref"] = data.file(stages[index - 1], focus: focus)
+            context["prevLabel"] = label(stages[index - 1])
+        }
+        if index + 1 < stages.count {
+            context["nextHref"] = data.file(stages[index + 1], focus: focus)
+            context["nextLabel"] = label(stages[index + 1])
+        }
+        return context
+    }
+
+    func label(_ stage: Stage) -> String {
+        stage.label + (stage.layer.map { data.multiLayer ? " (layer \($0 + 1))" : "" } ?? "")
+    }
+}
+
+public enum SitegenVersion {
+    public static let string = "0.1.0"
+}

@@ -1,0 +1,56 @@
+/// tokens.html: text → tokens → ids through the vocabulary (stoi).
+enum TokensPage {
+    static func context(_ s: SiteData) -> [String: Any] {
+        let t = s.trace
+        let inPrompt = Set(t.ids)
+        let vocab = s.model.vocab.enumerated().map { id, word -> [String: Any] in
+            ["id": id, "word": word, "used": inPrompt.contains(id)]
+        }
+        let rows = t.tokens.enumerated().map { i, word -> [String: Any] in
+            ["position": i, "word": word, "id": t.ids[i], "cls": s.tokenClass(i)]
+        }
+        let strip = TokenStripSVG(id: "token-strip", tokens: t.tokens, ids: t.ids, classes: s.tokenClasses).render()
+        return [
+            "tokenizerWords": s.model.tokenizer == .words,
+            "tokenizerChars": s.model.tokenizer == .chars,
+            "promptText": s.model.prompt.text,
+            "vocab": vocab,
+            "vocabSize": s.model.vocab.count,
+            "tokenRows": rows,
+            "tokenCount": s.count,
+            "idList": "[" + t.ids.map(String.init).joined(separator: ", ") + "]",
+            "strip": strip,
+            "exampleWord": t.tokens[s.lastToken],
+            "exampleId": t.ids[s.lastToken],
+        ]
+    }
+}
+
+/// The prompt as a strip of boxes: each token above its id, an arrow between.
+struct TokenStripSVG {
+    var id: String
+    var tokens: [String]
+    var ids: [Int]
+    var classes: [String]
+
+    func render() -> String {
+        let shown = min(tokens.count, 16)
+        let boxWidth = 86.0, gap = 10.0
+        let width = Double(shown) * (boxWidth + gap) - gap + 20
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(SVGNumber.format(width)) 112\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" class=\"figure token-strip\">"
+        out += "<title id=\"\(id)-title\">Text to token ids</title>"
+        let pairs = zip(tokens, ids).prefix(shown).map { "\($0) → \($1)" }.joined(separator: ", ")
+        out += "<desc id=\"\(id)-desc\">\(Escape.html("Each token looks up its id in the vocabulary: \(pairs)\(tokens.count > shown ? ", …" : "")."))</desc>"
+        for i in 0..<shown {
+            let x = 10 + Double(i) * (boxWidth + gap)
+            let word = tokens[i].count > 10 ? String(tokens[i].prefix(9)) + "…" : tokens[i]
+            out += "<g class=\"\(classes[i])\"><title>\(Escape.html("token \(i): “\(tokens[i])” → id \(ids[i])"))</title>"
+            out += "<rect class=\"tok-box\" x=\"\(SVGNumber.format(x))\" y=\"8\" width=\"\(SVGNumber.format(boxWidth))\" height=\"34\" rx=\"6\"/>"
+            out += "<text class=\"label\" x=\"\(SVGNumber.format(x + boxWidth / 2))\" y=\"30\" text-anchor=\"middle\">\(Escape.html(word))</text>"
+            out += "<path class=\"arrow\" d=\"M\(SVGNumber.format(x + boxWidth / 2)) 46 v20 m-5 -7 l5 7 l5 -7\" fill=\"none\"/>"
+            out += "<rect class=\"id-box\" x=\"\(SVGNumber.format(x + 18))\" y=\"72\" width=\"\(SVGNumber.format(boxWidth - 36))\" height=\"30\" rx=\"6\"/>"
+            out += "<text class=\"label num\" x=\"\(SVGNumber.format(x + boxWidth / 2))\" y=\"92\" text-anchor=\"middle\">\(ids[i])</text></g>"
+        }
+        return out + "</svg>"
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Mustache
+import PageValidation
+
+/// The HTML templates of `Templates/`, checked when they load: each must be well-formed XML
+/// (libxml2), parse as mustache, and name only partials that exist. Rendering a template that
+/// does not exist, or one that names a value the context does not have, is an error.
+public struct TemplateSet: Sendable {
+    public let directory: String
+    private let library: MustacheLibrary
+    /// Template names (file name without `.html`) → their text.
+    public let sources: [String: String]
+    /// Other files in the folder (the stylesheet, icons), copied to the site as they are.
+    public let assets: [String: [UInt8]]
+
+    /// Templates the site needs; a missing one is reported at load.
+    public static let required = [
+        "layout", "index", "tokens", "embeddings", "positions", "layernorm", "attention",
+        "residual", "mlp", "lm-head", "prediction",
+    ]
+
+    public static func load(directory: String) throws(BuildFailure) -> TemplateSet {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw BuildFailure(BuildProblem(file: directory, message: "templates folder not found (expected a folder of .html templates and style.css)"))
+        }
+        let names: [String]
+        do {
+            names = try fm.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw BuildFailure(BuildProblem(file: directory, message: "cannot list the templates folder"))
+        }
+        var problems: [BuildProblem] = []
+        var sources: [String: String] = [:]
+        var assets: [String: [UInt8]] = [:]
+        var library = MustacheLibrary()
+        for name in names where !name.hasPrefix(".") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+            guard let data = fm.contents(atPath: path) else {
+                problems.append(BuildProblem(file: path, message: "cannot be read"))
+                continue
+            }
+            guard name.hasSuffix(".html") else {
+                assets[name] = [UInt8](data)
+                continue
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                problems.append(BuildProblem(file: path, message: "is not UTF-8 text"))
+                continue
+            }
+            let templateName = String(name.dropLast(5))
+            let diagnostics = TemplateChecker.check(template: text, file: path)
+            problems += diagnostics.map(BuildProblem.init)
+            do {
+                try library.register(text, named: templateName)
+                sources[templateName] = text
+            } catch {
+                problems.append(BuildProblem(file: path, message: "is not a valid mustache template: \(error)"))
+            }
+        }
+        for name in required where sources[name] == nil {
+            problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent(name + ".html"),
+                                         message: "missing template: the site needs it"))
+        }
+        if assets["style.css"] == nil {
+            problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent("style.css"),
+                                         message: "missing stylesheet: the site needs it"))
+        }
+        problems += Self.checkPartials(sources, directory: directory)
+        guard problems.isEmpty else { throw BuildFailure(problems) }
+        return TemplateSet(directory: directory, library: library, sources: sources, assets: assets)
+    }
+
+    /// Every `{{> name}}` must name a template of the folder.
+    static func checkPartials(_ sources: [String: String], directory: String) -> [BuildProblem] {
+        var problems: [BuildProblem] = []
+        let pattern = try! NSRegularExpression(pattern: #"\{\{>\s*([^}\s]+)\s*\}\}"#)
+        for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
+            let ns = text as NSString
+            for match in pattern.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+                let partial = ns.substring(with: match.range(at: 1))
+                if sources[partial] == nil {
+                    let (line, column) = Self.position(of: match.range.location, in: ns)
+                    problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent(name + ".html"),
+                                                 line: line, column: column,
+                                                 message: "partial '\(partial)' does not exist (no \(partial).html in the templates folder)"))
+                }
+            }
+        }
+        return problems
+    }
+
+    static func position(of offset: Int, in text: NSString) -> (Int, Int) {
+        let before = text.substring(to: offset)
+        let lines = before.components(separatedBy: "\n")
+        return (lines.count, (lines.last?.count ?? 0) + 1)
+    }
+
+    /// Renders a template; a missing template or a value the template names but the context
+    /// lacks is an error naming the template file.
+    public func render(_ name: String, _ context: [String: Any]) throws(BuildFailure) -> String {
+        let file = (directory as NSString).appendingPathComponent(name + ".html")
+        let root = StrictContext(context)
+        guard let output = library.render(root, withTemplate: name) else {
+            throw BuildFailure(BuildProblem(file: file, message: "missing template"))
+        }
+        let missing = root.missingKeys
+        guard missing.isEmpty else {
+            throw BuildFailure(missing.map { key in
+                let (line, column) = Self.locate(key: key, in: sources, preferring: name)
+                return BuildProblem(file: (directory as NSString).appendingPathComponent(line.template + ".html"),
+                                    line: line.line, column: column,
+                                    message: "{{\(key)}} names no value (rendering \(name).html); check the spelling")
+            })
+        }
+        return output
+    }
+
+    /// Where a tag naming `key` appears first: the template rendered, or else a partial.
+    static func locate(key: String, in sources: [String: String], preferring name: String) -> ((template: String, line: Int?), Int?) {
+        let order = [name] + sources.keys.sorted().filter { $0 != name }
+        let escaped = NSRegularExpression.escapedPattern(for: key)
+        let pattern = try! NSRegularExpression(pattern: #"\{\{\{?[#^/&]?\s*"# + escaped + #"\s*\}?\}\}"#)
+        for template in order {
+            guard let text = sources[template] else { continue }
+            let ns = text as NSString
+            if let match = pattern.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)) {
+                let (line, column) = position(of: match.range.location, in: ns)
+                return ((template, line), column)
+            }
+        }
+        return ((name, nil), nil)
+    }
+}
+
+/// The root of every render: a dictionary that records each name looked up in it and not
+/// found. Mustache looks names up from the innermost context outwards, so a name reaches
+/// the root only when no context has it.
+final class StrictContext: MustacheParent, @unchecked Sendable {
+    private let values: [String: Any]
+    private(set) var missingKeys: [String] = []
+
+    init(_ values: [String: Any]) { self.values = values }
+
+    func child(named name: String) -> Any? {
+        if let value = values[name] { return value }
+        if !missingKeys.contains(name) { missingKeys.append(name) }
+        return nil
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import PageValidation
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check an existing site folder: well-formed pages, unique ids, working links and anchors, nothing remote, accessible figures and tables."
+    )
+
+    @Argument(help: ArgumentHelp("The site folder to check.", valueName: "dir"))
+    var directory: String = "Site"
+
+    func run() throws {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        let diagnostics = SiteChecker.check(directory: directory, displayPrefix: prefix)
+        if diagnostics.isEmpty {
+            print("\(directory): all pages check clean")
+            return
+        }
+        for d in diagnostics { FileHandle.standardError.write(Data("\(d)\n".utf8)) }
+        FileHandle.standardError.write(Data("\(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in \(directory)\n".utf8))
+        throw ExitCode.failure
+    }
+}

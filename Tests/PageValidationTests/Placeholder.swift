@@ -1,3 +1,0 @@
-import Testing
-@testable import PageValidation
-@Test func placeholderPageValidation() { #expect(1 == 1) }
