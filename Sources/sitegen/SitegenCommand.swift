@@ -11,6 +11,15 @@ struct Sitegen: ParsableCommand {
         Reads the model file, runs one forward pass, renders the templates and writes a \
         self-contained static site. Every page is checked with libxml2 before the site is \
         swapped in; on any error nothing is written and the previous site stays.
+
+        Building (the default command; `sitegen help build` for details):
+          sitegen                                  Models/seed.json → Site/
+          sitegen --model M.json --output Out      another model, another folder
+          sitegen --text "the dog" --target sat    another prompt for the same weights
+          sitegen --templates T --quiet            other templates; print only errors
+
+        Checking a site someone edited or is about to host:
+          sitegen check [Site]
         """,
         version: SitegenVersion.string,
         subcommands: [Build.self, Check.self],

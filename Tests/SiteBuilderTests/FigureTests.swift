@@ -155,7 +155,7 @@ private func allFigures(label: String = nasty) -> [String] {
 
 @Test func heatmapTwoByTwoWithMaskedCell() {
     let expected = """
-    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 216.48 140" style="max-width: 271px" role="img" aria-labelledby="h-title h-desc" class="figure figure-heatmap">\
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 216.48 140" style="max-width: 325px" role="img" aria-labelledby="h-title h-desc" class="figure figure-heatmap">\
     <title id="h-title">T</title><desc id="h-desc">D</desc>\
     <defs><linearGradient id="h-legend" x1="0" y1="0" x2="1" y2="0">\
     <stop offset="0" stop-color="#fcfbfd"/><stop offset="0.125" stop-color="#efedf5"/><stop offset="0.25" stop-color="#dadaeb"/>\
@@ -252,7 +252,7 @@ private func allFigures(label: String = nasty) -> [String] {
 
 @Test func barChartWithArgmaxAndTarget() {
     let expected = """
-    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 358.03 142" style="max-width: 448px" role="img" aria-labelledby="b-title b-desc" class="figure figure-bars">\
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 358.03 142" style="max-width: 537px" role="img" aria-labelledby="b-title b-desc" class="figure figure-bars">\
     <title id="b-title">T</title><desc id="b-desc">D</desc>\
     <text x="34.84" y="18" font-size="11" text-anchor="end" class="figure-axis-label" fill="currentColor">word</text>\
     <g class="figure-axis" fill="currentColor">\

@@ -63,7 +63,7 @@ enum AttentionPage {
             "multiHead": c.nHeads > 1,
             "sqrtDHead": NumberFormat.short(Double(dh).squareRoot(), decimals: 3),
             "focusWord": t.tokens[f], "focusCls": s.tokenClass(f), "focusPosition": f,
-            "visibleCount": f + 1,
+            "visibleTokens": f == 0 ? "1 token" : "\(f + 1) tokens",
             "isFirstToken": f == 0,
             "layerNumber": l + 1, "multiLayer": s.multiLayer,
         ]

@@ -39,7 +39,7 @@ enum PredictionPage {
             "uniform": NumberFormat.short(100 / Double(vocab.count), decimals: 1) + "%",
             "vocabSize": vocab.count,
             "hasLoss": isLast && t.loss != nil,
-            "loss": "", "lossExact": "", "workedLoss": "", "uniformLoss": "",
+            "loss": "", "lossExact": "", "worseThanUniform": false, "workedLoss": "", "uniformLoss": "",
             "nextWord": isLast ? "" : t.tokens[f + 1],
             "nextCls": isLast ? "" : s.tokenClass(f + 1),
         ]
@@ -48,6 +48,7 @@ enum PredictionPage {
             context["lossExact"] = NumberFormat.exact(loss)
             context["workedLoss"] = "−ln(\(NumberFormat.short(probs[targetID], decimals: 4))) = \(NumberFormat.short(loss, decimals: 4))"
             context["uniformLoss"] = NumberFormat.short(log(Double(vocab.count)), decimals: 4)
+            context["worseThanUniform"] = loss > log(Double(vocab.count))
         }
         return context
     }

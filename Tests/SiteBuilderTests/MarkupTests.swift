@@ -1,0 +1,55 @@
+import Testing
+@testable import SiteBuilder
+
+@Suite struct MarkupTests {
+    @Test func numbersUseATrueMinusAndNeverANegativeZero() {
+        #expect(NumberFormat.short(-0.30123) == "−0.30")
+        #expect(NumberFormat.short(-0.001) == "0.00")
+        #expect(NumberFormat.short(1.831293, decimals: 4) == "1.8313")
+        #expect(NumberFormat.exact(-0.2) == "−0.2")
+        #expect(NumberFormat.exact(0) == "0")
+    }
+
+    @Test func escapingCoversTextAndAttributes() {
+        #expect(Escape.html("<script>\"&'") == "&lt;script&gt;&quot;&amp;&#39;")
+        #expect(Escape.html("🙂") == "🙂")
+    }
+
+    @Test func smallMatrixTableRendersExactly() {
+        var table = MatrixTable(caption: "x", values: [[-0.2, 0.3]], rowLabels: ["0 · <b>"], columnLabels: ["d0", "d1"])
+        table.corner = "token"
+        table.rowClasses = ["tok tok-0"]
+        table.highlightRows = [0]
+        #expect(table.render() == """
+        <div class="table-scroll"><table class="matrix">
+        <caption>x</caption>
+        <thead><tr><th scope="col">token</th><th scope="col">d0</th><th scope="col">d1</th></tr></thead>
+        <tbody>
+        <tr class="focus"><th scope="row" class="tok tok-0">0 · &lt;b&gt;</th><td title="−0.2">−0.20</td><td title="0.3">0.30</td></tr>
+        </tbody>
+        </table></div>
+        """)
+    }
+
+    @Test func largeMatricesAreTruncatedWithANote() {
+        let values = (0..<40).map { r in (0..<30).map { Double(r * 100 + $0) } }
+        let table = MatrixTable(caption: "big", values: values, rowLabels: (0..<40).map { "r\($0)" }, columnLabels: (0..<30).map { "c\($0)" })
+        let html = table.render()
+        #expect(html.contains("(40×30, showing a part; every value is in trace.json)"))
+        #expect(html.contains(">r11<") && !html.contains(">r12<") && html.contains(">r39<"))
+        #expect(html.contains("<th scope=\"col\" class=\"gap\">…</th>"))
+        #expect(MatrixTable.shown(20, keep: [15]) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, nil, 15, nil, 17, 18, 19])
+    }
+
+    @Test func workedSumsWriteNegativesInParentheses() {
+        #expect(WorkedSum.dot([0.5, -0.25], [-1, 2], result: -1) == "0.50 × (−1.00) + (−0.25) × 2.00 = −1.0000")
+        #expect(WorkedSum.dot([1], [2], bias: -0.5, result: 1.5) == "1.00 × 2.00 + (−0.50) (bias) = 1.5000")
+        #expect(WorkedSum.vector([-0.2, 0.3]) == "[ −0.20, 0.30 ]")
+    }
+
+    @Test func sha256MatchesKnownDigests() {
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array(String(repeating: "a", count: 1000).utf8)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}

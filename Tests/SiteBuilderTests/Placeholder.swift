@@ -1,3 +1,0 @@
-import Testing
-@testable import SiteBuilder
-@Test func placeholderSiteBuilder() { #expect(1 == 1) }

@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+@testable import SiteBuilder
+
+/// Whole builds, end to end, in temporary folders.
+@Suite struct SiteBuildTests {
+    @Test func seedSiteHasTheKeyNumbersOnTheRightPages() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let report = try SiteBuild.run(options(output: tmp.sub("Site")))
+        let site = readTree(tmp.sub("Site"))
+        #expect(report.pageCount == 31)
+        #expect(report.prediction == "cat")
+        let expected: [(String, [String])] = [
+            ("index.html", ["“cat”", "“mat”", "1.8313", "20.6%", "16.0%", "model.json", "trace.json", "dff5d9765a38bd1c4c8254d301af21f96421f102fdc0e91c74cd163f496b9cf1"]),
+            ("tokens.html", ["<span class=\"id\">4</span>mat", "[0, 1, 2, 3]"]),
+            ("embeddings.html", ["tok_emb[3] = [ −0.20, 0.20, 0.40, 0.10 ]"]),
+            ("positions.html", ["[ −0.20, 0.30, 0.50, 0.10 ]", "x[3][0] = (−0.20) + 0.00 = −0.20"]),
+            ("layernorm.html", ["LN1(x)"]),
+            ("attention.html", [">0.39<", ">0.15<", ">0.22<", ">0.25<", "= 0.3868", "attends most to"]),
+            ("residual.html", ["[ −0.20, 0.30, 0.50, 0.10 ]", "[ −0.33, 0.05, 0.17, −0.31 ]", "[ −0.53, 0.35, 0.67, −0.21 ]", "= −0.5321"]),
+            ("mlp.html", ["[ 0.04, 0.15, 0.08, −0.04 ]", "[ −0.50, 0.50, 0.74, −0.24 ]", "ReLU"]),
+            ("lm-head.html", [">0.35<", "“cat”", "= 0.3509"]),
+            ("prediction.html", ["20.6%", "1.8313", "−ln(0.1602) = 1.8313", "worse than a blind, uniform guess"]),
+        ]
+        for (page, needles) in expected {
+            let html = text(site[page])
+            #expect(!html.isEmpty, "\(page) missing")
+            for needle in needles {
+                #expect(html.contains(needle), "\(page) should contain \(needle)")
+            }
+        }
+        // Focus variants: every token of the prompt, for every token-dependent stage.
+        for stage in ["positions", "layernorm", "attention", "residual", "mlp", "lm-head", "prediction"] {
+            for i in 0..<3 { #expect(site["\(stage)-t\(i).html"] != nil, "\(stage)-t\(i).html") }
+            #expect(site["\(stage)-t3.html"] == nil, "the last token's view is the plain page")
+        }
+        #expect(text(site["residual-t0.html"]).contains("h1 <span class=\"tok tok-0\">the</span>"))
+        #expect(site["model.json"] == [UInt8](FileManager.default.contents(atPath: RepoPaths.seedModel)!))
+        #expect(text(site["trace.json"]).contains("\"prediction\": \"cat\""))
+        #expect(site["style.css"] != nil)
+        #expect(site[SiteWriter.markerName] != nil)
+    }
+
+    @Test func sameInputsGiveAByteIdenticalSite() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        try SiteBuild.run(options(output: tmp.sub("a")))
+        try SiteBuild.run(options(output: tmp.sub("b")))
+        let a = readTree(tmp.sub("a")), b = readTree(tmp.sub("b"))
+        #expect(a.count > 30)
+        #expect(a == b)
+    }
+
+    @Test func aFailingBuildLeavesThePreviousSiteUntouched() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let site = tmp.sub("Site")
+        try SiteBuild.run(options(output: site))
+        let before = readTree(site)
+        let dates = try FileManager.default.attributesOfItem(atPath: site + "/index.html")[.modificationDate] as? Date
+        // A model whose prompt has a word outside the vocabulary.
+        let broken = tmp.sub("broken.json")
+        let seed = String(decoding: FileManager.default.contents(atPath: RepoPaths.seedModel)!, as: UTF8.self)
+        try seed.replacingOccurrences(of: "the cat sat on", with: "the cow sat on").write(toFile: broken, atomically: true, encoding: .utf8)
+        #expect(throws: BuildFailure.self) { try SiteBuild.run(options(model: broken, output: site)) }
+        do {
+            try SiteBuild.run(options(model: broken, output: site))
+        } catch {
+            #expect(error.problems.count == 1)
+            #expect(error.description.contains("broken.json:47:23: prompt.text has \"cow\" (token 1), which is not in the vocabulary"))
+        }
+        #expect(readTree(site) == before)
+        let after = try FileManager.default.attributesOfItem(atPath: site + "/index.html")[.modificationDate] as? Date
+        #expect(dates == after)
+        // And no temporary folder is left beside it.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "left behind: \(leftovers)")
+    }
+
+    @Test func aForeignFolderIsNeverReplaced() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let foreign = tmp.sub("Sources")
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)
+        try "precious".write(toFile: foreign + "/main.swift", atomically: true, encoding: .utf8)
+        do {
+            try SiteBuild.run(options(output: foreign))
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.description == "\(foreign): refusing to write the site here: the folder is not empty and sitegen did not create it (no .sitegen marker); choose another --output or empty it")
+        }
+        #expect(readTree(foreign) == ["main.swift": Array("precious".utf8)])
+        // The current folder and its parents are refused too, and so is a file.
+        #expect(throws: BuildFailure.self) { try SiteWriter.checkOutput(".") }
+        #expect(throws: BuildFailure.self) { try SiteWriter.checkOutput("/") }
+        #expect(throws: BuildFailure.self) { try SiteWriter.checkOutput(NSHomeDirectory()) }
+        #expect(throws: BuildFailure.self) { try SiteWriter.checkOutput(foreign + "/main.swift") }
+        // An empty folder is fine, and after one build it carries the marker.
+        let empty = tmp.sub("empty")
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        try SiteBuild.run(options(output: empty))
+        #expect(FileManager.default.fileExists(atPath: empty + "/.sitegen"))
+        try SiteBuild.run(options(output: empty))
+    }
+
+    @Test func hostileVocabularyIsEscapedAndIntactOnEveryPage() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        try SiteBuild.run(options(model: RepoPaths.fixture("hostile"), output: tmp.sub("Site")))
+        let site = readTree(tmp.sub("Site"))
+        let pages = site.filter { $0.key.hasSuffix(".html") }
+        #expect(pages.count > 10)
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789ABCD"
+        #expect(long.count == 40)
+        for (name, bytes) in pages {
+            let html = text(bytes)
+            #expect(!html.contains("<script"), "\(name) has a raw <script")
+            #expect(!html.contains("<b>names</b>"), "\(name) has the raw name")
+            #expect(html.contains("Hostile &lt;b&gt;names&lt;/b&gt; &amp; &quot;quotes&quot; &#39;n&#39; 🙂"), "\(name) lacks the escaped name")
+        }
+        // Every word of the prompt appears escaped on every page that follows the prompt.
+        let tokens = text(site["tokens.html"])
+        for word in ["&lt;script&gt;", "&quot;", "&amp;", "&#39;", "🙂", long, "a&amp;b&lt;c&gt;"] {
+            #expect(tokens.contains(word), "tokens.html lacks \(word)")
+        }
+        for (name, bytes) in pages where name != "index.html" && name != "tokens.html" && name != "embeddings.html" {
+            #expect(text(bytes).contains("&lt;script&gt;"), "\(name) lacks the escaped <script> chip")
+        }
+        let trace = text(site["trace.json"])
+        #expect(trace.contains("\"\\u003cscript\\u003e\""))
+        #expect(!trace.contains("<"))
+    }
+
+    @Test func multiLayerMultiHeadModelBuildsACompleteSite() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let report = try SiteBuild.run(options(model: RepoPaths.fixture("multi"), output: tmp.sub("Site")))
+        let site = readTree(tmp.sub("Site"))
+        for layer in 1...2 {
+            for stage in ["layernorm", "attention", "residual", "mlp"] {
+                #expect(site["layer\(layer)-\(stage).html"] != nil, "layer\(layer)-\(stage).html")
+            }
+        }
+        let attention = text(site["layer2-attention.html"])
+        #expect(attention.contains("Head 1 (columns d0–d3)"))
+        #expect(attention.contains("Head 2 (columns d4–d7)"))
+        #expect(attention.components(separatedBy: "class=\"figure figure-heatmap\"").count == 3)
+        #expect(text(site["layer1-mlp.html"]).contains("GELU"))
+        #expect(text(site["lm-head.html"]).contains("final LayerNorm"))
+        #expect(report.pageCount == 3 + 11 * 6)
+    }
+
+    @Test func charsAndDeepModelsBuild() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        try SiteBuild.run(options(model: RepoPaths.fixture("chars"), output: tmp.sub("chars")))
+        let chars = readTree(tmp.sub("chars"))
+        #expect(text(chars["index.html"]).contains("names no target"))
+        #expect(text(chars["tokens.html"]).contains("one character at a time"))
+        try SiteBuild.run(options(model: RepoPaths.fixture("deep"), output: tmp.sub("deep")))
+        #expect(readTree(tmp.sub("deep"))["layer3-mlp.html"] != nil)
+    }
+
+    @Test func thePromptCanBeOverridden() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let report = try SiteBuild.run(options(output: tmp.sub("Site"), text: "the dog", target: "sat"))
+        #expect(report.target == "sat")
+        let index = text(readTree(tmp.sub("Site"))["index.html"])
+        #expect(index.contains("What does a transformer do with “the dog” to guess the next word?"))
+        do {
+            try SiteBuild.run(options(output: tmp.sub("Site2"), text: "the cow"))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.hasSuffix("--text has \"cow\" (token 1), which is not in the vocabulary; expected one of: \"the\", \"cat\", \"sat\", \"on\", \"mat\", \"dog\""))
+        }
+        #expect(!FileManager.default.fileExists(atPath: tmp.sub("Site2")))
+    }
+}
