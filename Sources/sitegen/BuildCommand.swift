@@ -23,11 +23,30 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The expected next token, for the loss. With --text and no --target there is no loss.", valueName: "word"))
     var target: String?
 
+    @Option(name: .long, help: ArgumentHelp("Learning rate η of the learning chapter's gradient steps (default: the model file's training.learning_rate, else 0.02).", valueName: "η"))
+    var learningRate: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40).", valueName: "n"))
+    var steps: Int?
+
     @Flag(name: .long, help: "Print only errors.")
     var quiet = false
 
+    @Flag(name: .long, help: "Build, then rebuild whenever the model file or a template changes (Ctrl-C to stop).")
+    var watch = false
+
     func run() throws {
-        let options = BuildOptions(modelPath: model, outputPath: output, templatesPath: templates, text: text, target: target)
+        let options = BuildOptions(modelPath: model, outputPath: output, templatesPath: templates, text: text, target: target,
+                                   learningRate: learningRate, steps: steps)
+        if watch {
+            let stop = StopSignal.install()
+            // Unbuffered, so each line shows at once even when piped.
+            let watcher = SiteWatcher(options: options, log: { line in if !quiet { FileHandle.standardOutput.write(Data((line + "\n").utf8)) } },
+                                      errorLog: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            watcher.run(shouldStop: { stop.isSet })
+            if !quiet { print("stopped") }
+            return
+        }
         do {
             let report = try SiteBuild.run(options, log: { line in if !quiet { print(line) } })
             if !quiet {

@@ -116,10 +116,11 @@ class Chromium:
             "--hide-scrollbars",
             "--allow-file-access-from-files",
             "--window-size=1280,800",
+            # Chromium refuses to start as root with its sandbox, and many CI
+            # containers lack the namespaces it needs; the pages are our own.
+            "--no-sandbox",
+            "about:blank",
         ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.append("--no-sandbox")  # Chromium refuses to run as root otherwise
-        args.append("about:blank")
         self.proc = subprocess.Popen(
             args,
             stdin=subprocess.DEVNULL,
@@ -270,7 +271,7 @@ class Chromium:
         if not self.wait_for_event("Page.loadEventFired", LOAD_TIMEOUT):
             raise BrowserError(f"page did not finish loading within {LOAD_TIMEOUT:.0f}s")
         # Give late messages (errors logged right after load) a moment to arrive.
-        self.pump(0.05)
+        self.pump(0.01)
         return self.events
 
     def evaluate(self, expression: str):
@@ -291,6 +292,7 @@ class Chromium:
         shot = self.call("Page.captureScreenshot", {
             "format": "png",
             "captureBeyondViewport": True,
+            "optimizeForSpeed": True,
             "clip": {"x": 0, "y": 0, "width": shot_width, "height": height, "scale": 1},
         }, timeout=60)
         path.write_bytes(base64.b64decode(shot["data"]))
@@ -309,31 +311,44 @@ PAGE_PROBE = r"""
     if (cls) s += '.' + cls.trim().split(/\s+/).slice(0, 3).join('.');
     return s;
   };
-  const vw = window.innerWidth;
+  // With mobile emulation an overflowing page is zoomed out to fit, which makes
+  // innerWidth grow with the content: take the narrowest measure of the viewport.
+  const vw = Math.min(window.innerWidth, document.documentElement.clientWidth, EMULATED_WIDTH);
   const scroller = document.scrollingElement || document.documentElement;
   const scrollWidth = scroller.scrollWidth;
   const overflowers = [];
   if (scrollWidth > vw) {
-    const clips = (el) => {
+    const clipped = (el) => {
       for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-        const ox = getComputedStyle(a).overflowX;
-        if (ox !== 'visible') return true;
+        if (getComputedStyle(a).overflowX !== 'visible') return true;
       }
       return false;
     };
-    const all = Array.from(document.body.querySelectorAll('*'));
-    const wide = new Set(all.filter((el) => {
+    // Boxes that stick out of the viewport, and boxes whose content (a long
+    // unbreakable word, say) spills out of them past the viewport's edge.
+    const boxOut = new Set(), spills = new Set();
+    for (const el of document.body.querySelectorAll('*')) {
       const r = el.getBoundingClientRect();
-      return r.width > 0 && r.right > vw + 1 && !clips(el);
-    }));
-    // report the outermost offenders only
-    for (const el of wide) {
-      if (!wide.has(el.parentElement)) {
-        const r = el.getBoundingClientRect();
-        overflowers.push(describe(el) + ' (right edge at ' + Math.round(r.right) + 'px)');
-        if (overflowers.length >= 5) break;
+      if (r.width === 0 || clipped(el)) continue;
+      if (r.right > vw + 1) boxOut.add(el);
+      else if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 &&
+               getComputedStyle(el).overflowX === 'visible' &&
+               r.left + el.scrollWidth > vw + 1) spills.add(el);
+    }
+    for (const el of boxOut) {  // outermost boxes only
+      if (!boxOut.has(el.parentElement)) {
+        overflowers.push(describe(el) + ' is ' + Math.round(el.getBoundingClientRect().width) +
+          'px wide, right edge at ' + Math.round(el.getBoundingClientRect().right) + 'px');
       }
     }
+    for (const el of spills) {  // innermost spilling boxes only
+      if (![...el.children].some((c) => spills.has(c) || boxOut.has(c))) {
+        overflowers.push(describe(el) + ' content spills to ' +
+          Math.round(el.getBoundingClientRect().left + el.scrollWidth) + 'px: "' +
+          (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 60) + '"');
+      }
+    }
+    overflowers.splice(6);
   }
   const svgProblems = [];
   const svgs = Array.from(document.querySelectorAll('svg'));
@@ -366,7 +381,8 @@ PAGE_PROBE = r"""
     if (href !== null) links.push(href);
   }
   return {
-    innerWidth: vw,
+    viewport: vw,
+    innerWidth: window.innerWidth,
     clientWidth: document.documentElement.clientWidth,
     scrollWidth,
     overflowers,
@@ -398,6 +414,10 @@ def console_problems(events: list[dict]) -> list[str]:
             seen.add(text)
             problems.append(text)
 
+    urls = {e["params"]["requestId"]: e["params"]["request"]["url"]
+            for e in events if e["method"] == "Network.requestWillBeSent"}
+    failed_urls = {urls.get(e["params"].get("requestId")) for e in events
+                   if e["method"] == "Network.loadingFailed"}
     for event in events:
         method, params = event["method"], event.get("params", {})
         if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
@@ -410,6 +430,8 @@ def console_problems(events: list[dict]) -> list[str]:
             add(f"uncaught exception: {text}")
         elif method == "Log.entryAdded":
             entry = params.get("entry", {})
+            if entry.get("source") == "network" and entry.get("url") in failed_urls:
+                continue  # already reported from Network.loadingFailed
             if entry.get("level") == "error":
                 where = f" ({entry['url']})" if entry.get("url") else ""
                 add(f"{entry.get('source', 'log')} error: {entry.get('text', '')}{where}")
@@ -422,9 +444,7 @@ def console_problems(events: list[dict]) -> list[str]:
             status = params.get("response", {}).get("status", 0)
             if status >= 400:
                 add(f"HTTP {status} for {params['response'].get('url')}")
-    # Merge the request id into a url where the Network.requestWillBeSent event knows it.
-    urls = {e["params"]["requestId"]: e["params"]["request"]["url"]
-            for e in events if e["method"] == "Network.requestWillBeSent"}
+    # Name the url instead of the request id where Network.requestWillBeSent told it.
     fixed = []
     for text in problems:
         for rid, url in urls.items():
@@ -514,12 +534,12 @@ def check_page(browser: Chromium, site: Path, page: Path, width_name: str, width
     # JavaScript on
     browser.set_javascript(True)
     browser.navigate(url)
-    on = browser.evaluate(PAGE_PROBE)
+    on = browser.evaluate(PAGE_PROBE.replace("EMULATED_WIDTH", str(width)))
     problems += console_problems(browser.events)
-    if on["scrollWidth"] > min(on["innerWidth"], width):
+    if on["scrollWidth"] > on["viewport"]:
         where = "; ".join(on["overflowers"]) or "no single element found"
         problems.append(f"horizontal overflow: page is {on['scrollWidth']}px wide in a "
-                        f"{min(on['innerWidth'], width)}px viewport ({where})")
+                        f"{on['viewport']}px viewport (innerWidth {on['innerWidth']}): {where}")
     problems += on["svgProblems"]
     problems += link_problems(page, on["links"])
     rel = page.relative_to(site)

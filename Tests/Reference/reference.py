@@ -42,6 +42,26 @@ biases ~ N(0, 0.5), LayerNorm gammas ~ 1 + N(0, 0.25), betas ~ N(0, 0.25), all
 rounded to 4 decimals. The model is serialised first and the trace is computed
 from the parsed JSON, so the model file is exactly what was computed on.
 
+Gradients (`<name>.grads.json`, for the fixtures with a target): the loss is
+L = -ln p(target) at the last position only. `backward` derives dL/d(every
+weight) and dL/d(every intermediate) by hand, in vectorised NumPy:
+
+* dlogits = softmax(logits[T-1]) - onehot(target) on the last row, 0 elsewhere.
+* y = x @ W + b:  dx = dy @ W.T,  dW = x.T @ dy,  db = dy.sum(rows).
+* LayerNorm, x_hat = (x - mean) / sqrt(var + eps), y = x_hat * gamma + beta:
+      dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps),  g = dy * gamma
+  dgamma = sum over rows of dy * x_hat, dbeta = sum over rows of dy.
+* Softmax rows a = softmax(s):  ds = a * (da - sum(a * da)); masked cells stay 0.
+* relu'(x) = 1 if x > 0 else 0;  gelu'(x) by the product rule on the tanh formula.
+* Residuals pass the gradient through unchanged and add it to the branch's.
+* Absent optional parameters get the gradient at their default value (0 or 1);
+  the final LayerNorm's parameters get 0 when final_layer_norm is false.
+
+The gradient file has the model file's weight keys (every optional one) and the
+trace's keys for the intermediates (masked attention cells are 0, not null). The
+script checks its own analytic gradients against central finite differences
+(h = 1e-6) of its forward pass before writing them.
+
 --check: model files must match byte for byte. Trace files must match in
 structure and every string/int/null exactly; floats may differ by at most
 1e-12 (relative, or absolute for tiny numbers), because BLAS and SIMD exp/tanh
@@ -208,6 +228,205 @@ def forward(model):
     trace.update({"final": final, "logits": logits, "probs": probs,
                   "prediction": prediction, "target": target, "loss": loss})
     return trace
+
+
+# ----------------------------------------------------------------------------
+# The gradients, by hand
+# ----------------------------------------------------------------------------
+
+def linear_backward(dy, x, W):
+    """y = x @ W + b  ->  (dx, dW, db)."""
+    return dy @ W.T, x.T @ dy, dy.sum(axis=0)
+
+
+def layer_norm_backward(dy, x, gamma, eps):
+    """Row-wise LayerNorm backward -> (dx, dgamma, dbeta)."""
+    mean = x.mean(axis=-1, keepdims=True)
+    std = np.sqrt(((x - mean) ** 2).mean(axis=-1, keepdims=True) + eps)
+    x_hat = (x - mean) / std
+    g = dy * gamma
+    dx = (g - g.mean(axis=-1, keepdims=True) - x_hat * (g * x_hat).mean(axis=-1, keepdims=True)) / std
+    return dx, (dy * x_hat).sum(axis=0), dy.sum(axis=0)
+
+
+def activation_grad(x, activation):
+    if activation == "relu":
+        return (x > 0).astype(np.float64)
+    c = math.sqrt(2.0 / math.pi)
+    u = c * (x + 0.044715 * x ** 3)
+    du = c * (1.0 + 3.0 * 0.044715 * x ** 2)
+    th = np.tanh(u)
+    return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th ** 2) * du
+
+
+def attention_backward(d_out, x_norm, p, a, n_heads):
+    """Backward of `attention` given its traced tensors `a` -> dict of gradients."""
+    T, d = x_norm.shape
+    d_head = d // n_heads
+    d_ctx, dW_o, db_o = linear_backward(d_out, a["context"], p["W_o"])
+    dq, dk, dv = np.zeros((T, d)), np.zeros((T, d)), np.zeros((T, d))
+    d_weights = np.zeros((n_heads, T, T))
+    d_scores = np.zeros((n_heads, T, T))
+    visible = np.tril(np.ones((T, T)))
+    for h in range(n_heads):
+        cols = slice(h * d_head, (h + 1) * d_head)
+        A = a["weights"][h]
+        dA = (d_ctx[:, cols] @ a["v"][:, cols].T) * visible
+        dv[:, cols] = A.T @ d_ctx[:, cols]
+        dS = A * (dA - (A * dA).sum(axis=-1, keepdims=True))
+        dq[:, cols] = dS @ a["k"][:, cols] / math.sqrt(d_head)
+        dk[:, cols] = dS.T @ a["q"][:, cols] / math.sqrt(d_head)
+        d_weights[h], d_scores[h] = dA, dS
+    dx_q, dW_q, db_q = linear_backward(dq, x_norm, p["W_q"])
+    dx_k, dW_k, db_k = linear_backward(dk, x_norm, p["W_k"])
+    dx_v, dW_v, db_v = linear_backward(dv, x_norm, p["W_v"])
+    return {"dx": dx_q + dx_k + dx_v, "q": dq, "k": dk, "v": dv,
+            "scores": d_scores, "attn_weights": d_weights, "context": d_ctx,
+            "W_q": dW_q, "W_k": dW_k, "W_v": dW_v, "W_o": dW_o,
+            "b_q": db_q, "b_k": db_k, "b_v": db_v, "b_o": db_o}
+
+
+def backward(model, trace):
+    """dL/d(every weight and intermediate) of `forward(model)`; None without a target."""
+    target = model["prompt"].get("target")
+    if target is None:
+        return None
+    cfg, w, vocab = model["config"], model["weights"], model["vocab"]
+    d, d_ff, n_heads, eps = cfg["d_model"], cfg["d_ff"], cfg["n_heads"], cfg["layer_norm_eps"]
+    T, V = len(trace["ids"]), len(vocab)
+
+    d_logits = np.zeros((T, V))
+    d_logits[-1] = trace["probs"][-1]
+    d_logits[-1, vocab.index(target)] -= 1.0
+    d_final, dW_lm, db_lm = linear_backward(d_logits, trace["final"], np.array(w["W_lm"], dtype=np.float64))
+
+    dlnf_gamma, dlnf_beta = np.zeros(d), np.zeros(d)
+    d_resid = d_final
+    if cfg["final_layer_norm"]:
+        gamma = np.array(w.get("lnf_gamma", np.ones(d)), dtype=np.float64)
+        d_resid, dlnf_gamma, dlnf_beta = layer_norm_backward(
+            d_final, trace["layers"][-1]["resid_out"], gamma, eps)
+
+    layer_grads = []
+    inputs = [trace["embeddings"]["x"]] + [l["resid_out"] for l in trace["layers"][:-1]]
+    for layer, tl, x in reversed(list(zip(w["layers"], trace["layers"], inputs))):
+        p = layer_params(layer, d, d_ff)
+        g = {"resid_out": d_resid, "mlp_out": d_resid}
+        # MLP: mlp_out = act(ln2 @ W_1 + b_1) @ W_2 + b_2
+        g["mlp_act"], g["W_2"], g["b_2"] = linear_backward(d_resid, tl["mlp_act"], p["W_2"])
+        g["mlp_pre"] = g["mlp_act"] * activation_grad(tl["mlp_pre"], cfg["activation"])
+        g["ln2"], g["W_1"], g["b_1"] = linear_backward(g["mlp_pre"], tl["ln2"], p["W_1"])
+        dx_ln2, g["ln2_gamma"], g["ln2_beta"] = layer_norm_backward(g["ln2"], tl["resid_mid"], p["ln2_gamma"], eps)
+        g["resid_mid"] = d_resid + dx_ln2
+        g["attn_out"] = g["resid_mid"]
+        # attention
+        a = attention_backward(g["attn_out"], tl["ln1"], p, tl, n_heads)
+        g["ln1"] = a.pop("dx")
+        g.update(a)
+        dx_ln1, g["ln1_gamma"], g["ln1_beta"] = layer_norm_backward(g["ln1"], x, p["ln1_gamma"], eps)
+        g["input"] = g["resid_mid"] + dx_ln1
+        d_resid = g["input"]
+        layer_grads.insert(0, g)
+
+    d_tok = np.zeros((V, d))
+    np.add.at(d_tok, trace["ids"], d_resid)
+    d_pos = np.zeros((cfg["max_positions"], d))
+    d_pos[:T] = d_resid
+    return {"loss": trace["loss"], "tok_emb": d_tok, "pos_emb": d_pos, "layers": layer_grads,
+            "W_lm": dW_lm, "b_lm": db_lm, "lnf_gamma": dlnf_gamma, "lnf_beta": dlnf_beta,
+            "x": d_resid, "final": d_final, "logits": d_logits}
+
+
+LAYER_WEIGHT_KEYS = ["W_q", "W_k", "W_v", "W_o", "W_1", "W_2", "b_q", "b_k", "b_v", "b_o", "b_1", "b_2",
+                     "ln1_gamma", "ln1_beta", "ln2_gamma", "ln2_beta"]
+LAYER_INTERMEDIATE_KEYS = ["input", "ln1", "q", "k", "v", "scores", "attn_weights", "context", "attn_out",
+                           "resid_mid", "ln2", "mlp_pre", "mlp_act", "mlp_out", "resid_out"]
+DEFAULTS = {"b_q": 0.0, "b_k": 0.0, "b_v": 0.0, "b_o": 0.0, "b_1": 0.0, "b_2": 0.0, "b_lm": 0.0,
+            "ln1_gamma": 1.0, "ln1_beta": 0.0, "ln2_gamma": 1.0, "ln2_beta": 0.0,
+            "lnf_gamma": 1.0, "lnf_beta": 0.0}
+
+
+def check_gradients(name, model, grads, h=1e-6):
+    """Central finite differences of the loss for every weight entry (absent optionals
+    materialised at their default); fails the script on a disagreement."""
+    def loss(m):
+        return forward(m)["loss"]
+
+    cfg, d, d_ff, V = model["config"], model["config"]["d_model"], model["config"]["d_ff"], len(model["vocab"])
+    shapes = {"b_q": d, "b_k": d, "b_v": d, "b_o": d, "b_1": d_ff, "b_2": d, "b_lm": V,
+              "ln1_gamma": d, "ln1_beta": d, "ln2_gamma": d, "ln2_beta": d, "lnf_gamma": d, "lnf_beta": d}
+    tensors = [((), key) for key in ["tok_emb", "pos_emb", "W_lm", "b_lm", "lnf_gamma", "lnf_beta"]]
+    tensors += [(("layers", i), key) for i in range(cfg["n_layers"]) for key in LAYER_WEIGHT_KEYS]
+    worst = 0.0
+    for where, key in tensors:
+        analytic = grads[key] if not where else grads["layers"][where[1]][key]
+        for index in np.ndindex(*np.shape(analytic)):
+            values = []
+            for delta in (h, -h):
+                # a shallow copy down to the one tensor that changes
+                m = dict(model, weights=dict(model["weights"]))
+                m["weights"]["layers"] = [dict(layer) for layer in m["weights"]["layers"]]
+                holder = m["weights"] if not where else m["weights"]["layers"][where[1]]
+                if key not in holder:
+                    holder[key] = [DEFAULTS[key]] * shapes[key]
+                arr = np.array(holder[key], dtype=np.float64)
+                arr[index] += delta
+                holder[key] = arr.tolist()
+                values.append(loss(m))
+            numeric = (values[0] - values[1]) / (2 * h)
+            a = float(analytic[index])
+            diff = abs(a - numeric)
+            if diff > 1e-8 and diff > 1e-5 * (abs(a) + abs(numeric)):
+                sys.exit(f"FAIL: {name} gradient of {where}{key}{index}: analytic {a}, numeric {numeric}")
+            worst = max(worst, diff)
+    print(f"{name}: analytic gradients match finite differences (max |diff| {worst:.1e})")
+
+
+# The "training" object's defaults (the Swift engine's TrainingConfig.default).
+TRAINING_DEFAULTS = {"learning_rate": 0.02, "steps": 40}
+
+
+def gradient_step(model, grads, learning_rate):
+    """W <- W - learning_rate * dL/dW for every weight; absent optionals are materialised
+    at their default (0 or 1) first. Returns a new model."""
+    m = json.loads(json.dumps(model))
+    w = m["weights"]
+
+    def step(holder, key, g):
+        current = np.array(holder[key], dtype=np.float64) if key in holder else np.full(np.shape(g), DEFAULTS[key])
+        holder[key] = (current - learning_rate * g).tolist()
+
+    for key in ["tok_emb", "pos_emb", "W_lm", "b_lm", "lnf_gamma", "lnf_beta"]:
+        step(w, key, grads[key])
+    for layer, g in zip(w["layers"], grads["layers"]):
+        for key in LAYER_WEIGHT_KEYS:
+            step(layer, key, g[key])
+    return m
+
+
+def train(model):
+    """Plain gradient descent on the model's prompt; index 0 is before any step."""
+    config = dict(TRAINING_DEFAULTS, **model.get("training", {}))
+    target = model["prompt"]["target"]
+    losses, p_target, predictions = [], [], []
+    m = model
+    for step in range(config["steps"] + 1):
+        trace = forward(m)
+        losses.append(trace["loss"])
+        p_target.append(float(trace["probs"][-1][model["vocab"].index(target)]))
+        predictions.append(trace["prediction"])
+        if step < config["steps"]:
+            m = gradient_step(m, backward(m, trace), config["learning_rate"])
+    flip = predictions.index(target) if target in predictions else None
+    return {"learning_rate": float(config["learning_rate"]), "steps": config["steps"], "losses": losses,
+            "p_target": p_target, "predictions": predictions, "flip_step": flip}
+
+
+def grads_json(grads):
+    layers = [{key: g[key] for key in LAYER_WEIGHT_KEYS + LAYER_INTERMEDIATE_KEYS} for g in grads["layers"]]
+    out = {"loss": grads["loss"], "tok_emb": grads["tok_emb"], "pos_emb": grads["pos_emb"], "layers": layers}
+    out.update({key: grads[key] for key in ["W_lm", "b_lm", "lnf_gamma", "lnf_beta", "x", "final", "logits"]})
+    return json.dumps(to_json_value(out), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 # ----------------------------------------------------------------------------
@@ -383,7 +602,7 @@ def check_seed(trace):
 # Driver
 # ----------------------------------------------------------------------------
 
-def build():
+def build(check_fd=True):
     """Returns {filename: bytes} for every fixture file."""
     files = {}
     models = {"seed": SEED_MODEL.read_bytes().decode("utf-8")}  # byte copy
@@ -402,6 +621,19 @@ def build():
         assert np.allclose(trace["probs"].sum(axis=-1), 1.0), name
         files[f"{name}.model.json"] = text.encode("utf-8")
         files[f"{name}.trace.json"] = trace_json(trace).encode("utf-8")
+        grads = backward(model, trace)
+        if grads is not None:
+            if check_fd:
+                check_gradients(name, model, grads)
+            files[f"{name}.grads.json"] = grads_json(grads).encode("utf-8")
+            run = train(model)
+            if name == "seed":
+                print(f"seed training: learning_rate {run['learning_rate']}, {run['steps']} steps, "
+                      f"loss {run['losses'][0]:.4f} -> {run['losses'][-1]:.4f}, "
+                      f"prediction flips to {model['prompt']['target']!r} at step {run['flip_step']}")
+                assert run["flip_step"] is not None, "the seed must flip within the default run"
+            text_run = json.dumps(run, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+            files[f"{name}.training.json"] = text_run.encode("utf-8")
     return files
 
 

@@ -155,7 +155,7 @@ private func allFigures(label: String = nasty) -> [String] {
 
 @Test func heatmapTwoByTwoWithMaskedCell() {
     let expected = """
-    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 216.48 140" style="max-width: 325px" role="img" aria-labelledby="h-title h-desc" class="figure figure-heatmap">\
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 216.48 140" style="max-width: 325px; min-width: 173px" role="img" aria-labelledby="h-title h-desc" class="figure figure-heatmap">\
     <title id="h-title">T</title><desc id="h-desc">D</desc>\
     <defs><linearGradient id="h-legend" x1="0" y1="0" x2="1" y2="0">\
     <stop offset="0" stop-color="#fcfbfd"/><stop offset="0.125" stop-color="#efedf5"/><stop offset="0.25" stop-color="#dadaeb"/>\
@@ -173,8 +173,7 @@ private func allFigures(label: String = nasty) -> [String] {
     <g class="figure-cells">\
     <g><title>on → on: 1.0</title><rect x="34.48" y="28" width="45" height="29" fill="#3f007d"/>\
     <text x="56.98" y="46.35" font-size="11" text-anchor="middle" class="figure-num" fill="#ffffff">1.00</text></g>\
-    <g class="figure-masked"><title>on → the: masked (future token)</title>\
-    <rect x="80.48" y="28" width="45" height="29" fill="url(#h-hatch)"/></g>\
+    <rect x="80.48" y="28" width="45" height="29" class="figure-masked" fill="url(#h-hatch)"><title>on → the: masked (future token)</title></rect>\
     <g><title>the → on: 0.25</title><rect x="34.48" y="58" width="45" height="29" fill="#dadaeb"/>\
     <text x="56.98" y="76.35" font-size="11" text-anchor="middle" class="figure-num" fill="#000000">0.25</text></g>\
     <g><title>the → the: 0.75</title><rect x="80.48" y="58" width="45" height="29" fill="#6a51a3"/>\
@@ -252,7 +251,7 @@ private func allFigures(label: String = nasty) -> [String] {
 
 @Test func barChartWithArgmaxAndTarget() {
     let expected = """
-    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 358.03 142" style="max-width: 537px" role="img" aria-labelledby="b-title b-desc" class="figure figure-bars">\
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 358.03 142" style="max-width: 537px; min-width: 286px" role="img" aria-labelledby="b-title b-desc" class="figure figure-bars">\
     <title id="b-title">T</title><desc id="b-desc">D</desc>\
     <text x="34.84" y="18" font-size="11" text-anchor="end" class="figure-axis-label" fill="currentColor">word</text>\
     <g class="figure-axis" fill="currentColor">\

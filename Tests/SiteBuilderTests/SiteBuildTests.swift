@@ -8,7 +8,7 @@ import Testing
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let report = try SiteBuild.run(options(output: tmp.sub("Site")))
         let site = readTree(tmp.sub("Site"))
-        #expect(report.pageCount == 31)
+        #expect(report.pageCount == 35)
         #expect(report.prediction == "cat")
         let expected: [(String, [String])] = [
             ("index.html", ["“cat”", "“mat”", "1.8313", "20.6%", "16.0%", "model.json", "trace.json", "dff5d9765a38bd1c4c8254d301af21f96421f102fdc0e91c74cd163f496b9cf1"]),
@@ -20,7 +20,11 @@ import Testing
             ("residual.html", ["[ −0.20, 0.30, 0.50, 0.10 ]", "[ −0.33, 0.05, 0.17, −0.31 ]", "[ −0.53, 0.35, 0.67, −0.21 ]", "= −0.5321"]),
             ("mlp.html", ["[ 0.04, 0.15, 0.08, −0.04 ]", "[ −0.50, 0.50, 0.74, −0.24 ]", "ReLU"]),
             ("lm-head.html", [">0.35<", "“cat”", "= 0.3509"]),
-            ("prediction.html", ["20.6%", "1.8313", "−ln(0.1602) = 1.8313", "worse than a blind, uniform guess"]),
+            ("prediction.html", ["20.6%", "1.8313", "−ln(0.1602) = 1.8313", "worse than a blind, uniform guess", "gradient.html"]),
+            ("gradient.html", ["0.1602 − 1 = −0.8398", "0.2058 − 0 = 0.2058"]),
+            ("backprop.html", ["The largest entries are in W_lm"]),
+            ("step.html", ["η = 0.02", "from 16.0% to 16.6%", "The model still predicts “cat”"]),
+            ("training.html", ["flips from “cat” to “mat” at step 5", "from 16.0% to 80.0%", "0.2228"]),
         ]
         for (page, needles) in expected {
             let html = text(site[page])
@@ -142,7 +146,7 @@ import Testing
         #expect(attention.components(separatedBy: "class=\"figure figure-heatmap\"").count == 3)
         #expect(text(site["layer1-mlp.html"]).contains("GELU"))
         #expect(text(site["lm-head.html"]).contains("final LayerNorm"))
-        #expect(report.pageCount == 3 + 11 * 6)
+        #expect(report.pageCount == 3 + 11 * 6 + 4)
     }
 
     @Test func charsAndDeepModelsBuild() throws {
@@ -151,6 +155,8 @@ import Testing
         let chars = readTree(tmp.sub("chars"))
         #expect(text(chars["index.html"]).contains("names no target"))
         #expect(text(chars["tokens.html"]).contains("one character at a time"))
+        #expect(text(chars["training.html"]).contains("the model file names no target word"))
+        #expect(text(chars["trace.json"]).contains("\"grads\": null"))
         try SiteBuild.run(options(model: RepoPaths.fixture("deep"), output: tmp.sub("deep")))
         #expect(readTree(tmp.sub("deep"))["layer3-mlp.html"] != nil)
     }

@@ -63,3 +63,25 @@ import Testing
         #expect(throws: BuildFailure.self) { try templates.render("no-such-template", [:]) }
     }
 }
+
+/// Pages that fail the libxml2 checks stop the build before anything is written.
+@Suite struct PageValidationInBuildTests {
+    @Test func aDeadLinkInATemplateFailsTheBuildAndWritesNothing() {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let templates = copyTemplates(to: tmp.path)
+        let file = templates + "/tokens.html"
+        let original = String(decoding: FileManager.default.contents(atPath: file)!, as: UTF8.self)
+        try! original.replacingOccurrences(of: "<h2>The vocabulary</h2>", with: "<h2 id=\"vocabulary\">The vocabulary</h2>\n<p><a href=\"nowhere.html\">x</a> <a href=\"#nope\">y</a> <span id=\"vocabulary\">z</span></p>")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        do {
+            try SiteBuild.run(options(output: tmp.sub("Site"), templates: templates))
+            Issue.record("expected the build to fail")
+        } catch {
+            let lines = error.problems.map(\.description)
+            #expect(lines.contains { $0.hasPrefix(tmp.sub("Site") + "/tokens.html:") && $0.hasSuffix("dead link 'nowhere.html'") }, "\(lines)")
+            #expect(lines.contains { $0.contains("dead anchor '#nope'") || $0.contains("'#nope'") }, "\(lines)")
+            #expect(lines.contains { $0.contains("duplicate id 'vocabulary'") }, "\(lines)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: tmp.sub("Site")))
+    }
+}

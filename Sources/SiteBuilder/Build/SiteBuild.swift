@@ -10,9 +10,14 @@ public struct BuildOptions: Sendable {
     /// Override the model file's prompt and target.
     public var text: String? = nil
     public var target: String? = nil
+    /// Override the model file's `"training"` settings for the learning chapter.
+    public var learningRate: Double? = nil
+    public var steps: Int? = nil
 
     public init(modelPath: String = "Models/seed.json", outputPath: String = "Site", templatesPath: String = "Templates",
-                text: String? = nil, target: String? = nil) {
+                text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil) {
+        self.learningRate = learningRate
+        self.steps = steps
         self.modelPath = modelPath
         self.outputPath = outputPath
         self.templatesPath = templatesPath
@@ -69,12 +74,34 @@ public enum SiteBuild {
             }
         }
         let trace = try step("forward pass") { () throws(BuildFailure) in Transformer.forward(loaded.model) }
-        let data = SiteData(loaded: loaded, trace: trace, displayPath: options.modelPath)
+        let learning = try step("backward + training") { () throws(BuildFailure) -> SiteData.Learning? in
+            let config = loaded.model.training ?? .default
+            let rate = options.learningRate ?? config.learningRate
+            let steps = options.steps ?? config.steps
+            guard rate.isFinite, rate > 0 else {
+                throw BuildFailure(BuildProblem(file: options.modelPath, message: "--learning-rate is \(rate), expected a number > 0"))
+            }
+            guard (1...TrainingConfig.maxSteps).contains(steps) else {
+                throw BuildFailure(BuildProblem(file: options.modelPath, message: "--steps is \(steps), expected a whole number from 1 to \(TrainingConfig.maxSteps)"))
+            }
+            guard let gradients = Backward.gradients(loaded.model, trace: trace),
+                  let run = TrainingRun.train(loaded.model, learningRate: rate, steps: steps) else { return nil }
+            let stepped = loaded.model.applying(gradients, learningRate: rate)
+            return SiteData.Learning(gradients: gradients, learningRate: rate, stepped: stepped,
+                                     steppedTrace: Transformer.forward(stepped), run: run)
+        }
+        let data = SiteData(loaded: loaded, trace: trace, displayPath: options.modelPath, learning: learning)
         var files = try step("render pages") { () throws(BuildFailure) -> [String: [UInt8]] in
             var files = try SiteRenderer(data: data, templates: templates).renderPages()
             for (name, bytes) in templates.assets { files[name] = bytes }
             files["model.json"] = loaded.bytes
-            files["trace.json"] = Array(trace.json(model: loaded.model).rendered().utf8)
+            var traceJSON = trace.json(model: loaded.model)
+            if case .object(var members) = traceJSON {
+                members.append(("grads", learning?.gradients.gradientsJSON() ?? .null))
+                members.append(("training", learning?.run.json() ?? .null))
+                traceJSON = .object(members)
+            }
+            files["trace.json"] = Array(traceJSON.rendered().utf8)
             return files
         }
         let pageCount = files.keys.filter { $0.hasSuffix(".html") }.count

@@ -275,25 +275,34 @@ public struct HeatmapSVG: Sendable {
         // Cells.
         svg.raw("<g class=\"figure-cells\">")
         for i in 0..<rows {
-            for j in 0..<cols {
+            var j = 0
+            while j < cols {
                 let x = gridX + Double(j) * cellW
                 let y = gridY + Double(i) * cellH
-                let who = rowsFull[i] + cellTitleSeparator + columnsFull[j]
                 if let v = grid[i][j] {
+                    let who = rowsFull[i] + cellTitleSeparator + columnsFull[j]
                     let mean = isPooled && (rowRanges[i].count > 1 || columnRanges[j].count > 1)
                     let cellTitle = who + ": " + (mean ? "mean " : "") + NumberFormat.exact(v)
-                    svg.raw("<g><title>\(Escape.html(cellTitle))</title>")
-                    svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"")
                     if writeValues {
+                        svg.raw("<g><title>\(Escape.html(cellTitle))</title>")
+                        svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"")
                         svg.text(NumberFormat.short(v), x: x + (cellW - 1) / 2, y: y + (cellH - 1) / 2 + 11 * 0.35,
                                  fontSize: 11, anchor: "middle",
                                  attributes: "class=\"figure-num\" fill=\"\(scale.textColor(v))\"")
+                        svg.raw("</g>")
+                    } else {
+                        svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"", title: cellTitle)
                     }
-                    svg.raw("</g>")
+                    j += 1
                 } else {
-                    svg.raw("<g class=\"figure-masked\"><title>\(Escape.html(who + ": " + maskedText))</title>")
-                    svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"url(#\(eid)-hatch)\"")
-                    svg.raw("</g>")
+                    // A run of masked cells in a row is one hatched rectangle with one title.
+                    var end = j
+                    while end + 1 < cols && grid[i][end + 1] == nil { end += 1 }
+                    let span = end > j ? columnsFull[j] + " … " + columnsFull[end] : columnsFull[j]
+                    svg.rect(x: x, y: y, width: Double(end - j + 1) * cellW - 1, height: cellH - 1,
+                             attributes: "class=\"figure-masked\" fill=\"url(#\(eid)-hatch)\"",
+                             title: rowsFull[i] + cellTitleSeparator + span + ": " + maskedText)
+                    j = end + 1
                 }
             }
         }

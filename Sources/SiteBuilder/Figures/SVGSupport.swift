@@ -93,8 +93,9 @@ struct SVGWriter {
                        title: String, description: String, role: String = "img") {
         let eid = Escape.html(id)
         output += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\""
-        // Never wider than 1.5× its natural size; CSS scales it down on narrow screens.
-        output += " style=\"max-width: \(Self.n((width * 1.5).rounded()))px\""
+        // Never wider than 1.5× its natural size, never narrower than 0.8× (its figure scrolls
+        // instead, so text stays readable on a phone).
+        output += " style=\"max-width: \(Self.n((width * 1.5).rounded()))px; min-width: \(Self.n((width * 0.8).rounded()))px\""
         output += " role=\"\(role)\" aria-labelledby=\"\(eid)-title \(eid)-desc\" class=\"\(Escape.html(classes))\">"
         output += "<title id=\"\(eid)-title\">\(Escape.html(title))</title>"
         output += "<desc id=\"\(eid)-desc\">\(Escape.html(description))</desc>"

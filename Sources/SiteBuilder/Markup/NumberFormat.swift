@@ -6,16 +6,23 @@ public enum NumberFormat {
     /// `-0.3012` → `−0.30`; a value that rounds to zero never shows a sign.
     public static func short(_ value: Double, decimals: Int = 2) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "−∞" : "∞") }
-        var text = String(format: "%.\(decimals)f", value)
-        if text.hasPrefix("-") {
-            let magnitude = text.dropFirst()
-            if magnitude.allSatisfy({ $0 == "0" || $0 == "." }) {
-                text = String(magnitude)
-            } else {
-                text = "−" + magnitude
-            }
+        let places = max(0, min(decimals, 9))
+        var factor = 1.0
+        for _ in 0..<places { factor *= 10 }
+        let scaled = (abs(value) * factor).rounded(.toNearestOrEven)
+        // Integer arithmetic (printf is slow on Linux); huge values fall back to it.
+        guard scaled < 9e15 else {
+            let text = String(format: "%.\(places)f", abs(value))
+            return (value < 0 ? "−" : "") + text
         }
-        return text
+        let units = Int64(scaled)
+        let unit = Int64(factor)
+        var text = String(units / unit)
+        if places > 0 {
+            let fraction = String(units % unit)
+            text += "." + String(repeating: "0", count: places - fraction.count) + fraction
+        }
+        return value < 0 && units != 0 ? "−" + text : text
     }
 
     /// The exact value as Swift prints a Double (shortest representation that round-trips),

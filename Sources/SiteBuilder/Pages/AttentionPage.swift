@@ -23,12 +23,18 @@ enum AttentionPage {
             let weights = layer.weights[h]
             let strongest = weights[f].indices.max { weights[f][$0] < weights[f][$1] } ?? 0
             let masked: [[Double?]] = weights.enumerated().map { i, row in row.enumerated().map { j, v in j <= i ? v : nil } }
+            // Long prompts: the views that follow another token draw only that token's row, so the
+            // site does not repeat T full heatmaps per head; the last token's page has them all.
+            let isStrip = s.count > 16 && f != s.lastToken
             let heatmap = HeatmapSVG(
-                id: "attn-l\(l)-h\(h)", title: "Head \(h + 1): attention weights",
-                description: "Rows are query tokens, columns key tokens; each row sums to 1 and cells above the diagonal are masked. “\(t.tokens[f])” attends most to “\(t.tokens[strongest])” (\(NumberFormat.short(weights[f][strongest]))).",
-                values: masked, rowLabels: t.tokens, columnLabels: t.tokens, scale: .sequential(max: 1),
-                showValues: s.count <= 16, highlightRow: f, rowHeader: "query token", columnHeader: "key token",
-                rowLabelClasses: s.tokenClasses, columnLabelClasses: s.tokenClasses, legendLabel: "attention weight").render()
+                id: "attn-l\(l)-h\(h)", title: "Head \(h + 1): attention weights" + (isStrip ? " of “\(t.tokens[f])”" : ""),
+                description: (isStrip ? "The attention row of “\(t.tokens[f])” over the \(s.count) tokens; later tokens are masked. " : "Rows are query tokens, columns key tokens; each row sums to 1 and cells above the diagonal are masked. ")
+                    + "“\(t.tokens[f])” attends most to “\(t.tokens[strongest])” (\(NumberFormat.short(weights[f][strongest]))).",
+                values: isStrip ? [masked[f]] : masked, rowLabels: isStrip ? [t.tokens[f]] : t.tokens, columnLabels: t.tokens,
+                scale: .sequential(max: 1), showValues: s.count <= 16, highlightRow: isStrip ? nil : f,
+                rowHeader: "query token", columnHeader: "key token",
+                rowLabelClasses: isStrip ? [s.tokenClass(f)] : s.tokenClasses, columnLabelClasses: s.tokenClasses,
+                legendLabel: "attention weight").render()
             // Worked: the score of the focus token against the first token, and its softmax.
             let qf = Array(layer.q[f][cols]), k0 = Array(layer.k[0][cols])
             let raw = zip(qf, k0).reduce(0) { $0 + $1.0 * $1.1 }
@@ -41,6 +47,8 @@ enum AttentionPage {
                 "columns": "d\(cols.lowerBound)–d\(cols.upperBound - 1)",
                 "scoreTable": scoreTable.render(),
                 "heatmap": heatmap,
+                "isStrip": isStrip,
+                "fullHref": s.file(.attention(l)),
                 "strongestWord": t.tokens[strongest],
                 "strongestCls": s.tokenClass(strongest),
                 "strongestWeight": NumberFormat.short(weights[f][strongest]),

@@ -20,12 +20,13 @@ enum LMHeadPage {
         logits.rowClasses = s.tokenClasses
         logits.highlightRows = [f]
         let scale = ColorScale.diverging(for: w.wLM)
-        let heatmap = HeatmapSVG(
-            id: "wlm-heatmap", title: "Heatmap of W_lm",
-            description: "Rows are the \(c.dModel) dimensions, columns the \(s.model.vocab.count) vocabulary words; a word scores high when the token's vector is large where its column is large.",
-            values: w.wLM.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: s.model.vocab, scale: scale,
-            showValues: c.dModel <= 16 && s.model.vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
-            legendLabel: "weight").render()
+        let hasHeatmap = s.drawsSharedFigure(cells: c.dModel * s.model.vocab.count, focus: f)
+        let heatmap = !hasHeatmap ? "" : HeatmapSVG(
+                id: "wlm-heatmap", title: "Heatmap of W_lm",
+                description: "Rows are the \(c.dModel) dimensions, columns the \(s.model.vocab.count) vocabulary words; a word scores high when the token's vector is large where its column is large.",
+                values: w.wLM.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: s.model.vocab, scale: scale,
+                showValues: c.dModel <= 16 && s.model.vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
+                legendLabel: "weight").render()
         let target = f == s.lastToken ? t.targetID : t.ids[f + 1]
         let bars = ProbabilityBars.top(values: t.logits[f], words: s.model.vocab, argmax: predicted, target: target)
         let chart = BarChartSVG(
@@ -37,7 +38,7 @@ enum LMHeadPage {
             "finalTable": finalTable.render(),
             "wlmTable": wlm.render(),
             "logitTable": logits.render(),
-            "heatmap": heatmap,
+            "heatmap": heatmap, "hasHeatmap": hasHeatmap, "figureHref": s.file(.lmHead),
             "chart": chart,
             "finalName": finalName,
             "hasFinalNorm": c.finalLayerNorm,

@@ -21,13 +21,13 @@ enum MLPPage {
         let zeroed = pre.indices.filter { pre[$0] <= 0 }
         let zeroedNames = zeroed.map { hidden[$0] }
         let chart = GroupedBarChartSVG(
-            id: "mlp-bars", title: "“\(t.tokens[f])”: hidden units before and after \(c.activation.rawValue.uppercased())",
+            id: "mlp-bars", title: "“\(t.tokens[f])”: hidden units before and after \(isRelu ? "ReLU" : "GELU")",
             description: isRelu
                 ? "ReLU sets \(zeroed.count) of \(c.dFF) hidden units of “\(t.tokens[f])” to zero\(zeroed.isEmpty ? "" : " (\(zeroedNames.prefix(8).joined(separator: ", "))\(zeroed.count > 8 ? ", …" : ""))") and keeps the positive ones."
                 : "GELU keeps large positive values, pulls negative ones towards zero, and bends values near zero.",
             categories: Array(hidden.prefix(16)),
             series: [.init(name: "before (mlp_pre)", values: Array(pre.prefix(16))),
-                     .init(name: "after \(c.activation.rawValue.uppercased())", values: Array(act.prefix(16)))],
+                     .init(name: "after \(isRelu ? "ReLU" : "GELU")", values: Array(act.prefix(16)))],
             valueAxisLabel: "value", categoryAxisLabel: "hidden unit").render()
         let ln2 = layer.ln2Out[f]
         let w1col = w.w1.map { $0[0] }, w2col = w.w2.map { $0[0] }

@@ -49,6 +49,7 @@ enum OverviewPage {
             "activation": c.activation.rawValue, "tokenCount": s.count,
             "parameterCount": parameterCount,
             "tokensHref": s.file(.tokens),
+            "sha256": s.sha256,
             "predictionHref": s.file(.prediction),
         ]
     }

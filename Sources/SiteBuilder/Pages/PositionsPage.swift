@@ -18,17 +18,18 @@ enum PositionsPage {
              "focus": i == f]
         }
         let scale = ColorScale.diverging(for: t.x)
-        let heatmap = HeatmapSVG(
-            id: "x-heatmap", title: "Heatmap of x, the embeddings plus positions",
-            description: "One row per prompt token (\(s.count)) and one column per dimension (\(d)); the row of “\(t.tokens[f])” is outlined.",
-            values: t.x.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
-            scale: scale, showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
-            rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
+        let hasHeatmap = s.drawsSharedFigure(cells: s.count * d, focus: f)
+        let heatmap = !hasHeatmap ? "" : HeatmapSVG(
+                id: "x-heatmap", title: "Heatmap of x, the embeddings plus positions",
+                description: "One row per prompt token (\(s.count)) and one column per dimension (\(d)); the row of “\(t.tokens[f])” is outlined.",
+                values: t.x.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
+                scale: scale, showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
+                rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
         return [
             "posTable": posTable.render(),
             "xTable": xTable.render(),
             "sums": sums,
-            "heatmap": heatmap,
+            "heatmap": heatmap, "hasHeatmap": hasHeatmap, "figureHref": s.file(.positions),
             "focusWord": t.tokens[f],
             "focusPosition": f,
             "focusCls": s.tokenClass(f),

@@ -21,18 +21,19 @@ enum ResidualPage {
                      .init(name: "after (h1)", values: Array(layer.residMid[f].prefix(16)))],
             valueAxisLabel: "value", categoryAxisLabel: "dimension").render()
         let scale = ColorScale.diverging(for: w.wO)
-        let heatmap = HeatmapSVG(
-            id: "wo-heatmap", title: "Heatmap of W_o",
-            description: "How each context dimension (row) feeds each output dimension (column); strong diagonal values mean a dimension mostly passes through.",
-            values: w.wO.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: dims, scale: scale,
-            showValues: d <= 16, rowHeader: "context dimension", columnHeader: "output dimension", legendLabel: "weight").render()
+        let hasHeatmap = s.drawsSharedFigure(cells: d * d, focus: f)
+        let heatmap = !hasHeatmap ? "" : HeatmapSVG(
+                id: "wo-heatmap", title: "Heatmap of W_o",
+                description: "How each context dimension (row) feeds each output dimension (column); strong diagonal values mean a dimension mostly passes through.",
+                values: w.wO.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: dims, scale: scale,
+                showValues: d <= 16, rowHeader: "context dimension", columnHeader: "output dimension", legendLabel: "weight").render()
         let column0 = w.wO.map { $0[0] }
         return [
             "contextTable": perToken("Context vectors (from attention)", layer.context),
             "woTable": woTable.render(),
             "attnOutTable": perToken("attn_out = context · W_o\(w.bO == nil ? "" : " + b_o")", layer.attnOut),
             "h1Table": perToken("h1 = \(xName) + attn_out", layer.residMid),
-            "heatmap": heatmap,
+            "heatmap": heatmap, "hasHeatmap": hasHeatmap, "figureHref": s.file(.residual(l)),
             "chart": chart,
             "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
             "xName": xName,

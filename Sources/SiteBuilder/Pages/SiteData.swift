@@ -9,10 +9,22 @@ struct SiteData {
     let modelBytes: [UInt8]
     let sha256: String
     let modelFile: String
+    /// The learning chapter's numbers (nil without a target): the gradients of this pass,
+    /// one gradient step and its forward pass, and the short training run.
+    let learning: Learning?
 
-    init(loaded: LoadedModel, trace: Trace, displayPath: String) {
+    struct Learning {
+        let gradients: Gradients
+        let learningRate: Double
+        let stepped: Model
+        let steppedTrace: Trace
+        let run: TrainingRun
+    }
+
+    init(loaded: LoadedModel, trace: Trace, displayPath: String, learning: Learning?) {
         self.model = loaded.model
         self.trace = trace
+        self.learning = learning
         self.modelBytes = loaded.bytes
         self.sha256 = SHA256.hex(loaded.bytes)
         self.modelFile = displayPath
@@ -36,6 +48,11 @@ struct SiteData {
     func file(_ stage: Stage, focus: Int? = nil) -> String {
         stage.fileName(multiLayer: multiLayer, focus: focus ?? lastToken, lastToken: lastToken)
     }
+
+    /// Whether a focus-independent figure of `cells` cells is drawn on the view that follows
+    /// token `focus`. Small ones always are; big ones only on the last token's (default) view,
+    /// which the others link to, so a long prompt does not repeat them once per token.
+    func drawsSharedFigure(cells: Int, focus: Int) -> Bool { focus == lastToken || cells <= 1024 }
 
     /// "layer 2 " for multi-layer models, "" otherwise.
     func layerPrefix(_ layer: Int) -> String { multiLayer ? "layer \(layer + 1) " : "" }

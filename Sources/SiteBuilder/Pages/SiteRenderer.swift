@@ -36,6 +36,10 @@ struct SiteRenderer {
         case .mlp(let l): context = MLPPage.context(data, layer: l, focus: focus)
         case .lmHead: context = LMHeadPage.context(data, focus: focus)
         case .prediction: context = PredictionPage.context(data, focus: focus)
+        case .gradient: context = GradientPage.context(data)
+        case .backprop: context = BackpropPage.context(data)
+        case .step: context = StepPage.context(data)
+        case .training: context = TrainingPage.context(data)
         }
         // Links to the neighbouring stages, keeping the focus token.
         for (key, value) in linkContext(focus: focus) { context[key] = value }
@@ -56,7 +60,7 @@ struct SiteRenderer {
         let map = stages.enumerated().map { i, s -> [String: Any] in
             let layerLabel = s.layer.map { data.multiLayer ? "L\($0 + 1) " : "" } ?? ""
             return ["label": layerLabel + s.label, "href": data.file(s, focus: focus), "current": i == index,
-                    "number": i]
+                    "number": i, "learning": s.isLearning]
         }
         let chips = stage.followsFocus ? data.trace.tokens.enumerated().map { i, word -> [String: Any] in
             ["word": word, "href": data.file(stage, focus: i), "current": i == focus, "cls": data.tokenClass(i), "position": i]

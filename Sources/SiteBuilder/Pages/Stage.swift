@@ -4,11 +4,13 @@ enum Stage: Hashable, Sendable {
     case overview, tokens, embeddings, positions
     case layerNorm(Int), attention(Int), residual(Int), mlp(Int)
     case lmHead, prediction
+    /// The learning chapter: how the loss moves the weights.
+    case gradient, backprop, step, training
 
     static func all(layers: Int) -> [Stage] {
         [.overview, .tokens, .embeddings, .positions]
             + (0..<layers).flatMap { [Stage.layerNorm($0), .attention($0), .residual($0), .mlp($0)] }
-            + [.lmHead, .prediction]
+            + [.lmHead, .prediction, .gradient, .backprop, .step, .training]
     }
 
     var template: String {
@@ -23,6 +25,10 @@ enum Stage: Hashable, Sendable {
         case .mlp: "mlp"
         case .lmHead: "lm-head"
         case .prediction: "prediction"
+        case .gradient: "gradient"
+        case .backprop: "backprop"
+        case .step: "step"
+        case .training: "training"
         }
     }
 
@@ -46,13 +52,24 @@ enum Stage: Hashable, Sendable {
         case .mlp: "MLP + residual"
         case .lmHead: "LM head"
         case .prediction: "Prediction"
+        case .gradient: "Gradient"
+        case .backprop: "Backprop"
+        case .step: "One step"
+        case .training: "Training"
+        }
+    }
+
+    var isLearning: Bool {
+        switch self {
+        case .gradient, .backprop, .step, .training: true
+        default: false
         }
     }
 
     /// Pages whose worked examples follow one token of the prompt.
     var followsFocus: Bool {
         switch self {
-        case .overview, .tokens, .embeddings: false
+        case .overview, .tokens, .embeddings, .gradient, .backprop, .step, .training: false
         default: true
         }
     }

@@ -16,7 +16,7 @@ public struct TemplateSet: Sendable {
     /// Templates the site needs; a missing one is reported at load.
     public static let required = [
         "layout", "index", "tokens", "embeddings", "positions", "layernorm", "attention",
-        "residual", "mlp", "lm-head", "prediction",
+        "residual", "mlp", "lm-head", "prediction", "gradient", "backprop", "step", "training",
     ]
 
     public static func load(directory: String) throws(BuildFailure) -> TemplateSet {

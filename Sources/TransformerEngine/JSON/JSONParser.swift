@@ -30,6 +30,25 @@ public struct JSONParser {
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
+    // Column bookkeeping for value positions: counted incrementally, since positions only
+    // move forward (a model file written on one long line must not cost O(n²)).
+    private var countedUpTo = 0
+    private var countedColumn = 1
+    private var countedLineStart = -1
+
+    private mutating func valueColumn() -> Int {
+        if countedLineStart != lineStart {
+            countedLineStart = lineStart
+            countedUpTo = lineStart
+            countedColumn = 1
+        }
+        while countedUpTo < index {
+            if bytes[countedUpTo] & 0xC0 != 0x80 { countedColumn += 1 }
+            countedUpTo += 1
+        }
+        return countedColumn
+    }
+
     private var column: Int {
         // Columns count characters, not bytes: skip UTF-8 continuation bytes.
         var count = 1
@@ -64,7 +83,7 @@ public struct JSONParser {
 
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONNode {
         guard index < bytes.count else { throw error("unexpected end of file, expected a value") }
-        let startLine = line, startColumn = column
+        let startLine = line, startColumn = valueColumn()
         let value: JSONValue
         switch bytes[index] {
         case UInt8(ascii: "{"): value = try parseObject()

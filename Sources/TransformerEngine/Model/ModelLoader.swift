@@ -51,6 +51,7 @@ struct ModelReader {
     static let layerKeys = ["W_q", "W_k", "W_v", "W_o", "W_1", "W_2", "b_q", "b_k", "b_v", "b_o", "b_1", "b_2",
                             "ln1_gamma", "ln1_beta", "ln2_gamma", "ln2_beta"]
     static let promptKeys = ["text", "target"]
+    static let trainingKeys = ["learning_rate", "steps"]
 
     func fail(_ node: JSONNode?, _ field: String?, _ message: String) -> ModelError {
         ModelError(file: file, line: node?.line, column: node?.column, field: field, message: message)
@@ -85,7 +86,9 @@ struct ModelReader {
             .make(text: text, target: target,
                   textSource: ("prompt.text", textNode.line, textNode.column),
                   targetSource: ("prompt.target", targetNode?.line, targetNode?.column))
-        return Model(name: name, vocab: vocab, tokenizer: tokenizer, config: config, weights: weights, prompt: prompt)
+        let training = try readTraining(root)
+        return Model(name: name, vocab: vocab, tokenizer: tokenizer, config: config, weights: weights, prompt: prompt,
+                     training: training)
     }
 
     // MARK: - Sections
@@ -209,6 +212,30 @@ struct ModelReader {
             b2: try optionalVector(node, "b_2", p, d),
             ln1: LayerNormParameters(gamma: try optionalVector(node, "ln1_gamma", p, d), beta: try optionalVector(node, "ln1_beta", p, d)),
             ln2: LayerNormParameters(gamma: try optionalVector(node, "ln2_gamma", p, d), beta: try optionalVector(node, "ln2_beta", p, d)))
+    }
+
+    /// The optional `"training"` object; absent or null gives nil, absent keys inside take the defaults.
+    func readTraining(_ root: JSONNode) throws(ModelError) -> TrainingConfig? {
+        guard let node = root["training"] else { return nil }
+        if case .null = node.value { return nil }
+        _ = try object(node, "training", Self.trainingKeys)
+        var config = TrainingConfig()
+        if let rateNode = node["learning_rate"] {
+            let rate = try number(rateNode, "training.learning_rate")
+            guard rate > 0 else { throw fail(rateNode, "training.learning_rate", "is \(rate), expected a number > 0") }
+            config.learningRate = rate
+        }
+        if let stepsNode = node["steps"] {
+            let range = "a whole number from 1 to \(TrainingConfig.maxSteps)"
+            guard case let .number(value) = stepsNode.value else {
+                throw fail(stepsNode, "training.steps", "is \(stepsNode.value.kindName), expected \(range)")
+            }
+            guard value.isFinite, value == value.rounded(), value >= 1, value <= Double(TrainingConfig.maxSteps) else {
+                throw fail(stepsNode, "training.steps", "is \(JSONOut.format(value)), expected \(range)")
+            }
+            config.steps = Int(value)
+        }
+        return config
     }
 
     // MARK: - Field readers

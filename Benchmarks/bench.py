@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Build-time benchmarks for sitegen (figures, not tests).
+
+Builds the release binary, then prints each figure beside its budget:
+  1. full build of the seed site, whole process, median of 11 runs      (budget 50 ms)
+  2. save-to-updated in --watch mode: change one weight, wait until
+     trace.json changes, median of 10 saves                             (budget 100 ms)
+  3. full build of a wider model (d_model 64, 4 heads, 2 layers, d_ff 256,
+     vocabulary 256, prompt of 32 tokens), median of 5 runs              (budget 300 ms)
+     and its largest page                                               (budget 200 KB)
+
+Run from the repository root:  python3 Benchmarks/bench.py
+"""
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def release_binary():
+    subprocess.run(["swift", "build", "-c", "release", "--product", "sitegen"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip()
+    return os.path.join(path, "sitegen")
+
+
+def timed_build(binary, args, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([binary, "--quiet", *args], cwd=ROOT, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def wide_model(path):
+    """A wider random model in the model-file format (fixed seed)."""
+    rng = random.Random(7)
+    d, heads, layers, ff, vocab, t = 64, 4, 2, 256, 256, 32
+    def mat(r, c, scale=0.2):
+        return [[round(rng.gauss(0, scale), 4) for _ in range(c)] for _ in range(r)]
+    words = [f"w{i}" for i in range(vocab)]
+    model = {
+        "name": "A wider model",
+        "vocab": words,
+        "config": {"d_model": d, "n_heads": heads, "n_layers": layers, "d_ff": ff, "max_positions": t,
+                   "activation": "gelu", "layer_norm_eps": 1e-5, "final_layer_norm": True},
+        "weights": {
+            "tok_emb": mat(vocab, d), "pos_emb": mat(t, d),
+            "layers": [{"W_q": mat(d, d), "W_k": mat(d, d), "W_v": mat(d, d), "W_o": mat(d, d),
+                        "W_1": mat(d, ff), "W_2": mat(ff, d)} for _ in range(layers)],
+            "W_lm": mat(d, vocab),
+        },
+        "prompt": {"text": " ".join(rng.choice(words) for _ in range(t)), "target": words[3]},
+    }
+    with open(path, "w") as f:
+        json.dump(model, f)
+
+
+def watch_latency(binary, tmp, saves=10):
+    model = os.path.join(tmp, "watch-model.json")
+    site = os.path.join(tmp, "watch-site")
+    shutil.copy(os.path.join(ROOT, "Models", "seed.json"), model)
+    proc = subprocess.Popen([binary, "--watch", "--model", model, "--output", site],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in proc.stdout:
+            if line.startswith("Watching"):
+                break
+        original = open(model).read()
+        times = []
+        for i in range(saves):
+            before = open(os.path.join(site, "trace.json"), "rb").read()
+            text = original.replace("[0.1, 0.2, 0.2, 0.2, 0.1, 0.0]", f"[0.1, 0.2, 0.2, 0.2, {0.11 + i / 100:.2f}, 0.0]")
+            time.sleep(0.15)
+            start = time.perf_counter()
+            with open(model, "w") as f:
+                f.write(text)
+            while open(os.path.join(site, "trace.json"), "rb").read() == before:
+                if time.perf_counter() - start > 10:
+                    raise SystemExit("watch mode did not update trace.json within 10 s")
+                time.sleep(0.002)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main():
+    binary = release_binary()
+    tmp = tempfile.mkdtemp(prefix="sitegen-bench-")
+    try:
+        rows = []
+        seed = timed_build(binary, ["--output", os.path.join(tmp, "seed-site")], 11)
+        rows.append(("full build, seed site (median of 11)", seed, 50, "ms"))
+        latency = watch_latency(binary, tmp)
+        rows.append(("watch: save to updated trace.json (median of 10)", latency, 100, "ms"))
+        wide = os.path.join(tmp, "wide.json")
+        wide_model(wide)
+        wide_site = os.path.join(tmp, "wide-site")
+        wide_ms = timed_build(binary, ["--model", wide, "--output", wide_site], 5)
+        rows.append(("full build, wide model (median of 5)", wide_ms, 300, "ms"))
+        pages = [os.path.join(wide_site, n) for n in os.listdir(wide_site) if n.endswith(".html")]
+        largest = max(pages, key=os.path.getsize)
+        rows.append((f"largest page of the wide site ({os.path.basename(largest)}, {len(pages)} pages)",
+                     os.path.getsize(largest) / 1024, 200, "KB"))
+        failed = 0
+        for name, value, budget, unit in rows:
+            ok = value <= budget
+            failed += not ok
+            print(f"{name:62} {value:8.1f} {unit}   budget {budget} {unit}   {'ok' if ok else 'OVER'}")
+        print(f"{len(rows) - failed} within budget, {failed} over")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

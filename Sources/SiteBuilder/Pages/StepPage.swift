@@ -1,0 +1,42 @@
+import TransformerEngine
+
+/// step.html: one gradient-descent step W ← W − η·∇W, and what it does to the prediction.
+enum StepPage {
+    static func context(_ s: SiteData) -> [String: Any] {
+        guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
+        let t = s.trace, after = learning.steppedTrace, vocab = s.model.vocab, last = s.lastToken
+        let dims = s.dimensionLabels(s.model.config.dModel).map { "r" + $0.dropFirst() }
+        let before = s.model.weights.wLM, grad = learning.gradients.wLM, stepped = learning.stepped.weights.wLM
+        func table(_ caption: String, _ m: [[Double]]) -> String {
+            var table = MatrixTable(caption: caption, values: m, rowLabels: dims, columnLabels: vocab)
+            table.corner = "row \\ word"
+            table.highlightColumns = [targetID]
+            return table.render()
+        }
+        let shown = ProbabilityBars.top(values: t.probs[last], words: vocab, argmax: t.predictionID, target: targetID).bars.map(\.label)
+        let indices = shown.compactMap { vocab.firstIndex(of: $0) }
+        let chart = GroupedBarChartSVG(
+            id: "step-probs", title: "Probabilities before and after one step",
+            description: "p(“\(vocab[targetID])”) goes from \(NumberFormat.short(t.probs[last][targetID] * 100, decimals: 1))% to \(NumberFormat.short(after.probs[last][targetID] * 100, decimals: 1))% after one step with η = \(NumberFormat.exact(learning.learningRate)).",
+            categories: indices.map { vocab[$0] },
+            series: [.init(name: "before", values: indices.map { t.probs[last][$0] }),
+                     .init(name: "after one step", values: indices.map { after.probs[last][$0] })],
+            valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
+        let eta = learning.learningRate
+        return LearningPages.common(s) + [
+            "beforeTable": table("W_lm before the step", before),
+            "gradTable": table("dL/dW_lm, the gradient", grad),
+            "afterTable": table("W_lm after the step: W_lm − η · dL/dW_lm", stepped),
+            "probChart": chart,
+            "newLoss": after.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
+            "newPrediction": after.prediction,
+            "stepCorrect": after.prediction == vocab[targetID],
+            "lossDown": (after.loss ?? 0) < (t.loss ?? 0),
+            "target": vocab[targetID],
+            "lastWord": t.tokens[last],
+            "pTarget": NumberFormat.short(t.probs[last][targetID] * 100, decimals: 1) + "%",
+            "pAfter": NumberFormat.short(after.probs[last][targetID] * 100, decimals: 1) + "%",
+            "workedStep": "\(WorkedSum.signed(before[0][targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0][targetID], decimals: 4)) = \(NumberFormat.short(stepped[0][targetID], decimals: 4))",
+        ]
+    }
+}

@@ -1,0 +1,47 @@
+import TransformerEngine
+
+/// training.html: N steps of gradient descent on the prompt: the loss and p(target) over the
+/// steps, the step where the prediction flips, and the predictions after training.
+enum TrainingPage {
+    static func context(_ s: SiteData) -> [String: Any] {
+        guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
+        let run = learning.run, vocab = s.model.vocab, last = s.lastToken
+        let marker = run.flipStep.flatMap { $0 > 0 ? LineChartSVG.Marker(x: $0, label: "prediction flips at step \($0)") : nil }
+        let lossChart = LineChartSVG(
+            id: "train-loss", title: "Loss over \(run.steps) steps",
+            description: "The loss goes from \(NumberFormat.short(run.losses.first ?? 0, decimals: 4)) to \(NumberFormat.short(run.losses.last ?? 0, decimals: 4)) in \(run.steps) steps with η = \(NumberFormat.exact(run.learningRate)).",
+            values: run.losses, xAxisLabel: "step", yAxisLabel: "loss", marker: marker).render()
+        let pChart = LineChartSVG(
+            id: "train-p", title: "p(“\(vocab[targetID])”) over \(run.steps) steps",
+            description: "The probability of the target goes from \(NumberFormat.short((run.pTarget.first ?? 0) * 100, decimals: 1))% to \(NumberFormat.short((run.pTarget.last ?? 0) * 100, decimals: 1))%.",
+            values: run.pTarget, xAxisLabel: "step", yAxisLabel: "p(target)", marker: marker, valueFormat: .percent).render()
+        let final = run.trace
+        let bars = ProbabilityBars.top(values: final.probs[last], words: vocab, argmax: final.predictionID, target: targetID)
+        let finalChart = BarChartSVG(
+            id: "train-final", title: "Next-token probabilities after training",
+            description: "After \(run.steps) steps the model predicts “\(final.prediction)” with \(NumberFormat.short(final.probs[last][final.predictionID] * 100, decimals: 1))%.\(bars.note)",
+            bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
+        // Every step for short runs; otherwise every k-th step plus the flip and the last.
+        let stride = max(1, run.steps / 40)
+        let shownSteps = Set(Swift.stride(from: 0, through: run.steps, by: stride)).union([run.steps]).union(run.flipStep.map { [$0] } ?? [])
+        let stepRows = shownSteps.sorted().map { i -> [String: Any] in
+            ["step": i, "loss": NumberFormat.short(run.losses[i], decimals: 4), "p": NumberFormat.short(run.pTarget[i] * 100, decimals: 1) + "%",
+             "prediction": run.predictions[i], "rowClass": i == run.flipStep ? "focus" : "", "right": run.predictions[i] == vocab[targetID]]
+        }
+        return LearningPages.common(s) + [
+            "lossChart": lossChart, "pChart": pChart, "finalChart": finalChart,
+            "steps": run.steps,
+            "stepsShown": stride == 1 ? "every step" : "every \(stride)th step",
+            "stepRows": stepRows,
+            "flips": (run.flipStep ?? 0) > 0,
+            "alreadyRight": run.flipStep == 0,
+            "neverFlips": run.flipStep == nil,
+            "flipStep": run.flipStep.map(String.init) ?? "",
+            "target": vocab[targetID],
+            "startP": NumberFormat.short((run.pTarget.first ?? 0) * 100, decimals: 1) + "%",
+            "finalP": NumberFormat.short((run.pTarget.last ?? 0) * 100, decimals: 1) + "%",
+            "finalLoss": NumberFormat.short(run.losses.last ?? 0, decimals: 4),
+            "finalPrediction": final.prediction,
+        ]
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Rebuilds the site whenever the model file or a template changes, like `zola serve`
+/// without the server. It polls the files' modification time, size and inode every 50 ms:
+/// cheap for a handful of files, and it sees editors that save by writing a new file and
+/// renaming it over the old one. A failed rebuild reports its errors and leaves the last
+/// good site in place; unchanged files are never rewritten.
+public final class SiteWatcher: @unchecked Sendable {
+    public let options: BuildOptions
+    public var pollInterval: Double = 0.05
+    private let log: (String) -> Void
+    private let errorLog: (String) -> Void
+
+    public init(options: BuildOptions, log: @escaping (String) -> Void, errorLog: @escaping (String) -> Void) {
+        self.options = options
+        self.log = log
+        self.errorLog = errorLog
+    }
+
+    /// What identifies one version of a file.
+    struct Stamp: Equatable {
+        var modified: Date?
+        var size: Int
+        var inode: Int
+    }
+
+    /// Every watched file: the model file and every file of the templates folder.
+    func snapshot() -> [String: Stamp] {
+        let fm = FileManager.default
+        var paths = [options.modelPath]
+        if let names = try? fm.contentsOfDirectory(atPath: options.templatesPath) {
+            paths += names.filter { !$0.hasPrefix(".") }.map { (options.templatesPath as NSString).appendingPathComponent($0) }
+        }
+        var stamps: [String: Stamp] = [:]
+        for path in paths {
+            guard let a = try? fm.attributesOfItem(atPath: path) else { continue }
+            stamps[path] = Stamp(modified: a[.modificationDate] as? Date, size: (a[.size] as? NSNumber)?.intValue ?? -1,
+                                 inode: (a[.systemFileNumber] as? NSNumber)?.intValue ?? -1)
+        }
+        return stamps
+    }
+
+    static func changes(from old: [String: Stamp], to new: [String: Stamp]) -> [String] {
+        Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }.sorted()
+    }
+
+    /// Builds once (a full, atomic build), then rebuilds on every change until `shouldStop`.
+    public func run(shouldStop: () -> Bool) {
+        var last = snapshot()
+        build(reason: nil)
+        log("Watching \(options.modelPath) and \(options.templatesPath)/ for changes (Ctrl-C to stop)")
+        while !shouldStop() {
+            Thread.sleep(forTimeInterval: pollInterval)
+            var current = snapshot()
+            guard current != last else { continue }
+            // Let a save that arrives in several writes settle.
+            for _ in 0..<10 {
+                Thread.sleep(forTimeInterval: 0.01)
+                let again = snapshot()
+                if again == current { break }
+                current = again
+            }
+            let changed = Self.changes(from: last, to: current)
+            last = current
+            build(reason: changed)
+        }
+    }
+
+    /// One build; the first is a full build, later ones update files in place.
+    @discardableResult
+    public func build(reason changed: [String]?) -> Bool {
+        let start = DispatchTime.now()
+        if let changed { log("changed: " + changed.joined(separator: ", ")) }
+        do {
+            if changed == nil {
+                let report = try SiteBuild.run(options)
+                log("built \(report.pageCount) pages in \(Self.milliseconds(since: start)) ms → \(options.outputPath)/")
+            } else {
+                let (files, report) = try SiteBuild.render(options)
+                var written = files
+                written[SiteWriter.markerName] = nil
+                let summary = try SiteWriter.update(written, in: options.outputPath)
+                log("rebuilt \(report.pageCount) pages in \(Self.milliseconds(since: start)) ms: \(summary.written.count) written, \(summary.unchanged) unchanged, \(summary.removed.count) removed")
+            }
+            return true
+        } catch {
+            for problem in error.problems { errorLog("error: \(problem)") }
+            errorLog("the previous site in \(options.outputPath)/ stays; fix the error and save again")
+            return false
+        }
+    }
+
+    static func milliseconds(since start: DispatchTime) -> Int {
+        Int((Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6).rounded())
+    }
+}

@@ -1,0 +1,52 @@
+/// ∂L/∂(everything) for one forward pass, L = −ln p(target) at the last position.
+///
+/// The weight gradients mirror `Weights`, with the same shapes. Optional parameters that the
+/// model file leaves out (biases, LayerNorm gamma/beta) still get a gradient: the derivative
+/// with respect to that parameter at its default value (0 for biases and betas, 1 for gammas),
+/// i.e. how it would move if the model had it. Parameters the pass never uses (the final
+/// LayerNorm's when `final_layer_norm` is false, `pos_emb` rows ≥ T, `tok_emb` rows of words
+/// not in the prompt) get exactly 0.
+public struct Gradients: Sendable {
+    // The weights
+    public var tokEmb: Matrix                   // [V][d]  rows of prompt tokens only; repeats accumulate
+    public var posEmb: Matrix                   // [max_positions][d]  rows 0..<T only
+    public var layers: [LayerGradients]
+    public var wLM: Matrix                      // [d][V]
+    public var bLM: Vector                      // [V]
+    public var lnfGamma: Vector                 // [d]  0 when final_layer_norm is false
+    public var lnfBeta: Vector                  // [d]  0 when final_layer_norm is false
+
+    // The intermediates of the forward pass
+    public var loss: Double                     // L itself
+    public var x: Matrix                        // [T][d]  the embedding sum tok + pos
+    public var final: Matrix                    // [T][d]  the LM head's input (after the final LN if any)
+    public var logits: Matrix                   // [T][V]  only the last row is non-zero: p − onehot(target)
+}
+
+/// ∂L/∂ of one transformer block's weights and intermediates.
+public struct LayerGradients: Sendable {
+    // The weights (absent optionals included, at their default value)
+    public var wQ, wK, wV, wO: Matrix           // [d][d]
+    public var w1: Matrix                       // [d][d_ff]
+    public var w2: Matrix                       // [d_ff][d]
+    public var bQ, bK, bV, bO: Vector           // [d]
+    public var b1: Vector                       // [d_ff]
+    public var b2: Vector                       // [d]
+    public var ln1Gamma, ln1Beta: Vector        // [d]
+    public var ln2Gamma, ln2Beta: Vector        // [d]
+
+    // The intermediates
+    public var input: Matrix                    // [T][d]  the residual stream entering the block
+    public var ln1Out: Matrix                   // [T][d]
+    public var q, k, v: Matrix                  // [T][d]
+    public var scores: [[[Double]]]             // [H][T][T]  scaled scores q·k/√d_head; masked entries 0
+    public var attnWeights: [[[Double]]]        // [H][T][T]  softmax outputs; masked entries 0
+    public var context: Matrix                  // [T][d]
+    public var attnOut: Matrix                  // [T][d]
+    public var residMid: Matrix                 // [T][d]  h1
+    public var ln2Out: Matrix                   // [T][d]
+    public var mlpPre: Matrix                   // [T][d_ff]
+    public var mlpAct: Matrix                   // [T][d_ff]
+    public var mlpOut: Matrix                   // [T][d]
+    public var residOut: Matrix                 // [T][d]  h2
+}

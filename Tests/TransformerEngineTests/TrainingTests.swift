@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import TransformerEngine
+
+/// Gradient steps and the short training run of the learning chapter.
+@Suite struct TrainingTests {
+    static func seed() throws -> Model { try ModelLoader.load(path: RepoPaths.seedModel).model }
+
+    @Test func seedFlipsFromCatToMatAtStepFive() throws {
+        let seed = try Self.seed()
+        #expect(seed.training == nil)
+        #expect(TrainingConfig.default == TrainingConfig(learningRate: 0.02, steps: 40))
+        let run = try #require(TrainingRun.train(seed))
+        #expect(run.learningRate == 0.02 && run.steps == 40)
+        #expect(run.losses.count == 41 && run.pTarget.count == 41 && run.predictions.count == 41)
+        #expect(run.flipStep == 5)
+        #expect(run.predictions[0] == "cat" && run.predictions[4] == "cat" && run.predictions[5] == "mat")
+        #expect(run.predictions[5...].allSatisfy { $0 == "mat" })
+        #expect(run.trace.prediction == "mat")
+        #expect(abs(run.losses[0] - 1.831293) < 1e-6)
+        #expect(run.losses[1] < run.losses[0])
+        for k in 1..<run.losses.count { #expect(run.losses[k] < run.losses[k - 1], "step \(k)") }
+        for k in run.losses.indices { #expect(abs(run.losses[k] + log(run.pTarget[k])) < 1e-12) }
+        #expect(run.losses[40] < 0.25 && run.pTarget[40] > 0.75)
+        print("seed training: η \(run.learningRate), \(run.steps) steps, loss \(run.losses[0]) → \(run.losses[40]), p(mat) \(run.pTarget[0]) → \(run.pTarget[40]), flips at step \(run.flipStep.map(String.init) ?? "never")")
+    }
+
+    @Test func noTargetNoRun() throws {
+        let chars = try ModelLoader.load(path: "\(RepoPaths.fixtures)/chars.model.json").model
+        #expect(TrainingRun.train(chars, learningRate: 0.1, steps: 3) == nil)
+        #expect(TrainingRun.train(chars) == nil)
+    }
+
+    @Test func oneStepIsApplying() throws {
+        let seed = try Self.seed()
+        let eta = 0.02
+        let g = try #require(Backward.gradients(seed, trace: Transformer.forward(seed)))
+        let stepped = seed.applying(g, learningRate: eta)
+        let (w, s) = (seed.weights, stepped.weights)
+
+        #expect(s.layers[0].wQ[0][1] == w.layers[0].wQ[0][1] - eta * g.layers[0].wQ[0][1])
+        #expect(s.layers[0].w2[3][2] == w.layers[0].w2[3][2] - eta * g.layers[0].w2[3][2])
+        #expect(s.wLM[2][4] == w.wLM[2][4] - eta * g.wLM[2][4])
+        #expect(s.tokEmb[1][0] == w.tokEmb[1][0] - eta * g.tokEmb[1][0])
+        #expect(s.tokEmb[5] == w.tokEmb[5])                                // "dog" is not in the prompt
+        // Absent optionals are materialised at 0 / 1 and moved.
+        #expect(s.layers[0].bQ == g.layers[0].bQ.map { 0 - eta * $0 })
+        #expect(s.layers[0].ln1.gamma == g.layers[0].ln1Gamma.map { 1 - eta * $0 })
+        #expect(s.bLM == g.bLM.map { 0 - eta * $0 })
+        #expect(s.lnf.gamma == [1, 1, 1, 1] && s.lnf.beta == [0, 0, 0, 0])  // unused: gradient 0
+
+        // The run's step 1 is exactly this model.
+        let run = try #require(TrainingRun.train(seed, learningRate: eta, steps: 1))
+        #expect(run.losses[1] == Transformer.forward(stepped).loss)
+        #expect(run.model.weights.layers[0].wQ == s.layers[0].wQ)
+        #expect(run.losses[1] < run.losses[0])
+    }
+
+    @Test func materialisingDefaultsDoesNotChangeTheForwardPass() throws {
+        let seed = try Self.seed()
+        let g = try #require(Backward.gradients(seed, trace: Transformer.forward(seed)))
+        let same = seed.applying(g, learningRate: 0)
+        #expect(same.weights.layers[0].b1 == [0, 0, 0, 0])
+        #expect(Transformer.forward(same).logits == Transformer.forward(seed).logits)
+    }
+
+    @Test func theFilesTrainingObjectIsUsed() throws {
+        let text = String(decoding: try #require(FileManager.default.contents(atPath: RepoPaths.seedModel)), as: UTF8.self)
+            .replacingOccurrences(of: "\"target\": \"mat\" }", with: "\"target\": \"mat\" },\n  \"training\": {\"learning_rate\": 0.5, \"steps\": 3}")
+        let model = try ModelLoader.parse(Array(text.utf8), file: "Models/x.json")
+        #expect(model.training == TrainingConfig(learningRate: 0.5, steps: 3))
+        let run = try #require(TrainingRun.train(model))
+        #expect(run.learningRate == 0.5 && run.steps == 3 && run.losses.count == 4)
+        #expect(run.flipStep == 1)
+    }
+
+    @Test func neverFlippingGivesNilAndJSONNull() throws {
+        let run = try #require(TrainingRun.train(try Self.seed(), learningRate: 1e-4, steps: 2))
+        #expect(run.flipStep == nil)
+        let json = try JSONParser.parse(Array(run.json().rendered().utf8))
+        guard case let .object(members) = json.value else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.map(\.key) == ["learning_rate", "steps", "losses", "p_target", "predictions", "flip_step"])
+        #expect(json["flip_step"]?.value == .null)
+        #expect(json["steps"]?.value == .number(2))
+        #expect(json["predictions"]?.value == .array([JSONNode(.string("cat")), JSONNode(.string("cat")), JSONNode(.string("cat"))]))
+    }
+}
