@@ -16,4 +16,239 @@
 // xmlFree is a global function pointer, which Swift 6 rejects as shared mutable state.
 static inline void sitegen_xmlFree(void *pointer) { xmlFree(pointer); }
 
+// Helpers for the page checker's single walk over a parsed page (SiteChecker.swift).
+// Pure reads of the tree: safe to call from several threads on different documents.
+#include <string.h>
+
+// Namespaces the checks care about.
+#define SITEGEN_NS_OTHER 0
+#define SITEGEN_NS_XHTML 1
+#define SITEGEN_NS_SVG 2
+#define SITEGEN_NS_XLINK 3
+
+static inline int sitegen_ns_code(const xmlNs *ns) {
+    if (ns == NULL || ns->href == NULL) return SITEGEN_NS_OTHER;
+    const char *href = (const char *)ns->href;
+    if (strcmp(href, "http://www.w3.org/1999/xhtml") == 0) return SITEGEN_NS_XHTML;
+    if (strcmp(href, "http://www.w3.org/2000/svg") == 0) return SITEGEN_NS_SVG;
+    if (strcmp(href, "http://www.w3.org/1999/xlink") == 0) return SITEGEN_NS_XLINK;
+    return SITEGEN_NS_OTHER;
+}
+
+// Element local names the checks care about (the namespace is checked separately).
+#define SITEGEN_TAG_OTHER 0
+#define SITEGEN_TAG_A 1
+#define SITEGEN_TAG_AREA 2
+#define SITEGEN_TAG_SCRIPT 3
+#define SITEGEN_TAG_IMG 4
+#define SITEGEN_TAG_IFRAME 5
+#define SITEGEN_TAG_SOURCE 6
+#define SITEGEN_TAG_VIDEO 7
+#define SITEGEN_TAG_AUDIO 8
+#define SITEGEN_TAG_TRACK 9
+#define SITEGEN_TAG_EMBED 10
+#define SITEGEN_TAG_INPUT 11
+#define SITEGEN_TAG_OBJECT 12
+#define SITEGEN_TAG_FORM 13
+#define SITEGEN_TAG_LINK 14
+#define SITEGEN_TAG_BASE 15
+#define SITEGEN_TAG_STYLE 16
+#define SITEGEN_TAG_TABLE 17
+#define SITEGEN_TAG_CAPTION 18
+#define SITEGEN_TAG_TH 19
+#define SITEGEN_TAG_TD 20
+#define SITEGEN_TAG_LABEL 21
+#define SITEGEN_TAG_OUTPUT 22
+#define SITEGEN_TAG_SVG 23
+#define SITEGEN_TAG_TITLE 24
+
+static inline int sitegen_tag_code(const xmlChar *name) {
+    if (name == NULL) return SITEGEN_TAG_OTHER;
+    const char *n = (const char *)name;
+    switch (n[0]) {
+    case 'a':
+        if (n[1] == 0) return SITEGEN_TAG_A;
+        if (strcmp(n, "area") == 0) return SITEGEN_TAG_AREA;
+        if (strcmp(n, "audio") == 0) return SITEGEN_TAG_AUDIO;
+        break;
+    case 'b': if (strcmp(n, "base") == 0) return SITEGEN_TAG_BASE; break;
+    case 'c': if (strcmp(n, "caption") == 0) return SITEGEN_TAG_CAPTION; break;
+    case 'e': if (strcmp(n, "embed") == 0) return SITEGEN_TAG_EMBED; break;
+    case 'f': if (strcmp(n, "form") == 0) return SITEGEN_TAG_FORM; break;
+    case 'i':
+        if (strcmp(n, "img") == 0) return SITEGEN_TAG_IMG;
+        if (strcmp(n, "iframe") == 0) return SITEGEN_TAG_IFRAME;
+        if (strcmp(n, "input") == 0) return SITEGEN_TAG_INPUT;
+        break;
+    case 'l':
+        if (strcmp(n, "link") == 0) return SITEGEN_TAG_LINK;
+        if (strcmp(n, "label") == 0) return SITEGEN_TAG_LABEL;
+        break;
+    case 'o':
+        if (strcmp(n, "object") == 0) return SITEGEN_TAG_OBJECT;
+        if (strcmp(n, "output") == 0) return SITEGEN_TAG_OUTPUT;
+        break;
+    case 's':
+        if (strcmp(n, "script") == 0) return SITEGEN_TAG_SCRIPT;
+        if (strcmp(n, "source") == 0) return SITEGEN_TAG_SOURCE;
+        if (strcmp(n, "style") == 0) return SITEGEN_TAG_STYLE;
+        if (strcmp(n, "svg") == 0) return SITEGEN_TAG_SVG;
+        break;
+    case 't':
+        if (n[1] == 'd' && n[2] == 0) return SITEGEN_TAG_TD;
+        if (n[1] == 'h' && n[2] == 0) return SITEGEN_TAG_TH;
+        if (strcmp(n, "table") == 0) return SITEGEN_TAG_TABLE;
+        if (strcmp(n, "title") == 0) return SITEGEN_TAG_TITLE;
+        if (strcmp(n, "track") == 0) return SITEGEN_TAG_TRACK;
+        break;
+    case 'v': if (strcmp(n, "video") == 0) return SITEGEN_TAG_VIDEO; break;
+    }
+    return SITEGEN_TAG_OTHER;
+}
+
+// Attributes the checks read: index into the array filled by sitegen_collect_attributes.
+// All are no-namespace attributes except SITEGEN_ATTR_XLINK_HREF.
+#define SITEGEN_ATTR_OTHER 0
+#define SITEGEN_ATTR_ID 1
+#define SITEGEN_ATTR_HREF 2
+#define SITEGEN_ATTR_SRC 3
+#define SITEGEN_ATTR_POSTER 4
+#define SITEGEN_ATTR_DATA 5
+#define SITEGEN_ATTR_ACTION 6
+#define SITEGEN_ATTR_REL 7
+#define SITEGEN_ATTR_SRCSET 8
+#define SITEGEN_ATTR_STYLE 9
+#define SITEGEN_ATTR_ALT 10
+#define SITEGEN_ATTR_ROLE 11
+#define SITEGEN_ATTR_ARIA_LABEL 12
+#define SITEGEN_ATTR_ARIA_LABELLEDBY 13
+#define SITEGEN_ATTR_ARIA_DESCRIBEDBY 14
+#define SITEGEN_ATTR_ARIA_CONTROLS 15
+#define SITEGEN_ATTR_ARIA_OWNS 16
+#define SITEGEN_ATTR_FOR 17
+#define SITEGEN_ATTR_HEADERS 18
+#define SITEGEN_ATTR_CLASS 19
+#define SITEGEN_ATTR_XLINK_HREF 20
+#define SITEGEN_ATTR_COUNT 21
+
+static inline int sitegen_attr_code(const xmlChar *name) {
+    if (name == NULL) return SITEGEN_ATTR_OTHER;
+    const char *n = (const char *)name;
+    switch (n[0]) {
+    case 'a':
+        if (strcmp(n, "alt") == 0) return SITEGEN_ATTR_ALT;
+        if (strcmp(n, "action") == 0) return SITEGEN_ATTR_ACTION;
+        if (strncmp(n, "aria-", 5) == 0) {
+            const char *rest = n + 5;
+            if (strcmp(rest, "label") == 0) return SITEGEN_ATTR_ARIA_LABEL;
+            if (strcmp(rest, "labelledby") == 0) return SITEGEN_ATTR_ARIA_LABELLEDBY;
+            if (strcmp(rest, "describedby") == 0) return SITEGEN_ATTR_ARIA_DESCRIBEDBY;
+            if (strcmp(rest, "controls") == 0) return SITEGEN_ATTR_ARIA_CONTROLS;
+            if (strcmp(rest, "owns") == 0) return SITEGEN_ATTR_ARIA_OWNS;
+        }
+        break;
+    case 'c': if (strcmp(n, "class") == 0) return SITEGEN_ATTR_CLASS; break;
+    case 'd': if (strcmp(n, "data") == 0) return SITEGEN_ATTR_DATA; break;
+    case 'f': if (strcmp(n, "for") == 0) return SITEGEN_ATTR_FOR; break;
+    case 'h':
+        if (strcmp(n, "href") == 0) return SITEGEN_ATTR_HREF;
+        if (strcmp(n, "headers") == 0) return SITEGEN_ATTR_HEADERS;
+        break;
+    case 'i': if (n[1] == 'd' && n[2] == 0) return SITEGEN_ATTR_ID; break;
+    case 'p': if (strcmp(n, "poster") == 0) return SITEGEN_ATTR_POSTER; break;
+    case 'r':
+        if (strcmp(n, "rel") == 0) return SITEGEN_ATTR_REL;
+        if (strcmp(n, "role") == 0) return SITEGEN_ATTR_ROLE;
+        break;
+    case 's':
+        if (strcmp(n, "src") == 0) return SITEGEN_ATTR_SRC;
+        if (strcmp(n, "srcset") == 0) return SITEGEN_ATTR_SRCSET;
+        if (strcmp(n, "style") == 0) return SITEGEN_ATTR_STYLE;
+        break;
+    }
+    return SITEGEN_ATTR_OTHER;
+}
+
+// 1 when `text` holds "url(" (ASCII letters in any case); else 2 when it holds a non-ASCII
+// byte (the caller then decides with Unicode rules); else 0.
+static inline int sitegen_has_url_call(const xmlChar *text) {
+    if (text == NULL) return 0;
+    int nonASCII = 0;
+    for (const unsigned char *p = text; *p; p++) {
+        if (*p >= 0x80) nonASCII = 1;
+        if ((*p | 0x20) == 'u' && (p[1] | 0x20) == 'r' && (p[2] | 0x20) == 'l' && p[3] == '(') return 1;
+    }
+    return nonASCII ? 2 : 0;
+}
+
+// The value of an attribute node without copying it, when it is a single text node (the usual
+// case, and the one xmlGetNoNsProp copies as it is): sets *direct and returns 1. An attribute
+// without children has the value "" (returns 1 with *direct = ""). Otherwise returns 0 and the
+// caller must use xmlNodeListGetString(doc, attr->children, 1), as xmlGetNoNsProp does.
+static inline int sitegen_attr_direct_value(const xmlAttr *attr, const xmlChar **direct) {
+    const xmlNode *child = attr->children;
+    if (child == NULL) { *direct = (const xmlChar *)""; return 1; }
+    if (child->next == NULL && (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE)) {
+        *direct = child->content;  // NULL here means xmlGetNoNsProp would return NULL
+        return 1;
+    }
+    return 0;
+}
+
+// Fills out[SITEGEN_ATTR_COUNT] with the element's attributes the checks read (NULL when absent).
+// Returns 1 when `svg` is set and some no-namespace attribute other than style holds "url("
+// (or holds non-ASCII text that the caller must check itself), else 0.
+static inline int sitegen_collect_attributes(const xmlNode *node, const xmlAttr **out, int svg) {
+    memset(out, 0, sizeof(const xmlAttr *) * SITEGEN_ATTR_COUNT);
+    int needsCSS = 0;
+    for (const xmlAttr *attr = node->properties; attr != NULL; attr = attr->next) {
+        if (attr->ns == NULL) {
+            int code = sitegen_attr_code(attr->name);
+            if (code != SITEGEN_ATTR_OTHER && out[code] == NULL) out[code] = attr;
+            if (svg && !needsCSS && code != SITEGEN_ATTR_STYLE) {
+                const xmlChar *direct = NULL;
+                if (!sitegen_attr_direct_value(attr, &direct)) needsCSS = 1;  // unusual value: let Swift look
+                else if (sitegen_has_url_call(direct) != 0) needsCSS = 1;
+            }
+        } else if (sitegen_ns_code(attr->ns) == SITEGEN_NS_XLINK && attr->name != NULL && strcmp((const char *)attr->name, "href") == 0) {
+            if (out[SITEGEN_ATTR_XLINK_HREF] == NULL) out[SITEGEN_ATTR_XLINK_HREF] = attr;
+        }
+    }
+    return needsCSS;
+}
+
+// 1 when `text` holds a character other than XML blanks (space, tab, LF, CR): XPath's
+// normalize-space(text) != ''.
+static inline int sitegen_has_non_blank(const xmlChar *text) {
+    if (text == NULL) return 0;
+    for (const unsigned char *p = text; *p; p++) {
+        if (*p != 0x20 && *p != 0x09 && *p != 0x0A && *p != 0x0D) return 1;
+    }
+    return 0;
+}
+
+// 1 when the space-separated list `text` (separators: space, tab, LF, CR) holds `token`.
+// Only for ASCII text without CR LF pairs (the caller checks with sitegen_is_simple_ascii),
+// where bytes and Swift Characters agree.
+static inline int sitegen_has_token(const xmlChar *text, const char *token) {
+    size_t length = strlen(token);
+    const unsigned char *p = text;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+        const unsigned char *start = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') p++;
+        if ((size_t)(p - start) == length && length > 0 && memcmp(start, token, length) == 0) return 1;
+    }
+    return 0;
+}
+
+// 1 when `text` is ASCII and has no CR LF pair: each byte is then one Swift Character.
+static inline int sitegen_is_simple_ascii(const xmlChar *text) {
+    for (const unsigned char *p = text; *p; p++) {
+        if (*p >= 0x80) return 0;
+        if (*p == '\r' && p[1] == '\n') return 0;
+    }
+    return 1;
+}
+
 #endif

@@ -22,6 +22,7 @@ enum OverviewPage {
             .init(label: "LM head", sublabel: "logits = h2 · W_lm", href: s.file(.lmHead)),
             .init(label: "softmax", sublabel: "probabilities", href: s.file(.prediction)),
             .init(label: "prediction and loss", sublabel: lossSublabel(s), href: s.file(.prediction)),
+            .init(label: "learning", sublabel: learningSublabel(s), href: s.file(.gradient)),
         ]
         let pipeline = PipelineSVG(
             id: "pipeline", title: "The forward pass, stage by stage",
@@ -57,6 +58,14 @@ enum OverviewPage {
     static func lossSublabel(_ s: SiteData) -> String {
         guard let target = s.trace.target, let loss = s.trace.loss else { return "“\(ellipsized(s.trace.prediction, 16))”" }
         return "“\(ellipsized(s.trace.prediction, 12))”; target “\(ellipsized(target, 12))”, loss \(NumberFormat.short(loss))"
+    }
+
+    static func learningSublabel(_ s: SiteData) -> String {
+        guard let run = s.learning?.run else { return "needs a target" }
+        if let flip = run.flipStep {
+            return flip == 0 ? "gradients, \(run.steps) steps" : "gradients; flips at step \(flip)"
+        }
+        return "gradients, \(run.steps) steps, no flip"
     }
 
     static func ellipsized(_ text: String, _ limit: Int) -> String {
