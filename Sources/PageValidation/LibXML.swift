@@ -32,10 +32,12 @@ enum LibXML {
 
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_BIG_LINES.rawValue)
         let document: xmlDocPtr? = withExtendedLifetime(collector) {
-            // A trailing NUL so the buffer is never empty (an empty array has no base address).
-            (bytes + [0]).withUnsafeBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { base in
-                    xmlCtxtReadMemory(ctxt, base, Int32(clamping: bytes.count), name, "UTF-8", options)
+            bytes.withUnsafeBufferPointer { buffer in
+                // libxml2 reads exactly `count` bytes; an empty array may have no base address, so give it one.
+                let empty: CChar = 0
+                return withUnsafePointer(to: empty) { emptyBase in
+                    let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? emptyBase
+                    return xmlCtxtReadMemory(ctxt, base, Int32(clamping: buffer.count), name, "UTF-8", options)
                 }
             }
         }
@@ -179,39 +181,6 @@ enum XMLNode {
     }
 }
 
-/// An XPath context with the `h`, `s` and `xlink` prefixes registered and a silent error handler.
-final class XPath {
-    private let context: xmlXPathContextPtr
-    /// XPath errors (there should be none: all expressions are fixed). Reported as internal errors.
-    private(set) var failures: [String] = []
-
-    init?(_ document: XMLDocument) {
-        _ = LibXML.initialized
-        guard let context = xmlXPathNewContext(document.pointer) else { return nil }
-        self.context = context
-        context.pointee.error = { _, _ in }  // keep libxml2 from printing; failures are read from lastError
-        for (prefix, uri) in [("h", LibXML.xhtmlNamespace), ("s", LibXML.svgNamespace), ("xlink", LibXML.xlinkNamespace)] {
-            _ = prefix.withXMLChars { p in uri.withXMLChars { u in xmlXPathRegisterNs(context, p, u) } }
-        }
-    }
-
-    deinit { xmlXPathFreeContext(context) }
-
-    /// The nodes selected by `expression`, in document order.
-    func nodes(_ expression: String, from node: xmlNodePtr? = nil) -> [xmlNodePtr] {
-        context.pointee.node = node
-        let object = expression.withXMLChars { xmlXPathEvalExpression($0, context) }
-        guard let object else {
-            let message = context.pointee.lastError.message.map { String(cString: $0).trimmingASCIIWhitespace() } ?? "unknown error"
-            failures.append("XPath '\(expression)': \(message)")
-            return []
-        }
-        defer { xmlXPathFreeObject(object) }
-        guard let set = object.pointee.nodesetval, set.pointee.nodeNr > 0, let table = set.pointee.nodeTab else { return [] }
-        return (0..<Int(set.pointee.nodeNr)).compactMap { table[$0] }
-    }
-}
-
 extension String {
     /// Calls `body` with the string as a NUL-terminated `xmlChar` (UTF-8) buffer.
     func withXMLChars<R>(_ body: (UnsafePointer<xmlChar>) -> R) -> R {
@@ -221,10 +190,16 @@ extension String {
 
     /// Without leading and trailing ASCII whitespace (space, tab, LF, FF, CR), as HTML strips URLs.
     func trimmingASCIIWhitespace() -> String {
+        // Nothing to trim (the usual case): no copy.
+        if let first = utf8.first, let last = utf8.last, !Self.isASCIIWhitespace(first), !Self.isASCIIWhitespace(last) { return self }
         let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0C}" }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !isSpace($0) }),
               let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(scalars[first...last])
+    }
+
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C
     }
 }

@@ -18,22 +18,43 @@ public enum SiteChecker {
     /// `files` maps each site-relative path ("index.html", "style.css", "layers/1/attention.html") to its bytes:
     /// every file of the site (non-HTML ones are there so links to them resolve). Every `*.html` file is checked.
     /// `displayPrefix` is prepended to paths in diagnostics (e.g. "Site/").
+    ///
+    /// Each page is parsed once and its tree walked once (pages are checked in parallel, each with
+    /// its own parser context); anchors into other pages are checked at the end, once every page's
+    /// ids are known.
     public static func check(files: [String: [UInt8]], displayPrefix: String) -> [Diagnostic] {
         let site = Site(files: files)
-        var outcomes: [String: ParseOutcome] = [:]
-        for path in site.htmlPaths {
-            outcomes[path] = LibXML.parse(site.files[path] ?? [], name: displayPrefix + path)
+        let paths = site.htmlPaths
+        // Biggest pages first, so the parallel loop does not end waiting on one big page.
+        let order = paths.indices.sorted { (site.files[paths[$0]]?.count ?? 0) > (site.files[paths[$1]]?.count ?? 0) }
+        // Each iteration initializes only its own slot.
+        nonisolated(unsafe) let reports = UnsafeMutableBufferPointer<PageReport>.allocate(capacity: paths.count)
+        defer {
+            _ = reports.deinitialize()
+            reports.deallocate()
         }
+        _ = LibXML.initialized  // xmlInitParser() before any thread parses
+        DispatchQueue.concurrentPerform(iterations: paths.count) { iteration in
+            let index = order[iteration]
+            let path = paths[index]
+            let check = PageCheck(path: path, displayName: displayPrefix + path, bytes: site.files[path] ?? [], site: site)
+            (reports.baseAddress! + index).initialize(to: check.run())
+        }
+
         // Ids of every well-formed page, for anchors into it (ill-formed pages report their own errors).
-        let ids: [String: [String: Int]] = outcomes.compactMapValues { outcome in
-            outcome.wellFormed ? outcome.document?.ids() : nil
+        var idsByPage: [String: [String: Int]] = [:]
+        for (index, path) in paths.enumerated() {
+            if let ids = reports[index].ids { idsByPage[path] = ids }
         }
         var diagnostics: [Diagnostic] = []
-        for path in site.htmlPaths {
-            guard let outcome = outcomes[path] else { continue }
-            let page = PageCheck(path: path, displayName: displayPrefix + path, bytes: site.files[path] ?? [],
-                                 outcome: outcome, site: site, idsByPage: ids)
-            diagnostics += page.run()
+        for (index, path) in paths.enumerated() {
+            let report = reports[index]
+            diagnostics += report.diagnostics
+            for anchor in report.anchors {
+                if let targetIDs = idsByPage[anchor.page], targetIDs[anchor.fragment] == nil {
+                    diagnostics.append(Diagnostic(file: displayPrefix + path, line: anchor.line, column: 1, message: "dead anchor '\(anchor.shown)'"))
+                }
+            }
         }
         return diagnostics.sortedUnique()
     }
@@ -69,7 +90,7 @@ public enum SiteChecker {
 }
 
 /// The files of a site, keyed by normalised relative path, and the folders they imply.
-struct Site {
+struct Site: Sendable {
     var files: [String: [UInt8]] = [:]
     /// Every folder that holds a file, as a normalised path; "" is the site root.
     var directories: Set<String> = [""]
@@ -105,27 +126,65 @@ enum ReferenceKind {
     case cssImport    // @import in a style attribute or <style>
 }
 
-/// All checks for one page. A class only so the helpers can append to `diagnostics`.
+/// What checking one page found.
+struct PageReport {
+    /// Everything found on the page, except anchors into other pages.
+    var diagnostics: [Diagnostic] = []
+    /// The page's ids with the line of their first occurrence; nil when the page is not well-formed.
+    var ids: [String: Int]? = nil
+    /// Links with a fragment to an existing page: dead when that page is well-formed and lacks the id.
+    var anchors: [CrossPageAnchor] = []
+}
+
+struct CrossPageAnchor {
+    var page: String
+    var fragment: String
+    var line: Int
+    /// The URL as shown in the message.
+    var shown: String
+}
+
+/// All checks for one page, in one walk over its elements. A class only so the helpers can append to `diagnostics`.
+///
+/// What the walk looks at, per element (h: XHTML, s: SVG; attributes without a namespace unless noted):
+/// - ids: every `id` (duplicates reported at once); id lists in aria-labelledby, aria-describedby,
+///   aria-controls, aria-owns (any element), h:label|h:output/@for, h:td|h:th/@headers, checked after the walk.
+/// - URLs: h:a|h:area/@href (navigation), h:script/@src, h:img/@src (image), h:iframe|source|video|audio|
+///   track|embed|input/@src, h:video/@poster, h:object/@data, h:form/@action, s:script/@href (script),
+///   other s:*/@href, h:link/@href (stylesheet or other link by rel), any xlink:href (script on s:script),
+///   h:img|h:source/@srcset candidates; h:base is reported. Checked after the walk, when all ids are known.
+/// - CSS: any @style, the text of h:style and s:style, and every SVG attribute but style that holds `url(`.
+/// - Accessibility: h:img without @alt, the outermost s:svg (role="img", a non-blank s:title child),
+///   h:table (a non-blank h:caption child, aria-label or aria-labelledby; some h:th below it).
+/// - The root element, `<title>` and `<meta charset>` in the head.
 final class PageCheck {
     let path: String
     let displayName: String
     let bytes: [UInt8]
-    let outcome: ParseOutcome
     let site: Site
-    let idsByPage: [String: [String: Int]]
     /// The page's folder, as path components.
     let folder: [String]
     private var diagnostics: [Diagnostic] = []
+    private var anchors: [CrossPageAnchor] = []
 
-    init(path: String, displayName: String, bytes: [UInt8], outcome: ParseOutcome, site: Site, idsByPage: [String: [String: Int]]) {
+    /// Filled by the walk.
+    private var ids: [String: Int] = [:]
+    private var references: [(value: String, kind: ReferenceKind, line: Int, inSources: Bool)] = []
+    private var idReferences: [(value: String, attribute: String, line: Int)] = []
+    private var tables: [(line: Int, hasHeaderCell: Bool)] = []
+    private var openTables: [Int] = []
+    /// The current element's attributes by SITEGEN_ATTR_* code (reused for every element).
+    private let attributes = UnsafeMutablePointer<UnsafePointer<xmlAttr>?>.allocate(capacity: Int(SITEGEN_ATTR_COUNT))
+
+    init(path: String, displayName: String, bytes: [UInt8], site: Site) {
         self.path = path
         self.displayName = displayName
         self.bytes = bytes
-        self.outcome = outcome
         self.site = site
-        self.idsByPage = idsByPage
         self.folder = Array(Site.components(of: path).dropLast())
     }
+
+    deinit { attributes.deallocate() }
 
     private func report(_ line: Int, _ column: Int = 1, _ message: String) {
         diagnostics.append(Diagnostic(file: displayName, line: line, column: column, message: message))
@@ -135,30 +194,234 @@ final class PageCheck {
         report(XMLNode.line(node), 1, message)
     }
 
-    func run() -> [Diagnostic] {
+    func run() -> PageReport {
+        let outcome = LibXML.parse(bytes, name: displayName)
         for message in outcome.messages {
             report(message.line, message.column, message.isWarning ? "warning: \(message.text)" : message.text)
         }
-        guard outcome.wellFormed, let document = outcome.document else { return diagnostics }
+        guard outcome.wellFormed, let document = outcome.document else { return PageReport(diagnostics: diagnostics) }
 
-        if !bytes.starts(with: Array("<!DOCTYPE html>".utf8)) {
+        if !bytes.starts(with: "<!DOCTYPE html>".utf8) {
             report(1, 1, "the file must start with <!DOCTYPE html>")
         }
         checkRoot(document)
-        guard let xpath = XPath(document) else {
-            report(1, 1, "internal error: cannot create an XPath context")
-            return diagnostics
+        if let root = document.root {
+            visit(root, parentInSources: false, insideSVG: false)
         }
-        let ids = checkIDs(xpath)
-        checkReferences(xpath, ids: ids)
-        checkStyles(xpath, ids: ids)
-        checkIDReferences(xpath, ids: ids)
-        checkAccessibility(xpath)
-        checkHead(xpath)
-        for failure in xpath.failures {
-            report(1, 1, "internal error: \(failure)")
+        for table in tables where !table.hasHeaderCell {
+            report(table.line, 1, "table without header cells (<th>)")
         }
-        return diagnostics
+        for reference in references {
+            checkReference(reference.value, kind: reference.kind, line: reference.line, inSources: reference.inSources)
+        }
+        for reference in idReferences {
+            for id in reference.value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) where ids[String(id)] == nil {
+                report(reference.line, 1, "dead id reference '\(id)' in \(reference.attribute)")
+            }
+        }
+        checkHead(document)
+        return withExtendedLifetime(document) { PageReport(diagnostics: diagnostics, ids: ids, anchors: anchors) }
+    }
+
+    // MARK: - The walk
+
+    /// The value of an attribute node, as `xmlGetNoNsProp` gives it (nil only in the odd case where it gives NULL).
+    private static func value(_ attribute: UnsafePointer<xmlAttr>) -> String? {
+        var direct: UnsafePointer<xmlChar>? = nil
+        if sitegen_attr_direct_value(attribute, &direct) != 0 {
+            return direct.map { String(cString: $0) }
+        }
+        guard let chars = xmlNodeListGetString(attribute.pointee.doc, attribute.pointee.children, 1) else { return "" }
+        defer { sitegen_xmlFree(chars) }
+        return String(cString: chars)
+    }
+
+    /// XPath's `normalize-space(@attribute) != ''`.
+    private static func isNonBlank(_ attribute: UnsafePointer<xmlAttr>?) -> Bool {
+        guard let attribute else { return false }
+        var direct: UnsafePointer<xmlChar>? = nil
+        if sitegen_attr_direct_value(attribute, &direct) != 0 {
+            return sitegen_has_non_blank(direct) != 0
+        }
+        let node = UnsafeMutableRawPointer(mutating: attribute).assumingMemoryBound(to: xmlNode.self)
+        guard let chars = xmlNodeGetContent(node) else { return false }
+        defer { sitegen_xmlFree(chars) }
+        return sitegen_has_non_blank(chars) != 0
+    }
+
+    /// XPath's `normalize-space(.) != ''` for an element.
+    private static func hasNonBlankText(_ node: xmlNodePtr) -> Bool {
+        guard let chars = xmlNodeGetContent(node) else { return false }
+        defer { sitegen_xmlFree(chars) }
+        return sitegen_has_non_blank(chars) != 0
+    }
+
+    /// Whether a class attribute holds the token `sources` (split on space, tab, LF, CR as Swift Characters).
+    private static func hasSourcesClass(_ attribute: UnsafePointer<xmlAttr>) -> Bool {
+        var direct: UnsafePointer<xmlChar>? = nil
+        if sitegen_attr_direct_value(attribute, &direct) != 0, let direct, sitegen_is_simple_ascii(direct) != 0 {
+            return sitegen_has_token(direct, "sources") != 0
+        }
+        let classes = (value(attribute) ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+        return classes.contains("sources")
+    }
+
+    private func visit(_ node: xmlNodePtr, parentInSources: Bool, insideSVG: Bool) {
+        let namespace = sitegen_ns_code(node.pointee.ns)
+        let isXHTML = namespace == SITEGEN_NS_XHTML
+        let isSVG = namespace == SITEGEN_NS_SVG
+        let tag = isXHTML || isSVG ? sitegen_tag_code(node.pointee.name) : SITEGEN_TAG_OTHER
+        let svgCSS = sitegen_collect_attributes(node, attributes, isSVG ? 1 : 0) != 0
+        let attribute = { (code: Int32) -> UnsafePointer<xmlAttr>? in self.attributes[Int(code)] }
+        var lineCache = 0
+        let line = { () -> Int in
+            if lineCache == 0 { lineCache = XMLNode.line(node) }
+            return lineCache
+        }
+
+        // Ids.
+        var id: String? = nil
+        if let attr = attribute(SITEGEN_ATTR_ID), let value = Self.value(attr) {
+            id = value
+            if let firstLine = ids[value] {
+                report(line(), 1, "duplicate id '\(value)' (first at line \(firstLine))")
+            } else {
+                ids[value] = line()
+            }
+        }
+        var inSources = parentInSources
+        if !inSources {
+            if id == "sources" {
+                inSources = true
+            } else if let attr = attribute(SITEGEN_ATTR_CLASS), Self.hasSourcesClass(attr) {
+                inSources = true
+            }
+        }
+        func reference(_ code: Int32, _ kind: ReferenceKind) {
+            guard let attr = attribute(code), let value = Self.value(attr) else { return }
+            references.append((value, kind, line(), inSources))
+        }
+        func idReference(_ code: Int32, _ name: String) {
+            guard let attr = attribute(code), let value = Self.value(attr) else { return }
+            idReferences.append((value, name, line()))
+        }
+
+        // References.
+        if isXHTML {
+            switch tag {
+            case SITEGEN_TAG_A, SITEGEN_TAG_AREA: reference(SITEGEN_ATTR_HREF, .navigation)
+            case SITEGEN_TAG_SCRIPT: reference(SITEGEN_ATTR_SRC, .script)
+            case SITEGEN_TAG_IMG:
+                reference(SITEGEN_ATTR_SRC, .image)
+                if attribute(SITEGEN_ATTR_ALT) == nil { report(line(), 1, "img without alt") }
+            case SITEGEN_TAG_IFRAME, SITEGEN_TAG_SOURCE, SITEGEN_TAG_AUDIO, SITEGEN_TAG_TRACK, SITEGEN_TAG_EMBED, SITEGEN_TAG_INPUT:
+                reference(SITEGEN_ATTR_SRC, .resource)
+            case SITEGEN_TAG_VIDEO:
+                reference(SITEGEN_ATTR_SRC, .resource)
+                reference(SITEGEN_ATTR_POSTER, .resource)
+            case SITEGEN_TAG_OBJECT: reference(SITEGEN_ATTR_DATA, .resource)
+            case SITEGEN_TAG_FORM: reference(SITEGEN_ATTR_ACTION, .form)
+            case SITEGEN_TAG_LINK:
+                if let attr = attribute(SITEGEN_ATTR_HREF), let value = Self.value(attr) {
+                    let rel = (attribute(SITEGEN_ATTR_REL).flatMap(Self.value) ?? "").lowercased().split(separator: " ")
+                    references.append((value, rel.contains("stylesheet") ? .stylesheet : .otherLink, line(), inSources))
+                }
+            case SITEGEN_TAG_BASE:
+                report(line(), 1, "<base> is not allowed (it changes what relative links point to)")
+            default: break
+            }
+            if tag == SITEGEN_TAG_IMG || tag == SITEGEN_TAG_SOURCE, let attr = attribute(SITEGEN_ATTR_SRCSET), let value = Self.value(attr) {
+                // "a.png 1x, b.png 2x": the URL is the first token of each candidate.
+                for candidate in value.split(separator: ",") {
+                    guard let url = candidate.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first else { continue }
+                    references.append((String(url), .resource, line(), inSources))
+                }
+            }
+        } else if isSVG {
+            reference(SITEGEN_ATTR_HREF, tag == SITEGEN_TAG_SCRIPT ? .script : .resource)
+        }
+        reference(SITEGEN_ATTR_XLINK_HREF, isSVG && tag == SITEGEN_TAG_SCRIPT ? .script : .resource)
+
+        // CSS.
+        if let attr = attribute(SITEGEN_ATTR_STYLE), let css = Self.value(attr) {
+            checkCSS(css, line: line(), inSources: inSources)
+        }
+        if tag == SITEGEN_TAG_STYLE {
+            checkCSS(XMLNode.text(node), line: line(), inSources: inSources)
+        }
+        if svgCSS {
+            // SVG presentation attributes: fill="url(#gradient)", marker-end="url(#arrow)", …
+            for attribute in XMLNode.attributes(node) where attribute.namespace == nil && attribute.name != "style" {
+                if attribute.value.range(of: "url(", options: .caseInsensitive) != nil {
+                    checkCSS(attribute.value, line: line(), inSources: inSources)
+                }
+            }
+        }
+
+        // Id references.
+        idReference(SITEGEN_ATTR_ARIA_LABELLEDBY, "aria-labelledby")
+        idReference(SITEGEN_ATTR_ARIA_DESCRIBEDBY, "aria-describedby")
+        idReference(SITEGEN_ATTR_ARIA_CONTROLS, "aria-controls")
+        idReference(SITEGEN_ATTR_ARIA_OWNS, "aria-owns")
+        if isXHTML {
+            if tag == SITEGEN_TAG_LABEL || tag == SITEGEN_TAG_OUTPUT { idReference(SITEGEN_ATTR_FOR, "for") }
+            if tag == SITEGEN_TAG_TD || tag == SITEGEN_TAG_TH { idReference(SITEGEN_ATTR_HEADERS, "headers") }
+        }
+
+        // Accessibility. Only the outermost <svg> of a nesting needs role and title.
+        var isOutermostSVG = false
+        var tableIndex: Int? = nil
+        if isSVG && tag == SITEGEN_TAG_SVG && !insideSVG {
+            isOutermostSVG = true
+            if attribute(SITEGEN_ATTR_ROLE).flatMap(Self.value) != "img" {
+                report(line(), 1, "svg without role=\"img\"")
+            }
+            if !Self.hasChild(node, where: { child in
+                child.pointee.type == XML_ELEMENT_NODE && sitegen_ns_code(child.pointee.ns) == SITEGEN_NS_SVG
+                    && sitegen_tag_code(child.pointee.name) == SITEGEN_TAG_TITLE && Self.hasNonBlankText(child)
+            }) {
+                report(line(), 1, "svg without <title>")
+            }
+        }
+        if isXHTML && tag == SITEGEN_TAG_TABLE {
+            let labelled = Self.isNonBlank(attribute(SITEGEN_ATTR_ARIA_LABEL)) || Self.isNonBlank(attribute(SITEGEN_ATTR_ARIA_LABELLEDBY))
+                || Self.hasChild(node, where: { child in
+                    child.pointee.type == XML_ELEMENT_NODE && sitegen_ns_code(child.pointee.ns) == SITEGEN_NS_XHTML
+                        && sitegen_tag_code(child.pointee.name) == SITEGEN_TAG_CAPTION && Self.hasNonBlankText(child)
+                })
+            if !labelled {
+                report(line(), 1, "table without <caption>, aria-label or aria-labelledby")
+            }
+            tableIndex = tables.count
+            tables.append((line(), false))
+        }
+        if isXHTML && tag == SITEGEN_TAG_TH, let open = openTables.last {
+            tables[open].hasHeaderCell = true
+        }
+
+        // Children (the attribute buffer is reused from here on).
+        if let tableIndex { openTables.append(tableIndex) }
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE {
+                visit(current, parentInSources: inSources, insideSVG: insideSVG || isOutermostSVG)
+            }
+            child = current.pointee.next
+        }
+        if let tableIndex {
+            openTables.removeLast()
+            // A header cell below this table is also below the tables around it.
+            if tables[tableIndex].hasHeaderCell, let outer = openTables.last { tables[outer].hasHeaderCell = true }
+        }
+    }
+
+    private static func hasChild(_ node: xmlNodePtr, where predicate: (xmlNodePtr) -> Bool) -> Bool {
+        var child = node.pointee.children
+        while let current = child {
+            if predicate(current) { return true }
+            child = current.pointee.next
+        }
+        return false
     }
 
     // MARK: - Root and head
@@ -173,18 +436,24 @@ final class PageCheck {
         }
     }
 
-    private func checkHead(_ xpath: XPath) {
-        let rootLine = xpath.nodes("/*").first.map(XMLNode.line) ?? 1
-        let head = xpath.nodes("/h:html/h:head").first
-        let headLine = head.map(XMLNode.line) ?? rootLine
-        if let title = xpath.nodes("/h:html/h:head/h:title").first {
+    /// `/h:html/h:head`, its `h:title` and `h:meta[@charset]` (the first in document order of each).
+    private func checkHead(_ document: XMLDocument) {
+        let root = document.root
+        let rootLine = root.map(XMLNode.line) ?? 1
+        var heads: [xmlNodePtr] = []
+        if let root, XMLNode.isElement(root, "html", namespace: LibXML.xhtmlNamespace) {
+            heads = Self.children(of: root).filter { XMLNode.isElement($0, "head", namespace: LibXML.xhtmlNamespace) }
+        }
+        let headChildren = heads.flatMap { Self.children(of: $0) }
+        let headLine = heads.first.map(XMLNode.line) ?? rootLine
+        if let title = headChildren.first(where: { XMLNode.isElement($0, "title", namespace: LibXML.xhtmlNamespace) }) {
             if XMLNode.text(title).trimmingASCIIWhitespace().isEmpty {
                 report(title, "empty <title>")
             }
         } else {
             report(headLine, 1, "no <title> in <head>")
         }
-        if let meta = xpath.nodes("/h:html/h:head/h:meta[@charset]").first {
+        if let meta = headChildren.first(where: { XMLNode.isElement($0, "meta", namespace: LibXML.xhtmlNamespace) && Self.hasNoNamespaceAttribute($0, "charset") }) {
             let charset = XMLNode.attribute(meta, "charset") ?? ""
             if charset.lowercased() != "utf-8" {
                 report(meta, "<meta charset> must be UTF-8, not '\(charset)'")
@@ -194,91 +463,32 @@ final class PageCheck {
         }
     }
 
-    // MARK: - Ids
-
-    /// Reports duplicate ids; returns the page's ids with the line of their first occurrence.
-    private func checkIDs(_ xpath: XPath) -> [String: Int] {
-        var first: [String: Int] = [:]
-        for element in xpath.nodes("//*[@id]") {
-            guard let id = XMLNode.attribute(element, "id") else { continue }
-            let line = XMLNode.line(element)
-            if let firstLine = first[id] {
-                report(line, 1, "duplicate id '\(id)' (first at line \(firstLine))")
-            } else {
-                first[id] = line
-            }
+    /// The element children of `node`, in order.
+    private static func children(of node: xmlNodePtr) -> [xmlNodePtr] {
+        var result: [xmlNodePtr] = []
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { result.append(current) }
+            child = current.pointee.next
         }
-        return first
+        return result
     }
 
-    /// aria-labelledby, aria-describedby, aria-controls, aria-owns (any element), label|output/@for
-    /// and td|th/@headers hold id lists that must name elements of this page.
-    private func checkIDReferences(_ xpath: XPath, ids: [String: Int]) {
-        let lists: [(expression: String, attribute: String)] = [
-            ("//*[@aria-labelledby]", "aria-labelledby"),
-            ("//*[@aria-describedby]", "aria-describedby"),
-            ("//*[@aria-controls]", "aria-controls"),
-            ("//*[@aria-owns]", "aria-owns"),
-            ("//h:label[@for] | //h:output[@for]", "for"),
-            ("//h:td[@headers] | //h:th[@headers]", "headers"),
-        ]
-        for (expression, attribute) in lists {
-            for element in xpath.nodes(expression) {
-                guard let value = XMLNode.attribute(element, attribute) else { continue }
-                for id in value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) where ids[String(id)] == nil {
-                    report(element, "dead id reference '\(id)' in \(attribute)")
-                }
-            }
+    /// XPath's `@name`: an attribute node without a namespace (whatever its value).
+    private static func hasNoNamespaceAttribute(_ node: xmlNodePtr, _ name: String) -> Bool {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            if current.pointee.ns == nil, let attributeName = current.pointee.name, String(cString: attributeName) == name { return true }
+            attribute = current.pointee.next
         }
+        return false
     }
 
     // MARK: - References
 
-    private func checkReferences(_ xpath: XPath, ids: [String: Int]) {
-        let plain: [(expression: String, attribute: String, kind: ReferenceKind)] = [
-            ("//h:a[@href] | //h:area[@href]", "href", .navigation),
-            ("//h:script[@src]", "src", .script),
-            ("//h:img[@src]", "src", .image),
-            ("//h:iframe[@src] | //h:source[@src] | //h:video[@src] | //h:audio[@src] | //h:track[@src] | //h:embed[@src] | //h:input[@src]", "src", .resource),
-            ("//h:video[@poster]", "poster", .resource),
-            ("//h:object[@data]", "data", .resource),
-            ("//h:form[@action]", "action", .form),
-            ("//s:script[@href]", "href", .script),
-            ("//s:*[not(self::s:script)][@href]", "href", .resource),
-        ]
-        for (expression, attribute, kind) in plain {
-            for element in xpath.nodes(expression) {
-                guard let value = XMLNode.attribute(element, attribute) else { continue }
-                checkReference(value, kind: kind, element: element, line: XMLNode.line(element), ids: ids)
-            }
-        }
-        for link in xpath.nodes("//h:link[@href]") {
-            guard let value = XMLNode.attribute(link, "href") else { continue }
-            let rel = (XMLNode.attribute(link, "rel") ?? "").lowercased().split(separator: " ")
-            checkReference(value, kind: rel.contains("stylesheet") ? .stylesheet : .otherLink, element: link, line: XMLNode.line(link), ids: ids)
-        }
-        for element in xpath.nodes("//*[@xlink:href]") {
-            guard let value = XMLNode.attribute(element, "href", namespace: LibXML.xlinkNamespace) else { continue }
-            let kind: ReferenceKind = XMLNode.isElement(element, "script", namespace: LibXML.svgNamespace) ? .script : .resource
-            checkReference(value, kind: kind, element: element, line: XMLNode.line(element), ids: ids)
-        }
-        for element in xpath.nodes("//h:img[@srcset] | //h:source[@srcset]") {
-            guard let value = XMLNode.attribute(element, "srcset") else { continue }
-            // "a.png 1x, b.png 2x": the URL is the first token of each candidate.
-            for candidate in value.split(separator: ",") {
-                guard let url = candidate.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first else { continue }
-                checkReference(String(url), kind: .resource, element: element, line: XMLNode.line(element), ids: ids)
-            }
-        }
-        for base in xpath.nodes("//h:base") {
-            report(base, "<base> is not allowed (it changes what relative links point to)")
-        }
-    }
-
-    /// Checks one URL as used by `element` (reported at `line`).
-    private func checkReference(_ raw: String, kind: ReferenceKind, element: xmlNodePtr, line: Int, ids: [String: Int]) {
+    /// Checks one URL (reported at `line`); `inSources`: the element is in (or is) the sources section.
+    private func checkReference(_ raw: String, kind: ReferenceKind, line: Int, inSources: Bool) {
         let value = raw.trimmingASCIIWhitespace()
-        let shown = Self.abbreviated(value)
         if value.isEmpty {
             report(line, 1, "empty URL")
             return
@@ -286,16 +496,16 @@ final class PageCheck {
         if let scheme = Self.scheme(of: value) {
             switch scheme {
             case "javascript":
-                report(line, 1, "javascript: URL '\(shown)'")
+                report(line, 1, "javascript: URL '\(Self.abbreviated(value))'")
             case "data":
-                if kind != .image { report(line, 1, "data: URL not allowed here '\(shown)'") }
+                if kind != .image { report(line, 1, "data: URL not allowed here '\(Self.abbreviated(value))'") }
             default:
-                reportExternal(shown, scheme: scheme, kind: kind, element: element, line: line)
+                reportExternal(Self.abbreviated(value), scheme: scheme, kind: kind, inSources: inSources, line: line)
             }
             return
         }
         if value.hasPrefix("//") {
-            reportExternal(shown, scheme: nil, kind: kind, element: element, line: line)
+            reportExternal(Self.abbreviated(value), scheme: nil, kind: kind, inSources: inSources, line: line)
             return
         }
 
@@ -310,59 +520,65 @@ final class PageCheck {
         }
         var decodedFragment: String? = nil
         if let fragment {
-            decodedFragment = fragment.removingPercentEncoding
+            decodedFragment = Self.removingPercentEncoding(fragment)
         }
-        guard let decodedPath = String(pathPart).removingPercentEncoding, (fragment == nil) == (decodedFragment == nil) else {
-            report(line, 1, "malformed percent-encoding in '\(shown)'")
+        guard let decodedPath = Self.removingPercentEncoding(String(pathPart)), (fragment == nil) == (decodedFragment == nil) else {
+            report(line, 1, "malformed percent-encoding in '\(Self.abbreviated(value))'")
             return
         }
 
         if decodedPath.isEmpty {  // this page
             guard let decodedFragment else { return }  // "?query" alone: this page
             if decodedFragment.isEmpty {
-                report(line, 1, "empty fragment '\(shown)'")
+                report(line, 1, "empty fragment '\(Self.abbreviated(value))'")
             } else if ids[decodedFragment] == nil {
-                report(line, 1, "dead anchor '\(shown)'")
+                report(line, 1, "dead anchor '\(Self.abbreviated(value))'")
             }
             return
         }
         if decodedPath.hasPrefix("/") {
-            report(line, 1, "site-absolute path '\(shown)' (use a relative path)")
+            report(line, 1, "site-absolute path '\(Self.abbreviated(value))' (use a relative path)")
             return
         }
 
-        let components = decodedPath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let components = decodedPath.split(separator: "/", omittingEmptySubsequences: false)
         let namesDirectory = decodedPath.hasSuffix("/") || components.last == "." || components.last == ".."
         var target = folder
         for component in components where !component.isEmpty && component != "." {
             if component == ".." {
                 guard !target.isEmpty else {
-                    report(line, 1, "dead link '\(shown)' (outside the site)")
+                    report(line, 1, "dead link '\(Self.abbreviated(value))' (outside the site)")
                     return
                 }
                 target.removeLast()
             } else {
-                target.append(component)
+                target.append(String(component))
             }
         }
         let targetPath = target.joined(separator: "/")
         if !namesDirectory, site.files[targetPath] != nil {
-            if let decodedFragment, !decodedFragment.isEmpty, let targetIDs = idsByPage[targetPath], targetIDs[decodedFragment] == nil {
-                report(line, 1, "dead anchor '\(shown)'")
+            if let decodedFragment, !decodedFragment.isEmpty {
+                // Checked once every page's ids are known (a non-page target has none and is not checked).
+                anchors.append(CrossPageAnchor(page: targetPath, fragment: decodedFragment, line: line, shown: Self.abbreviated(value)))
             }
             return
         }
         if site.directories.contains(targetPath) {
-            report(line, 1, "dead link '\(shown)' (a directory; there is no index page)")
+            report(line, 1, "dead link '\(Self.abbreviated(value))' (a directory; there is no index page)")
         } else {
-            report(line, 1, "dead link '\(shown)'")
+            report(line, 1, "dead link '\(Self.abbreviated(value))'")
         }
     }
 
-    private func reportExternal(_ shown: String, scheme: String?, kind: ReferenceKind, element: xmlNodePtr, line: Int) {
+    /// `removingPercentEncoding`, without the Foundation call when there is nothing to decode.
+    static func removingPercentEncoding(_ text: String) -> String? {
+        text.utf8.contains(UInt8(ascii: "%")) ? text.removingPercentEncoding : text
+    }
+
+    private func reportExternal(_ shown: String, scheme: String?, kind: ReferenceKind, inSources: Bool, line: Int) {
         switch kind {
         case .navigation:
-            if isInSourcesSection(element) {
+            if inSources {
                 if scheme != "http" && scheme != "https" {
                     report(line, 1, "link '\(shown)' in the sources section must be http: or https:")
                 }
@@ -379,64 +595,12 @@ final class PageCheck {
         }
     }
 
-    /// Inside (or on) an element with `id="sources"` or a class token `sources`.
-    private func isInSourcesSection(_ element: xmlNodePtr) -> Bool {
-        XMLNode.selfAndAncestors(element).contains { node in
-            if XMLNode.attribute(node, "id") == "sources" { return true }
-            let classes = (XMLNode.attribute(node, "class") ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
-            return classes.contains("sources")
-        }
-    }
-
     // MARK: - CSS
 
-    private func checkStyles(_ xpath: XPath, ids: [String: Int]) {
-        for element in xpath.nodes("//*[@style]") {
-            guard let css = XMLNode.attribute(element, "style") else { continue }
-            checkCSS(css, element: element, line: XMLNode.line(element), ids: ids)
-        }
-        for element in xpath.nodes("//h:style | //s:style") {
-            checkCSS(XMLNode.text(element), element: element, line: XMLNode.line(element), ids: ids)
-        }
-        // SVG presentation attributes: fill="url(#gradient)", marker-end="url(#arrow)", …
-        for element in xpath.nodes("//s:*") {
-            for attribute in XMLNode.attributes(element) where attribute.namespace == nil && attribute.name != "style" {
-                if attribute.value.range(of: "url(", options: .caseInsensitive) != nil {
-                    checkCSS(attribute.value, element: element, line: XMLNode.line(element), ids: ids)
-                }
-            }
-        }
-    }
-
-    private func checkCSS(_ css: String, element: xmlNodePtr, line: Int, ids: [String: Int]) {
+    /// Collects the references of CSS text (checked after the walk, like every other URL).
+    private func checkCSS(_ css: String, line: Int, inSources: Bool) {
         for reference in CSSScanner.references(in: css) {
-            checkReference(reference.url, kind: reference.isImport ? .cssImport : .cssURL,
-                           element: element, line: line + reference.lineOffset, ids: ids)
-        }
-    }
-
-    // MARK: - Accessibility
-
-    private func checkAccessibility(_ xpath: XPath) {
-        for image in xpath.nodes("//h:img[not(@alt)]") {
-            report(image, "img without alt")
-        }
-        for svg in xpath.nodes("//s:svg[not(ancestor::s:svg)]") {
-            if XMLNode.attribute(svg, "role") != "img" {
-                report(svg, "svg without role=\"img\"")
-            }
-            if xpath.nodes("s:title[normalize-space(.) != '']", from: svg).isEmpty {
-                report(svg, "svg without <title>")
-            }
-        }
-        for table in xpath.nodes("//h:table") {
-            let labelled = !xpath.nodes("h:caption[normalize-space(.) != ''] | self::*[normalize-space(@aria-label) != '' or normalize-space(@aria-labelledby) != '']", from: table).isEmpty
-            if !labelled {
-                report(table, "table without <caption>, aria-label or aria-labelledby")
-            }
-            if xpath.nodes(".//h:th", from: table).isEmpty {
-                report(table, "table without header cells (<th>)")
-            }
+            references.append((reference.url, reference.isImport ? .cssImport : .cssURL, line + reference.lineOffset, inSources))
         }
     }
 

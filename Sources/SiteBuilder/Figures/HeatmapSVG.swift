@@ -246,7 +246,12 @@ public struct HeatmapSVG: Sendable {
         for j in 0..<cols where j % labelledColumnStep == 0 {
             let x = gridX + (Double(j) + 0.5) * cellW
             var attributes = ""
-            if let c = columnClasses, j < c.count, !c[j].isEmpty { attributes = "class=\"\(Escape.html(c[j]))\"" }
+            if let c = columnClasses, j < c.count, !c[j].isEmpty {
+                attributes = "class=\"\(Escape.html(c[j]))\""
+                // A colour mark under the label: CSS fills `.figure-mark` with the class's colour.
+                svg.rect(x: gridX + Double(j) * cellW, y: gridY - 4, width: cellW - 1, height: 3,
+                         attributes: "class=\"figure-mark \(Escape.html(c[j]))\" fill=\"none\"")
+            }
             if rotateColumns {
                 let y = gridY - 6
                 let rotation = "transform=\"rotate(-45 \(SVGWriter.n(x)) \(SVGWriter.n(y)))\""
@@ -265,7 +270,11 @@ public struct HeatmapSVG: Sendable {
         for i in 0..<rows where i % rowStep == 0 || i == highlight {
             let y = gridY + (Double(i) + 0.5) * cellH + labelFont * 0.35
             var attributes: [String] = []
-            if let c = rowClasses, i < c.count, !c[i].isEmpty { attributes.append("class=\"\(Escape.html(c[i]))\"") }
+            if let c = rowClasses, i < c.count, !c[i].isEmpty {
+                attributes.append("class=\"\(Escape.html(c[i]))\"")
+                svg.rect(x: gridX - 4, y: gridY + Double(i) * cellH, width: 3, height: cellH - 1,
+                         attributes: "class=\"figure-mark \(Escape.html(c[i]))\" fill=\"none\"")
+            }
             if i == highlight { attributes.append("font-weight=\"700\"") }
             svg.text(rowsShown[i], x: gridX - 6, y: y, fontSize: labelFont, anchor: "end",
                      attributes: attributes.joined(separator: " "), fullText: rowsFull[i])
