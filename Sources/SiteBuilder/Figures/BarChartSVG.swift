@@ -105,20 +105,8 @@ public struct BarChartSVG: Sendable {
                  attributes: "class=\"figure-axis-label\" fill=\"currentColor\"")
 
         // Grid lines and tick labels.
-        svg.raw("<g class=\"figure-axis\" fill=\"currentColor\">")
-        for t in axis.ticks {
-            let x = xOf(t)
-            if t != 0 {
-                svg.line(x1: x, y1: top - 2, x2: x, y2: axisY, attributes: "class=\"figure-grid\" stroke=\"currentColor\" stroke-opacity=\"0.15\"")
-            }
-            svg.line(x1: x, y1: axisY, x2: x, y2: axisY + 4, attributes: "stroke=\"currentColor\"")
-            svg.text(axis.label(t, format: valueFormat), x: x, y: axisY + 15, fontSize: 11, anchor: "middle",
-                     attributes: "class=\"figure-num\"")
-        }
-        svg.line(x1: plotX, y1: axisY, x2: plotX + plotWidth, y2: axisY, attributes: "stroke=\"currentColor\"")
-        svg.text(valueAxisLabel, x: plotX + plotWidth / 2, y: axisY + 30, fontSize: 11, anchor: "middle",
-                 attributes: "class=\"figure-axis-label\"")
-        svg.raw("</g>")
+        svg.valueAxis(axis, xOf: xOf, gridTop: top - 2, axisY: axisY, plotX: plotX, plotWidth: plotWidth,
+                      format: valueFormat, label: valueAxisLabel)
 
         // Bars.
         for (i, bar) in bars.enumerated() {

@@ -123,20 +123,8 @@ public struct GroupedBarChartSVG: Sendable {
                  attributes: "class=\"figure-axis-label\" fill=\"currentColor\"")
 
         // Axis.
-        svg.raw("<g class=\"figure-axis\" fill=\"currentColor\">")
-        for t in axis.ticks {
-            let x = xOf(t)
-            if t != 0 {
-                svg.line(x1: x, y1: top - 4, x2: x, y2: axisY, attributes: "class=\"figure-grid\" stroke=\"currentColor\" stroke-opacity=\"0.15\"")
-            }
-            svg.line(x1: x, y1: axisY, x2: x, y2: axisY + 4, attributes: "stroke=\"currentColor\"")
-            svg.text(axis.label(t, format: valueFormat), x: x, y: axisY + 15, fontSize: 11, anchor: "middle",
-                     attributes: "class=\"figure-num\"")
-        }
-        svg.line(x1: plotX, y1: axisY, x2: plotX + plotWidth, y2: axisY, attributes: "stroke=\"currentColor\"")
-        svg.text(valueAxisLabel, x: plotX + plotWidth / 2, y: axisY + 30, fontSize: 11, anchor: "middle",
-                 attributes: "class=\"figure-axis-label\"")
-        svg.raw("</g>")
+        svg.valueAxis(axis, xOf: xOf, gridTop: top - 4, axisY: axisY, plotX: plotX, plotWidth: plotWidth,
+                      format: valueFormat, label: valueAxisLabel)
 
         // Groups.
         for (c, category) in categories.enumerated() {

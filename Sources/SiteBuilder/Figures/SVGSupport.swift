@@ -186,3 +186,25 @@ struct LinearAxis {
         }
     }
 }
+
+extension SVGWriter {
+    /// The horizontal value axis of a bar chart: grid lines from `gridTop`, ticks and their
+    /// labels under `axisY`, the axis line and its caption.
+    mutating func valueAxis(_ axis: LinearAxis, xOf: (Double) -> Double, gridTop: Double, axisY: Double,
+                            plotX: Double, plotWidth: Double, format: FigureValueFormat, label: String) {
+        raw("<g class=\"figure-axis\" fill=\"currentColor\">")
+        for t in axis.ticks {
+            let x = xOf(t)
+            if t != 0 {
+                line(x1: x, y1: gridTop, x2: x, y2: axisY, attributes: "class=\"figure-grid\" stroke=\"currentColor\" stroke-opacity=\"0.15\"")
+            }
+            line(x1: x, y1: axisY, x2: x, y2: axisY + 4, attributes: "stroke=\"currentColor\"")
+            text(axis.label(t, format: format), x: x, y: axisY + 15, fontSize: 11, anchor: "middle",
+                 attributes: "class=\"figure-num\"")
+        }
+        line(x1: plotX, y1: axisY, x2: plotX + plotWidth, y2: axisY, attributes: "stroke=\"currentColor\"")
+        text(label, x: plotX + plotWidth / 2, y: axisY + 30, fontSize: 11, anchor: "middle",
+             attributes: "class=\"figure-axis-label\"")
+        raw("</g>")
+    }
+}
