@@ -1,23 +1,45 @@
+import Dispatch
+import Synchronization
 import TransformerEngine
 
 /// Renders every page of the site: each stage's template inside the shared layout, once per
 /// focus token for the stages that follow one.
-struct SiteRenderer {
+struct SiteRenderer: @unchecked Sendable {
     let data: SiteData
     let templates: TemplateSet
     static let generator = "sitegen \(SitegenVersion.string)"
 
-    /// Site-relative path → page bytes.
+    /// Site-relative path → page bytes. Pages are independent, so they render concurrently;
+    /// the result (and the first error, in page order) does not depend on the scheduling.
     func renderPages() throws(BuildFailure) -> [String: [UInt8]] {
-        var pages: [String: [UInt8]] = [:]
         let stages = data.stages
+        var jobs: [(index: Int, stage: Stage, focus: Int)] = []
         for (index, stage) in stages.enumerated() {
             let foci: [Int] = stage.followsFocus ? Array(0..<data.count) : [data.lastToken]
-            for focus in foci {
-                let file = data.file(stage, focus: focus)
-                let body = try templates.render(stage.template, pageContext(stage, focus: focus))
-                let page = try templates.render("layout", layoutContext(stage, index: index, focus: focus, body: body))
-                pages[file] = Array(page.utf8)
+            for focus in foci { jobs.append((index, stage, focus)) }
+        }
+        let results = Mutex<[Int: Result<[UInt8], BuildFailure>]>([:])
+        let renderer = self
+        let work = jobs
+        DispatchQueue.concurrentPerform(iterations: work.count) { k in
+            let job = work[k]
+            let result: Result<[UInt8], BuildFailure>
+            do {
+                let body = try renderer.templates.render(job.stage.template, renderer.pageContext(job.stage, focus: job.focus))
+                let page = try renderer.templates.render("layout", renderer.layoutContext(job.stage, index: job.index, focus: job.focus, body: body))
+                result = .success(Array(page.utf8))
+            } catch {
+                result = .failure(error as? BuildFailure ?? BuildFailure(BuildProblem(file: job.stage.template, message: "\(error)")))
+            }
+            results.withLock { $0[k] = result }
+        }
+        var pages: [String: [UInt8]] = [:]
+        let all = results.withLock { $0 }
+        for (k, job) in work.enumerated() {
+            switch all[k] {
+            case .success(let bytes)?: pages[data.file(job.stage, focus: job.focus)] = bytes
+            case .failure(let failure)?: throw failure
+            case nil: throw BuildFailure(BuildProblem(file: job.stage.template, message: "page was not rendered"))
             }
         }
         return pages
