@@ -1,8 +1,8 @@
 import CLibXML2
 
 /// Thin Swift wrappers over the parts of libxml2 this module uses.
-/// Nothing here prints: parser errors go to a per-context structured handler,
-/// XPath errors to the XPath context's handler.
+/// Nothing here prints: parser errors go to a per-context structured handler.
+/// Parsing is safe on several threads at once (each parse has its own context).
 enum LibXML {
     /// `xmlInitParser()` exactly once, before the first parse (Swift runs a static initialiser once).
     static let initialized: Void = { xmlInitParser() }()
@@ -84,18 +84,6 @@ final class XMLDocument {
     deinit { xmlFreeDoc(pointer) }
 
     var root: xmlNodePtr? { xmlDocGetRootElement(pointer) }
-
-    /// Every `id` attribute value in the document, with the line of its element (first occurrence wins).
-    func ids() -> [String: Int] {
-        var result: [String: Int] = [:]
-        guard let root else { return result }
-        XMLNode.walkElements(root) { node in
-            if let id = XMLNode.attribute(node, "id"), result[id] == nil {
-                result[id] = XMLNode.line(node)
-            }
-        }
-        return result
-    }
 }
 
 /// Helpers over raw `xmlNodePtr`s.
@@ -123,16 +111,6 @@ enum XMLNode {
         return String(cString: value)
     }
 
-    /// The value of a namespaced attribute, or nil when absent.
-    static func attribute(_ node: xmlNodePtr, _ attributeName: String, namespace ns: String) -> String? {
-        let value = attributeName.withXMLChars { nameChars in
-            ns.withXMLChars { nsChars in xmlGetNsProp(node, nameChars, nsChars) }
-        }
-        guard let value else { return nil }
-        defer { sitegen_xmlFree(value) }
-        return String(cString: value)
-    }
-
     /// All attributes of an element: (local name, namespace, value).
     static func attributes(_ node: xmlNodePtr) -> [(name: String, namespace: String?, value: String)] {
         var result: [(name: String, namespace: String?, value: String)] = []
@@ -156,28 +134,6 @@ enum XMLNode {
         guard let chars = xmlNodeGetContent(node) else { return "" }
         defer { sitegen_xmlFree(chars) }
         return String(cString: chars)
-    }
-
-    /// The node itself and then its ancestors, up to the root element.
-    static func selfAndAncestors(_ node: xmlNodePtr) -> [xmlNodePtr] {
-        var result: [xmlNodePtr] = []
-        var current: xmlNodePtr? = node
-        while let element = current, element.pointee.type == XML_ELEMENT_NODE {
-            result.append(element)
-            current = element.pointee.parent
-        }
-        return result
-    }
-
-    /// Depth-first, document order, elements only.
-    static func walkElements(_ node: xmlNodePtr, _ body: (xmlNodePtr) -> Void) {
-        guard node.pointee.type == XML_ELEMENT_NODE else { return }
-        body(node)
-        var child = node.pointee.children
-        while let current = child {
-            walkElements(current, body)
-            child = current.pointee.next
-        }
     }
 }
 

@@ -19,9 +19,9 @@ public enum SiteChecker {
     /// every file of the site (non-HTML ones are there so links to them resolve). Every `*.html` file is checked.
     /// `displayPrefix` is prepended to paths in diagnostics (e.g. "Site/").
     ///
-    /// Each page is parsed once and its tree walked once (pages are checked in parallel, each with
-    /// its own parser context); anchors into other pages are checked at the end, once every page's
-    /// ids are known.
+    /// Each page is parsed once and its tree walked once (`PageScan`); pages are checked in parallel,
+    /// each with its own parser context. Anchors into other pages are checked at the end, once
+    /// every page's ids are known.
     public static func check(files: [String: [UInt8]], displayPrefix: String) -> [Diagnostic] {
         let site = Site(files: files)
         let paths = site.htmlPaths
@@ -37,8 +37,10 @@ public enum SiteChecker {
         DispatchQueue.concurrentPerform(iterations: paths.count) { iteration in
             let index = order[iteration]
             let path = paths[index]
-            let check = PageCheck(path: path, displayName: displayPrefix + path, bytes: site.files[path] ?? [], site: site)
-            (reports.baseAddress! + index).initialize(to: check.run())
+            let bytes = site.files[path] ?? []
+            let scan = PageScan(bytes)
+            let resolver = ReferenceResolver(path: path, displayName: displayPrefix + path, site: site, ids: scan.ids)
+            (reports.baseAddress! + index).initialize(to: resolver.report(scan))
         }
 
         // Ids of every well-formed page, for anchors into it (ill-formed pages report their own errors).
@@ -114,7 +116,7 @@ struct Site: Sendable {
 }
 
 /// What a URL is used for: decides what is allowed and how a problem is worded.
-enum ReferenceKind {
+enum ReferenceKind: Sendable {
     case navigation   // <a href>, <area href>
     case stylesheet   // <link rel="stylesheet" href>
     case otherLink    // any other <link href>
@@ -144,368 +146,58 @@ struct CrossPageAnchor {
     var shown: String
 }
 
-/// All checks for one page, in one walk over its elements. A class only so the helpers can append to `diagnostics`.
-///
-/// What the walk looks at, per element (h: XHTML, s: SVG; attributes without a namespace unless noted):
-/// - ids: every `id` (duplicates reported at once); id lists in aria-labelledby, aria-describedby,
-///   aria-controls, aria-owns (any element), h:label|h:output/@for, h:td|h:th/@headers, checked after the walk.
-/// - URLs: h:a|h:area/@href (navigation), h:script/@src, h:img/@src (image), h:iframe|source|video|audio|
-///   track|embed|input/@src, h:video/@poster, h:object/@data, h:form/@action, s:script/@href (script),
-///   other s:*/@href, h:link/@href (stylesheet or other link by rel), any xlink:href (script on s:script),
-///   h:img|h:source/@srcset candidates; h:base is reported. Checked after the walk, when all ids are known.
-/// - CSS: any @style, the text of h:style and s:style, and every SVG attribute but style that holds `url(`.
-/// - Accessibility: h:img without @alt, the outermost s:svg (role="img", a non-blank s:title child),
-///   h:table (a non-blank h:caption child, aria-label or aria-labelledby; some h:th below it).
-/// - The root element, `<title>` and `<meta charset>` in the head.
-final class PageCheck {
+/// Checks the URLs a page scan collected against the site; turns the scan into the page's report.
+struct ReferenceResolver {
     let path: String
     let displayName: String
-    let bytes: [UInt8]
     let site: Site
+    /// The page's own ids, for `#fragment` links.
+    let ids: [String: Int]
     /// The page's folder, as path components.
     let folder: [String]
-    private var diagnostics: [Diagnostic] = []
-    private var anchors: [CrossPageAnchor] = []
 
-    /// Filled by the walk.
-    private var ids: [String: Int] = [:]
-    private var references: [(value: String, kind: ReferenceKind, line: Int, inSources: Bool)] = []
-    private var idReferences: [(value: String, attribute: String, line: Int)] = []
-    private var tables: [(line: Int, hasHeaderCell: Bool)] = []
-    private var openTables: [Int] = []
-    /// The current element's attributes by SITEGEN_ATTR_* code (reused for every element).
-    private let attributes = UnsafeMutablePointer<UnsafePointer<xmlAttr>?>.allocate(capacity: Int(SITEGEN_ATTR_COUNT))
-
-    init(path: String, displayName: String, bytes: [UInt8], site: Site) {
+    init(path: String, displayName: String, site: Site, ids: [String: Int]) {
         self.path = path
         self.displayName = displayName
-        self.bytes = bytes
         self.site = site
+        self.ids = ids
         self.folder = Array(Site.components(of: path).dropLast())
     }
 
-    deinit { attributes.deallocate() }
-
-    private func report(_ line: Int, _ column: Int = 1, _ message: String) {
-        diagnostics.append(Diagnostic(file: displayName, line: line, column: column, message: message))
+    func report(_ scan: PageScan) -> PageReport {
+        var report = PageReport()
+        report.diagnostics = scan.findings.map { Diagnostic(file: displayName, line: $0.line, column: $0.column, message: $0.message) }
+        guard scan.wellFormed else { return report }
+        report.ids = scan.ids
+        for reference in scan.references {
+            checkReference(reference.value, kind: reference.kind, line: reference.line, inSources: reference.inSources, into: &report)
+        }
+        return report
     }
-
-    private func report(_ node: xmlNodePtr, _ message: String) {
-        report(XMLNode.line(node), 1, message)
-    }
-
-    func run() -> PageReport {
-        let outcome = LibXML.parse(bytes, name: displayName)
-        for message in outcome.messages {
-            report(message.line, message.column, message.isWarning ? "warning: \(message.text)" : message.text)
-        }
-        guard outcome.wellFormed, let document = outcome.document else { return PageReport(diagnostics: diagnostics) }
-
-        if !bytes.starts(with: "<!DOCTYPE html>".utf8) {
-            report(1, 1, "the file must start with <!DOCTYPE html>")
-        }
-        checkRoot(document)
-        if let root = document.root {
-            visit(root, parentInSources: false, insideSVG: false)
-        }
-        for table in tables where !table.hasHeaderCell {
-            report(table.line, 1, "table without header cells (<th>)")
-        }
-        for reference in references {
-            checkReference(reference.value, kind: reference.kind, line: reference.line, inSources: reference.inSources)
-        }
-        for reference in idReferences {
-            for id in reference.value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) where ids[String(id)] == nil {
-                report(reference.line, 1, "dead id reference '\(id)' in \(reference.attribute)")
-            }
-        }
-        checkHead(document)
-        return withExtendedLifetime(document) { PageReport(diagnostics: diagnostics, ids: ids, anchors: anchors) }
-    }
-
-    // MARK: - The walk
-
-    /// The value of an attribute node, as `xmlGetNoNsProp` gives it (nil only in the odd case where it gives NULL).
-    private static func value(_ attribute: UnsafePointer<xmlAttr>) -> String? {
-        var direct: UnsafePointer<xmlChar>? = nil
-        if sitegen_attr_direct_value(attribute, &direct) != 0 {
-            return direct.map { String(cString: $0) }
-        }
-        guard let chars = xmlNodeListGetString(attribute.pointee.doc, attribute.pointee.children, 1) else { return "" }
-        defer { sitegen_xmlFree(chars) }
-        return String(cString: chars)
-    }
-
-    /// XPath's `normalize-space(@attribute) != ''`.
-    private static func isNonBlank(_ attribute: UnsafePointer<xmlAttr>?) -> Bool {
-        guard let attribute else { return false }
-        var direct: UnsafePointer<xmlChar>? = nil
-        if sitegen_attr_direct_value(attribute, &direct) != 0 {
-            return sitegen_has_non_blank(direct) != 0
-        }
-        let node = UnsafeMutableRawPointer(mutating: attribute).assumingMemoryBound(to: xmlNode.self)
-        guard let chars = xmlNodeGetContent(node) else { return false }
-        defer { sitegen_xmlFree(chars) }
-        return sitegen_has_non_blank(chars) != 0
-    }
-
-    /// XPath's `normalize-space(.) != ''` for an element.
-    private static func hasNonBlankText(_ node: xmlNodePtr) -> Bool {
-        guard let chars = xmlNodeGetContent(node) else { return false }
-        defer { sitegen_xmlFree(chars) }
-        return sitegen_has_non_blank(chars) != 0
-    }
-
-    /// Whether a class attribute holds the token `sources` (split on space, tab, LF, CR as Swift Characters).
-    private static func hasSourcesClass(_ attribute: UnsafePointer<xmlAttr>) -> Bool {
-        var direct: UnsafePointer<xmlChar>? = nil
-        if sitegen_attr_direct_value(attribute, &direct) != 0, let direct, sitegen_is_simple_ascii(direct) != 0 {
-            return sitegen_has_token(direct, "sources") != 0
-        }
-        let classes = (value(attribute) ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
-        return classes.contains("sources")
-    }
-
-    private func visit(_ node: xmlNodePtr, parentInSources: Bool, insideSVG: Bool) {
-        let namespace = sitegen_ns_code(node.pointee.ns)
-        let isXHTML = namespace == SITEGEN_NS_XHTML
-        let isSVG = namespace == SITEGEN_NS_SVG
-        let tag = isXHTML || isSVG ? sitegen_tag_code(node.pointee.name) : SITEGEN_TAG_OTHER
-        let svgCSS = sitegen_collect_attributes(node, attributes, isSVG ? 1 : 0) != 0
-        let attribute = { (code: Int32) -> UnsafePointer<xmlAttr>? in self.attributes[Int(code)] }
-        var lineCache = 0
-        let line = { () -> Int in
-            if lineCache == 0 { lineCache = XMLNode.line(node) }
-            return lineCache
-        }
-
-        // Ids.
-        var id: String? = nil
-        if let attr = attribute(SITEGEN_ATTR_ID), let value = Self.value(attr) {
-            id = value
-            if let firstLine = ids[value] {
-                report(line(), 1, "duplicate id '\(value)' (first at line \(firstLine))")
-            } else {
-                ids[value] = line()
-            }
-        }
-        var inSources = parentInSources
-        if !inSources {
-            if id == "sources" {
-                inSources = true
-            } else if let attr = attribute(SITEGEN_ATTR_CLASS), Self.hasSourcesClass(attr) {
-                inSources = true
-            }
-        }
-        func reference(_ code: Int32, _ kind: ReferenceKind) {
-            guard let attr = attribute(code), let value = Self.value(attr) else { return }
-            references.append((value, kind, line(), inSources))
-        }
-        func idReference(_ code: Int32, _ name: String) {
-            guard let attr = attribute(code), let value = Self.value(attr) else { return }
-            idReferences.append((value, name, line()))
-        }
-
-        // References.
-        if isXHTML {
-            switch tag {
-            case SITEGEN_TAG_A, SITEGEN_TAG_AREA: reference(SITEGEN_ATTR_HREF, .navigation)
-            case SITEGEN_TAG_SCRIPT: reference(SITEGEN_ATTR_SRC, .script)
-            case SITEGEN_TAG_IMG:
-                reference(SITEGEN_ATTR_SRC, .image)
-                if attribute(SITEGEN_ATTR_ALT) == nil { report(line(), 1, "img without alt") }
-            case SITEGEN_TAG_IFRAME, SITEGEN_TAG_SOURCE, SITEGEN_TAG_AUDIO, SITEGEN_TAG_TRACK, SITEGEN_TAG_EMBED, SITEGEN_TAG_INPUT:
-                reference(SITEGEN_ATTR_SRC, .resource)
-            case SITEGEN_TAG_VIDEO:
-                reference(SITEGEN_ATTR_SRC, .resource)
-                reference(SITEGEN_ATTR_POSTER, .resource)
-            case SITEGEN_TAG_OBJECT: reference(SITEGEN_ATTR_DATA, .resource)
-            case SITEGEN_TAG_FORM: reference(SITEGEN_ATTR_ACTION, .form)
-            case SITEGEN_TAG_LINK:
-                if let attr = attribute(SITEGEN_ATTR_HREF), let value = Self.value(attr) {
-                    let rel = (attribute(SITEGEN_ATTR_REL).flatMap(Self.value) ?? "").lowercased().split(separator: " ")
-                    references.append((value, rel.contains("stylesheet") ? .stylesheet : .otherLink, line(), inSources))
-                }
-            case SITEGEN_TAG_BASE:
-                report(line(), 1, "<base> is not allowed (it changes what relative links point to)")
-            default: break
-            }
-            if tag == SITEGEN_TAG_IMG || tag == SITEGEN_TAG_SOURCE, let attr = attribute(SITEGEN_ATTR_SRCSET), let value = Self.value(attr) {
-                // "a.png 1x, b.png 2x": the URL is the first token of each candidate.
-                for candidate in value.split(separator: ",") {
-                    guard let url = candidate.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first else { continue }
-                    references.append((String(url), .resource, line(), inSources))
-                }
-            }
-        } else if isSVG {
-            reference(SITEGEN_ATTR_HREF, tag == SITEGEN_TAG_SCRIPT ? .script : .resource)
-        }
-        reference(SITEGEN_ATTR_XLINK_HREF, isSVG && tag == SITEGEN_TAG_SCRIPT ? .script : .resource)
-
-        // CSS.
-        if let attr = attribute(SITEGEN_ATTR_STYLE), let css = Self.value(attr) {
-            checkCSS(css, line: line(), inSources: inSources)
-        }
-        if tag == SITEGEN_TAG_STYLE {
-            checkCSS(XMLNode.text(node), line: line(), inSources: inSources)
-        }
-        if svgCSS {
-            // SVG presentation attributes: fill="url(#gradient)", marker-end="url(#arrow)", …
-            for attribute in XMLNode.attributes(node) where attribute.namespace == nil && attribute.name != "style" {
-                if attribute.value.range(of: "url(", options: .caseInsensitive) != nil {
-                    checkCSS(attribute.value, line: line(), inSources: inSources)
-                }
-            }
-        }
-
-        // Id references.
-        idReference(SITEGEN_ATTR_ARIA_LABELLEDBY, "aria-labelledby")
-        idReference(SITEGEN_ATTR_ARIA_DESCRIBEDBY, "aria-describedby")
-        idReference(SITEGEN_ATTR_ARIA_CONTROLS, "aria-controls")
-        idReference(SITEGEN_ATTR_ARIA_OWNS, "aria-owns")
-        if isXHTML {
-            if tag == SITEGEN_TAG_LABEL || tag == SITEGEN_TAG_OUTPUT { idReference(SITEGEN_ATTR_FOR, "for") }
-            if tag == SITEGEN_TAG_TD || tag == SITEGEN_TAG_TH { idReference(SITEGEN_ATTR_HEADERS, "headers") }
-        }
-
-        // Accessibility. Only the outermost <svg> of a nesting needs role and title.
-        var isOutermostSVG = false
-        var tableIndex: Int? = nil
-        if isSVG && tag == SITEGEN_TAG_SVG && !insideSVG {
-            isOutermostSVG = true
-            if attribute(SITEGEN_ATTR_ROLE).flatMap(Self.value) != "img" {
-                report(line(), 1, "svg without role=\"img\"")
-            }
-            if !Self.hasChild(node, where: { child in
-                child.pointee.type == XML_ELEMENT_NODE && sitegen_ns_code(child.pointee.ns) == SITEGEN_NS_SVG
-                    && sitegen_tag_code(child.pointee.name) == SITEGEN_TAG_TITLE && Self.hasNonBlankText(child)
-            }) {
-                report(line(), 1, "svg without <title>")
-            }
-        }
-        if isXHTML && tag == SITEGEN_TAG_TABLE {
-            let labelled = Self.isNonBlank(attribute(SITEGEN_ATTR_ARIA_LABEL)) || Self.isNonBlank(attribute(SITEGEN_ATTR_ARIA_LABELLEDBY))
-                || Self.hasChild(node, where: { child in
-                    child.pointee.type == XML_ELEMENT_NODE && sitegen_ns_code(child.pointee.ns) == SITEGEN_NS_XHTML
-                        && sitegen_tag_code(child.pointee.name) == SITEGEN_TAG_CAPTION && Self.hasNonBlankText(child)
-                })
-            if !labelled {
-                report(line(), 1, "table without <caption>, aria-label or aria-labelledby")
-            }
-            tableIndex = tables.count
-            tables.append((line(), false))
-        }
-        if isXHTML && tag == SITEGEN_TAG_TH, let open = openTables.last {
-            tables[open].hasHeaderCell = true
-        }
-
-        // Children (the attribute buffer is reused from here on).
-        if let tableIndex { openTables.append(tableIndex) }
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE {
-                visit(current, parentInSources: inSources, insideSVG: insideSVG || isOutermostSVG)
-            }
-            child = current.pointee.next
-        }
-        if let tableIndex {
-            openTables.removeLast()
-            // A header cell below this table is also below the tables around it.
-            if tables[tableIndex].hasHeaderCell, let outer = openTables.last { tables[outer].hasHeaderCell = true }
-        }
-    }
-
-    private static func hasChild(_ node: xmlNodePtr, where predicate: (xmlNodePtr) -> Bool) -> Bool {
-        var child = node.pointee.children
-        while let current = child {
-            if predicate(current) { return true }
-            child = current.pointee.next
-        }
-        return false
-    }
-
-    // MARK: - Root and head
-
-    private func checkRoot(_ document: XMLDocument) {
-        guard let root = document.root else { return }
-        if !XMLNode.isElement(root, "html", namespace: LibXML.xhtmlNamespace) {
-            report(root, "the root element must be <html xmlns=\"\(LibXML.xhtmlNamespace)\">")
-        }
-        if (XMLNode.attribute(root, "lang") ?? "").trimmingASCIIWhitespace().isEmpty {
-            report(root, "<html> without a lang attribute")
-        }
-    }
-
-    /// `/h:html/h:head`, its `h:title` and `h:meta[@charset]` (the first in document order of each).
-    private func checkHead(_ document: XMLDocument) {
-        let root = document.root
-        let rootLine = root.map(XMLNode.line) ?? 1
-        var heads: [xmlNodePtr] = []
-        if let root, XMLNode.isElement(root, "html", namespace: LibXML.xhtmlNamespace) {
-            heads = Self.children(of: root).filter { XMLNode.isElement($0, "head", namespace: LibXML.xhtmlNamespace) }
-        }
-        let headChildren = heads.flatMap { Self.children(of: $0) }
-        let headLine = heads.first.map(XMLNode.line) ?? rootLine
-        if let title = headChildren.first(where: { XMLNode.isElement($0, "title", namespace: LibXML.xhtmlNamespace) }) {
-            if XMLNode.text(title).trimmingASCIIWhitespace().isEmpty {
-                report(title, "empty <title>")
-            }
-        } else {
-            report(headLine, 1, "no <title> in <head>")
-        }
-        if let meta = headChildren.first(where: { XMLNode.isElement($0, "meta", namespace: LibXML.xhtmlNamespace) && Self.hasNoNamespaceAttribute($0, "charset") }) {
-            let charset = XMLNode.attribute(meta, "charset") ?? ""
-            if charset.lowercased() != "utf-8" {
-                report(meta, "<meta charset> must be UTF-8, not '\(charset)'")
-            }
-        } else {
-            report(headLine, 1, "no <meta charset> in <head>")
-        }
-    }
-
-    /// The element children of `node`, in order.
-    private static func children(of node: xmlNodePtr) -> [xmlNodePtr] {
-        var result: [xmlNodePtr] = []
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE { result.append(current) }
-            child = current.pointee.next
-        }
-        return result
-    }
-
-    /// XPath's `@name`: an attribute node without a namespace (whatever its value).
-    private static func hasNoNamespaceAttribute(_ node: xmlNodePtr, _ name: String) -> Bool {
-        var attribute = node.pointee.properties
-        while let current = attribute {
-            if current.pointee.ns == nil, let attributeName = current.pointee.name, String(cString: attributeName) == name { return true }
-            attribute = current.pointee.next
-        }
-        return false
-    }
-
-    // MARK: - References
 
     /// Checks one URL (reported at `line`); `inSources`: the element is in (or is) the sources section.
-    private func checkReference(_ raw: String, kind: ReferenceKind, line: Int, inSources: Bool) {
+    private func checkReference(_ raw: String, kind: ReferenceKind, line: Int, inSources: Bool, into result: inout PageReport) {
+        func report(_ message: String) {
+            result.diagnostics.append(Diagnostic(file: displayName, line: line, column: 1, message: message))
+        }
         let value = raw.trimmingASCIIWhitespace()
         if value.isEmpty {
-            report(line, 1, "empty URL")
+            report("empty URL")
             return
         }
         if let scheme = Self.scheme(of: value) {
             switch scheme {
             case "javascript":
-                report(line, 1, "javascript: URL '\(Self.abbreviated(value))'")
+                report("javascript: URL '\(Self.abbreviated(value))'")
             case "data":
-                if kind != .image { report(line, 1, "data: URL not allowed here '\(Self.abbreviated(value))'") }
+                if kind != .image { report("data: URL not allowed here '\(Self.abbreviated(value))'") }
             default:
-                reportExternal(Self.abbreviated(value), scheme: scheme, kind: kind, inSources: inSources, line: line)
+                if let message = Self.externalMessage(Self.abbreviated(value), scheme: scheme, kind: kind, inSources: inSources) { report(message) }
             }
             return
         }
         if value.hasPrefix("//") {
-            reportExternal(Self.abbreviated(value), scheme: nil, kind: kind, inSources: inSources, line: line)
+            if let message = Self.externalMessage(Self.abbreviated(value), scheme: nil, kind: kind, inSources: inSources) { report(message) }
             return
         }
 
@@ -523,21 +215,21 @@ final class PageCheck {
             decodedFragment = Self.removingPercentEncoding(fragment)
         }
         guard let decodedPath = Self.removingPercentEncoding(String(pathPart)), (fragment == nil) == (decodedFragment == nil) else {
-            report(line, 1, "malformed percent-encoding in '\(Self.abbreviated(value))'")
+            report("malformed percent-encoding in '\(Self.abbreviated(value))'")
             return
         }
 
         if decodedPath.isEmpty {  // this page
             guard let decodedFragment else { return }  // "?query" alone: this page
             if decodedFragment.isEmpty {
-                report(line, 1, "empty fragment '\(Self.abbreviated(value))'")
+                report("empty fragment '\(Self.abbreviated(value))'")
             } else if ids[decodedFragment] == nil {
-                report(line, 1, "dead anchor '\(Self.abbreviated(value))'")
+                report("dead anchor '\(Self.abbreviated(value))'")
             }
             return
         }
         if decodedPath.hasPrefix("/") {
-            report(line, 1, "site-absolute path '\(Self.abbreviated(value))' (use a relative path)")
+            report("site-absolute path '\(Self.abbreviated(value))' (use a relative path)")
             return
         }
 
@@ -547,7 +239,7 @@ final class PageCheck {
         for component in components where !component.isEmpty && component != "." {
             if component == ".." {
                 guard !target.isEmpty else {
-                    report(line, 1, "dead link '\(Self.abbreviated(value))' (outside the site)")
+                    report("dead link '\(Self.abbreviated(value))' (outside the site)")
                     return
                 }
                 target.removeLast()
@@ -558,15 +250,15 @@ final class PageCheck {
         let targetPath = target.joined(separator: "/")
         if !namesDirectory, site.files[targetPath] != nil {
             if let decodedFragment, !decodedFragment.isEmpty {
-                // Checked once every page's ids are known (a non-page target has none and is not checked).
-                anchors.append(CrossPageAnchor(page: targetPath, fragment: decodedFragment, line: line, shown: Self.abbreviated(value)))
+                // Checked once every page's ids are known (a target that is not a page has none and is not checked).
+                result.anchors.append(CrossPageAnchor(page: targetPath, fragment: decodedFragment, line: line, shown: Self.abbreviated(value)))
             }
             return
         }
         if site.directories.contains(targetPath) {
-            report(line, 1, "dead link '\(Self.abbreviated(value))' (a directory; there is no index page)")
+            report("dead link '\(Self.abbreviated(value))' (a directory; there is no index page)")
         } else {
-            report(line, 1, "dead link '\(Self.abbreviated(value))'")
+            report("dead link '\(Self.abbreviated(value))'")
         }
     }
 
@@ -575,36 +267,23 @@ final class PageCheck {
         text.utf8.contains(UInt8(ascii: "%")) ? text.removingPercentEncoding : text
     }
 
-    private func reportExternal(_ shown: String, scheme: String?, kind: ReferenceKind, inSources: Bool, line: Int) {
+    /// The message for a URL that points outside the site, or nil when that is allowed.
+    static func externalMessage(_ shown: String, scheme: String?, kind: ReferenceKind, inSources: Bool) -> String? {
         switch kind {
         case .navigation:
             if inSources {
-                if scheme != "http" && scheme != "https" {
-                    report(line, 1, "link '\(shown)' in the sources section must be http: or https:")
-                }
-            } else {
-                report(line, 1, "outbound link '\(shown)' outside the sources section")
+                return scheme != "http" && scheme != "https" ? "link '\(shown)' in the sources section must be http: or https:" : nil
             }
-        case .stylesheet: report(line, 1, "remote stylesheet '\(shown)'")
-        case .otherLink: report(line, 1, "remote link '\(shown)'")
-        case .script: report(line, 1, "remote script '\(shown)'")
-        case .image, .resource: report(line, 1, "remote resource '\(shown)'")
-        case .form: report(line, 1, "form action outside the site '\(shown)'")
-        case .cssURL: report(line, 1, "remote url() '\(shown)' in CSS")
-        case .cssImport: report(line, 1, "remote @import '\(shown)'")
+            return "outbound link '\(shown)' outside the sources section"
+        case .stylesheet: return "remote stylesheet '\(shown)'"
+        case .otherLink: return "remote link '\(shown)'"
+        case .script: return "remote script '\(shown)'"
+        case .image, .resource: return "remote resource '\(shown)'"
+        case .form: return "form action outside the site '\(shown)'"
+        case .cssURL: return "remote url() '\(shown)' in CSS"
+        case .cssImport: return "remote @import '\(shown)'"
         }
     }
-
-    // MARK: - CSS
-
-    /// Collects the references of CSS text (checked after the walk, like every other URL).
-    private func checkCSS(_ css: String, line: Int, inSources: Bool) {
-        for reference in CSSScanner.references(in: css) {
-            references.append((reference.url, reference.isImport ? .cssImport : .cssURL, line + reference.lineOffset, inSources))
-        }
-    }
-
-    // MARK: - Helpers
 
     /// The lowercased scheme of an absolute URL ("https", "data", …), or nil for a relative one.
     static func scheme(of value: String) -> String? {

@@ -6,6 +6,55 @@ import Foundation
 // traversal of the page). It is the reference for the differential tests: the single walk must
 // report exactly what this reports, on the fixtures, on a generated site and on random pages.
 
+// Tree helpers only the XPath checker uses.
+extension XMLDocument {
+    /// Every `id` attribute value in the document, with the line of its element (first occurrence wins).
+    func ids() -> [String: Int] {
+        var result: [String: Int] = [:]
+        guard let root else { return result }
+        XMLNode.walkElements(root) { node in
+            if let id = XMLNode.attribute(node, "id"), result[id] == nil {
+                result[id] = XMLNode.line(node)
+            }
+        }
+        return result
+    }
+}
+
+extension XMLNode {
+    /// The value of a namespaced attribute, or nil when absent.
+    static func attribute(_ node: xmlNodePtr, _ attributeName: String, namespace ns: String) -> String? {
+        let value = attributeName.withXMLChars { nameChars in
+            ns.withXMLChars { nsChars in xmlGetNsProp(node, nameChars, nsChars) }
+        }
+        guard let value else { return nil }
+        defer { sitegen_xmlFree(value) }
+        return String(cString: value)
+    }
+
+    /// The node itself and then its ancestors, up to the root element.
+    static func selfAndAncestors(_ node: xmlNodePtr) -> [xmlNodePtr] {
+        var result: [xmlNodePtr] = []
+        var current: xmlNodePtr? = node
+        while let element = current, element.pointee.type == XML_ELEMENT_NODE {
+            result.append(element)
+            current = element.pointee.parent
+        }
+        return result
+    }
+
+    /// Depth-first, document order, elements only.
+    static func walkElements(_ node: xmlNodePtr, _ body: (xmlNodePtr) -> Void) {
+        guard node.pointee.type == XML_ELEMENT_NODE else { return }
+        body(node)
+        var child = node.pointee.children
+        while let current = child {
+            walkElements(current, body)
+            child = current.pointee.next
+        }
+    }
+}
+
 enum XPathSiteChecker {
     static func check(files: [String: [UInt8]], displayPrefix: String) -> [Diagnostic] {
         let site = Site(files: files)

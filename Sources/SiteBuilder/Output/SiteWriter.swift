@@ -43,6 +43,12 @@ public enum SiteWriter {
 
     /// Writes `files` (site-relative path → bytes) as the new content of `output`, swapping
     /// the whole folder in at once.
+    ///
+    /// The new site is built in a staging folder beside the output. A file whose bytes did not
+    /// change is hard-linked from the previous site when that is the same as writing it anew
+    /// (a plain file with one link, owned like and with the mode of a new file): the link keeps
+    /// the old inode, so its modification time, and the previous folder is deleted right after
+    /// the swap. Otherwise the file is written and, when unchanged, given the old file's times.
     public static func write(_ files: [String: [UInt8]], to output: String) throws(BuildFailure) {
         let absolute = try checkOutput(output)
         let fm = FileManager.default
@@ -52,10 +58,10 @@ public enum SiteWriter {
         let staging = (parent as NSString).appendingPathComponent(".\(name).sitegen-new-\(pid)")
         let retired = (parent as NSString).appendingPathComponent(".\(name).sitegen-old-\(pid)")
         func fail(_ path: String, _ message: String) -> BuildFailure {
-            try? fm.removeItem(atPath: staging)
+            removeTree(staging)
             return BuildFailure(BuildProblem(file: path, message: message))
         }
-        try? fm.removeItem(atPath: staging)
+        removeTree(staging)
         do {
             try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
@@ -63,23 +69,41 @@ public enum SiteWriter {
         }
         var all = files
         all[markerName] = Array(markerText.utf8)
-        for (path, bytes) in all.sorted(by: { $0.key < $1.key }) {
-            let target = (staging as NSString).appendingPathComponent(path)
-            let folder = (target as NSString).deletingLastPathComponent
-            do {
-                try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                try Data(bytes).write(to: URL(fileURLWithPath: target))
-            } catch {
-                throw fail((output as NSString).appendingPathComponent(path), "cannot be written: \(error.localizedDescription)")
+        // The marker first: the owner and mode of a freshly written file, which a linked one must match.
+        let paths = [markerName] + all.keys.filter { $0 != markerName }.sorted()
+        var folders: Set<String> = [""]
+        var newFile: (uid: uid_t, gid: gid_t, mode: mode_t)? = nil
+        var scratch: [UInt8] = []
+        for path in paths {
+            let bytes = all[path]!
+            let target = staging + "/" + path
+            let previous = absolute + "/" + path
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folders.contains(folder) {
+                let error = makeFolders(folder, in: staging, known: &folders)
+                guard error == 0 else {
+                    throw fail((output as NSString).appendingPathComponent(path), "cannot be written: \(String(cString: strerror(error)))")
+                }
             }
+            let old = unchangedFile(previous, bytes, scratch: &scratch)
+            if let old, let newFile, old.st_mode & S_IFMT == S_IFREG, old.st_nlink == 1, old.st_uid == newFile.uid,
+               old.st_gid == newFile.gid, old.st_mode & 0o7777 == newFile.mode, link(previous, target) == 0 {
+                continue
+            }
+            var info = stat()
+            let error = writeFile(target, bytes, stat: &info)
+            guard error == 0 else {
+                throw fail((output as NSString).appendingPathComponent(path), "cannot be written: \(String(cString: strerror(error)))")
+            }
+            if newFile == nil { newFile = (info.st_uid, info.st_gid, info.st_mode & 0o7777) }
             // An unchanged file keeps its modification time, so rsync or a deploy step sees only real changes.
-            let previous = (absolute as NSString).appendingPathComponent(path)
-            if unchangedDate(previous, bytes) != nil { copyTimes(from: previous, to: target) }
+            if old != nil { copyTimes(from: previous, to: target) }
         }
         // Swap: old → retired, staging → output, then drop retired.
-        let hadOld = fm.fileExists(atPath: absolute)
+        var existing = stat()
+        let hadOld = lstat(absolute, &existing) == 0
         if hadOld {
-            try? fm.removeItem(atPath: retired)
+            removeTree(retired)
             guard rename(absolute, retired) == 0 else {
                 throw fail(output, "cannot move the previous site aside (\(String(cString: strerror(errno))))")
             }
@@ -89,7 +113,7 @@ public enum SiteWriter {
             if hadOld { _ = rename(retired, absolute) }
             throw fail(output, "cannot move the new site into place (\(why)); the previous site is unchanged")
         }
-        if hadOld { try? fm.removeItem(atPath: retired) }
+        if hadOld { removeTree(retired) }
     }
 
     /// Brings `output` up to date file by file: only files whose bytes changed are written
@@ -103,19 +127,24 @@ public enum SiteWriter {
             return UpdateSummary(written: files.keys.sorted())
         }
         var summary = UpdateSummary()
+        var scratch: [UInt8] = []
         var all = files
         all[markerName] = Array(markerText.utf8)
         for (path, bytes) in all.sorted(by: { $0.key < $1.key }) {
             let target = (absolute as NSString).appendingPathComponent(path)
-            if unchangedDate(target, bytes) != nil { summary.unchanged += 1; continue }
+            if unchangedFile(target, bytes, scratch: &scratch) != nil { summary.unchanged += 1; continue }
             let folder = (target as NSString).deletingLastPathComponent
             let temporary = (folder as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).sitegen-tmp")
             do {
                 try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-                try Data(bytes).write(to: URL(fileURLWithPath: temporary))
             } catch {
-                try? fm.removeItem(atPath: temporary)
                 throw BuildFailure(BuildProblem(file: (output as NSString).appendingPathComponent(path), message: "cannot be written: \(error.localizedDescription)"))
+            }
+            var info = stat()
+            let error = writeFile(temporary, bytes, stat: &info)
+            guard error == 0 else {
+                unlink(temporary)
+                throw BuildFailure(BuildProblem(file: (output as NSString).appendingPathComponent(path), message: "cannot be written: \(String(cString: strerror(error)))"))
             }
             guard rename(temporary, target) == 0 else {
                 let why = String(cString: strerror(errno))
@@ -153,12 +182,91 @@ public enum SiteWriter {
         _ = times.withUnsafeBufferPointer { utimensat(AT_FDCWD, target, $0.baseAddress, 0) }
     }
 
-    /// The modification date of `path` when it holds exactly `bytes`, else nil.
-    static func unchangedDate(_ path: String, _ bytes: [UInt8]) -> Date? {
-        let fm = FileManager.default
-        guard let attributes = try? fm.attributesOfItem(atPath: path),
-              (attributes[.size] as? NSNumber)?.intValue == bytes.count,
-              let data = fm.contents(atPath: path), data.elementsEqual(bytes) else { return nil }
-        return attributes[.modificationDate] as? Date
+    /// The `lstat` of `path` when it holds exactly `bytes` (same size, same content), else nil.
+    /// `scratch` is a reusable read buffer.
+    static func unchangedFile(_ path: String, _ bytes: [UInt8], scratch: inout [UInt8]) -> stat? {
+        var info = stat()
+        guard lstat(path, &info) == 0, Int(info.st_size) == bytes.count else { return nil }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        // One byte more than expected, to see a file that grew since the lstat.
+        if scratch.count < bytes.count + 1 { scratch = [UInt8](repeating: 0, count: bytes.count + 1) }
+        var total = 0
+        let complete: Bool = scratch.withUnsafeMutableBytes { buffer in
+            while total <= bytes.count {
+                let count = read(fd, buffer.baseAddress! + total, bytes.count + 1 - total)
+                if count < 0 { if errno == EINTR { continue }; return false }
+                if count == 0 { return true }
+                total += count
+            }
+            return true
+        }
+        guard complete, total == bytes.count else { return nil }
+        let same = bytes.withUnsafeBytes { new in
+            scratch.withUnsafeBytes { old in bytes.isEmpty || memcmp(new.baseAddress!, old.baseAddress!, bytes.count) == 0 }
+        }
+        return same ? info : nil
     }
+
+    /// Creates (mode 0666 less the umask) or truncates `path` and writes `bytes`; fills `info`
+    /// with the new file's status. Returns 0 or an errno.
+    static func writeFile(_ path: String, _ bytes: [UInt8], stat info: inout stat) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { return errno }
+        var error: Int32 = 0
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    error = errno
+                    return
+                }
+                offset += count
+            }
+        }
+        if error == 0, fstat(fd, &info) != 0 { error = errno }
+        if close(fd) != 0, error == 0 { error = errno }
+        return error
+    }
+
+    /// Creates `folder` (relative, "a/b") and its missing parents below `root`, remembering them in `known`.
+    /// Returns 0 or an errno.
+    static func makeFolders(_ folder: String, in root: String, known: inout Set<String>) -> Int32 {
+        if folder.isEmpty || known.contains(folder) { return 0 }
+        let error = makeFolders((folder as NSString).deletingLastPathComponent, in: root, known: &known)
+        guard error == 0 else { return error }
+        if mkdir(root + "/" + folder, 0o777) != 0 && errno != EEXIST { return errno }
+        known.insert(folder)
+        return 0
+    }
+
+    /// Removes `path` and everything below it, if it exists (symbolic links are removed, not followed).
+    static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT != S_IFDIR {
+            unlink(path)
+            return
+        }
+        if let directory = opendir(path) {
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+                    String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(directory)
+            for name in names { removeTree(path + "/" + name) }
+        }
+        rmdir(path)
+    }
+}
+
+/// POSIX write(2) (inside SiteWriter, `write` names its own method).
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, buffer, count)
 }

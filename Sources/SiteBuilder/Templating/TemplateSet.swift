@@ -77,6 +77,66 @@ public struct TemplateSet: Sendable {
     /// Every `{{> name}}` must name a template of the folder.
     static func checkPartials(_ sources: [String: String], directory: String) -> [BuildProblem] {
         var problems: [BuildProblem] = []
+        for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
+            // Templates are ASCII around their partial tags; anything else goes to the regular expression.
+            guard let tags = partialTags(in: text) else { return checkPartialsWithRegularExpression(sources, directory: directory) }
+            for tag in tags where sources[tag.name] == nil {
+                let (line, column) = Self.position(of: tag.utf16Offset, in: text as NSString)
+                problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent(name + ".html"),
+                                             line: line, column: column,
+                                             message: "partial '\(tag.name)' does not exist (no \(tag.name).html in the templates folder)"))
+            }
+        }
+        return problems
+    }
+
+    /// The matches of `\{\{>\s*([^}\s]+)\s*\}\}` in `text`, found without ICU: the partial's name and
+    /// the UTF-16 offset of the match. Nil when a candidate tag holds a character on which ASCII and
+    /// ICU's `\s` might disagree (non-ASCII, or a control character other than tab, LF, FF, CR).
+    static func partialTags(in text: String) -> [(utf16Offset: Int, name: String)]? {
+        let bytes = Array(text.utf8)
+        let count = bytes.count
+        // 0: whitespace for `\s`; 1: undecided here; 2: anything else.
+        func kind(_ byte: UInt8) -> Int {
+            switch byte {
+            case 0x09, 0x0A, 0x0C, 0x0D, 0x20: return 0
+            case 0x00...0x1F, 0x7F...0xFF: return 1
+            default: return 2
+            }
+        }
+        var result: [(utf16Offset: Int, name: String)] = []
+        var index = 0
+        while index + 2 < count {
+            guard bytes[index] == UInt8(ascii: "{"), bytes[index + 1] == UInt8(ascii: "{"), bytes[index + 2] == UInt8(ascii: ">") else {
+                index += 1
+                continue
+            }
+            var position = index + 3
+            while position < count, kind(bytes[position]) == 0 { position += 1 }
+            let nameStart = position
+            while position < count, bytes[position] != UInt8(ascii: "}") {
+                let k = kind(bytes[position])
+                if k == 1 { return nil }
+                if k == 0 { break }
+                position += 1
+            }
+            let nameEnd = position
+            while position < count, kind(bytes[position]) == 0 { position += 1 }
+            if position < count, kind(bytes[position]) == 1 { return nil }
+            if nameEnd > nameStart, position + 1 < count, bytes[position] == UInt8(ascii: "}"), bytes[position + 1] == UInt8(ascii: "}") {
+                let offset = String(decoding: bytes[..<index], as: UTF8.self).utf16.count
+                result.append((offset, String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)))
+                index = position + 2
+            } else {
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// `checkPartials` with ICU's regular expressions, for templates `partialTags` leaves undecided.
+    static func checkPartialsWithRegularExpression(_ sources: [String: String], directory: String) -> [BuildProblem] {
+        var problems: [BuildProblem] = []
         let pattern = try! NSRegularExpression(pattern: #"\{\{>\s*([^}\s]+)\s*\}\}"#)
         for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
             let ns = text as NSString
