@@ -1,3 +1,5 @@
+import TransformerEngine
+
 /// lm-head.html: logits = h2 · W_lm (+ b_lm), one score per vocabulary word.
 enum LMHeadPage {
     static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
@@ -9,7 +11,7 @@ enum LMHeadPage {
         finalTable.corner = "position · token"
         finalTable.rowClasses = s.tokenClasses
         finalTable.highlightRows = [f]
-        let predicted = Transformer_argmax(t.logits[f])
+        let predicted = Transformer.argmax(t.logits[f])
         var wlm = MatrixTable(caption: "W_lm (\(c.dModel) × \(s.model.vocab.count)): each column is a word's signature",
                               values: w.wLM, rowLabels: dims.map { "r" + $0.dropFirst() }, columnLabels: s.model.vocab)
         wlm.corner = "row \\ word"
@@ -49,13 +51,6 @@ enum LMHeadPage {
             "vocabSize": s.model.vocab.count, "dModel": c.dModel,
         ]
     }
-}
-
-/// The first index of the largest value (the trace's own argmax rule).
-func Transformer_argmax(_ v: [Double]) -> Int {
-    var best = 0
-    for i in v.indices where v[i] > v[best] { best = i }
-    return best
 }
 
 /// Bars for a vocabulary-sized vector: all of them when the vocabulary is small, otherwise the

@@ -1,3 +1,4 @@
+import TransformerEngine
 import Foundation
 
 /// prediction.html: softmax probabilities, the prediction, the target and the loss.
@@ -6,7 +7,7 @@ enum PredictionPage {
         let t = s.trace, vocab = s.model.vocab
         let isLast = f == s.lastToken
         let probs = t.probs[f], logits = t.logits[f]
-        let predicted = Transformer_argmax(probs)
+        let predicted = Transformer.argmax(probs)
         // At the last position the target is the model file's; earlier, the prompt's next token.
         let target: Int? = isLast ? t.targetID : t.ids[f + 1]
         let bars = ProbabilityBars.top(values: probs, words: vocab, argmax: predicted, target: target)

@@ -49,7 +49,7 @@ public enum Transformer {
     }
 
     /// The first index of the largest value.
-    static func argmax(_ v: Vector) -> Int {
+    public static func argmax(_ v: Vector) -> Int {
         var best = 0
         for i in v.indices where v[i] > v[best] { best = i }
         return best
