@@ -59,21 +59,9 @@ enum LearningPages {
         ]
     }
 
-    /// The chapter without a target: there is no loss, so nothing to learn from.
-    static func noTarget(_ s: SiteData) -> [String: Any] {
-        var context = common(s)
-        for key in ["chart", "heatmap", "target", "pTarget", "gTarget", "otherWord", "pOther", "gOther", "lastWord", "lastCls",
-                    "finalVector", "workedDW", "stageTable", "tokenTable", "blame", "heatmaps", "beforeTable", "gradTable",
-                    "afterTable", "probChart", "newLoss", "newPrediction", "workedStep", "lossChart", "pChart", "finalChart",
-                    "flipText", "steps", "stepRows", "flipStep", "finalLoss", "finalPrediction", "finalP", "startP", "lossDrop",
-                    "focusWord", "focusCls", "sharedMax", "mostBlamed", "isRelu", "lastWord", "pAfter", "stepCorrect", "flips", "neverFlips", "alreadyRight", "stepsShown",
-                    "lossDown"] {
-            context[key] = ""
-        }
-        context["rows"] = [[String: Any]]()
-        context["truncatedVocab"] = false
-        return context
-    }
+    /// The chapter without a target: there is no loss, so nothing to learn from. The
+    /// templates name their other values only inside `{{#hasTarget}}`, which is then skipped.
+    static func noTarget(_ s: SiteData) -> [String: Any] { common(s) }
 }
 
 extension Dictionary where Key == String, Value == Any {
