@@ -164,12 +164,12 @@ private func allFigures(label: String = nasty) -> [String] {
     </linearGradient>\
     <pattern id="h-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">\
     <rect width="6" height="6" fill="#e6e6e6"/><line x1="0" y1="0" x2="0" y2="6" stroke="#a0a0a0" stroke-width="2"/></pattern></defs>\
-    <g class="figure-column-labels" fill="currentColor">\
-    <text x="57.48" y="22" font-size="12" text-anchor="middle">on</text>\
-    <text x="103.48" y="22" font-size="12" text-anchor="middle">the</text></g>\
-    <g class="figure-row-labels" fill="currentColor">\
-    <text x="28.48" y="47.2" font-size="12" text-anchor="end">on</text>\
-    <text x="28.48" y="77.2" font-size="12" text-anchor="end">the</text></g>\
+    <g class="figure-column-labels" fill="currentColor" font-size="12" text-anchor="middle">\
+    <text x="57.48" y="22">on</text>\
+    <text x="103.48" y="22">the</text></g>\
+    <g class="figure-row-labels" fill="currentColor" font-size="12" text-anchor="end">\
+    <text x="28.48" y="47.2">on</text>\
+    <text x="28.48" y="77.2">the</text></g>\
     <g class="figure-cells">\
     <g><title>on → on: 1.0</title><rect x="34.48" y="28" width="45" height="29" fill="#3f007d"/>\
     <text x="56.98" y="46.35" font-size="11" text-anchor="middle" class="figure-num" fill="#ffffff">1.00</text></g>\
@@ -188,6 +188,30 @@ private func allFigures(label: String = nasty) -> [String] {
     </svg>
     """
     #expect(smallHeatmap().render() == expected)
+}
+
+/// Past `titledCellLimit` cells, one path per quantised colour (cells are strokes), one
+/// hatched path for every masked cell, and one titled band per row instead of a title per cell.
+@Test func bigHeatmapIsDrawnCompactly() {
+    var map = smallHeatmap()
+    map.showValues = false
+    map.titledCellLimit = 3
+    let svg = map.render()
+    let cells = """
+    <g class="figure-cells">\
+    <path fill="none" stroke="#3f007d" stroke-width="25" d="M34.48 40.5h25"/>\
+    <path fill="none" stroke="#dadaeb" stroke-width="25" d="M34.48 66.5h25"/>\
+    <path fill="none" stroke="#6a51a3" stroke-width="25" d="M60.48 66.5h25"/>\
+    <path class="figure-masked" fill="url(#h-hatch)" d="M60.48 28h25v25H60.48z"><title>hatched cells: masked (future token)</title></path>\
+    <rect x="34.48" y="28" width="25" height="25" class="figure-row-band" fill="transparent"><title>on: from 1.0000 (on) to 1.0000 (on)</title></rect>\
+    <rect x="34.48" y="54" width="51" height="25" class="figure-row-band" fill="transparent"><title>the: from 0.2500 (on) to 0.7500 (the)</title></rect>\
+    </g>
+    """
+    #expect(svg.contains(cells), "\(svg)")
+    #expect(svg.contains("hover a row for its range; exact values are in trace.json"))
+    #expect(!svg.contains("<title>on → on"))
+    // The same colours as the titled drawing where the quantised level meets a stop.
+    #expect(map.scale.color(1) == "#3f007d")
 }
 
 @Test func heatmapDivergingLegendHasMinZeroMax() {

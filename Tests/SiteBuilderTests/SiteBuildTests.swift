@@ -149,6 +149,40 @@ import Testing
         #expect(report.pageCount == 3 + 11 * 6 + 4)
     }
 
+    /// A prompt longer than a table shows (20 tokens): the views that follow earlier tokens are
+    /// lean (the focus token's rows only, links to the last token's view), the last token's
+    /// view keeps the full tables and heatmaps.
+    @Test func longPromptsGiveLeanViewsForEarlierTokens() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let seed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: RepoPaths.seedModel))) as! [String: Any]
+        var model = seed
+        var config = seed["config"] as! [String: Any]
+        config["max_positions"] = 20
+        model["config"] = config
+        var weights = seed["weights"] as! [String: Any]
+        let positions = weights["pos_emb"] as! [[Double]]
+        weights["pos_emb"] = (0..<20).map { positions[$0 % positions.count] }
+        model["weights"] = weights
+        model["prompt"] = ["text": Array(repeating: "the cat sat on", count: 5).joined(separator: " "), "target": "mat"]
+        let path = tmp.sub("long.json")
+        try JSONSerialization.data(withJSONObject: model).write(to: URL(fileURLWithPath: path))
+        try SiteBuild.run(options(model: path, output: tmp.sub("Site")))
+        let site = readTree(tmp.sub("Site"))
+        let lean = text(site["attention-t3.html"]), full = text(site["attention.html"])
+        #expect(lean.contains("Q = LN1(x)·W_q <span class=\"note\">(the row of “on”; all 20 rows are on <a href=\"attention.html\">the view of “on”</a> and in trace.json)</span>"))
+        #expect(lean.components(separatedBy: "<tr class=\"focus\">").count - 1 == lean.components(separatedBy: "<table").count - 1)
+        #expect(lean.contains("Attention weights of “on”"))
+        #expect(lean.components(separatedBy: "class=\"figure figure-heatmap\"").count == 2)
+        #expect(full.contains("Q = LN1(x)·W_q <span class=\"note\">(20×4, showing a part; every value is in trace.json)</span>"))
+        #expect(full.contains("Head 1: attention weights"))
+        let mlp = text(site["mlp-t0.html"])
+        #expect(mlp.contains("The table of W_1 is on <a href=\"mlp.html\">the view of “on”</a>."))
+        #expect(text(site["mlp.html"]).contains("<caption>W_1 (4 × 4)"))
+        // Short prompts keep every table on every view.
+        let seedSite = try SiteBuild.render(options(output: tmp.sub("seed"))).files
+        #expect(text(seedSite["mlp-t0.html"]).contains("<caption>W_1 (4 × 4)"))
+    }
+
     @Test func charsAndDeepModelsBuild() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         try SiteBuild.run(options(model: RepoPaths.fixture("chars"), output: tmp.sub("chars")))

@@ -13,6 +13,12 @@
 /// Matrices with more than `maxSize` (64) rows or columns are average-pooled into blocks
 /// (see `pooled(_:maxSize:)`); the block labels become `"first…last"` and a caption inside the
 /// figure says what was pooled. Values are not written in pooled cells.
+///
+/// Grids of more than `titledCellLimit` cells (512) are drawn compactly, so a 64×64 matrix
+/// stays near 100 KB instead of 500: colours are quantised to 64 steps per side of the scale
+/// and every cell of one colour is a stroke in one `<path>`; each row gets one `<title>`
+/// (on a transparent band over the row) naming its smallest and largest value, and the
+/// figure's caption says that exact values are in the tables and `trace.json`.
 public struct HeatmapSVG: Sendable {
     public var id: String
     public var title: String
@@ -32,6 +38,7 @@ public struct HeatmapSVG: Sendable {
     public var maskedText: String
     public var cellTitleSeparator: String
     public var maxSize: Int
+    public var titledCellLimit: Int
 
     public init(
         id: String,
@@ -50,7 +57,8 @@ public struct HeatmapSVG: Sendable {
         legendLabel: String? = nil,
         maskedText: String = "masked (future token)",
         cellTitleSeparator: String = " → ",
-        maxSize: Int = 64
+        maxSize: Int = 64,
+        titledCellLimit: Int = 512
     ) {
         self.id = id
         self.title = title
@@ -69,6 +77,7 @@ public struct HeatmapSVG: Sendable {
         self.maskedText = maskedText
         self.cellTitleSeparator = cellTitleSeparator
         self.maxSize = maxSize
+        self.titledCellLimit = titledCellLimit
     }
 
     // MARK: - Pooling
@@ -182,10 +191,14 @@ public struct HeatmapSVG: Sendable {
         if let legendLabel { right = Swift.max(right, legendX + FigureText.width(legendLabel, fontSize: 11)) }
         bottom = legendY + 10 + 16
 
+        let isCompact = rows * cols > titledCellLimit
         var caption: String? = nil
         if isPooled {
             let rb = rowRanges.first?.count ?? 1, cb = columnRanges.first?.count ?? 1
             caption = "pooled: \(rowCount)×\(columnCount) shown as \(rows)×\(cols) (mean of \(rb)×\(cb) blocks)"
+        }
+        if isCompact {
+            caption = (caption.map { $0 + "; " } ?? "") + "hover a row for its range; exact values are in trace.json"
         }
         var captionY = 0.0
         if let caption {
@@ -242,7 +255,7 @@ public struct HeatmapSVG: Sendable {
         }
 
         // Column labels.
-        svg.raw("<g class=\"figure-column-labels\" fill=\"currentColor\">")
+        svg.raw("<g class=\"figure-column-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(labelFont))\"\(rotateColumns ? "" : " text-anchor=\"middle\"")>")
         for j in 0..<cols where j % labelledColumnStep == 0 {
             let x = gridX + (Double(j) + 0.5) * cellW
             var attributes = ""
@@ -255,18 +268,17 @@ public struct HeatmapSVG: Sendable {
             if rotateColumns {
                 let y = gridY - 6
                 let rotation = "transform=\"rotate(-45 \(SVGWriter.n(x)) \(SVGWriter.n(y)))\""
-                svg.text(columnsShown[j], x: x, y: y, fontSize: labelFont,
-                         attributes: attributes.isEmpty ? rotation : attributes + " " + rotation,
-                         fullText: columnsFull[j])
+                svg.label(columnsShown[j], x: x, y: y,
+                          attributes: attributes.isEmpty ? rotation : attributes + " " + rotation,
+                          fullText: columnsFull[j])
             } else {
-                svg.text(columnsShown[j], x: x, y: gridY - 6, fontSize: labelFont, anchor: "middle",
-                         attributes: attributes, fullText: columnsFull[j])
+                svg.label(columnsShown[j], x: x, y: gridY - 6, attributes: attributes, fullText: columnsFull[j])
             }
         }
         svg.raw("</g>")
 
         // Row labels.
-        svg.raw("<g class=\"figure-row-labels\" fill=\"currentColor\">")
+        svg.raw("<g class=\"figure-row-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(labelFont))\" text-anchor=\"end\">")
         for i in 0..<rows where i % rowStep == 0 || i == highlight {
             let y = gridY + (Double(i) + 0.5) * cellH + labelFont * 0.35
             var attributes: [String] = []
@@ -276,42 +288,40 @@ public struct HeatmapSVG: Sendable {
                          attributes: "class=\"figure-mark \(Escape.html(c[i]))\" fill=\"none\"")
             }
             if i == highlight { attributes.append("font-weight=\"700\"") }
-            svg.text(rowsShown[i], x: gridX - 6, y: y, fontSize: labelFont, anchor: "end",
-                     attributes: attributes.joined(separator: " "), fullText: rowsFull[i])
+            svg.label(rowsShown[i], x: gridX - 6, y: y, attributes: attributes.joined(separator: " "), fullText: rowsFull[i])
         }
         svg.raw("</g>")
 
         // Cells.
         svg.raw("<g class=\"figure-cells\">")
-        for i in 0..<rows {
-            var j = 0
-            while j < cols {
-                let x = gridX + Double(j) * cellW
-                let y = gridY + Double(i) * cellH
-                if let v = grid[i][j] {
-                    let who = rowsFull[i] + cellTitleSeparator + columnsFull[j]
-                    let mean = isPooled && (rowRanges[i].count > 1 || columnRanges[j].count > 1)
-                    let cellTitle = who + ": " + (mean ? "mean " : "") + NumberFormat.exact(v)
-                    if writeValues {
-                        svg.raw("<g><title>\(Escape.html(cellTitle))</title>")
-                        svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"")
-                        svg.text(NumberFormat.short(v), x: x + (cellW - 1) / 2, y: y + (cellH - 1) / 2 + 11 * 0.35,
-                                 fontSize: 11, anchor: "middle",
-                                 attributes: "class=\"figure-num\" fill=\"\(scale.textColor(v))\"")
-                        svg.raw("</g>")
+        if isCompact {
+            drawCompactCells(&svg, grid: grid, rowsFull: rowsFull, columnsFull: columnsFull, isPooled: isPooled,
+                             gridX: gridX, gridY: gridY, cellW: cellW, cellH: cellH, eid: eid)
+        } else {
+            for i in 0..<rows {
+                var j = 0
+                while j < cols {
+                    let x = gridX + Double(j) * cellW
+                    let y = gridY + Double(i) * cellH
+                    if let v = grid[i][j] {
+                        let who = rowsFull[i] + cellTitleSeparator + columnsFull[j]
+                        let mean = isPooled && (rowRanges[i].count > 1 || columnRanges[j].count > 1)
+                        let cellTitle = who + ": " + (mean ? "mean " : "") + NumberFormat.exact(v)
+                        if writeValues {
+                            svg.raw("<g><title>\(Escape.html(cellTitle))</title>")
+                            svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"")
+                            svg.text(NumberFormat.short(v), x: x + (cellW - 1) / 2, y: y + (cellH - 1) / 2 + 11 * 0.35,
+                                     fontSize: 11, anchor: "middle",
+                                     attributes: "class=\"figure-num\" fill=\"\(scale.textColor(v))\"")
+                            svg.raw("</g>")
+                        } else {
+                            svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"", title: cellTitle)
+                        }
+                        j += 1
                     } else {
-                        svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"", title: cellTitle)
+                        j = drawMaskedRun(&svg, grid: grid, row: i, from: j, rowsFull: rowsFull, columnsFull: columnsFull,
+                                          x: x, y: y, cellW: cellW, cellH: cellH, eid: eid)
                     }
-                    j += 1
-                } else {
-                    // A run of masked cells in a row is one hatched rectangle with one title.
-                    var end = j
-                    while end + 1 < cols && grid[i][end + 1] == nil { end += 1 }
-                    let span = end > j ? columnsFull[j] + " … " + columnsFull[end] : columnsFull[j]
-                    svg.rect(x: x, y: y, width: Double(end - j + 1) * cellW - 1, height: cellH - 1,
-                             attributes: "class=\"figure-masked\" fill=\"url(#\(eid)-hatch)\"",
-                             title: rowsFull[i] + cellTitleSeparator + span + ": " + maskedText)
-                    j = end + 1
                 }
             }
         }
@@ -343,5 +353,83 @@ public struct HeatmapSVG: Sendable {
         }
         svg.close()
         return svg.output
+    }
+
+    /// A run of masked cells in a row is one hatched rectangle with one title; returns the
+    /// column after the run.
+    private func drawMaskedRun(_ svg: inout SVGWriter, grid: [[Double?]], row i: Int, from j: Int,
+                               rowsFull: [String], columnsFull: [String],
+                               x: Double, y: Double, cellW: Double, cellH: Double, eid: String) -> Int {
+        let cols = grid[i].count
+        var end = j
+        while end + 1 < cols && grid[i][end + 1] == nil { end += 1 }
+        let span = end > j ? columnsFull[j] + " … " + columnsFull[end] : columnsFull[j]
+        svg.rect(x: x, y: y, width: Double(end - j + 1) * cellW - 1, height: cellH - 1,
+                 attributes: "class=\"figure-masked\" fill=\"url(#\(eid)-hatch)\"",
+                 title: rowsFull[i] + cellTitleSeparator + span + ": " + maskedText)
+        return end + 1
+    }
+
+    /// Colour steps per side of the scale in the compact drawing (a diverging scale gets
+    /// 2 × 64 + 1 colours): finer than the eye can tell apart in a cell.
+    static let compactLevels = 64
+
+    /// The compact drawing of a big grid: one `<path>` per (quantised) colour, in order of
+    /// first appearance, then one transparent band per row whose `<title>` gives the row's
+    /// range; the masked cells are one hatched path with one title.
+    private func drawCompactCells(_ svg: inout SVGWriter, grid: [[Double?]], rowsFull: [String], columnsFull: [String],
+                                  isPooled: Bool, gridX: Double, gridY: Double, cellW: Double, cellH: Double, eid: String) {
+        let levels = Double(HeatmapSVG.compactLevels)
+        let side = scale.kind == .diverging ? levels * 2 : levels
+        var colorOfLevel: [Int: String] = [:]
+        var order: [Int] = []
+        var paths: [Int: String] = [:]
+        // A cell is a horizontal stroke as thick as the cell is tall (butt caps): half the
+        // bytes of a closed square, drawn the same.
+        let run = "h\(SVGWriter.n(cellW - 1))"
+        for (i, row) in grid.enumerated() {
+            let y = SVGWriter.n(gridY + Double(i) * cellH + (cellH - 1) / 2)
+            for (j, cell) in row.enumerated() {
+                guard let v = cell else { continue }
+                // NaN keeps its own grey (level −1).
+                let level = scale.fraction(v).map { Int(($0 * side).rounded(.toNearestOrAwayFromZero)) } ?? -1
+                if paths[level] == nil {
+                    order.append(level)
+                    paths[level] = ""
+                    colorOfLevel[level] = level < 0 ? ColorScale.nanColor
+                        : scale.color(scale.minimum + Double(level) / side * (scale.maximum - scale.minimum))
+                }
+                paths[level]! += "M\(SVGWriter.n(gridX + Double(j) * cellW)) \(y)" + run
+            }
+        }
+        for level in order {
+            svg.raw("<path fill=\"none\" stroke=\"\(colorOfLevel[level]!)\" stroke-width=\"\(SVGWriter.n(cellH - 1))\" d=\"\(paths[level]!)\"/>")
+        }
+        // Every masked run in one hatched path with one title.
+        var masked = ""
+        for (i, row) in grid.enumerated() {
+            var j = 0
+            while j < row.count {
+                guard row[j] == nil else { j += 1; continue }
+                var end = j
+                while end + 1 < row.count && row[end + 1] == nil { end += 1 }
+                masked += "M\(SVGWriter.n(gridX + Double(j) * cellW)) \(SVGWriter.n(gridY + Double(i) * cellH))"
+                    + "h\(SVGWriter.n(Double(end - j + 1) * cellW - 1))v\(SVGWriter.n(cellH - 1))H\(SVGWriter.n(gridX + Double(j) * cellW))z"
+                j = end + 1
+            }
+        }
+        if !masked.isEmpty {
+            svg.raw("<path class=\"figure-masked\" fill=\"url(#\(eid)-hatch)\" d=\"\(masked)\"><title>hatched cells: \(Escape.html(maskedText))</title></path>")
+        }
+        for (i, row) in grid.enumerated() {
+            let y = gridY + Double(i) * cellH
+            let present = row.indices.filter { row[$0] != nil }
+            guard let lo = present.min(by: { row[$0]! < row[$1]! }), let hi = present.max(by: { row[$0]! < row[$1]! }) else { continue }
+            let mean = isPooled ? "block means " : ""
+            let range = "\(rowsFull[i]): \(mean)from \(NumberFormat.short(row[lo]!, decimals: 4)) (\(columnsFull[lo])) to \(NumberFormat.short(row[hi]!, decimals: 4)) (\(columnsFull[hi]))"
+            let last = present.last!
+            svg.rect(x: gridX, y: y, width: Double(last + 1) * cellW - 1, height: cellH - 1,
+                     attributes: "class=\"figure-row-band\" fill=\"transparent\"", title: range)
+        }
     }
 }

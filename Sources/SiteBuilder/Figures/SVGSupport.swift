@@ -115,6 +115,15 @@ struct SVGWriter {
         output += Escape.html(text) + "</text>"
     }
 
+    /// `<text>` whose font size and anchor come from its group (a run of axis labels).
+    mutating func label(_ text: String, x: Double, y: Double, attributes: String = "", fullText: String? = nil) {
+        output += "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\""
+        if !attributes.isEmpty { output += " " + attributes }
+        output += ">"
+        if let fullText, fullText != text { output += "<title>\(Escape.html(fullText))</title>" }
+        output += Escape.html(text) + "</text>"
+    }
+
     mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, attributes: String) {
         output += "<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" \(attributes)/>"
     }

@@ -17,6 +17,10 @@ struct MatrixTable {
     var nilText: String = "−∞"
     var nilTitle: String = "masked: a later token"
     var id: String? = nil
+    /// Show exactly these rows (no truncation of rows), e.g. the focus token's row of an
+    /// all-token table on a lean view; `rowsNote` (HTML) then says where the others are.
+    var onlyRows: [Int]? = nil
+    var rowsNote: String? = nil
     static let limit = 16
 
     init(caption: String, values: [[Double]], rowLabels: [String], columnLabels: [String]) {
@@ -47,14 +51,17 @@ struct MatrixTable {
     }
 
     func render() -> String {
-        let rows = Self.shown(values.count, keep: highlightRows)
+        let rows: [Int?] = onlyRows ?? Self.shown(values.count, keep: highlightRows)
         let columns = Self.shown(columnLabels.count, keep: highlightColumns)
-        let truncated = rows.contains(nil) || columns.contains(nil)
+        let truncated = onlyRows == nil && (rows.contains(nil) || columns.contains(nil))
         var out = "<div class=\"table-scroll\"><table class=\"matrix\""
         if let id { out += " id=\"\(Escape.html(id))\"" }
         out += ">\n<caption>\(Escape.html(caption))"
         if truncated {
             out += " <span class=\"note\">(\(values.count)×\(columnLabels.count), showing a part; every value is in trace.json)</span>"
+        }
+        if let rowsNote {
+            out += " <span class=\"note\">(\(rowsNote))</span>"
         }
         out += "</caption>\n<thead><tr><th scope=\"col\">\(Escape.html(corner))</th>"
         for column in columns {

@@ -5,35 +5,35 @@ import Foundation
 enum AttentionPage {
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
         let t = s.trace, c = s.model.config, layer = t.layers[l], d = c.dModel, dh = c.dHead
-        func perToken(_ caption: String, _ m: [[Double]], columns: [String]? = nil) -> String {
-            var table = MatrixTable(caption: caption, values: m, rowLabels: s.tokenLabels, columnLabels: columns ?? s.dimensionLabels(d))
-            table.corner = "position · token"
-            table.rowClasses = s.tokenClasses
-            table.highlightRows = [f]
-            return table.render()
+        func perToken(_ caption: String, _ m: [[Double]]) -> String {
+            s.tokenTable(caption, m, columns: s.dimensionLabels(d), focus: f, stage: .attention(l)).render()
         }
         let heads = (0..<c.nHeads).map { h -> [String: Any] in
             let cols = h * dh..<(h + 1) * dh
-            var scoreTable = MatrixTable(caption: "Head \(h + 1): scores qᵢ·kⱼ / √\(dh) (rows: query token, columns: key token; −∞: masked)",
-                                         optionalValues: layer.scores[h], rowLabels: s.tokenLabels, columnLabels: t.tokens)
+            var scoreTable = s.tokenTable("Head \(h + 1): scores qᵢ·kⱼ / √\(dh) (rows: query token, columns: key token; −∞: masked)",
+                                          layer.scores[h], columns: t.tokens, focus: f, stage: .attention(l))
             scoreTable.corner = "query \\ key"
-            scoreTable.rowClasses = s.tokenClasses
             scoreTable.columnClasses = s.tokenClasses
-            scoreTable.highlightRows = [f]
+            if s.count > MatrixTable.limit {
+                // The heatmap below shows every row; the table keeps the focus row's exact scores.
+                scoreTable.onlyRows = [f]
+                scoreTable.rowsNote = "the row of \(Escape.html(s.quoted(f))); every score is in trace.json"
+            }
             let weights = layer.weights[h]
             let strongest = weights[f].indices.max { weights[f][$0] < weights[f][$1] } ?? 0
             let masked: [[Double?]] = weights.enumerated().map { i, row in row.enumerated().map { j, v in j <= i ? v : nil } }
-            // Long prompts: the views that follow another token draw only that token's row, so the
-            // site does not repeat T full heatmaps per head; the last token's page has them all.
-            let isStrip = s.count > 16 && f != s.lastToken
-            let heatmap = HeatmapSVG(
+            // Long prompts: the views that follow another token draw only that token's rows, one
+            // per head in one figure (below), so the site does not repeat T full heatmaps per
+            // head; the last token's page has them all.
+            let isStrip = s.isLeanView(focus: f)
+            let heatmap = isStrip ? "" : HeatmapSVG(
                 id: "attn-l\(l)-h\(h)", title: "Head \(h + 1): attention weights" + (isStrip ? " of “\(t.tokens[f])”" : ""),
                 description: (isStrip ? "The attention row of “\(t.tokens[f])” over the \(s.count) tokens; later tokens are masked. " : "Rows are query tokens, columns key tokens; each row sums to 1 and cells above the diagonal are masked. ")
                     + "“\(t.tokens[f])” attends most to “\(t.tokens[strongest])” (\(NumberFormat.short(weights[f][strongest]))).",
-                values: isStrip ? [masked[f]] : masked, rowLabels: isStrip ? [t.tokens[f]] : t.tokens, columnLabels: t.tokens,
-                scale: .sequential(max: 1), showValues: s.count <= 16, highlightRow: isStrip ? nil : f,
+                values: masked, rowLabels: t.tokens, columnLabels: t.tokens,
+                scale: .sequential(max: 1), showValues: s.count <= 16, highlightRow: f,
                 rowHeader: "query token", columnHeader: "key token",
-                rowLabelClasses: isStrip ? [s.tokenClass(f)] : s.tokenClasses, columnLabelClasses: s.tokenClasses,
+                rowLabelClasses: s.tokenClasses, columnLabelClasses: s.tokenClasses,
                 legendLabel: "attention weight").render()
             // Worked: the score of the focus token against the first token, and its softmax.
             let qf = Array(layer.q[f][cols]), k0 = Array(layer.k[0][cols])
@@ -47,8 +47,7 @@ enum AttentionPage {
                 "columns": "d\(cols.lowerBound)–d\(cols.upperBound - 1)",
                 "scoreTable": scoreTable.render(),
                 "heatmap": heatmap,
-                "isStrip": isStrip,
-                "fullHref": s.file(.attention(l)),
+                "hasHeatmap": !isStrip,
                 "strongestWord": t.tokens[strongest],
                 "strongestCls": s.tokenClass(strongest),
                 "strongestWeight": NumberFormat.short(weights[f][strongest]),
@@ -61,7 +60,18 @@ enum AttentionPage {
                 "firstCls": s.tokenClass(0),
             ]
         }
+        // A lean view's one figure: the focus token's weights, one row per head.
+        let isStrip = s.isLeanView(focus: f)
+        let stripHeatmap = !isStrip ? "" : HeatmapSVG(
+            id: "attn-l\(l)-strip", title: "Attention weights of “\(t.tokens[f])”" + (c.nHeads > 1 ? ", head by head" : ""),
+            description: "What “\(t.tokens[f])” attends to over the \(s.count) tokens" + (c.nHeads > 1 ? ", one row per head" : "") + "; later tokens are masked.",
+            values: layer.weights.map { w in w[f].enumerated().map { j, v in j <= f ? v : nil } },
+            rowLabels: (0..<c.nHeads).map { "head \($0 + 1)" }, columnLabels: t.tokens,
+            scale: .sequential(max: 1), rowHeader: c.nHeads > 1 ? "head" : nil, columnHeader: "key token",
+            columnLabelClasses: s.tokenClasses, legendLabel: "attention weight").render()
         return [
+            "isStrip": isStrip, "stripHeatmap": stripHeatmap, "fullHref": s.file(.attention(l)),
+            "lastWord": t.tokens[s.lastToken],
             "qTable": perToken("Q = LN1(x)·W_q\(s.model.weights.layers[l].bQ == nil ? "" : " + b_q")", layer.q),
             "kTable": perToken("K = LN1(x)·W_k\(s.model.weights.layers[l].bK == nil ? "" : " + b_k")", layer.k),
             "vTable": perToken("V = LN1(x)·W_v\(s.model.weights.layers[l].bV == nil ? "" : " + b_v")", layer.v),

@@ -6,6 +6,8 @@ enum BackpropPage {
     /// The gradient heatmaps compare sizes across every matrix of the model at once, so big
     /// matrices are pooled harder than elsewhere (mean of blocks, said in each figure); every
     /// entry is in trace.json under `grads`.
+    /// Up to 8×8, the overview's cells carry their own titles; bigger ones are drawn compactly.
+    static let titledCells = 64
     static let overviewSize = 16
 
     static func context(_ s: SiteData) -> [String: Any] {
@@ -47,7 +49,8 @@ enum BackpropPage {
                 id: "grad-w\(k)", title: "dL/d\(m.0)",
                 description: "The gradient of \(m.0) on the shared scale ±\(NumberFormat.short(scale.maximum, decimals: 3)); its largest entry is \(NumberFormat.short(largest, decimals: 4)) in size.",
                 values: m.1.map { $0.map { Optional($0) } }, rowLabels: m.2, columnLabels: m.3, scale: scale,
-                showValues: false, legendLabel: "dL/dW", maxSize: Self.overviewSize).render()
+                showValues: false, legendLabel: "dL/dW", maxSize: Self.overviewSize,
+                titledCellLimit: Self.titledCells).render()
             return ["name": m.0, "svg": svg, "largest": NumberFormat.short(largest, decimals: 4)]
         }
         var largestByMatrix: [(name: String, largest: Double)] = matrices.map { m in

@@ -6,21 +6,15 @@ enum LMHeadPage {
         let t = s.trace, c = s.model.config, w = s.model.weights
         let dims = s.dimensionLabels(c.dModel)
         let finalName = c.finalLayerNorm ? "LNf(h2)" : "h2"
-        var finalTable = MatrixTable(caption: "\(finalName): the last block's output\(c.finalLayerNorm ? ", after the final LayerNorm" : "")",
-                                     values: t.final, rowLabels: s.tokenLabels, columnLabels: dims)
-        finalTable.corner = "position · token"
-        finalTable.rowClasses = s.tokenClasses
-        finalTable.highlightRows = [f]
+        let finalTable = s.tokenTable("\(finalName): the last block's output\(c.finalLayerNorm ? ", after the final LayerNorm" : "")",
+                                      t.final, columns: dims, focus: f, stage: .lmHead)
         let predicted = Transformer.argmax(t.logits[f])
         var wlm = MatrixTable(caption: "W_lm (\(c.dModel) × \(s.model.vocab.count)): each column is a word's signature",
                               values: w.wLM, rowLabels: dims.map { "r" + $0.dropFirst() }, columnLabels: s.model.vocab)
         wlm.corner = "row \\ word"
         wlm.highlightColumns = [predicted]
-        var logits = MatrixTable(caption: "logits = \(finalName) · W_lm\(w.bLM == nil ? "" : " + b_lm") (one row per position)",
-                                 values: t.logits, rowLabels: s.tokenLabels, columnLabels: s.model.vocab)
-        logits.corner = "position · token"
-        logits.rowClasses = s.tokenClasses
-        logits.highlightRows = [f]
+        let logits = s.tokenTable("logits = \(finalName) · W_lm\(w.bLM == nil ? "" : " + b_lm") (one row per position)",
+                                  t.logits, columns: s.model.vocab, focus: f, stage: .lmHead)
         let scale = ColorScale.diverging(for: w.wLM)
         let hasHeatmap = s.drawsSharedFigure(cells: c.dModel * s.model.vocab.count, focus: f)
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
@@ -38,7 +32,7 @@ enum LMHeadPage {
         let column = w.wLM.map { $0[predicted] }
         return [
             "finalTable": finalTable.render(),
-            "wlmTable": wlm.render(),
+            "wlmTable": s.sharedTable(wlm, name: "W_lm", focus: f, stage: .lmHead),
             "logitTable": logits.render(),
             "heatmap": heatmap, "hasHeatmap": hasHeatmap, "figureHref": s.file(.lmHead),
             "chart": chart,

@@ -7,22 +7,14 @@ enum LayerNormPage {
         let params = s.model.weights.layers[l].ln1
         let input = layer.input
         let inputName = l == 0 ? "x" : "h2 of layer \(l)"
-        var inputTable = MatrixTable(caption: "Input: \(inputName), the residual stream entering \(s.layerPrefix(l))block",
-                                     values: input, rowLabels: s.tokenLabels, columnLabels: s.dimensionLabels(d))
-        inputTable.corner = "position · token"
-        inputTable.rowClasses = s.tokenClasses
-        inputTable.highlightRows = [f]
+        let stage = Stage.layerNorm(l)
+        let inputTable = s.tokenTable("Input: \(inputName), the residual stream entering \(s.layerPrefix(l))block", input,
+                                      columns: s.dimensionLabels(d), focus: f, stage: stage)
         let stats = layer.ln1.map { [$0.mean, $0.std] }
-        var statsTable = MatrixTable(caption: "Per-token statistics: mean and √(variance + ε)", values: stats,
-                                     rowLabels: s.tokenLabels, columnLabels: ["mean", "std"])
-        statsTable.corner = "position · token"
-        statsTable.rowClasses = s.tokenClasses
-        statsTable.highlightRows = [f]
-        var outTable = MatrixTable(caption: "Output: LN1(\(inputName)), each row now has mean 0 and standard deviation ≈ 1",
-                                   values: layer.ln1Out, rowLabels: s.tokenLabels, columnLabels: s.dimensionLabels(d))
-        outTable.corner = "position · token"
-        outTable.rowClasses = s.tokenClasses
-        outTable.highlightRows = [f]
+        let statsTable = s.tokenTable("Per-token statistics: mean and √(variance + ε)", stats,
+                                      columns: ["mean", "std"], focus: f, stage: stage)
+        let outTable = s.tokenTable("Output: LN1(\(inputName)), each row now has mean 0 and standard deviation ≈ 1", layer.ln1Out,
+                                    columns: s.dimensionLabels(d), focus: f, stage: stage)
         let chart = GroupedBarChartSVG(
             id: "ln-bars", title: "“\(t.tokens[f])” before and after LayerNorm",
             description: "Before: mean \(NumberFormat.short(layer.ln1[f].mean)), std \(NumberFormat.short(layer.ln1[f].std)). After: the same shape, centred on 0 and scaled to unit spread.",

@@ -6,11 +6,7 @@ enum MLPPage {
         let t = s.trace, c = s.model.config, layer = t.layers[l], w = s.model.weights.layers[l]
         let dims = s.dimensionLabels(c.dModel), hidden = s.dimensionLabels(c.dFF, prefix: "u")
         func perToken(_ caption: String, _ m: [[Double]], _ columns: [String]) -> MatrixTable {
-            var table = MatrixTable(caption: caption, values: m, rowLabels: s.tokenLabels, columnLabels: columns)
-            table.corner = "position · token"
-            table.rowClasses = s.tokenClasses
-            table.highlightRows = [f]
-            return table
+            s.tokenTable(caption, m, columns: columns, focus: f, stage: .mlp(l))
         }
         var w1 = MatrixTable(caption: "W_1 (\(c.dModel) × \(c.dFF))", values: w.w1, rowLabels: dims, columnLabels: hidden)
         w1.corner = "in \\ hidden"
@@ -34,10 +30,10 @@ enum MLPPage {
         let actName = isRelu ? "ReLU" : "GELU"
         return [
             "ln2Table": perToken("LN2(h1): h1 normalised again", layer.ln2Out, dims).render(),
-            "w1Table": w1.render(),
+            "w1Table": s.sharedTable(w1, name: "W_1", focus: f, stage: .mlp(l)),
             "preTable": perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre, hidden).render(),
-            "actTable": actTable(s, layer, hidden, f, isRelu: isRelu),
-            "w2Table": w2.render(),
+            "actTable": actTable(s, layer, l, hidden, f, isRelu: isRelu),
+            "w2Table": s.sharedTable(w2, name: "W_2", focus: f, stage: .mlp(l)),
             "outTable": perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut, dims).render(),
             "h2Table": perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut, dims).render(),
             "chart": chart,
@@ -58,12 +54,9 @@ enum MLPPage {
     }
 
     /// The activation output, with the entries ReLU set to zero marked.
-    static func actTable(_ s: SiteData, _ layer: LayerTrace, _ hidden: [String], _ f: Int, isRelu: Bool) -> String {
-        var table = MatrixTable(caption: isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
-                                values: layer.mlpAct, rowLabels: s.tokenLabels, columnLabels: hidden)
-        table.corner = "position · token"
-        table.rowClasses = s.tokenClasses
-        table.highlightRows = [f]
+    static func actTable(_ s: SiteData, _ layer: LayerTrace, _ l: Int, _ hidden: [String], _ f: Int, isRelu: Bool) -> String {
+        let table = s.tokenTable(isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
+                                 layer.mlpAct, columns: hidden, focus: f, stage: .mlp(l))
         var html = table.render()
         if isRelu {
             // Mark zeroed cells: they are exactly 0 where mlp_pre ≤ 0.

@@ -7,11 +7,8 @@ enum PositionsPage {
                                    columnLabels: s.dimensionLabels(d))
         posTable.corner = "position"
         posTable.highlightRows = Set(0..<s.count)
-        var xTable = MatrixTable(caption: "x = tok_emb[id] + pos_emb[position], the input of the first block",
-                                 values: t.x, rowLabels: s.tokenLabels, columnLabels: s.dimensionLabels(d))
-        xTable.corner = "position · token"
-        xTable.rowClasses = s.tokenClasses
-        xTable.highlightRows = [f]
+        let xTable = s.tokenTable("x = tok_emb[id] + pos_emb[position], the input of the first block", t.x,
+                                  columns: s.dimensionLabels(d), focus: f, stage: .positions)
         let sums = (0..<s.count).map { i -> [String: Any] in
             ["word": t.tokens[i], "cls": s.tokenClass(i), "position": i, "id": t.ids[i],
              "tok": WorkedSum.vector(t.tokEmb[i]), "pos": WorkedSum.vector(t.posEmb[i]), "x": WorkedSum.vector(t.x[i]),
@@ -26,7 +23,7 @@ enum PositionsPage {
                 scale: scale, showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
                 rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
         return [
-            "posTable": posTable.render(),
+            "posTable": s.sharedTable(posTable, name: "pos_emb", focus: f, stage: .positions),
             "xTable": xTable.render(),
             "sums": sums,
             "heatmap": heatmap, "hasHeatmap": hasHeatmap, "figureHref": s.file(.positions),

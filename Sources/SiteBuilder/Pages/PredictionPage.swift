@@ -16,11 +16,8 @@ enum PredictionPage {
             id: "prob-bars", title: "Next-token probabilities after “\(t.tokens[f])”",
             description: "The model's prediction is “\(vocab[predicted])” with \(NumberFormat.short(probs[predicted] * 100, decimals: 1))%.\(targetText)\(bars.note)",
             bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
-        var table = MatrixTable(caption: "softmax(logits) for every position: each row sums to 1",
-                                values: t.probs, rowLabels: s.tokenLabels, columnLabels: vocab)
-        table.corner = "position · token"
-        table.rowClasses = s.tokenClasses
-        table.highlightRows = [f]
+        let table = s.tokenTable("softmax(logits) for every position: each row sums to 1", t.probs,
+                                 columns: vocab, focus: f, stage: .prediction)
         let expTerms = logits.map { "e^\(WorkedSum.signed($0))" }
         let shownTerms = expTerms.count <= 10 ? expTerms : Array(expTerms.prefix(6)) + ["… \(expTerms.count - 8) more"] + Array(expTerms.suffix(2))
         let explained = target ?? predicted

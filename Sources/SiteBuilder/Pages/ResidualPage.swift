@@ -6,11 +6,7 @@ enum ResidualPage {
         var woTable = MatrixTable(caption: "W_o (\(d) × \(d))", values: w.wO, rowLabels: dims, columnLabels: dims)
         woTable.corner = "in \\ out"
         func perToken(_ caption: String, _ m: [[Double]]) -> String {
-            var table = MatrixTable(caption: caption, values: m, rowLabels: s.tokenLabels, columnLabels: dims)
-            table.corner = "position · token"
-            table.rowClasses = s.tokenClasses
-            table.highlightRows = [f]
-            return table.render()
+            s.tokenTable(caption, m, columns: dims, focus: f, stage: .residual(l)).render()
         }
         let xName = l == 0 ? "x" : "h2 (layer \(l))"
         let chart = GroupedBarChartSVG(
@@ -30,7 +26,7 @@ enum ResidualPage {
         let column0 = w.wO.map { $0[0] }
         return [
             "contextTable": perToken("Context vectors (from attention)", layer.context),
-            "woTable": woTable.render(),
+            "woTable": s.sharedTable(woTable, name: "W_o", focus: f, stage: .residual(l)),
             "attnOutTable": perToken("attn_out = context · W_o\(w.bO == nil ? "" : " + b_o")", layer.attnOut),
             "h1Table": perToken("h1 = \(xName) + attn_out", layer.residMid),
             "heatmap": heatmap, "hasHeatmap": hasHeatmap, "figureHref": s.file(.residual(l)),

@@ -54,6 +54,38 @@ struct SiteData {
     /// which the others link to, so a long prompt does not repeat them once per token.
     func drawsSharedFigure(cells: Int, focus: Int) -> Bool { focus == lastToken || cells <= 1024 }
 
+    /// Long prompts (more tokens than a table shows at once) make the views that follow a
+    /// token other than the last *lean*: their all-token tables show that token's row only and
+    /// their weight tables are left to the last token's view, which they link to. A 32-token
+    /// prompt then does not repeat every table on 32 pages per stage.
+    func isLeanView(focus: Int) -> Bool { count > MatrixTable.limit && focus != lastToken }
+
+    /// An all-token table (one row per prompt token) for the view of `stage` that follows
+    /// `focus`: the focus row highlighted, or alone on a lean view.
+    func tokenTable(_ caption: String, _ values: [[Double?]], columns: [String], focus: Int, stage: Stage) -> MatrixTable {
+        var table = MatrixTable(caption: caption, optionalValues: values, rowLabels: tokenLabels, columnLabels: columns)
+        table.corner = "position · token"
+        table.rowClasses = tokenClasses
+        table.highlightRows = [focus]
+        if isLeanView(focus: focus) {
+            table.onlyRows = [focus]
+            let shown = columns.count > MatrixTable.limit ? "part of " : ""
+            table.rowsNote = "\(shown)the row of \(Escape.html(quoted(focus))); all \(count) rows are on <a href=\"\(Escape.html(file(stage)))\">the view of \(Escape.html(quoted(lastToken)))</a> and in trace.json"
+        }
+        return table
+    }
+
+    func tokenTable(_ caption: String, _ values: [[Double]], columns: [String], focus: Int, stage: Stage) -> MatrixTable {
+        tokenTable(caption, values.map { $0.map { Optional($0) } }, columns: columns, focus: focus, stage: stage)
+    }
+
+    /// A table that does not depend on the focus (a weight matrix): in full, or on a lean view
+    /// a line that links to it on the last token's view.
+    func sharedTable(_ table: MatrixTable, name: String, focus: Int, stage: Stage) -> String {
+        guard isLeanView(focus: focus) else { return table.render() }
+        return "<p class=\"note\">The table of \(Escape.html(name)) is on <a href=\"\(Escape.html(file(stage)))\">the view of \(Escape.html(quoted(lastToken)))</a>.</p>"
+    }
+
     /// "layer 2 " for multi-layer models, "" otherwise.
     func layerPrefix(_ layer: Int) -> String { multiLayer ? "layer \(layer + 1) " : "" }
 

@@ -79,13 +79,12 @@ struct SiteRenderer: @unchecked Sendable {
 
     func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String) -> [String: Any] {
         let stages = data.stages
-        let map = stages.enumerated().map { i, s -> [String: Any] in
+        let map = stages.enumerated().map { i, s -> NavigationHTML.Link in
             let layerLabel = s.layer.map { data.multiLayer ? "L\($0 + 1) " : "" } ?? ""
-            return ["label": layerLabel + s.label, "href": data.file(s, focus: focus), "current": i == index,
-                    "number": i, "learning": s.isLearning]
+            return .init(label: layerLabel + s.label, href: data.file(s, focus: focus), isCurrent: i == index)
         }
-        let chips = stage.followsFocus ? data.trace.tokens.enumerated().map { i, word -> [String: Any] in
-            ["word": word, "href": data.file(stage, focus: i), "current": i == focus, "cls": data.tokenClass(i), "position": i]
+        let chips = stage.followsFocus ? data.trace.tokens.enumerated().map { i, word -> NavigationHTML.Link in
+            .init(label: word, href: data.file(stage, focus: i), classes: data.tokenClass(i), isCurrent: i == focus)
         } : []
         let layerTitle = stage.layer.map { data.multiLayer ? " · layer \($0 + 1)" : "" } ?? ""
         let pageTitle = stage == .overview ? data.siteName : "\(stage.label)\(layerTitle) · \(data.siteName)"
@@ -96,9 +95,9 @@ struct SiteRenderer: @unchecked Sendable {
             "stageNumber": index,
             "stageCount": stages.count - 1,
             "isOverview": stage == .overview,
-            "stageMap": map,
+            "stageMapItems": NavigationHTML.stageItems(map),
             "hasChips": !chips.isEmpty,
-            "chips": chips,
+            "chipLinks": NavigationHTML.chips(chips),
             "focusWord": data.trace.tokens[focus],
             "body": body,
             "sha256": data.sha256,
