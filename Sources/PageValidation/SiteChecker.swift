@@ -180,6 +180,9 @@ struct ReferenceResolver {
         func report(_ message: String) {
             result.diagnostics.append(Diagnostic(file: displayName, line: line, column: 1, message: message))
         }
+        // Most links are a plain file name beside the page ("attention-t3.html"): look it up
+        // directly; anything else (folders, fragments, escapes, schemes) takes the full path.
+        if folder.isEmpty, Self.isPlainFileName(raw), site.files[raw] != nil { return }
         let value = raw.trimmingASCIIWhitespace()
         if value.isEmpty {
             report("empty URL")
@@ -260,6 +263,25 @@ struct ReferenceResolver {
         } else {
             report("dead link '\(Self.abbreviated(value))'")
         }
+    }
+
+    /// Letters, digits, `-`, `_` and `.` only, not starting with a dot: a name that needs no
+    /// decoding or resolving.
+    static func isPlainFileName(_ value: String) -> Bool {
+        var first = true
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                break
+            case UInt8(ascii: "."):
+                if first { return false }
+            default:
+                return false
+            }
+            first = false
+        }
+        return !first
     }
 
     /// `removingPercentEncoding`, without the Foundation call when there is nothing to decode.

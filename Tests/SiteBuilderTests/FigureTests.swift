@@ -237,7 +237,9 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(svg.contains("class=\"figure-highlight\""))
     #expect(svg.contains("class=\"tok-1\" font-weight=\"700\">b</text>"))
     // Long column label: truncated to 10 characters, rotated, full word in a <title>.
-    #expect(svg.contains("rotate(-45 "))
+    #expect(svg.contains("<g class=\"figure-column-labels\" fill=\"currentColor\" font-size=\"12\" transform=\"rotate(-45)\">"))
+    // Each mark colour is one path.
+    #expect(svg.contains("<path class=\"figure-mark tok-1\" fill=\"none\" d=\""))
     #expect(svg.contains("<title>extraordinarily</title>extraordi…</text>"))
     #expect(svg.contains("<title>extraordinarily, b: masked (future token)</title>"))
     #expect(!svg.contains("figure-num\" fill"))  // showValues is off

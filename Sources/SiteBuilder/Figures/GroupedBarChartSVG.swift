@@ -7,8 +7,8 @@
 /// - A legend above the chart names the series (`Series.name`) next to a swatch.
 /// - Category labels come from `categories` (cut to 14 characters, full text in a `<title>`),
 ///   optionally coloured with `categoryLabelClasses`.
-/// - Each bar is a `<g>` with `<title>` `"CATEGORY (SERIES): exact"`; its value label uses
-///   `valueFormat`.
+/// - Each bar is a `<rect>` with `<title>` `"CATEGORY (SERIES): exact"`, inside its series'
+///   group; its value label uses `valueFormat`.
 public struct GroupedBarChartSVG: Sendable {
     public struct Series: Sendable, Equatable {
         public var name: String
@@ -126,32 +126,45 @@ public struct GroupedBarChartSVG: Sendable {
         svg.valueAxis(axis, xOf: xOf, gridTop: top - 4, axisY: axisY, plotX: plotX, plotWidth: plotWidth,
                       format: valueFormat, label: valueAxisLabel)
 
-        // Groups.
+        // Category labels, then the bars series by series (each series' fill and pattern set once
+        // on its group; each bar titled with its exact value), then the value labels.
+        func barY(_ k: Int, _ c: Int) -> Double { top + Double(c) * (groupHeight + groupGap) + Double(k) * (barHeight + barGap) }
+        svg.raw("<g class=\"figure-category-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(font))\" text-anchor=\"end\">")
         for (c, category) in categories.enumerated() {
             let groupY = top + Double(c) * (groupHeight + groupGap)
-            var labelAttributes = "fill=\"currentColor\""
+            var labelAttributes = ""
             if let classes = categoryLabelClasses, c < classes.count, !classes[c].isEmpty {
-                labelAttributes += " class=\"\(Escape.html(classes[c]))\""
+                labelAttributes = "class=\"\(Escape.html(classes[c]))\""
             }
-            svg.text(shown[c], x: pad + labelColumn - 8, y: groupY + groupHeight / 2 + font * 0.35, fontSize: font,
-                     anchor: "end", attributes: labelAttributes, fullText: category)
-            for k in 0..<seriesCount {
+            svg.label(shown[c], x: pad + labelColumn - 8, y: groupY + groupHeight / 2 + font * 0.35,
+                      attributes: labelAttributes, fullText: category)
+        }
+        svg.raw("</g>")
+        for k in 0..<seriesCount {
+            svg.raw("<g class=\"figure-bar figure-series-\(k)\" \(style(k))>")
+            for (c, category) in categories.enumerated() {
                 guard let v = value(k, c) else { continue }
-                let y = groupY + Double(k) * (barHeight + barGap)
                 let end = xOf(v)
+                svg.rect(x: Swift.min(zeroX, end), y: barY(k, c), width: Swift.abs(end - zeroX), height: barHeight, attributes: "",
+                         title: "\(category) (\(series[k].name)): \(NumberFormat.exact(series[k].values[c]))")
+            }
+            svg.raw("</g>")
+        }
+        svg.raw("<g class=\"figure-num\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(valueFont))\">")
+        for k in 0..<seriesCount {
+            for c in categories.indices {
+                guard let v = value(k, c) else { continue }
+                let end = xOf(v)
+                let textY = barY(k, c) + barHeight / 2 + valueFont * 0.35
                 let text = valueFormat.label(series[k].values[c])
-                let barTitle = "\(category) (\(series[k].name)): \(NumberFormat.exact(series[k].values[c]))"
-                svg.raw("<g class=\"figure-bar figure-series-\(k)\"><title>\(Escape.html(barTitle))</title>")
-                svg.rect(x: Swift.min(zeroX, end), y: y, width: Swift.abs(end - zeroX), height: barHeight, attributes: style(k))
-                let textY = y + barHeight / 2 + valueFont * 0.35
                 if v < 0 {
-                    svg.text(text, x: end - 4, y: textY, fontSize: valueFont, anchor: "end", attributes: "class=\"figure-num\" fill=\"currentColor\"")
+                    svg.label(text, x: end - 4, y: textY, attributes: "text-anchor=\"end\"")
                 } else {
-                    svg.text(text, x: end + 4, y: textY, fontSize: valueFont, attributes: "class=\"figure-num\" fill=\"currentColor\"")
+                    svg.label(text, x: end + 4, y: textY)
                 }
-                svg.raw("</g>")
             }
         }
+        svg.raw("</g>")
 
         svg.line(x1: zeroX, y1: top - 4, x2: zeroX, y2: axisY, attributes: "class=\"figure-zero\" stroke=\"currentColor\" stroke-width=\"1.5\"")
         svg.close()

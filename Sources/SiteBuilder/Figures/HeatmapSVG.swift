@@ -254,25 +254,29 @@ public struct HeatmapSVG: Sendable {
             svg.raw("<text x=\"0\" y=\"0\" font-size=\"12\" text-anchor=\"middle\" class=\"figure-axis-label\" fill=\"currentColor\" transform=\"translate(\(SVGWriter.n(x)) \(SVGWriter.n(rowHeaderY))) rotate(-90)\">\(Escape.html(rowHeader))</text>")
         }
 
-        // Column labels.
-        svg.raw("<g class=\"figure-column-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(labelFont))\"\(rotateColumns ? "" : " text-anchor=\"middle\"")>")
+        // Token colour marks beside the labels: one path per colour class (CSS fills
+        // `.figure-mark` with the class's colour).
+        var marks: [(cls: String, d: String)] = []
+        func mark(_ cls: String, x: Double, y: Double, width: Double, height: Double) {
+            let d = "M\(SVGWriter.n(x)) \(SVGWriter.n(y))h\(SVGWriter.n(width))v\(SVGWriter.n(height))h\(SVGWriter.n(-width))z"
+            if let k = marks.firstIndex(where: { $0.cls == cls }) { marks[k].d += d } else { marks.append((cls, d)) }
+        }
+
+        // Column labels. Rotated ones sit in one group turned by −45°, each at its anchor
+        // turned back by 45° (so it lands where `rotate(-45 x y)` would put it).
+        svg.raw("<g class=\"figure-column-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(labelFont))\"\(rotateColumns ? " transform=\"rotate(-45)\"" : " text-anchor=\"middle\"")>")
         for j in 0..<cols where j % labelledColumnStep == 0 {
             let x = gridX + (Double(j) + 0.5) * cellW
+            let y = gridY - 6
             var attributes = ""
             if let c = columnClasses, j < c.count, !c[j].isEmpty {
                 attributes = "class=\"\(Escape.html(c[j]))\""
-                // A colour mark under the label: CSS fills `.figure-mark` with the class's colour.
-                svg.rect(x: gridX + Double(j) * cellW, y: gridY - 4, width: cellW - 1, height: 3,
-                         attributes: "class=\"figure-mark \(Escape.html(c[j]))\" fill=\"none\"")
+                mark(c[j], x: gridX + Double(j) * cellW, y: gridY - 4, width: cellW - 1, height: 3)
             }
             if rotateColumns {
-                let y = gridY - 6
-                let rotation = "transform=\"rotate(-45 \(SVGWriter.n(x)) \(SVGWriter.n(y)))\""
-                svg.label(columnsShown[j], x: x, y: y,
-                          attributes: attributes.isEmpty ? rotation : attributes + " " + rotation,
-                          fullText: columnsFull[j])
+                svg.label(columnsShown[j], x: (x - y) * diagonal, y: (x + y) * diagonal, attributes: attributes, fullText: columnsFull[j])
             } else {
-                svg.label(columnsShown[j], x: x, y: gridY - 6, attributes: attributes, fullText: columnsFull[j])
+                svg.label(columnsShown[j], x: x, y: y, attributes: attributes, fullText: columnsFull[j])
             }
         }
         svg.raw("</g>")
@@ -284,13 +288,15 @@ public struct HeatmapSVG: Sendable {
             var attributes: [String] = []
             if let c = rowClasses, i < c.count, !c[i].isEmpty {
                 attributes.append("class=\"\(Escape.html(c[i]))\"")
-                svg.rect(x: gridX - 4, y: gridY + Double(i) * cellH, width: 3, height: cellH - 1,
-                         attributes: "class=\"figure-mark \(Escape.html(c[i]))\" fill=\"none\"")
+                mark(c[i], x: gridX - 4, y: gridY + Double(i) * cellH, width: 3, height: cellH - 1)
             }
             if i == highlight { attributes.append("font-weight=\"700\"") }
             svg.label(rowsShown[i], x: gridX - 6, y: y, attributes: attributes.joined(separator: " "), fullText: rowsFull[i])
         }
         svg.raw("</g>")
+        for m in marks {
+            svg.raw("<path class=\"figure-mark \(Escape.html(m.cls))\" fill=\"none\" d=\"\(m.d)\"/>")
+        }
 
         // Cells.
         svg.raw("<g class=\"figure-cells\">")

@@ -129,7 +129,8 @@ struct SVGWriter {
     }
 
     mutating func rect(x: Double, y: Double, width: Double, height: Double, attributes: String, title: String? = nil) {
-        output += "<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(max(0, width)))\" height=\"\(Self.n(max(0, height)))\" \(attributes)"
+        output += "<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(max(0, width)))\" height=\"\(Self.n(max(0, height)))\""
+        if !attributes.isEmpty { output += " " + attributes }
         if let title {
             output += "><title>\(Escape.html(title))</title></rect>"
         } else {

@@ -3,11 +3,11 @@
 enum WorkedSum {
     /// Σᵢ aᵢ·bᵢ (+ bias) written out; long sums keep their first 6 and last 2 terms.
     static func dot(_ a: [Double], _ b: [Double], bias: Double? = nil, result: Double) -> String {
-        var terms = zip(a, b).map { "\(signed($0)) × \(signed($1))" }
-        if terms.count > 10 {
-            let hidden = terms.count - 8
-            terms = Array(terms.prefix(6)) + ["… (\(hidden) more terms)"] + Array(terms.suffix(2))
-        }
+        let n = min(a.count, b.count)
+        func term(_ i: Int) -> String { "\(signed(a[i])) × \(signed(b[i]))" }
+        var terms = n > 10
+            ? (0..<6).map(term) + ["… (\(n - 8) more terms)"] + (n - 2..<n).map(term)
+            : (0..<n).map(term)
         if let bias { terms.append("\(signed(bias)) (bias)") }
         return terms.joined(separator: " + ") + " = " + NumberFormat.short(result, decimals: 4)
     }
@@ -20,10 +20,11 @@ enum WorkedSum {
 
     /// A vector as `[ −0.20, 0.30, 0.50, 0.10 ]`, long ones shortened.
     static func vector(_ values: [Double], decimals: Int = 2) -> String {
-        var parts = values.map { NumberFormat.short($0, decimals: decimals) }
-        if parts.count > 12 {
-            parts = Array(parts.prefix(8)) + ["… \(values.count - 10) more"] + Array(parts.suffix(2))
-        }
+        let n = values.count
+        func part(_ i: Int) -> String { NumberFormat.short(values[i], decimals: decimals) }
+        let parts = n > 12
+            ? (0..<8).map(part) + ["… \(n - 10) more"] + (n - 2..<n).map(part)
+            : (0..<n).map(part)
         return "[ " + parts.joined(separator: ", ") + " ]"
     }
 }
@@ -31,8 +32,11 @@ enum WorkedSum {
 extension WorkedSum {
     /// `0.20 + (−0.10) + 0.70` with long lists shortened.
     static func joinedSum(_ values: [Double], decimals: Int = 2) -> String {
-        var parts = values.map { signed($0, decimals: decimals) }
-        if parts.count > 10 { parts = Array(parts.prefix(6)) + ["… \(values.count - 8) more"] + Array(parts.suffix(2)) }
+        let n = values.count
+        func part(_ i: Int) -> String { signed(values[i], decimals: decimals) }
+        let parts = n > 10
+            ? (0..<6).map(part) + ["… \(n - 8) more"] + (n - 2..<n).map(part)
+            : (0..<n).map(part)
         return parts.joined(separator: " + ")
     }
 }

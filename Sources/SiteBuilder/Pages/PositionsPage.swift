@@ -9,7 +9,9 @@ enum PositionsPage {
         posTable.highlightRows = Set(0..<s.count)
         let xTable = s.tokenTable("x = tok_emb[id] + pos_emb[position], the input of the first block", t.x,
                                   columns: s.dimensionLabels(d), focus: f, stage: .positions)
-        let sums = (0..<s.count).map { i -> [String: Any] in
+        // A lean view writes out its own token's sum only.
+        let summed = s.isLeanView(focus: f) ? [f] : Array(0..<s.count)
+        let sums = summed.map { i -> [String: Any] in
             ["word": t.tokens[i], "cls": s.tokenClass(i), "position": i, "id": t.ids[i],
              "tok": WorkedSum.vector(t.tokEmb[i]), "pos": WorkedSum.vector(t.posEmb[i]), "x": WorkedSum.vector(t.x[i]),
              "focus": i == f]

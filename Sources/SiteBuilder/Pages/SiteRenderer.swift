@@ -72,7 +72,7 @@ struct SiteRenderer: @unchecked Sendable {
     func linkContext(focus: Int) -> [String: Any] {
         var links: [String: Any] = ["href_model": "model.json", "href_trace": "trace.json", "siteName": data.siteName]
         for stage in data.stages where stage.layer == nil || stage.layer == 0 {
-            links["href_" + stage.template.replacingOccurrences(of: "-", with: "_")] = data.file(stage, focus: focus)
+            links["href_" + String(stage.template.map { $0 == "-" ? "_" : $0 })] = data.file(stage, focus: focus)
         }
         return links
     }
