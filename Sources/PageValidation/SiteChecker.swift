@@ -23,6 +23,24 @@ public enum SiteChecker {
     /// each with its own parser context. Anchors into other pages are checked at the end, once
     /// every page's ids are known.
     public static func check(files: [String: [UInt8]], displayPrefix: String) -> [Diagnostic] {
+        check(files: files, scanned: [:], displayPrefix: displayPrefix)
+    }
+
+    /// A page parsed and walked once (the costly part of a check), so a build can scan each
+    /// page as soon as it is rendered, on the thread that rendered it.
+    public struct ScannedPage: Sendable {
+        let scan: PageScan
+        let byteCount: Int
+    }
+
+    public static func scan(_ bytes: [UInt8]) -> ScannedPage {
+        _ = LibXML.initialized
+        return ScannedPage(scan: PageScan(bytes), byteCount: bytes.count)
+    }
+
+    /// `check(files:displayPrefix:)`, reusing the scans in `scanned` (path → scan of exactly the
+    /// bytes in `files`); pages without one are scanned here.
+    public static func check(files: [String: [UInt8]], scanned: [String: ScannedPage], displayPrefix: String) -> [Diagnostic] {
         let site = Site(files: files)
         let paths = site.htmlPaths
         // Biggest pages first, so the parallel loop does not end waiting on one big page.
@@ -38,7 +56,7 @@ public enum SiteChecker {
             let index = order[iteration]
             let path = paths[index]
             let bytes = site.files[path] ?? []
-            let scan = PageScan(bytes)
+            let scan = scanned[path].flatMap { $0.byteCount == bytes.count ? $0.scan : nil } ?? PageScan(bytes)
             let resolver = ReferenceResolver(path: path, displayName: displayPrefix + path, site: site, ids: scan.ids)
             (reports.baseAddress! + index).initialize(to: resolver.report(scan))
         }

@@ -39,82 +39,174 @@ public struct BuildReport: Sendable {
 }
 
 /// The build as an ordered list of named steps, each timed:
-/// load templates → read model → forward pass → render pages → validate → write.
+/// load templates ∥ read model → forward pass → backward + training ∥ render pages →
+/// trace.json ∥ learning pages → check → write.
+/// Steps marked ∥ run side by side (the machine's cores are otherwise idle while one thread
+/// trains or writes JSON); every page is checked by libxml2 on the thread that rendered it,
+/// and the links between pages once all are known.
 public enum SiteBuild {
     /// Builds the site in memory (site-relative path → bytes) without writing it.
     public static func render(_ options: BuildOptions, log: (String) -> Void = { _ in }) throws(BuildFailure) -> (files: [String: [UInt8]], report: BuildReport) {
         let start = DispatchTime.now()
         var steps: [(String, Double)] = []
-        func step<T>(_ name: String, _ body: () throws(BuildFailure) -> T) throws(BuildFailure) -> T {
-            let t0 = DispatchTime.now()
-            let result = try body()
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
+        func record(_ name: String, _ seconds: Double, beside other: String? = nil) {
             steps.append((name, seconds))
-            log(stepLine(name, seconds))
-            return result
+            log(stepLine(name, seconds) + (other.map { "   ∥ " + $0 } ?? ""))
+        }
+        func step<T>(_ name: String, _ body: () throws(BuildFailure) -> T) throws(BuildFailure) -> T {
+            let timed = Timed(body)
+            record(name, timed.seconds)
+            return try timed.result.get()
         }
 
-        let templates = try step("load templates") { () throws(BuildFailure) in try TemplateSet.load(directory: options.templatesPath) }
-        let loaded = try step("read model") { () throws(BuildFailure) -> LoadedModel in
-            do throws(ModelError) {
-                var loaded = try ModelLoader.load(path: options.modelPath)
-                if options.text != nil || options.target != nil {
-                    let builder = PromptBuilder(model: loaded.model, file: options.modelPath)
-                    let text = options.text ?? loaded.model.prompt.text
-                    // A new text drops the file's target unless one is given.
-                    let target = options.target ?? (options.text == nil ? loaded.model.prompt.target : nil)
-                    loaded.model.prompt = try builder.make(
-                        text: text, target: target,
-                        textSource: (options.text == nil ? "prompt.text" : "--text", nil, nil),
-                        targetSource: (options.target == nil ? "prompt.target" : "--target", nil, nil))
-                }
-                return loaded
-            } catch {
-                throw BuildFailure(BuildProblem(error))
-            }
+        // Templates and the model file, side by side; both are checked, so one run reports
+        // the problems of both.
+        let inputs = Parallel.map(2) { k -> Input in
+            k == 0 ? .templates(Timed { () throws(BuildFailure) in try TemplateSet.load(directory: options.templatesPath) })
+                   : .model(Timed { () throws(BuildFailure) in try loadModel(options) })
+        }
+        guard case .templates(let templatesRun) = inputs[0], case .model(let modelRun) = inputs[1] else {
+            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: inputs out of order"))
+        }
+        record("load templates", templatesRun.seconds, beside: "read model")
+        record("read model", modelRun.seconds, beside: "load templates")
+        guard case .success(let templates) = templatesRun.result, case .success(let loaded) = modelRun.result else {
+            throw BuildFailure(templatesRun.problems + modelRun.problems)
         }
         let trace = try step("forward pass") { () throws(BuildFailure) in Transformer.forward(loaded.model) }
-        let learning = try step("backward + training") { () throws(BuildFailure) -> SiteData.Learning? in
-            let config = loaded.model.training ?? .default
-            let rate = options.learningRate ?? config.learningRate
-            let steps = options.steps ?? config.steps
-            guard rate.isFinite, rate > 0 else {
-                throw BuildFailure(BuildProblem(file: options.modelPath, message: "--learning-rate is \(rate), expected a number > 0"))
-            }
-            guard (1...TrainingConfig.maxSteps).contains(steps) else {
-                throw BuildFailure(BuildProblem(file: options.modelPath, message: "--steps is \(steps), expected a whole number from 1 to \(TrainingConfig.maxSteps)"))
-            }
-            guard let gradients = Backward.gradients(loaded.model, trace: trace),
-                  let run = TrainingRun.train(loaded.model, learningRate: rate, steps: steps) else { return nil }
-            let stepped = loaded.model.applying(gradients, learningRate: rate)
-            return SiteData.Learning(gradients: gradients, learningRate: rate, stepped: stepped,
-                                     steppedTrace: Transformer.forward(stepped), run: run)
+        let training = try trainingSettings(options, model: loaded.model)
+
+        // Training runs on one core while the forward-pass pages render on the others.
+        let forwardData = SiteData(loaded: loaded, trace: trace, displayPath: options.modelPath, learning: nil)
+        let forwardRenderer = SiteRenderer(data: forwardData, templates: templates)
+        let forwardJobs = forwardRenderer.jobs { !$0.needsLearning }
+        let forwardStart = DispatchTime.now()
+        var forwardPages = Parallel.map(forwardJobs.count + 1) { k -> Output<SiteData.Learning?> in
+            k == 0 ? .side(Timed { () throws(BuildFailure) in learning(loaded.model, trace: trace, rate: training.rate, steps: training.steps) })
+                   : .page(Timed { () throws(BuildFailure) in try forwardRenderer.render(forwardJobs[k - 1]) })
         }
-        let data = SiteData(loaded: loaded, trace: trace, displayPath: options.modelPath, learning: learning)
-        var files = try step("render pages") { () throws(BuildFailure) -> [String: [UInt8]] in
-            var files = try SiteRenderer(data: data, templates: templates).renderPages()
-            for (name, bytes) in templates.assets { files[name] = bytes }
-            files["model.json"] = loaded.bytes
-            var traceJSON = trace.json(model: loaded.model)
-            if case .object(var members) = traceJSON {
-                members.append(("grads", learning?.gradients.gradientsJSON() ?? .null))
-                members.append(("training", learning?.run.json() ?? .null))
-                traceJSON = .object(members)
-            }
-            files["trace.json"] = Array(traceJSON.rendered().utf8)
-            return files
+        let forwardSeconds = seconds(since: forwardStart)
+        guard case .side(let learningTimed) = forwardPages.removeFirst() else {
+            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: training result missing"))
         }
+        record("backward + training", learningTimed.seconds, beside: "render pages")
+        record("render pages", forwardSeconds, beside: "backward + training")
+
+        // The learning chapter and the overview, beside trace.json.
+        let learningResult = try learningTimed.result.get()
+        let data = SiteData(loaded: loaded, trace: trace, displayPath: options.modelPath, learning: learningResult)
+        let renderer = SiteRenderer(data: data, templates: templates)
+        let learningJobs = renderer.jobs { $0.needsLearning }
+        let learningStart = DispatchTime.now()
+        var learningPages = Parallel.map(learningJobs.count + 1) { k -> Output<[UInt8]> in
+            k == 0 ? .side(Timed { () throws(BuildFailure) in traceJSON(trace, model: loaded.model, learning: learningResult) })
+                   : .page(Timed { () throws(BuildFailure) in try renderer.render(learningJobs[k - 1]) })
+        }
+        let learningSeconds = seconds(since: learningStart)
+        guard case .side(let traceTimed) = learningPages.removeFirst() else {
+            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: trace.json missing"))
+        }
+        record("trace.json", traceTimed.seconds, beside: "learning pages")
+        record("learning pages", learningSeconds, beside: "trace.json")
+
+        // Pages in stage-map order; the first problem in that order is the one reported.
+        var files: [String: [UInt8]] = [:]
+        var scanned: [String: SiteChecker.ScannedPage] = [:]
+        for timed in forwardPages.compactMap(\.page) + learningPages.compactMap(\.page) {
+            let page = try timed.result.get()
+            files[page.path] = page.bytes
+            scanned[page.path] = page.scan
+        }
+        for (name, bytes) in templates.assets { files[name] = bytes }
+        files["model.json"] = loaded.bytes
+        files["trace.json"] = try traceTimed.result.get()
         let pageCount = files.keys.filter { $0.hasSuffix(".html") }.count
-        try step("validate pages") { () throws(BuildFailure) in
+        try step("check pages") { () throws(BuildFailure) in
             let prefix = options.outputPath.hasSuffix("/") ? options.outputPath : options.outputPath + "/"
-            let diagnostics = SiteChecker.check(files: files, displayPrefix: prefix)
+            let diagnostics = SiteChecker.check(files: files, scanned: scanned, displayPrefix: prefix)
             if !diagnostics.isEmpty { throw BuildFailure(diagnostics.map(BuildProblem.init)) }
         }
         files[SiteWriter.markerName] = Array(SiteWriter.markerText.utf8)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         let report = BuildReport(pageCount: pageCount, fileCount: files.count, totalBytes: files.values.reduce(0) { $0 + $1.count },
-                                 prediction: trace.prediction, target: trace.target, loss: trace.loss, steps: steps, seconds: seconds)
+                                 prediction: trace.prediction, target: trace.target, loss: trace.loss, steps: steps,
+                                 seconds: seconds(since: start))
         return (files, report)
+    }
+
+    /// What the first parallel step reads.
+    enum Input {
+        case templates(Timed<TemplateSet>)
+        case model(Timed<LoadedModel>)
+    }
+
+    /// What a parallel step gives: rendered pages, and the one job that runs beside them.
+    enum Output<Side> {
+        case page(Timed<SiteRenderer.RenderedPage>)
+        case side(Timed<Side>)
+
+        var page: Timed<SiteRenderer.RenderedPage>? {
+            if case .page(let timed) = self { return timed }
+            return nil
+        }
+    }
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// The model file, with the prompt and target the options override.
+    static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> LoadedModel {
+        do throws(ModelError) {
+            var loaded = try ModelLoader.load(path: options.modelPath)
+            if options.text != nil || options.target != nil {
+                let builder = PromptBuilder(model: loaded.model, file: options.modelPath)
+                let text = options.text ?? loaded.model.prompt.text
+                // A new text drops the file's target unless one is given.
+                let target = options.target ?? (options.text == nil ? loaded.model.prompt.target : nil)
+                loaded.model.prompt = try builder.make(
+                    text: text, target: target,
+                    textSource: (options.text == nil ? "prompt.text" : "--text", nil, nil),
+                    targetSource: (options.target == nil ? "prompt.target" : "--target", nil, nil))
+            }
+            return loaded
+        } catch {
+            throw BuildFailure(BuildProblem(error))
+        }
+    }
+
+    /// The learning rate and step count: the options', else the model file's, else the defaults.
+    static func trainingSettings(_ options: BuildOptions, model: Model) throws(BuildFailure) -> (rate: Double, steps: Int) {
+        let config = model.training ?? .default
+        let rate = options.learningRate ?? config.learningRate
+        let steps = options.steps ?? config.steps
+        guard rate.isFinite, rate > 0 else {
+            throw BuildFailure(BuildProblem(file: options.modelPath, message: "--learning-rate is \(rate), expected a number > 0"))
+        }
+        guard (1...TrainingConfig.maxSteps).contains(steps) else {
+            throw BuildFailure(BuildProblem(file: options.modelPath, message: "--steps is \(steps), expected a whole number from 1 to \(TrainingConfig.maxSteps)"))
+        }
+        return (rate, steps)
+    }
+
+    /// The learning chapter's numbers: this pass's gradients, one step, and the training run
+    /// (nil when the prompt has no target).
+    static func learning(_ model: Model, trace: Trace, rate: Double, steps: Int) -> SiteData.Learning? {
+        guard let gradients = Backward.gradients(model, trace: trace),
+              let run = TrainingRun.train(model, learningRate: rate, steps: steps) else { return nil }
+        let stepped = model.applying(gradients, learningRate: rate)
+        return SiteData.Learning(gradients: gradients, learningRate: rate, stepped: stepped,
+                                 steppedTrace: Transformer.forward(stepped), run: run)
+    }
+
+    /// `trace.json`: the forward trace, then the gradients and the training run.
+    static func traceJSON(_ trace: Trace, model: Model, learning: SiteData.Learning?) -> [UInt8] {
+        var json = trace.json(model: model)
+        if case .object(var members) = json {
+            members.append(("grads", learning?.gradients.gradientsJSON() ?? .null))
+            members.append(("training", learning?.run.json() ?? .null))
+            json = .object(members)
+        }
+        return Array(json.rendered().utf8)
     }
 
     /// Builds and writes the site; on any error nothing is written and the previous site stays.
@@ -135,5 +227,5 @@ public enum SiteBuild {
 
 /// `render pages           12.3 ms`
 func stepLine(_ name: String, _ seconds: Double) -> String {
-    name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%8.1f ms", seconds * 1000)
+    name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: "%8.1f ms", seconds * 1000)
 }

@@ -15,12 +15,11 @@ enum LMHeadPage {
         wlm.highlightColumns = [predicted]
         let logits = s.tokenTable("logits = \(finalName) · W_lm\(w.bLM == nil ? "" : " + b_lm") (one row per position)",
                                   t.logits, columns: s.model.vocab, focus: f, stage: .lmHead)
-        let scale = ColorScale.diverging(for: w.wLM)
         let hasHeatmap = s.drawsSharedFigure(cells: c.dModel * s.model.vocab.count, focus: f)
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
                 id: "wlm-heatmap", title: "Heatmap of W_lm",
                 description: "Rows are the \(c.dModel) dimensions, columns the \(s.model.vocab.count) vocabulary words; a word scores high when the token's vector is large where its column is large.",
-                values: w.wLM.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: s.model.vocab, scale: scale,
+                values: w.wLM.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: s.model.vocab, scale: ColorScale.diverging(for: w.wLM),
                 showValues: c.dModel <= 16 && s.model.vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
                 legendLabel: "weight").render()
         let target = f == s.lastToken ? t.targetID : t.ids[f + 1]

@@ -16,13 +16,12 @@ enum PositionsPage {
              "tok": WorkedSum.vector(t.tokEmb[i]), "pos": WorkedSum.vector(t.posEmb[i]), "x": WorkedSum.vector(t.x[i]),
              "focus": i == f]
         }
-        let scale = ColorScale.diverging(for: t.x)
         let hasHeatmap = s.drawsSharedFigure(cells: s.count * d, focus: f)
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
                 id: "x-heatmap", title: "Heatmap of x, the embeddings plus positions",
                 description: "One row per prompt token (\(s.count)) and one column per dimension (\(d)); the row of “\(t.tokens[f])” is outlined.",
                 values: t.x.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
-                scale: scale, showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
+                scale: ColorScale.diverging(for: t.x), showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
                 rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
         return [
             "posTable": s.sharedTable(posTable, name: "pos_emb", focus: f, stage: .positions),

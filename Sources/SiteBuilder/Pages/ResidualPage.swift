@@ -16,12 +16,11 @@ enum ResidualPage {
             series: [.init(name: "before (\(xName))", values: Array(layer.input[f].prefix(16))),
                      .init(name: "after (h1)", values: Array(layer.residMid[f].prefix(16)))],
             valueAxisLabel: "value", categoryAxisLabel: "dimension").render()
-        let scale = ColorScale.diverging(for: w.wO)
         let hasHeatmap = s.drawsSharedFigure(cells: d * d, focus: f)
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
                 id: "wo-heatmap", title: "Heatmap of W_o",
                 description: "How each context dimension (row) feeds each output dimension (column); strong diagonal values mean a dimension mostly passes through.",
-                values: w.wO.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: dims, scale: scale,
+                values: w.wO.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: dims, scale: ColorScale.diverging(for: w.wO),
                 showValues: d <= 16, rowHeader: "context dimension", columnHeader: "output dimension", legendLabel: "weight").render()
         let column0 = w.wO.map { $0[0] }
         return [

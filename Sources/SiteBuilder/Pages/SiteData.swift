@@ -63,11 +63,14 @@ struct SiteData {
     /// An all-token table (one row per prompt token) for the view of `stage` that follows
     /// `focus`: the focus row highlighted, or alone on a lean view.
     func tokenTable(_ caption: String, _ values: [[Double?]], columns: [String], focus: Int, stage: Stage) -> MatrixTable {
-        var table = MatrixTable(caption: caption, optionalValues: values, rowLabels: tokenLabels, columnLabels: columns)
+        let lean = isLeanView(focus: focus)
+        // A lean view's table reads one row: the others stay empty rather than copied.
+        let rows = lean ? values.indices.map { $0 == focus ? values[$0] : [] } : values
+        var table = MatrixTable(caption: caption, optionalValues: rows, rowLabels: tokenLabels, columnLabels: columns)
         table.corner = "position · token"
         table.rowClasses = tokenClasses
         table.highlightRows = [focus]
-        if isLeanView(focus: focus) {
+        if lean {
             table.onlyRows = [focus]
             let shown = columns.count > MatrixTable.limit ? "part of " : ""
             table.rowsNote = "\(shown)the row of \(Escape.html(quoted(focus))); all \(count) rows are on <a href=\"\(Escape.html(file(stage)))\">the view of \(Escape.html(quoted(lastToken)))</a> and in trace.json"
@@ -76,7 +79,9 @@ struct SiteData {
     }
 
     func tokenTable(_ caption: String, _ values: [[Double]], columns: [String], focus: Int, stage: Stage) -> MatrixTable {
-        tokenTable(caption, values.map { $0.map { Optional($0) } }, columns: columns, focus: focus, stage: stage)
+        let lean = isLeanView(focus: focus)
+        return tokenTable(caption, values.indices.map { i in lean && i != focus ? [] : values[i].map { Optional($0) } },
+                          columns: columns, focus: focus, stage: stage)
     }
 
     /// A table that does not depend on the focus (a weight matrix): in full, or on a lean view

@@ -1,5 +1,4 @@
-import Dispatch
-import Synchronization
+import PageValidation
 import TransformerEngine
 
 /// Renders every page of the site: each stage's template inside the shared layout, once per
@@ -9,40 +8,37 @@ struct SiteRenderer: @unchecked Sendable {
     let templates: TemplateSet
     static let generator = "sitegen \(SitegenVersion.string)"
 
-    /// Site-relative path → page bytes. Pages are independent, so they render concurrently;
-    /// the result (and the first error, in page order) does not depend on the scheduling.
-    func renderPages() throws(BuildFailure) -> [String: [UInt8]] {
-        let stages = data.stages
-        var jobs: [(index: Int, stage: Stage, focus: Int)] = []
-        for (index, stage) in stages.enumerated() {
+    /// One page to render: a stage, seen from one focus token.
+    struct PageJob: Sendable {
+        let index: Int          // the stage's place in the stage map
+        let stage: Stage
+        let focus: Int
+    }
+
+    /// A rendered page, already parsed and walked by the checker.
+    struct RenderedPage: Sendable {
+        let path: String
+        let bytes: [UInt8]
+        let scan: SiteChecker.ScannedPage
+    }
+
+    /// Every page of the stages `include` accepts, once per focus token for the stages that
+    /// follow one, in stage-map order.
+    func jobs(where include: (Stage) -> Bool) -> [PageJob] {
+        var jobs: [PageJob] = []
+        for (index, stage) in data.stages.enumerated() where include(stage) {
             let foci: [Int] = stage.followsFocus ? Array(0..<data.count) : [data.lastToken]
-            for focus in foci { jobs.append((index, stage, focus)) }
+            for focus in foci { jobs.append(PageJob(index: index, stage: stage, focus: focus)) }
         }
-        let results = Mutex<[Int: Result<[UInt8], BuildFailure>]>([:])
-        let renderer = self
-        let work = jobs
-        DispatchQueue.concurrentPerform(iterations: work.count) { k in
-            let job = work[k]
-            let result: Result<[UInt8], BuildFailure>
-            do {
-                let body = try renderer.templates.render(job.stage.template, renderer.pageContext(job.stage, focus: job.focus))
-                let page = try renderer.templates.render("layout", renderer.layoutContext(job.stage, index: job.index, focus: job.focus, body: body))
-                result = .success(Array(page.utf8))
-            } catch {
-                result = .failure(error as? BuildFailure ?? BuildFailure(BuildProblem(file: job.stage.template, message: "\(error)")))
-            }
-            results.withLock { $0[k] = result }
-        }
-        var pages: [String: [UInt8]] = [:]
-        let all = results.withLock { $0 }
-        for (k, job) in work.enumerated() {
-            switch all[k] {
-            case .success(let bytes)?: pages[data.file(job.stage, focus: job.focus)] = bytes
-            case .failure(let failure)?: throw failure
-            case nil: throw BuildFailure(BuildProblem(file: job.stage.template, message: "page was not rendered"))
-            }
-        }
-        return pages
+        return jobs
+    }
+
+    /// Renders one page (its stage's template inside the layout) and scans it for the checker.
+    func render(_ job: PageJob) throws(BuildFailure) -> RenderedPage {
+        let body = try templates.render(job.stage.template, pageContext(job.stage, focus: job.focus))
+        let page = try templates.render("layout", layoutContext(job.stage, index: job.index, focus: job.focus, body: body))
+        let bytes = Array(page.utf8)
+        return RenderedPage(path: data.file(job.stage, focus: job.focus), bytes: bytes, scan: SiteChecker.scan(bytes))
     }
 
     func pageContext(_ stage: Stage, focus: Int) -> [String: Any] {

@@ -32,6 +32,9 @@ enum Stage: Hashable, Sendable {
         }
     }
 
+    /// Pages that show the learning chapter's numbers (the overview names the training run).
+    var needsLearning: Bool { isLearning || self == .overview }
+
     var layer: Int? {
         switch self {
         case .layerNorm(let l), .attention(let l), .residual(let l), .mlp(let l): l

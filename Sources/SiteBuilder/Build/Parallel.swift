@@ -1,0 +1,42 @@
+import Dispatch
+
+/// Independent pieces of a build, run on every core. Results come back in index order, so
+/// the output never depends on the scheduling.
+enum Parallel {
+    /// `body(0)…body(count − 1)`, spread over all cores; a worker takes the next index when it
+    /// is free, so a long job at index 0 runs beside the short ones that follow it.
+    static func map<T>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        guard count > 0 else { return [] }
+        // Each iteration initializes only its own slot.
+        nonisolated(unsafe) let slots = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
+        defer {
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            (slots.baseAddress! + i).initialize(to: body(i))
+        }
+        return Array(slots)
+    }
+}
+
+/// How long a piece of work took, and what it gave (or the problems that stopped it).
+struct Timed<T> {
+    var result: Result<T, BuildFailure>
+    var seconds: Double
+
+    init(_ body: () throws(BuildFailure) -> T) {
+        let t0 = DispatchTime.now()
+        do throws(BuildFailure) {
+            result = .success(try body())
+        } catch {
+            result = .failure(error)
+        }
+        seconds = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
+    }
+
+    var problems: [BuildProblem] {
+        if case .failure(let failure) = result { return failure.problems }
+        return []
+    }
+}
