@@ -62,6 +62,20 @@ import Testing
         #expect(throws: BuildFailure.self) { try templates.render("tokens", [:]) }
         #expect(throws: BuildFailure.self) { try templates.render("no-such-template", [:]) }
     }
+
+    /// `{{name}}` escapes by Unicode scalar, in templates and in partials: a quote followed by a
+    /// combining accent (one Character) is still escaped, as are control characters.
+    @Test func valuesAreEscapedScalarByScalarEvenInPartials() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let folder = copyTemplates(to: tmp.path)
+        try #"<p title="{{w}}">{{w}}{{> probe-partial}}</p>"#.write(toFile: folder + "/probe.html", atomically: true, encoding: .utf8)
+        try #"<span title="{{w}}">{{w}}</span>"#.write(toFile: folder + "/probe-partial.html", atomically: true, encoding: .utf8)
+        let templates = try TemplateSet.load(directory: folder)
+        let word = "a\"\u{301}<b>&'\u{1}"
+        let escaped = "a&quot;\u{301}&lt;b&gt;&amp;&#39;\u{FFFD}"
+        let html = try templates.render("probe", ["w": word])
+        #expect(html == #"<p title="\#(escaped)">\#(escaped)<span title="\#(escaped)">\#(escaped)</span></p>"#)
+    }
 }
 
 /// Pages that fail the libxml2 checks stop the build before anything is written.
