@@ -30,7 +30,7 @@ enum LibXML {
             Unmanaged<ParseMessageCollector>.fromOpaque(collectorPointer).takeUnretainedValue().record(error.pointee)
         }
 
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_BIG_LINES.rawValue)
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_COMPACT.rawValue)
         let document: xmlDocPtr? = withExtendedLifetime(collector) {
             bytes.withUnsafeBufferPointer { buffer in
                 // libxml2 reads exactly `count` bytes; an empty array may have no base address, so give it one.

@@ -94,7 +94,7 @@ public enum SiteBuild {
 
         // The learning chapter and the overview, beside trace.json.
         let learningResult = try learningTimed.result.get()
-        let data = SiteData(loaded: loaded, trace: trace, displayPath: options.modelPath, learning: learningResult)
+        let data = forwardData.adding(learningResult)
         let renderer = SiteRenderer(data: data, templates: templates)
         let learningJobs = renderer.jobs { $0.needsLearning }
         let learningStart = DispatchTime.now()

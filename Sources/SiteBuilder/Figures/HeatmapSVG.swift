@@ -387,9 +387,9 @@ public struct HeatmapSVG: Sendable {
                                   isPooled: Bool, gridX: Double, gridY: Double, cellW: Double, cellH: Double, eid: String) {
         let levels = Double(HeatmapSVG.compactLevels)
         let side = scale.kind == .diverging ? levels * 2 : levels
-        var colorOfLevel: [Int: String] = [:]
+        // Paths by level + 1 (slot 0: NaN), in order of first appearance.
+        var paths = [String](repeating: "", count: Int(side) + 2)
         var order: [Int] = []
-        var paths: [Int: String] = [:]
         // A cell is a horizontal stroke as thick as the cell is tall (butt caps): half the
         // bytes of a closed square, drawn the same.
         let run = "h\(SVGWriter.n(cellW - 1))"
@@ -398,18 +398,19 @@ public struct HeatmapSVG: Sendable {
             for (j, cell) in row.enumerated() {
                 guard let v = cell else { continue }
                 // NaN keeps its own grey (level −1).
-                let level = scale.fraction(v).map { Int(($0 * side).rounded(.toNearestOrAwayFromZero)) } ?? -1
-                if paths[level] == nil {
-                    order.append(level)
-                    paths[level] = ""
-                    colorOfLevel[level] = level < 0 ? ColorScale.nanColor
-                        : scale.color(scale.minimum + Double(level) / side * (scale.maximum - scale.minimum))
-                }
-                paths[level]! += "M\(SVGWriter.n(gridX + Double(j) * cellW)) \(y)" + run
+                let slot = scale.fraction(v).map { Int(($0 * side).rounded(.toNearestOrAwayFromZero)) + 1 } ?? 0
+                if paths[slot].isEmpty { order.append(slot) }
+                paths[slot] += "M"
+                paths[slot] += SVGWriter.n(gridX + Double(j) * cellW)
+                paths[slot] += " "
+                paths[slot] += y
+                paths[slot] += run
             }
         }
-        for level in order {
-            svg.raw("<path fill=\"none\" stroke=\"\(colorOfLevel[level]!)\" stroke-width=\"\(SVGWriter.n(cellH - 1))\" d=\"\(paths[level]!)\"/>")
+        for slot in order {
+            let color = slot == 0 ? ColorScale.nanColor
+                : scale.color(scale.minimum + Double(slot - 1) / side * (scale.maximum - scale.minimum))
+            svg.raw("<path fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(SVGWriter.n(cellH - 1))\" d=\"\(paths[slot])\"/>")
         }
         // Every masked run in one hatched path with one title.
         var masked = ""

@@ -8,25 +8,43 @@ public enum SVGNumber {
         guard value.isFinite else { return "0" }
         let places = max(0, min(decimals, 6))
         var factor = 1.0
-        for _ in 0..<places { factor *= 10 }
+        var unit: Int64 = 1
+        for _ in 0..<places { factor *= 10; unit *= 10 }
         let limit = 1e15 / factor
         let clamped = max(-limit, min(limit, value))
         let scaled = Int64((clamped * factor).rounded(.toNearestOrAwayFromZero))
         if scaled == 0 { return "0" }
-        let negative = scaled < 0
-        let magnitude = negative ? -scaled : scaled
-        let unit = Int64(factor)
-        let integerPart = magnitude / unit
-        let fraction = magnitude % unit
-        var text = negative ? "-" : ""
-        text += String(integerPart)
-        if fraction != 0 {
-            var digits = String(fraction)
-            digits = String(repeating: "0", count: places - digits.count) + digits
-            while digits.hasSuffix("0") { digits.removeLast() }
-            text += "." + digits
+        // Digits written right to left into a small buffer: this runs for every coordinate.
+        var magnitude = scaled < 0 ? -scaled : scaled
+        var fraction = magnitude % unit
+        var fractionDigits = places
+        while fractionDigits > 0 && fraction % 10 == 0 {
+            fraction /= 10
+            fractionDigits -= 1
         }
-        return text
+        magnitude /= unit
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var end = 32
+            for _ in 0..<fractionDigits {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            if fractionDigits > 0 {
+                end -= 1
+                buffer[end] = UInt8(ascii: ".")
+            }
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if scaled < 0 {
+                end -= 1
+                buffer[end] = UInt8(ascii: "-")
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[end..<32]), as: UTF8.self)
+        }
     }
 }
 
@@ -50,6 +68,25 @@ enum FigureText {
     /// Rough advance width of `text` at `fontSize` (viewBox units); used only for layout.
     static func width(_ text: String, fontSize: Double, bold: Bool = false) -> Double {
         var em = 0.0
+        // ASCII text (labels, numbers) is measured byte by byte; anything else by character.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "i"), UInt8(ascii: "l"), UInt8(ascii: "j"), UInt8(ascii: "!"), UInt8(ascii: "|"),
+                     UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "'"),
+                     UInt8(ascii: "I"), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "r"), UInt8(ascii: " "),
+                     UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "["), UInt8(ascii: "]"):
+                    em += 0.34
+                case UInt8(ascii: "m"), UInt8(ascii: "w"), UInt8(ascii: "M"), UInt8(ascii: "W"), UInt8(ascii: "@"), UInt8(ascii: "%"):
+                    em += 0.9
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    em += 0.72
+                default:
+                    em += 0.6
+                }
+            }
+            return em * fontSize * (bold ? 1.1 : 1.0)
+        }
         for ch in text {
             guard let scalar = ch.unicodeScalars.first else { continue }
             let v = scalar.value

@@ -11,7 +11,7 @@ struct SiteData {
     let modelFile: String
     /// The learning chapter's numbers (nil without a target): the gradients of this pass,
     /// one gradient step and its forward pass, and the short training run.
-    let learning: Learning?
+    private(set) var learning: Learning?
 
     struct Learning {
         let gradients: Gradients
@@ -28,6 +28,17 @@ struct SiteData {
         self.modelBytes = loaded.bytes
         self.sha256 = SHA256.hex(loaded.bytes)
         self.modelFile = displayPath
+        self.tokenClasses = trace.tokens.indices.map { "tok tok-\($0 % 8)" }
+        self.tokenLabels = trace.tokens.enumerated().map { "\($0) · \($1)" }
+        self.modelDimensions = Self.labels(loaded.model.config.dModel, prefix: "d")
+        self.hiddenUnits = Self.labels(loaded.model.config.dFF, prefix: "u")
+    }
+
+    /// The same data with the learning chapter's numbers (computed beside the forward pages).
+    func adding(_ learning: Learning?) -> SiteData {
+        var data = self
+        data.learning = learning
+        return data
     }
 
     var count: Int { trace.tokens.count }
@@ -38,12 +49,20 @@ struct SiteData {
 
     /// The colour class of prompt token i: each token keeps one Okabe–Ito hue on every page.
     func tokenClass(_ i: Int) -> String { "tok tok-\(i % 8)" }
-    var tokenClasses: [String] { (0..<count).map(tokenClass) }
+    let tokenClasses: [String]
 
     /// Row labels for per-token tables: "0 · the".
-    var tokenLabels: [String] { trace.tokens.enumerated().map { "\($0) · \($1)" } }
+    let tokenLabels: [String]
 
-    func dimensionLabels(_ n: Int, prefix: String = "d") -> [String] { (0..<n).map { "\(prefix)\($0)" } }
+    func dimensionLabels(_ n: Int, prefix: String = "d") -> [String] {
+        if prefix == "d", n == model.config.dModel { return modelDimensions }
+        if prefix == "u", n == model.config.dFF { return hiddenUnits }
+        return Self.labels(n, prefix: prefix)
+    }
+    /// d0…d(d_model − 1) and u0…u(d_ff − 1), made once: every page labels its columns with them.
+    private let modelDimensions: [String]
+    private let hiddenUnits: [String]
+    private static func labels(_ n: Int, prefix: String) -> [String] { (0..<n).map { "\(prefix)\($0)" } }
 
     func file(_ stage: Stage, focus: Int? = nil) -> String {
         stage.fileName(multiLayer: multiLayer, focus: focus ?? lastToken, lastToken: lastToken)
