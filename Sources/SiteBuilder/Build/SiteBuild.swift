@@ -39,7 +39,7 @@ public struct BuildReport: Sendable {
 }
 
 /// The build as an ordered list of named steps, each timed:
-/// load templates ∥ read model → forward pass → backward + training ∥ render pages →
+/// read model ∥ load templates → forward pass → backward + training ∥ render pages →
 /// trace.json ∥ learning pages → check → write.
 /// Steps marked ∥ run side by side (the machine's cores are otherwise idle while one thread
 /// trains or writes JSON); every page is checked by libxml2 on the thread that rendered it,
@@ -59,17 +59,23 @@ public enum SiteBuild {
             return try timed.result.get()
         }
 
-        // Templates and the model file, side by side; both are checked, so one run reports
-        // the problems of both.
-        let inputs = Parallel.map(2) { k -> Input in
-            k == 0 ? .templates(Timed { () throws(BuildFailure) in try TemplateSet.load(directory: options.templatesPath) })
-                   : .model(Timed { () throws(BuildFailure) in try loadModel(options) })
+        // The model file and the templates (each parsed on its own), side by side; both are
+        // checked, so one run reports the problems of both.
+        let inputStart = DispatchTime.now()
+        let folder = Timed { () throws(BuildFailure) in try TemplateSet.TemplateFolder.read(directory: options.templatesPath) }
+        let templateFiles = (try? folder.result.get())?.templates ?? []
+        var inputs = Parallel.map(templateFiles.count + 1) { k -> Input in
+            k == 0 ? .model(Timed { () throws(BuildFailure) in try loadModel(options) })
+                   : .template(TemplateSet.compile(templateFiles[k - 1]))
         }
-        guard case .templates(let templatesRun) = inputs[0], case .model(let modelRun) = inputs[1] else {
+        guard case .model(let modelRun) = inputs.removeFirst() else {
             throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: inputs out of order"))
         }
-        record("load templates", templatesRun.seconds, beside: "read model")
+        let templatesRun = Timed { () throws(BuildFailure) in
+            try TemplateSet.assemble(try folder.result.get(), compiled: inputs.compactMap(\.template))
+        }
         record("read model", modelRun.seconds, beside: "load templates")
+        record("load templates", seconds(since: inputStart), beside: "read model")
         guard case .success(let templates) = templatesRun.result, case .success(let loaded) = modelRun.result else {
             throw BuildFailure(templatesRun.problems + modelRun.problems)
         }
@@ -135,8 +141,13 @@ public enum SiteBuild {
 
     /// What the first parallel step reads.
     enum Input {
-        case templates(Timed<TemplateSet>)
         case model(Timed<LoadedModel>)
+        case template(TemplateSet.CompiledTemplate)
+
+        var template: TemplateSet.CompiledTemplate? {
+            if case .template(let compiled) = self { return compiled }
+            return nil
+        }
     }
 
     /// What a parallel step gives: rendered pages, and the one job that runs beside them.

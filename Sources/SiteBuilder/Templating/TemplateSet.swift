@@ -20,61 +20,103 @@ public struct TemplateSet: Sendable {
     ]
 
     public static func load(directory: String) throws(BuildFailure) -> TemplateSet {
-        let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw BuildFailure(BuildProblem(file: directory, message: "templates folder not found (expected a folder of .html templates and style.css)"))
+        let folder = try TemplateFolder.read(directory: directory)
+        return try assemble(folder, compiled: folder.templates.map(compile))
+    }
+
+    /// The files of a templates folder, read but not yet parsed.
+    struct TemplateFolder: Sendable {
+        struct File: Sendable {
+            var name: String        // template name: the file name without `.html`
+            var path: String
+            var text: String
         }
-        let names: [String]
-        do {
-            names = try fm.contentsOfDirectory(atPath: directory).sorted()
-        } catch {
-            throw BuildFailure(BuildProblem(file: directory, message: "cannot list the templates folder"))
-        }
-        var problems: [BuildProblem] = []
-        var sources: [String: String] = [:]
+        var directory: String
+        var templates: [File] = []
         var assets: [String: [UInt8]] = [:]
-        var library = MustacheLibrary()
-        for name in names where !name.hasPrefix(".") {
-            let path = (directory as NSString).appendingPathComponent(name)
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
-            guard let data = fm.contents(atPath: path) else {
-                problems.append(BuildProblem(file: path, message: "cannot be read"))
-                continue
+        var problems: [BuildProblem] = []
+
+        static func read(directory: String) throws(BuildFailure) -> TemplateFolder {
+            let fm = FileManager.default
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw BuildFailure(BuildProblem(file: directory, message: "templates folder not found (expected a folder of .html templates and style.css)"))
             }
-            guard name.hasSuffix(".html") else {
-                assets[name] = [UInt8](data)
-                continue
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                problems.append(BuildProblem(file: path, message: "is not UTF-8 text"))
-                continue
-            }
-            let templateName = String(name.dropLast(5))
-            let diagnostics = TemplateChecker.check(template: text, file: path)
-            problems += diagnostics.map(BuildProblem.init)
+            let names: [String]
             do {
-                // Every template (partials too: a partial starts with the default escaping) escapes
-                // `{{name}}` with sitegen's own escaping.
-                _ = SiteHTMLContentType.registered
-                try library.register(SiteHTMLContentType.pragma + text, named: templateName)
-                sources[templateName] = text
+                names = try fm.contentsOfDirectory(atPath: directory).sorted()
             } catch {
-                problems.append(BuildProblem(file: path, message: "is not a valid mustache template: \(error)"))
+                throw BuildFailure(BuildProblem(file: directory, message: "cannot list the templates folder"))
+            }
+            var folder = TemplateFolder(directory: directory)
+            for name in names where !name.hasPrefix(".") {
+                let path = (directory as NSString).appendingPathComponent(name)
+                var isDir: ObjCBool = false
+                guard fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+                guard let data = fm.contents(atPath: path) else {
+                    folder.problems.append(BuildProblem(file: path, message: "cannot be read"))
+                    continue
+                }
+                guard name.hasSuffix(".html") else {
+                    folder.assets[name] = [UInt8](data)
+                    continue
+                }
+                guard let text = String(data: data, encoding: .utf8) else {
+                    folder.problems.append(BuildProblem(file: path, message: "is not UTF-8 text"))
+                    continue
+                }
+                folder.templates.append(File(name: String(name.dropLast(5)), path: path, text: text))
+            }
+            return folder
+        }
+    }
+
+    /// One template checked (libxml2) and parsed (mustache); independent of the others, so a
+    /// build parses them side by side.
+    struct CompiledTemplate: Sendable {
+        var file: TemplateFolder.File
+        var template: MustacheTemplate?
+        var problems: [BuildProblem]
+    }
+
+    static func compile(_ file: TemplateFolder.File) -> CompiledTemplate {
+        var problems = TemplateChecker.check(template: file.text, file: file.path).map(BuildProblem.init)
+        // Every template (partials too: a partial starts with the default escaping) escapes
+        // `{{name}}` with sitegen's own escaping.
+        _ = SiteHTMLContentType.registered
+        var template: MustacheTemplate? = nil
+        do {
+            template = try MustacheTemplate(string: SiteHTMLContentType.pragma + file.text)
+        } catch {
+            problems.append(BuildProblem(file: file.path, message: "is not a valid mustache template: \(error)"))
+        }
+        return CompiledTemplate(file: file, template: template, problems: problems)
+    }
+
+    /// The set from its compiled templates (in the folder's order); every problem is reported.
+    static func assemble(_ folder: TemplateFolder, compiled: [CompiledTemplate]) throws(BuildFailure) -> TemplateSet {
+        let directory = folder.directory
+        var problems = folder.problems
+        var sources: [String: String] = [:]
+        var library = MustacheLibrary()
+        for item in compiled {
+            problems += item.problems
+            if let template = item.template {
+                library.register(template, named: item.file.name)
+                sources[item.file.name] = item.file.text
             }
         }
         for name in required where sources[name] == nil {
             problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent(name + ".html"),
                                          message: "missing template: the site needs it"))
         }
-        if assets["style.css"] == nil {
+        if folder.assets["style.css"] == nil {
             problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent("style.css"),
                                          message: "missing stylesheet: the site needs it"))
         }
         problems += Self.checkPartials(sources, directory: directory)
         guard problems.isEmpty else { throw BuildFailure(problems) }
-        return TemplateSet(directory: directory, library: library, sources: sources, assets: assets)
+        return TemplateSet(directory: directory, library: library, sources: sources, assets: folder.assets)
     }
 
     /// Every `{{> name}}` must name a template of the folder.
