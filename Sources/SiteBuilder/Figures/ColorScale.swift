@@ -104,11 +104,21 @@ public struct ColorScale: Sendable, Equatable {
         let position = t * Double(stops.count - 1)
         let index = Swift.min(stops.count - 2, Int(position.rounded(.down)))
         let local = position - Double(index)
-        let a = rgb(stops[index]), b = rgb(stops[index + 1])
+        let a = rgbStop(stops, index), b = rgbStop(stops, index + 1)
         func mix(_ x: Int, _ y: Int) -> Int {
             Int((Double(x) + (Double(y) - Double(x)) * local).rounded(.toNearestOrAwayFromZero))
         }
         return hex(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    }
+
+    /// The scales' stops as numbers, parsed once (every heatmap cell asks for a colour).
+    private static let divergingRGB = divergingStops.map(rgb)
+    private static let sequentialRGB = sequentialStops.map(rgb)
+
+    private static func rgbStop(_ stops: [String], _ index: Int) -> (Int, Int, Int) {
+        if stops == divergingStops { return divergingRGB[index] }
+        if stops == sequentialStops { return sequentialRGB[index] }
+        return rgb(stops[index])
     }
 
     static func rgb(_ hex: String) -> (Int, Int, Int) {
@@ -129,14 +139,17 @@ public struct ColorScale: Sendable, Equatable {
     }
 
     static func hex(_ r: Int, _ g: Int, _ b: Int) -> String {
-        let digits = Array("0123456789abcdef")
-        var out = "#"
-        for c in [r, g, b] {
-            let v = Swift.max(0, Swift.min(255, c))
-            out.append(digits[v / 16])
-            out.append(digits[v % 16])
+        let digits: StaticString = "0123456789abcdef"
+        var bytes: [UInt8] = [UInt8(ascii: "#")]
+        bytes.reserveCapacity(7)
+        digits.withUTF8Buffer { digits in
+            for c in [r, g, b] {
+                let v = Swift.max(0, Swift.min(255, c))
+                bytes.append(digits[v / 16])
+                bytes.append(digits[v % 16])
+            }
         }
-        return out
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// WCAG 2 relative luminance of a `#rrggbb` colour.

@@ -71,6 +71,10 @@ struct MatrixTable {
             out += "<th scope=\"col\"" + (classes.isEmpty ? "" : " class=\"\(classes)\"") + ">\(Escape.html(columnLabels[c]))</th>"
         }
         out += "</tr></thead>\n<tbody>\n"
+        // What each shown column's cells open with, worked out once.
+        let cellOpenings = columns.map { column in
+            column.map { highlightColumns.contains($0) ? "<td class=\"focus\" title=\"" : "<td title=\"" }
+        }
         for row in rows {
             guard let r = row else {
                 out += "<tr class=\"gap\"><th scope=\"row\">⋮</th>" + String(repeating: "<td>⋮</td>", count: columns.count) + "</tr>\n"
@@ -79,11 +83,14 @@ struct MatrixTable {
             out += highlightRows.contains(r) ? "<tr class=\"focus\">" : "<tr>"
             let rowClass = rowClasses?[r]
             out += "<th scope=\"row\"" + (rowClass.map { " class=\"\($0)\"" } ?? "") + ">\(Escape.html(rowLabels[r]))</th>"
-            for column in columns {
-                guard let c = column else { out += "<td class=\"gap\">…</td>"; continue }
-                let focus = highlightColumns.contains(c) ? " class=\"focus\"" : ""
+            for (k, column) in columns.enumerated() {
+                guard let c = column, let opening = cellOpenings[k] else { out += "<td class=\"gap\">…</td>"; continue }
                 if let value = values[r][c] {
-                    out += "<td\(focus) title=\"\(NumberFormat.exact(value))\">\(NumberFormat.short(value))</td>"
+                    out += opening
+                    out += NumberFormat.exact(value)
+                    out += "\">"
+                    out += NumberFormat.short(value)
+                    out += "</td>"
                 } else {
                     out += "<td class=\"masked\" title=\"\(Escape.html(nilTitle))\">\(nilText)</td>"
                 }

@@ -16,13 +16,32 @@ public enum NumberFormat {
             return (value < 0 ? "−" : "") + text
         }
         let units = Int64(scaled)
-        let unit = Int64(factor)
-        var text = String(units / unit)
-        if places > 0 {
-            let fraction = String(units % unit)
-            text += "." + String(repeating: "0", count: places - fraction.count) + fraction
+        let negative = value < 0 && units != 0
+        // Digits written right to left into a small buffer (this runs for every table cell).
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer in
+            var end = 40
+            var rest = units
+            for _ in 0..<places {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            if places > 0 {
+                end -= 1
+                buffer[end] = UInt8(ascii: ".")
+            }
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if negative {
+                // U+2212 MINUS SIGN in UTF-8.
+                end -= 3
+                buffer[end] = 0xE2; buffer[end + 1] = 0x88; buffer[end + 2] = 0x92
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[end..<40]), as: UTF8.self)
         }
-        return value < 0 && units != 0 ? "−" + text : text
     }
 
     /// The exact value as Swift prints a Double (shortest representation that round-trips),
@@ -30,7 +49,7 @@ public enum NumberFormat {
     public static func exact(_ value: Double) -> String {
         guard value.isFinite else { return short(value) }
         if value == 0 { return "0" }
-        let text = "\(value)"
-        return text.hasPrefix("-") ? "−" + text.dropFirst() : text
+        let text = value.description
+        return value < 0 ? "−" + text.dropFirst() : text
     }
 }
