@@ -226,7 +226,7 @@ public struct HeatmapSVG: Sendable {
         let eid = Escape.html(id)
         let hasMasked = grid.contains { $0.contains { $0 == nil } }
 
-        var svg = SVGWriter()
+        var svg = SVGWriter(capacity: 8_192 + rows * cols * (isCompact ? 24 : 120))
         svg.open(id: id, classes: "figure figure-heatmap", width: width, height: height,
                  title: title, description: description)
 

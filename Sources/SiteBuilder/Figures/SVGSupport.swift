@@ -119,7 +119,13 @@ enum FigureText {
 
 /// Builds the SVG markup; every attribute value that is not a number goes through `Escape.html`.
 struct SVGWriter {
-    private(set) var output = ""
+    private(set) var output: String
+
+    /// Room for a typical figure up front, so appending rarely copies what is already written.
+    init(capacity: Int = 16_384) {
+        output = ""
+        output.reserveCapacity(capacity)
+    }
 
     static func n(_ value: Double) -> String { SVGNumber.format(value) }
 

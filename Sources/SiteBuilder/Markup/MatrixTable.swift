@@ -54,7 +54,9 @@ struct MatrixTable {
         let rows: [Int?] = onlyRows ?? Self.shown(values.count, keep: highlightRows)
         let columns = Self.shown(columnLabels.count, keep: highlightColumns)
         let truncated = onlyRows == nil && (rows.contains(nil) || columns.contains(nil))
-        var out = "<div class=\"table-scroll\"><table class=\"matrix\""
+        var out = ""
+        out.reserveCapacity(1_024 + rows.count * columns.count * 48)
+        out += "<div class=\"table-scroll\"><table class=\"matrix\""
         if let id { out += " id=\"\(Escape.html(id))\"" }
         out += ">\n<caption>\(Escape.html(caption))"
         if truncated {
