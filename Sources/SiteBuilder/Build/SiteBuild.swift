@@ -202,11 +202,12 @@ public enum SiteBuild {
     /// The learning chapter's numbers: this pass's gradients, one step, and the training run
     /// (nil when the prompt has no target).
     static func learning(_ model: Model, trace: Trace, rate: Double, steps: Int) -> SiteData.Learning? {
+        // The run starts from this pass's gradients, and its first step is the page's one step.
         guard let gradients = Backward.gradients(model, trace: trace),
-              let run = TrainingRun.train(model, learningRate: rate, steps: steps) else { return nil }
-        let stepped = model.applying(gradients, learningRate: rate)
-        return SiteData.Learning(gradients: gradients, learningRate: rate, stepped: stepped,
-                                 steppedTrace: Transformer.forward(stepped), run: run)
+              let run = TrainingRun.train(model, learningRate: rate, steps: steps, trace: trace, gradients: gradients),
+              let first = run.firstStep else { return nil }
+        return SiteData.Learning(gradients: gradients, learningRate: rate, stepped: first.model,
+                                 steppedTrace: first.trace, run: run)
     }
 
     /// `trace.json`: the forward trace, then the gradients and the training run.
@@ -217,7 +218,7 @@ public enum SiteBuild {
             members.append(("training", learning?.run.json() ?? .null))
             json = .object(members)
         }
-        return Array(json.rendered().utf8)
+        return json.renderedBytes()
     }
 
     /// Builds and writes the site; on any error nothing is written and the previous site stays.

@@ -6,7 +6,7 @@
 /// n×n Jacobian of x̂, not an elementwise factor 1/σ.
 public enum LayerNormBackward {
     struct Output {
-        var dx: Matrix      // [T][n]
+        var dx: Mat         // [T][n]
         var dGamma: Vector  // [n]
         var dBeta: Vector   // [n]
     }
@@ -22,28 +22,69 @@ public enum LayerNormBackward {
         }
     }
 
-    /// x̂ of one row, from the row's input and the mean and σ the forward pass recorded.
-    static func normalized(_ x: Vector, _ row: LayerNorm.Row) -> Vector {
-        x.map { ($0 - row.mean) / row.std }
+    /// One row of ∂L/∂x = Jᵀ·∂L/∂x̂: dx[c] = Σ_k ∂L/∂x̂[k]·J[k][c], summed over k in order,
+    /// each J[k][c] computed by `jacobian`'s expression, all c side by side for each k.
+    static func inputGradient(xHat: UnsafePointer<Double>, dXHat g: UnsafePointer<Double>, count: Int, std: Double,
+                              into dx: UnsafeMutablePointer<Double>) {
+        let n = Double(count)
+        let diagonal = 1 - 1 / n, offDiagonal = 0 - 1 / n
+        // p / n is exactly p · (1/n) when n is a power of two: both round the same real number.
+        let reciprocal = count & (count - 1) == 0 ? 1 / n : nil
+        dx.update(repeating: 0, count: count)
+        for k in 0..<count {
+            let xk = xHat[k], gk = g[k]
+            if let reciprocal {
+                for c in 0..<k { dx[c] += gk * ((offDiagonal - xk * xHat[c] * reciprocal) / std) }
+                dx[k] += gk * ((diagonal - xk * xk / n) / std)
+                for c in k + 1..<count { dx[c] += gk * ((offDiagonal - xk * xHat[c] * reciprocal) / std) }
+            } else {
+                for c in 0..<k { dx[c] += gk * ((offDiagonal - xk * xHat[c] / n) / std) }
+                dx[k] += gk * ((diagonal - xk * xk / n) / std)
+                for c in k + 1..<count { dx[c] += gk * ((offDiagonal - xk * xHat[c] / n) / std) }
+            }
+        }
     }
 
     /// dy [T][n] is ∂L/∂y; `input` [T][n] is x and `rows` the forward pass's statistics.
-    static func backward(dy: Matrix, input: Matrix, rows: [LayerNorm.Row], parameters: LayerNormParameters) -> Output {
-        let n = input.first?.count ?? 0
-        let gamma = parameters.gamma ?? Vector(repeating: 1, count: n)
-        var dx = Matrix()
+    static func backward(dy: Mat, input: Mat, rows: LayerNorm.Rows, gamma: Vector) -> Output {
+        let t = input.rows, n = input.cols
+        // x̂ = (x − μ) / σ, row by row, from the input and the statistics of the forward pass.
+        var xHat = input
+        for r in 0..<t {
+            for i in 0..<n { xHat[r, i] = (input[r, i] - rows.mean[r]) / rows.std[r] }
+        }
+        // A zero row of ∂L/∂y adds ±0 to ∂L/∂γ and ∂L/∂β and makes a row of +0 in ∂L/∂x, as
+        // long as γ, x̂ and the Jacobian are finite (its entries are at most (2 + 2·max x̂²/n)/σ).
+        let gammaIsFinite = gamma.allSatisfy(\.isFinite)
+        let live = (0..<t).filter { r in
+            guard dy.rowIsZero(r) && gammaIsFinite && xHat.rowIsFinite(r) else { return true }
+            let largest = (0..<n).reduce(0) { max($0, abs(xHat[r, $1])) }
+            return !((2 + 2 * (largest * largest / Double(n))) / rows.std[r]).isFinite
+        }
+
         var dGamma = Vector(repeating: 0, count: n)
         var dBeta = Vector(repeating: 0, count: n)
-        for t in input.indices {
-            let xHat = normalized(input[t], rows[t])
+        for r in live {
             for i in 0..<n {
-                dGamma[i] += dy[t][i] * xHat[i]                            // ∂yᵢ/∂γᵢ = x̂ᵢ
-                dBeta[i] += dy[t][i]                                       // ∂yᵢ/∂βᵢ = 1
+                dGamma[i] += dy[r, i] * xHat[r, i]                             // ∂yᵢ/∂γᵢ = x̂ᵢ
+                dBeta[i] += dy[r, i]                                           // ∂yᵢ/∂βᵢ = 1
             }
-            let dXHat = (0..<n).map { dy[t][$0] * gamma[$0] }              // ∂L/∂x̂ = ∂L/∂y ⊙ γ
-            let j = jacobian(xHat: xHat, std: rows[t].std)
-            dx.append((0..<n).map { col in (0..<n).reduce(0) { $0 + dXHat[$1] * j[$1][col] } })  // ∂L/∂x = Jᵀ·∂L/∂x̂
         }
+
+        // ∂L/∂x = Jᵀ·∂L/∂x̂ with ∂L/∂x̂ = ∂L/∂y ⊙ γ, row by row.
+        var dx = Mat(rows: t, cols: n)
+        xHat.values.withUnsafeBufferPointer { xHat in
+        dy.values.withUnsafeBufferPointer { dy in
+        dx.values.withUnsafeMutableBufferPointer { dx in
+            var dXHat = Vector(repeating: 0, count: n)
+            dXHat.withUnsafeMutableBufferPointer { g in
+                for r in live {
+                    for i in 0..<n { g[i] = dy[r * n + i] * gamma[i] }
+                    inputGradient(xHat: xHat.baseAddress! + r * n, dXHat: g.baseAddress!, count: n,
+                                  std: rows.std[r], into: dx.baseAddress! + r * n)
+                }
+            }
+        }}}
         return Output(dx: dx, dGamma: dGamma, dBeta: dBeta)
     }
 }

@@ -7,21 +7,29 @@ import Foundation
 ///     ∂L/∂W₁ = xᵀ·∂L/∂pre       ∂L/∂b₁ = Σₜ ∂L/∂pre     ∂L/∂x = ∂L/∂pre·W₁ᵀ
 enum MLPBackward {
     struct Output {
-        var dx: Matrix      // [T][d]     the MLP's input, LN2's output
-        var dPre: Matrix    // [T][d_ff]
-        var dAct: Matrix    // [T][d_ff]
-        var dW1: Matrix     // [d][d_ff]
+        var dx: Mat         // [T][d]     the MLP's input, LN2's output
+        var dPre: Mat       // [T][d_ff]
+        var dAct: Mat       // [T][d_ff]
+        var dW1: Mat        // [d][d_ff]
         var dB1: Vector     // [d_ff]
-        var dW2: Matrix     // [d_ff][d]
+        var dW2: Mat        // [d_ff][d]
         var dB2: Vector     // [d]
     }
 
-    /// dOut [T][d] is ∂L/∂out; x [T][d], pre and act [T][d_ff] come from the forward pass.
-    static func backward(dOut: Matrix, x: Matrix, pre: Matrix, act: Matrix,
-                         weights: LayerWeights, activation: Activation) -> Output {
-        let second = LinearBackward.backward(dy: dOut, x: act, w: weights.w2)
+    /// dOut [T][d] is ∂L/∂out; x [T][d] and `mlp` (pre, act [T][d_ff]) come from the forward pass.
+    static func backward(dOut: Mat, x: Mat, mlp: MLP.Output, weights: FlatLayer, activation: Activation) -> Output {
+        let second = LinearBackward.backward(dy: dOut, x: mlp.act, w: weights.w2)
         let dAct = second.dx                                                        // [T][d_ff]
-        let dPre = zip(dAct, pre).map { da, p in zip(da, p).map { $0 * activation.derivative($1) } }
+        var dPre = dAct                                                             // ∂L/∂act ⊙ act′(pre)
+        if let th = mlp.geluTanh, activation == .gelu {
+            for i in dPre.values.indices {
+                dPre.values[i] = dAct.values[i] * Activation.geluDerivative(mlp.pre.values[i], tanh: th.values[i])
+            }
+        } else {
+            for i in dPre.values.indices {
+                dPre.values[i] = dAct.values[i] * activation.derivative(mlp.pre.values[i])
+            }
+        }
         let first = LinearBackward.backward(dy: dPre, x: x, w: weights.w1)
         return Output(dx: first.dx, dPre: dPre, dAct: dAct, dW1: first.dW, dB1: first.db, dW2: second.dW, dB2: second.db)
     }
@@ -40,9 +48,13 @@ extension Activation {
         case .relu:
             return x > 0 ? 1 : 0
         case .gelu:
-            let c = (2 / Double.pi).squareRoot()
-            let th = tanh(c * (x + 0.044715 * x * x * x))
-            return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * c * (1 + 3 * 0.044715 * x * x)
+            return Activation.geluDerivative(x, tanh: Activation.geluTanh(x))
         }
+    }
+
+    /// GELU′ from x and tanh u (the `geluTanh` of the forward pass).
+    static func geluDerivative(_ x: Double, tanh th: Double) -> Double {
+        let c = (2 / Double.pi).squareRoot()
+        return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * c * (1 + 3 * 0.044715 * x * x)
     }
 }

@@ -1,6 +1,6 @@
 /// A parsed JSON value that remembers where it stood in its file, so that a model-file error
 /// can name the line and column as well as the field. Object keys keep their order.
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)

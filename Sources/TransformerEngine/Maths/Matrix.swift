@@ -5,18 +5,12 @@ public typealias Matrix = [[Double]]
 enum Linear {
     /// x·W (+ b): rows of `x` times `W`. [T][n] · [n][m] → [T][m]
     static func apply(_ x: Matrix, _ w: Matrix, bias: Vector? = nil) -> Matrix {
-        x.map { row in apply(row, w, bias: bias) }
+        Mat.linear(Mat(x), Mat(w), bias: bias).nested
     }
 
     /// A row vector times a matrix: [n] · [n][m] → [m]
     static func apply(_ x: Vector, _ w: Matrix, bias: Vector? = nil) -> Vector {
-        let m = w.first?.count ?? 0
-        var out = bias ?? Vector(repeating: 0, count: m)
-        for (i, xi) in x.enumerated() {
-            let wi = w[i]
-            for j in 0..<m { out[j] += xi * wi[j] }
-        }
-        return out
+        Mat.linear(Mat(row: x), Mat(w), bias: bias).values
     }
 
     static func dot(_ a: Vector, _ b: Vector) -> Double {

@@ -28,7 +28,7 @@ public enum ModelLoader {
 
     /// Parses and validates model-file bytes; `file` names the source in errors.
     public static func parse(_ bytes: [UInt8], file: String) throws(ModelError) -> Model {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
+        guard isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else {
             throw ModelError(file: file, message: "is not UTF-8 text, expected a JSON model file")
         }
         let root: JSONNode
@@ -38,6 +38,19 @@ public enum ModelLoader {
             throw ModelError(file: file, line: error.line, column: error.column, message: "is not valid JSON: \(error.message)")
         }
         return try ModelReader(file: file).read(root)
+    }
+}
+
+/// True when every byte is below 0x80 (then the bytes are UTF-8 text): checked eight at a time.
+private func isASCII(_ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { raw in
+        var high: UInt64 = 0, i = 0
+        while i + 8 <= raw.count {
+            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < raw.count { high |= UInt64(raw[i]); i += 1 }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 }
 
@@ -315,7 +328,12 @@ struct ModelReader {
             var row = Vector()
             row.reserveCapacity(cells.count)
             for (j, cell) in cells.enumerated() {
-                row.append(try number(cell, "\(path)[\(r)][\(j)]"))
+                // The field's path is spelled out only for an error.
+                if case let .number(value) = cell.value, value.isFinite {
+                    row.append(value)
+                } else {
+                    row.append(try number(cell, "\(path)[\(r)][\(j)]"))
+                }
             }
             widths.append(cells.count)
             result.append(row)
@@ -339,7 +357,14 @@ struct ModelReader {
             throw fail(node, path, "is \(node.value.kindName), expected an array of \(size.0) numbers (\(size.1))")
         }
         var out = Vector()
-        for (j, cell) in cells.enumerated() { out.append(try number(cell, "\(path)[\(j)]")) }
+        out.reserveCapacity(cells.count)
+        for (j, cell) in cells.enumerated() {
+            if case let .number(value) = cell.value, value.isFinite {
+                out.append(value)
+            } else {
+                out.append(try number(cell, "\(path)[\(j)]"))
+            }
+        }
         guard out.count == size.0 else {
             throw fail(node, path, "has \(out.count) numbers, expected \(size.0) (\(size.1))")
         }
