@@ -39,8 +39,8 @@ public struct BuildReport: Sendable {
 }
 
 /// The build as an ordered list of named steps, each timed:
-/// read model ∥ load templates → forward pass → backward + training ∥ render pages →
-/// trace.json ∥ learning pages → check → write.
+/// read model ∥ load templates → forward pass → (backward + training → trace.json → learning
+/// pages) ∥ forward-pass pages → check → write.
 /// Steps marked ∥ run side by side (the machine's cores are otherwise idle while one thread
 /// trains or writes JSON); every page is checked by libxml2 on the thread that rendered it,
 /// and the links between pages once all are known.
@@ -82,50 +82,47 @@ public enum SiteBuild {
         let trace = try step("forward pass") { () throws(BuildFailure) in Transformer.forward(loaded.model) }
         let training = try trainingSettings(options, model: loaded.model)
 
-        // Training runs on one core while the forward-pass pages render on the others.
+        // One core runs the learning chapter (training, then trace.json and the pages that show
+        // its numbers) while the forward-pass pages render on the others; it joins them after.
         let forwardData = SiteData(loaded: loaded, trace: trace, displayPath: options.modelPath, learning: nil)
         let forwardRenderer = SiteRenderer(data: forwardData, templates: templates)
         let forwardJobs = forwardRenderer.jobs { !$0.needsLearning }
-        let forwardStart = DispatchTime.now()
-        var forwardPages = Parallel.map(forwardJobs.count + 1) { k -> Output<SiteData.Learning?> in
-            k == 0 ? .side(Timed { () throws(BuildFailure) in learning(loaded.model, trace: trace, rate: training.rate, steps: training.steps) })
-                   : .page(Timed { () throws(BuildFailure) in try forwardRenderer.render(forwardJobs[k - 1]) })
+        let pagesStart = DispatchTime.now()
+        var outputs = Parallel.map(forwardJobs.count + 1) { k -> Output in
+            guard k == 0 else { return .page(Timed { () throws(BuildFailure) in try forwardRenderer.render(forwardJobs[k - 1]) }) }
+            let learningRun = Timed { () throws(BuildFailure) in learning(loaded.model, trace: trace, rate: training.rate, steps: training.steps) }
+            guard case .success(let learned) = learningRun.result else { return .chapter(LearningChapter(learning: learningRun)) }
+            let renderer = SiteRenderer(data: forwardData.adding(learned), templates: templates)
+            let traceRun = Timed { () throws(BuildFailure) in traceJSON(trace, model: loaded.model, learning: learned) }
+            let pagesStart = DispatchTime.now()
+            let pages = renderer.jobs { $0.needsLearning }.map { job in Timed { () throws(BuildFailure) in try renderer.render(job) } }
+            return .chapter(LearningChapter(learning: learningRun, trace: traceRun, pages: pages, pagesSeconds: seconds(since: pagesStart)))
         }
-        let forwardSeconds = seconds(since: forwardStart)
-        guard case .side(let learningTimed) = forwardPages.removeFirst() else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: training result missing"))
+        let pagesSeconds = seconds(since: pagesStart)
+        guard case .chapter(let chapter) = outputs.removeFirst() else {
+            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: the learning chapter is missing"))
         }
-        record("backward + training", learningTimed.seconds, beside: "render pages")
-        record("render pages", forwardSeconds, beside: "backward + training")
+        record("backward + training", chapter.learning.seconds, beside: "render pages")
+        _ = try chapter.learning.result.get()
+        guard let traceRun = chapter.trace else {
+            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: trace.json is missing"))
+        }
+        record("trace.json", traceRun.seconds, beside: "render pages")
+        record("learning pages", chapter.pagesSeconds, beside: "render pages")
+        record("render pages", pagesSeconds, beside: "the three above")
 
-        // The learning chapter and the overview, beside trace.json.
-        let learningResult = try learningTimed.result.get()
-        let data = forwardData.adding(learningResult)
-        let renderer = SiteRenderer(data: data, templates: templates)
-        let learningJobs = renderer.jobs { $0.needsLearning }
-        let learningStart = DispatchTime.now()
-        var learningPages = Parallel.map(learningJobs.count + 1) { k -> Output<[UInt8]> in
-            k == 0 ? .side(Timed { () throws(BuildFailure) in traceJSON(trace, model: loaded.model, learning: learningResult) })
-                   : .page(Timed { () throws(BuildFailure) in try renderer.render(learningJobs[k - 1]) })
-        }
-        let learningSeconds = seconds(since: learningStart)
-        guard case .side(let traceTimed) = learningPages.removeFirst() else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: trace.json missing"))
-        }
-        record("trace.json", traceTimed.seconds, beside: "learning pages")
-        record("learning pages", learningSeconds, beside: "trace.json")
-
-        // Pages in stage-map order; the first problem in that order is the one reported.
+        // Pages in stage-map order (the learning chapter's last); the first problem in that
+        // order is the one reported.
         var files: [String: [UInt8]] = [:]
         var scanned: [String: SiteChecker.ScannedPage] = [:]
-        for timed in forwardPages.compactMap(\.page) + learningPages.compactMap(\.page) {
+        for timed in outputs.compactMap(\.page) + chapter.pages {
             let page = try timed.result.get()
             files[page.path] = page.bytes
             scanned[page.path] = page.scan
         }
         for (name, bytes) in templates.assets { files[name] = bytes }
         files["model.json"] = loaded.bytes
-        files["trace.json"] = try traceTimed.result.get()
+        files["trace.json"] = try traceRun.result.get()
         let pageCount = files.keys.filter { $0.hasSuffix(".html") }.count
         try step("check pages") { () throws(BuildFailure) in
             let prefix = options.outputPath.hasSuffix("/") ? options.outputPath : options.outputPath + "/"
@@ -150,15 +147,23 @@ public enum SiteBuild {
         }
     }
 
-    /// What a parallel step gives: rendered pages, and the one job that runs beside them.
-    enum Output<Side> {
+    /// What the page step gives: a forward-pass page, or the whole learning chapter.
+    enum Output {
         case page(Timed<SiteRenderer.RenderedPage>)
-        case side(Timed<Side>)
+        case chapter(LearningChapter)
 
         var page: Timed<SiteRenderer.RenderedPage>? {
             if case .page(let timed) = self { return timed }
             return nil
         }
+    }
+
+    /// The training run, and (when it succeeded) trace.json and the pages that show its numbers.
+    struct LearningChapter {
+        var learning: Timed<SiteData.Learning?>
+        var trace: Timed<[UInt8]>? = nil
+        var pages: [Timed<SiteRenderer.RenderedPage>] = []
+        var pagesSeconds = 0.0
     }
 
     static func seconds(since start: DispatchTime) -> Double {
