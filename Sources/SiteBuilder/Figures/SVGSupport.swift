@@ -8,43 +8,12 @@ public enum SVGNumber {
         guard value.isFinite else { return "0" }
         let places = max(0, min(decimals, 6))
         var factor = 1.0
-        var unit: Int64 = 1
-        for _ in 0..<places { factor *= 10; unit *= 10 }
+        for _ in 0..<places { factor *= 10 }
         let limit = 1e15 / factor
         let clamped = max(-limit, min(limit, value))
         let scaled = Int64((clamped * factor).rounded(.toNearestOrAwayFromZero))
         if scaled == 0 { return "0" }
-        // Digits written right to left into a small buffer: this runs for every coordinate.
-        var magnitude = scaled < 0 ? -scaled : scaled
-        var fraction = magnitude % unit
-        var fractionDigits = places
-        while fractionDigits > 0 && fraction % 10 == 0 {
-            fraction /= 10
-            fractionDigits -= 1
-        }
-        magnitude /= unit
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
-            var end = 32
-            for _ in 0..<fractionDigits {
-                end -= 1
-                buffer[end] = UInt8(ascii: "0") + UInt8(fraction % 10)
-                fraction /= 10
-            }
-            if fractionDigits > 0 {
-                end -= 1
-                buffer[end] = UInt8(ascii: ".")
-            }
-            repeat {
-                end -= 1
-                buffer[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if scaled < 0 {
-                end -= 1
-                buffer[end] = UInt8(ascii: "-")
-            }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[end..<32]), as: UTF8.self)
-        }
+        return FixedPointText.make(scaled, places: places, trimZeros: true, minus: scaled < 0 ? "-" : nil)
     }
 }
 

@@ -16,32 +16,7 @@ public enum NumberFormat {
             return (value < 0 ? "−" : "") + text
         }
         let units = Int64(scaled)
-        let negative = value < 0 && units != 0
-        // Digits written right to left into a small buffer (this runs for every table cell).
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer in
-            var end = 40
-            var rest = units
-            for _ in 0..<places {
-                end -= 1
-                buffer[end] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            }
-            if places > 0 {
-                end -= 1
-                buffer[end] = UInt8(ascii: ".")
-            }
-            repeat {
-                end -= 1
-                buffer[end] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            if negative {
-                // U+2212 MINUS SIGN in UTF-8.
-                end -= 3
-                buffer[end] = 0xE2; buffer[end + 1] = 0x88; buffer[end + 2] = 0x92
-            }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[end..<40]), as: UTF8.self)
-        }
+        return FixedPointText.make(units, places: places, trimZeros: false, minus: value < 0 && units != 0 ? "−" : nil)
     }
 
     /// The exact value as Swift prints a Double (shortest representation that round-trips),
@@ -51,5 +26,47 @@ public enum NumberFormat {
         if value == 0 { return "0" }
         let text = value.description
         return value < 0 ? "−" + text.dropFirst() : text
+    }
+}
+
+/// `units / 10^places` written out, digits right to left into a small buffer (this runs for
+/// every table cell and every SVG coordinate): optionally without trailing fraction zeros,
+/// with `minus` (a hyphen or a true minus) in front when given.
+enum FixedPointText {
+    static func make(_ units: Int64, places: Int, trimZeros: Bool, minus: StaticString?) -> String {
+        var magnitude = units < 0 ? -units : units
+        var unit: Int64 = 1
+        for _ in 0..<places { unit *= 10 }
+        var fraction = magnitude % unit
+        magnitude /= unit
+        var digits = places
+        while trimZeros && digits > 0 && fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
+            var end = 48
+            for _ in 0..<digits {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            if digits > 0 {
+                end -= 1
+                buffer[end] = UInt8(ascii: ".")
+            }
+            repeat {
+                end -= 1
+                buffer[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if let minus {
+                minus.withUTF8Buffer { sign in
+                    end -= sign.count
+                    for (k, byte) in sign.enumerated() { buffer[end + k] = byte }
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[end..<48]), as: UTF8.self)
+        }
     }
 }

@@ -125,30 +125,7 @@ public enum SiteWriter {
             if hadOld { _ = rename(retired, absolute) }
             throw fail(output, "cannot move the new site into place (\(why)); the previous site is unchanged")
         }
-        if hadOld { removeTreeInParallel(retired) }
-    }
-
-    /// `removeTree`, with the folder's entries removed on every core (a site is hundreds of files).
-    static func removeTreeInParallel(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, let directory = opendir(path) else {
-            removeTree(path)
-            return
-        }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
-                String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(directory)
-        let entries = names
-        _ = Parallel.map(entries.count) { k -> Bool in
-            removeTree(path + "/" + entries[k])
-            return true
-        }
-        rmdir(path)
+        if hadOld { removeTree(retired, inParallel: true) }
     }
 
     /// Brings `output` up to date file by file: only files whose bytes changed are written
@@ -278,26 +255,40 @@ public enum SiteWriter {
         return 0
     }
 
-    /// Removes `path` and everything below it, if it exists (symbolic links are removed, not followed).
-    static func removeTree(_ path: String) {
+    /// Removes `path` and everything below it, if it exists (symbolic links are removed, not
+    /// followed); `inParallel` removes the folder's entries on every core (a site is hundreds of files).
+    static func removeTree(_ path: String, inParallel: Bool = false) {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         if info.st_mode & S_IFMT != S_IFDIR {
             unlink(path)
             return
         }
-        if let directory = opendir(path) {
-            var names: [String] = []
-            while let entry = readdir(directory) {
-                let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
-                    String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+        if let names = entries(of: path) {
+            if inParallel {
+                _ = Parallel.map(names.count) { k -> Bool in
+                    removeTree(path + "/" + names[k])
+                    return true
                 }
-                if name != "." && name != ".." { names.append(name) }
+            } else {
+                for name in names { removeTree(path + "/" + name) }
             }
-            closedir(directory)
-            for name in names { removeTree(path + "/" + name) }
         }
         rmdir(path)
+    }
+
+    /// The names in a folder, without "." and ".."; nil when it cannot be opened.
+    static func entries(of path: String) -> [String]? {
+        guard let directory = opendir(path) else { return nil }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+                String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 }
 
