@@ -90,7 +90,7 @@ public struct ColorScale: Sendable, Equatable {
     /// Fill colour for `value`, linearly interpolated (in sRGB) between the fixed stops.
     public func color(_ value: Double) -> String {
         guard let t = fraction(value) else { return ColorScale.nanColor }
-        return ColorScale.interpolate(stops, at: t)
+        return ColorScale.interpolate(kind == .diverging ? ColorScale.divergingRGB : ColorScale.sequentialRGB, at: t)
     }
 
     /// `#000000` or `#ffffff`, whichever has the higher WCAG contrast ratio on `color(value)`.
@@ -100,11 +100,11 @@ public struct ColorScale: Sendable, Equatable {
 
     // MARK: - Colour arithmetic
 
-    static func interpolate(_ stops: [String], at t: Double) -> String {
+    static func interpolate(_ stops: [(Int, Int, Int)], at t: Double) -> String {
         let position = t * Double(stops.count - 1)
         let index = Swift.min(stops.count - 2, Int(position.rounded(.down)))
         let local = position - Double(index)
-        let a = rgbStop(stops, index), b = rgbStop(stops, index + 1)
+        let a = stops[index], b = stops[index + 1]
         func mix(_ x: Int, _ y: Int) -> Int {
             Int((Double(x) + (Double(y) - Double(x)) * local).rounded(.toNearestOrAwayFromZero))
         }
@@ -114,12 +114,6 @@ public struct ColorScale: Sendable, Equatable {
     /// The scales' stops as numbers, parsed once (every heatmap cell asks for a colour).
     private static let divergingRGB = divergingStops.map(rgb)
     private static let sequentialRGB = sequentialStops.map(rgb)
-
-    private static func rgbStop(_ stops: [String], _ index: Int) -> (Int, Int, Int) {
-        if stops == divergingStops { return divergingRGB[index] }
-        if stops == sequentialStops { return sequentialRGB[index] }
-        return rgb(stops[index])
-    }
 
     static func rgb(_ hex: String) -> (Int, Int, Int) {
         let digits = Array(hex.utf8.dropFirst())

@@ -119,12 +119,10 @@ struct SVGWriter {
     /// When `fullText` differs from `text`, a `<title>` child carries the full string.
     mutating func text(_ text: String, x: Double, y: Double, fontSize: Double,
                        anchor: String? = nil, attributes: String = "", fullText: String? = nil) {
-        output += "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(fontSize))\""
-        if let anchor { output += " text-anchor=\"\(anchor)\"" }
-        if !attributes.isEmpty { output += " " + attributes }
-        output += ">"
-        if let fullText, fullText != text { output += "<title>\(Escape.html(fullText))</title>" }
-        output += Escape.html(text) + "</text>"
+        var all = "font-size=\"\(Self.n(fontSize))\""
+        if let anchor { all += " text-anchor=\"\(anchor)\"" }
+        if !attributes.isEmpty { all += " " + attributes }
+        label(text, x: x, y: y, attributes: all, fullText: fullText)
     }
 
     /// `<text>` whose font size and anchor come from its group (a run of axis labels).

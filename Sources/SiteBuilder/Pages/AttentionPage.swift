@@ -21,16 +21,16 @@ enum AttentionPage {
             }
             let weights = layer.weights[h]
             let strongest = weights[f].indices.max { weights[f][$0] < weights[f][$1] } ?? 0
-            let masked: [[Double?]] = weights.enumerated().map { i, row in row.enumerated().map { j, v in j <= i ? v : nil } }
             // Long prompts: the views that follow another token draw only that token's rows, one
             // per head in one figure (below), so the site does not repeat T full heatmaps per
             // head; the last token's page has them all.
             let isStrip = s.isLeanView(focus: f)
             let heatmap = isStrip ? "" : HeatmapSVG(
-                id: "attn-l\(l)-h\(h)", title: "Head \(h + 1): attention weights" + (isStrip ? " of “\(t.tokens[f])”" : ""),
-                description: (isStrip ? "The attention row of “\(t.tokens[f])” over the \(s.count) tokens; later tokens are masked. " : "Rows are query tokens, columns key tokens; each row sums to 1 and cells above the diagonal are masked. ")
+                id: "attn-l\(l)-h\(h)", title: "Head \(h + 1): attention weights",
+                description: "Rows are query tokens, columns key tokens; each row sums to 1 and cells above the diagonal are masked. "
                     + "“\(t.tokens[f])” attends most to “\(t.tokens[strongest])” (\(NumberFormat.short(weights[f][strongest]))).",
-                values: masked, rowLabels: t.tokens, columnLabels: t.tokens,
+                values: weights.enumerated().map { i, row in row.enumerated().map { j, v in j <= i ? v : nil } },
+                rowLabels: t.tokens, columnLabels: t.tokens,
                 scale: .sequential(max: 1), showValues: s.count <= 16, highlightRow: f,
                 rowHeader: "query token", columnHeader: "key token",
                 rowLabelClasses: s.tokenClasses, columnLabelClasses: s.tokenClasses,

@@ -28,7 +28,7 @@ struct SiteData {
         self.modelBytes = loaded.bytes
         self.sha256 = SHA256.hex(loaded.bytes)
         self.modelFile = displayPath
-        self.tokenClasses = trace.tokens.indices.map { "tok tok-\($0 % 8)" }
+        self.tokenClasses = trace.tokens.indices.map(Self.tokenClassName)
         self.tokenLabels = trace.tokens.enumerated().map { "\($0) · \($1)" }
         self.modelDimensions = Self.labels(loaded.model.config.dModel, prefix: "d")
         self.hiddenUnits = Self.labels(loaded.model.config.dFF, prefix: "u")
@@ -48,7 +48,8 @@ struct SiteData {
     var stages: [Stage] { Stage.all(layers: model.config.nLayers) }
 
     /// The colour class of prompt token i: each token keeps one Okabe–Ito hue on every page.
-    func tokenClass(_ i: Int) -> String { "tok tok-\(i % 8)" }
+    func tokenClass(_ i: Int) -> String { Self.tokenClassName(i) }
+    private static func tokenClassName(_ i: Int) -> String { "tok tok-\(i % 8)" }
     let tokenClasses: [String]
 
     /// Row labels for per-token tables: "0 · the".

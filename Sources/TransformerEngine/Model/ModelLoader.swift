@@ -288,12 +288,14 @@ struct ModelReader {
         }
     }
 
-    func number(_ node: JSONNode, _ path: String) throws(ModelError) -> Double {
+    /// A finite number. The field's path is spelled out only for an error (a weight matrix
+    /// has thousands of numbers).
+    func number(_ node: JSONNode, _ path: @autoclosure () -> String) throws(ModelError) -> Double {
         guard case let .number(value) = node.value else {
-            throw fail(node, path, "is \(node.value.kindName), expected a number")
+            throw fail(node, path(), "is \(node.value.kindName), expected a number")
         }
         guard value.isFinite else {
-            throw fail(node, path, "is too large to be a finite number, expected a finite number")
+            throw fail(node, path(), "is too large to be a finite number, expected a finite number")
         }
         return value
     }
@@ -328,12 +330,7 @@ struct ModelReader {
             var row = Vector()
             row.reserveCapacity(cells.count)
             for (j, cell) in cells.enumerated() {
-                // The field's path is spelled out only for an error.
-                if case let .number(value) = cell.value, value.isFinite {
-                    row.append(value)
-                } else {
-                    row.append(try number(cell, "\(path)[\(r)][\(j)]"))
-                }
+                row.append(try number(cell, "\(path)[\(r)][\(j)]"))
             }
             widths.append(cells.count)
             result.append(row)
@@ -359,11 +356,7 @@ struct ModelReader {
         var out = Vector()
         out.reserveCapacity(cells.count)
         for (j, cell) in cells.enumerated() {
-            if case let .number(value) = cell.value, value.isFinite {
-                out.append(value)
-            } else {
-                out.append(try number(cell, "\(path)[\(j)]"))
-            }
+            out.append(try number(cell, "\(path)[\(j)]"))
         }
         guard out.count == size.0 else {
             throw fail(node, path, "has \(out.count) numbers, expected \(size.0) (\(size.1))")
