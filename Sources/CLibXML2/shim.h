@@ -26,13 +26,17 @@ static inline void sitegen_xmlFree(void *pointer) { xmlFree(pointer); }
 #define SITEGEN_NS_SVG 2
 #define SITEGEN_NS_XLINK 3
 
-static inline int sitegen_ns_code(const xmlNs *ns) {
-    if (ns == NULL || ns->href == NULL) return SITEGEN_NS_OTHER;
-    const char *href = (const char *)ns->href;
+static inline int sitegen_uri_code(const xmlChar *uri) {
+    if (uri == NULL) return SITEGEN_NS_OTHER;
+    const char *href = (const char *)uri;
     if (strcmp(href, "http://www.w3.org/1999/xhtml") == 0) return SITEGEN_NS_XHTML;
     if (strcmp(href, "http://www.w3.org/2000/svg") == 0) return SITEGEN_NS_SVG;
     if (strcmp(href, "http://www.w3.org/1999/xlink") == 0) return SITEGEN_NS_XLINK;
     return SITEGEN_NS_OTHER;
+}
+
+static inline int sitegen_ns_code(const xmlNs *ns) {
+    return ns == NULL ? SITEGEN_NS_OTHER : sitegen_uri_code(ns->href);
 }
 
 // Element local names the checks care about (the namespace is checked separately).
@@ -61,6 +65,9 @@ static inline int sitegen_ns_code(const xmlNs *ns) {
 #define SITEGEN_TAG_OUTPUT 22
 #define SITEGEN_TAG_SVG 23
 #define SITEGEN_TAG_TITLE 24
+#define SITEGEN_TAG_HTML 25
+#define SITEGEN_TAG_HEAD 26
+#define SITEGEN_TAG_META 27
 
 static inline int sitegen_tag_code(const xmlChar *name) {
     if (name == NULL) return SITEGEN_TAG_OTHER;
@@ -75,6 +82,10 @@ static inline int sitegen_tag_code(const xmlChar *name) {
     case 'c': if (strcmp(n, "caption") == 0) return SITEGEN_TAG_CAPTION; break;
     case 'e': if (strcmp(n, "embed") == 0) return SITEGEN_TAG_EMBED; break;
     case 'f': if (strcmp(n, "form") == 0) return SITEGEN_TAG_FORM; break;
+    case 'h':
+        if (strcmp(n, "html") == 0) return SITEGEN_TAG_HTML;
+        if (strcmp(n, "head") == 0) return SITEGEN_TAG_HEAD;
+        break;
     case 'i':
         if (strcmp(n, "img") == 0) return SITEGEN_TAG_IMG;
         if (strcmp(n, "iframe") == 0) return SITEGEN_TAG_IFRAME;
@@ -84,6 +95,7 @@ static inline int sitegen_tag_code(const xmlChar *name) {
         if (strcmp(n, "link") == 0) return SITEGEN_TAG_LINK;
         if (strcmp(n, "label") == 0) return SITEGEN_TAG_LABEL;
         break;
+    case 'm': if (strcmp(n, "meta") == 0) return SITEGEN_TAG_META; break;
     case 'o':
         if (strcmp(n, "object") == 0) return SITEGEN_TAG_OBJECT;
         if (strcmp(n, "output") == 0) return SITEGEN_TAG_OUTPUT;
@@ -129,7 +141,9 @@ static inline int sitegen_tag_code(const xmlChar *name) {
 #define SITEGEN_ATTR_HEADERS 18
 #define SITEGEN_ATTR_CLASS 19
 #define SITEGEN_ATTR_XLINK_HREF 20
-#define SITEGEN_ATTR_COUNT 21
+#define SITEGEN_ATTR_LANG 21
+#define SITEGEN_ATTR_CHARSET 22
+#define SITEGEN_ATTR_COUNT 23
 
 static inline int sitegen_attr_code(const xmlChar *name) {
     if (name == NULL) return SITEGEN_ATTR_OTHER;
@@ -147,7 +161,10 @@ static inline int sitegen_attr_code(const xmlChar *name) {
             if (strcmp(rest, "owns") == 0) return SITEGEN_ATTR_ARIA_OWNS;
         }
         break;
-    case 'c': if (strcmp(n, "class") == 0) return SITEGEN_ATTR_CLASS; break;
+    case 'c':
+        if (strcmp(n, "class") == 0) return SITEGEN_ATTR_CLASS;
+        if (strcmp(n, "charset") == 0) return SITEGEN_ATTR_CHARSET;
+        break;
     case 'd': if (strcmp(n, "data") == 0) return SITEGEN_ATTR_DATA; break;
     case 'f': if (strcmp(n, "for") == 0) return SITEGEN_ATTR_FOR; break;
     case 'h':
@@ -155,6 +172,7 @@ static inline int sitegen_attr_code(const xmlChar *name) {
         if (strcmp(n, "headers") == 0) return SITEGEN_ATTR_HEADERS;
         break;
     case 'i': if (n[1] == 'd' && n[2] == 0) return SITEGEN_ATTR_ID; break;
+    case 'l': if (strcmp(n, "lang") == 0) return SITEGEN_ATTR_LANG; break;
     case 'p': if (strcmp(n, "poster") == 0) return SITEGEN_ATTR_POSTER; break;
     case 'r':
         if (strcmp(n, "rel") == 0) return SITEGEN_ATTR_REL;
@@ -169,16 +187,21 @@ static inline int sitegen_attr_code(const xmlChar *name) {
     return SITEGEN_ATTR_OTHER;
 }
 
-// 1 when `text` holds "url(" (ASCII letters in any case); else 2 when it holds a non-ASCII
-// byte (the caller then decides with Unicode rules); else 0.
-static inline int sitegen_has_url_call(const xmlChar *text) {
+// 1 when the `count` bytes at `text` hold "url(" (ASCII letters in any case); else 2 when they
+// hold a non-ASCII byte (the caller then decides with Unicode rules); else 0.
+static inline int sitegen_has_url_call_n(const xmlChar *text, size_t count) {
     if (text == NULL) return 0;
     int nonASCII = 0;
-    for (const unsigned char *p = text; *p; p++) {
+    for (size_t i = 0; i < count; i++) {
+        const unsigned char *p = text + i;
         if (*p >= 0x80) nonASCII = 1;
-        if ((*p | 0x20) == 'u' && (p[1] | 0x20) == 'r' && (p[2] | 0x20) == 'l' && p[3] == '(') return 1;
+        if (i + 3 < count && (*p | 0x20) == 'u' && (p[1] | 0x20) == 'r' && (p[2] | 0x20) == 'l' && p[3] == '(') return 1;
     }
     return nonASCII ? 2 : 0;
+}
+
+static inline int sitegen_has_url_call(const xmlChar *text) {
+    return text == NULL ? 0 : sitegen_has_url_call_n(text, strlen((const char *)text));
 }
 
 // The value of an attribute node without copying it, when it is a single text node (the usual
@@ -249,6 +272,52 @@ static inline int sitegen_is_simple_ascii(const xmlChar *text) {
         if (*p == '\r' && p[1] == '\n') return 0;
     }
     return 1;
+}
+
+// The attributes of an element as the SAX2 parser passes them to startElementNs: five pointers
+// each (local name, prefix, namespace URI, value start, value end). Fills starts/ends
+// [SITEGEN_ATTR_COUNT] with the value bytes of the attributes the checks read (NULL when absent)
+// and returns SITEGEN_SAX_* flags.
+//
+// Values are passed on as the parser keeps them before it builds a tree: every character
+// reference and predefined entity is already replaced, except that a literal '&' stays as the
+// five bytes "&#38;" (the tree builder decodes those). Any other '&' is a reference to a declared
+// or undeclared general entity, which only a tree resolves as the checks expect.
+#define SITEGEN_SAX_SVG_CSS 1     // an SVG attribute other than style holds "url(" (or non-ASCII text: let Swift look)
+#define SITEGEN_SAX_NEEDS_TREE 2  // an entity reference in a value, or an xml:id (whose checks the tree builder does)
+
+static inline int sitegen_sax_attributes(int count, const xmlChar **attributes,
+                                         const xmlChar **starts, const xmlChar **ends, int svg) {
+    memset(starts, 0, sizeof(const xmlChar *) * SITEGEN_ATTR_COUNT);
+    memset(ends, 0, sizeof(const xmlChar *) * SITEGEN_ATTR_COUNT);
+    int flags = 0;
+    for (int i = 0; i < count; i++) {
+        const xmlChar **a = attributes + 5 * i;
+        const xmlChar *name = a[0], *prefix = a[1], *uri = a[2], *value = a[3], *end = a[4];
+        size_t length = (size_t)(end - value);
+        for (const xmlChar *p = memchr(value, '&', length); p != NULL; p = memchr(p + 1, '&', (size_t)(end - p - 1))) {
+            if (end - p < 5 || memcmp(p, "&#38;", 5) != 0) flags |= SITEGEN_SAX_NEEDS_TREE;
+        }
+        if (uri == NULL) {
+            int code = sitegen_attr_code(name);
+            if (code != SITEGEN_ATTR_OTHER && starts[code] == NULL) { starts[code] = value; ends[code] = end; }
+            if (svg && code != SITEGEN_ATTR_STYLE && sitegen_has_url_call_n(value, length) != 0) flags |= SITEGEN_SAX_SVG_CSS;
+        } else if (sitegen_uri_code(uri) == SITEGEN_NS_XLINK && strcmp((const char *)name, "href") == 0) {
+            if (starts[SITEGEN_ATTR_XLINK_HREF] == NULL) { starts[SITEGEN_ATTR_XLINK_HREF] = value; ends[SITEGEN_ATTR_XLINK_HREF] = end; }
+        } else if (prefix != NULL && strcmp((const char *)prefix, "xml") == 0 && strcmp((const char *)name, "id") == 0) {
+            flags |= SITEGEN_SAX_NEEDS_TREE;
+        }
+    }
+    return flags;
+}
+
+// 1 when the `count` bytes at `text` hold a byte other than XML blanks (space, tab, LF, CR).
+static inline int sitegen_has_non_blank_n(const xmlChar *text, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        unsigned char c = text[i];
+        if (c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) return 1;
+    }
+    return 0;
 }
 
 #endif

@@ -11,24 +11,43 @@ enum LibXML {
     static let svgNamespace = "http://www.w3.org/2000/svg"
     static let xlinkNamespace = "http://www.w3.org/1999/xlink"
 
-    /// Parses `bytes` as XML: no network, no DTD loading, no entity substitution,
+    /// Parses `bytes` as XML into a tree: no network, no DTD loading, no entity substitution,
     /// big line numbers. Every error and warning is collected, none is printed.
     static func parse(_ bytes: [UInt8], name: String) -> ParseOutcome {
+        let collector = ParseMessageCollector()
+        let (document, wellFormed) = read(bytes, name: name, collector: collector)
+        return ParseOutcome(document: document.map(XMLDocument.init), messages: collector.messages, wellFormed: wellFormed)
+    }
+
+    /// Parses `bytes` as `parse` does, but hands the parse to the SAX2 callbacks that `handlers`
+    /// sets (each finds `collector` in its context's `_private`); the tree builder's other
+    /// callbacks stay, and with no element callbacks of its own no tree is built. Returns
+    /// whether the page is well-formed; the messages go to `collector`.
+    static func stream(_ bytes: [UInt8], name: String, collector: ParseMessageCollector,
+                       handlers: (UnsafeMutablePointer<xmlSAXHandler>) -> Void) -> Bool {
+        let (document, wellFormed) = read(bytes, name: name, collector: collector, handlers: handlers)
+        if let document { xmlFreeDoc(document) }
+        return wellFormed
+    }
+
+    private static func read(_ bytes: [UInt8], name: String, collector: ParseMessageCollector,
+                             handlers: (UnsafeMutablePointer<xmlSAXHandler>) -> Void = { _ in }) -> (xmlDocPtr?, Bool) {
         _ = initialized
-        guard let ctxt = xmlNewParserCtxt() else {
-            return ParseOutcome(document: nil, messages: [ParseMessage(line: 1, column: 1, text: "out of memory creating the XML parser", isWarning: false)], wellFormed: false)
+        guard let ctxt = xmlNewParserCtxt(), let sax = ctxt.pointee.sax else {
+            collector.messages.append(ParseMessage(line: 1, column: 1, text: "out of memory creating the XML parser", isWarning: false))
+            return (nil, false)
         }
         defer { xmlFreeParserCtxt(ctxt) }
 
-        let collector = ParseMessageCollector()
         ctxt.pointee._private = Unmanaged.passUnretained(collector).toOpaque()
         // The parser calls serror with ctxt->userData, which is the context itself.
-        ctxt.pointee.sax.pointee.serror = { userData, error in
+        sax.pointee.serror = { userData, error in
             guard let userData, let error else { return }
             let context = userData.assumingMemoryBound(to: xmlParserCtxt.self)
             guard let collectorPointer = context.pointee._private else { return }
             Unmanaged<ParseMessageCollector>.fromOpaque(collectorPointer).takeUnretainedValue().record(error.pointee)
         }
+        handlers(sax)
 
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_BIG_LINES.rawValue | XML_PARSE_COMPACT.rawValue)
         let document: xmlDocPtr? = withExtendedLifetime(collector) {
@@ -43,7 +62,7 @@ enum LibXML {
         }
         let wellFormed = ctxt.pointee.wellFormed != 0 && document != nil
         ctxt.pointee._private = nil
-        return ParseOutcome(document: document.map(XMLDocument.init), messages: collector.messages, wellFormed: wellFormed)
+        return (document, wellFormed)
     }
 }
 
@@ -55,7 +74,8 @@ struct ParseMessage: Sendable {
     var isWarning: Bool
 }
 
-final class ParseMessageCollector {
+/// Collects a parse's messages (a streaming reader subclasses it to keep its own state beside).
+class ParseMessageCollector {
     var messages: [ParseMessage] = []
 
     func record(_ error: xmlError) {

@@ -20,8 +20,8 @@ struct PendingReference: Sendable {
 /// Everything about one page that does not depend on the rest of the site: it is a function of
 /// the page's bytes alone, so it can be computed as soon as the page exists, on any thread.
 ///
-/// The page is parsed once and its elements walked once. Per element (h: XHTML, s: SVG;
-/// attributes without a namespace unless noted):
+/// The page is parsed once, and its elements are seen once in document order (`PageRules`).
+/// Per element (h: XHTML, s: SVG; attributes without a namespace unless noted):
 /// - ids: every `id` (duplicates reported at once); id lists in aria-labelledby, aria-describedby,
 ///   aria-controls, aria-owns (any element), h:label|h:output/@for, h:td|h:th/@headers.
 /// - URLs, collected for later: h:a|h:area/@href (navigation), h:script/@src, h:img/@src (image),
@@ -33,6 +33,9 @@ struct PendingReference: Sendable {
 /// - Accessibility: h:img without @alt, the outermost s:svg (role="img", a non-blank s:title child),
 ///   h:table (a non-blank h:caption child, aria-label or aria-labelledby; some h:th below it).
 /// - The doctype, the root element, `<title>` and `<meta charset>` in the head.
+///
+/// "Text" is what libxml2's `xmlNodeGetContent` gives for an element: its text and CDATA below
+/// it, in order.
 struct PageScan: Sendable {
     /// Parser messages and everything the page alone shows.
     var findings: [Finding] = []
@@ -42,140 +45,169 @@ struct PageScan: Sendable {
     var ids: [String: Int] = [:]
     var references: [PendingReference] = []
 
+    /// A single streaming parse (`StreamingPageReader`); the rare page it cannot read as a tree
+    /// would be read (a declared or undeclared entity, an `xml:id`) is parsed into a tree instead.
     init(_ bytes: [UInt8]) {
-        self = PageWalker().scan(bytes)
+        self = StreamingPageReader.scan(bytes) ?? TreePageReader.scan(bytes)
     }
 
-    fileprivate init() {}
+    init() {}
 }
 
-/// Does the scan; a class so the walk's helpers can append to its state.
-private final class PageWalker {
+/// The attribute values of the element being opened that the checks read, by `SITEGEN_ATTR_*`
+/// code, as bytes that stay valid only while `PageRules.open` runs.
+struct AttributeSlots {
+    let starts = UnsafeMutablePointer<UnsafePointer<xmlChar>?>.allocate(capacity: Int(SITEGEN_ATTR_COUNT))
+    let ends = UnsafeMutablePointer<UnsafePointer<xmlChar>?>.allocate(capacity: Int(SITEGEN_ATTR_COUNT))
+    /// Values hold a literal '&' as "&#38;" (the streaming parser's form), to be decoded.
+    let encodedAmpersands: Bool
+
+    init(encodedAmpersands: Bool) { self.encodedAmpersands = encodedAmpersands }
+
+    func deallocate() { starts.deallocate(); ends.deallocate() }
+
+    func isPresent(_ code: Int32) -> Bool { starts[Int(code)] != nil }
+
+    /// The raw bytes (with "&#38;" still encoded when `encodedAmpersands`).
+    func bytes(_ code: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let start = starts[Int(code)], let end = ends[Int(code)] else { return nil }
+        return UnsafeBufferPointer(start: start, count: end - start)
+    }
+
+    func string(_ code: Int32) -> String? {
+        bytes(code).map { Self.decoded($0, encodedAmpersands: encodedAmpersands) }
+    }
+
+    static func decoded(_ bytes: UnsafeBufferPointer<UInt8>, encodedAmpersands: Bool) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        // Every '&' starts "&#38;" here, so replacing left to right decodes exactly.
+        return encodedAmpersands && bytes.contains(UInt8(ascii: "&")) ? text.replacingOccurrences(of: "&#38;", with: "&") : text
+    }
+
+    /// XPath's `normalize-space(@attribute) != ''`.
+    func isNonBlank(_ code: Int32) -> Bool {
+        guard let bytes = bytes(code), let base = bytes.baseAddress else { return false }
+        return sitegen_has_non_blank_n(base, bytes.count) != 0
+    }
+
+    /// Whether the attribute holds the token `token`, split on space, tab, LF and CR as Swift
+    /// Characters (so "\r\n" is one Character and no separator).
+    func hasToken(_ code: Int32, _ token: StaticString) -> Bool {
+        guard let bytes = bytes(code) else { return false }
+        let count = bytes.count
+        var isSimple = true
+        for index in 0..<count {
+            let byte = bytes[index]
+            if byte >= 0x80 || (byte == 0x0D && index + 1 < count && bytes[index + 1] == 0x0A) {
+                isSimple = false
+                break
+            }
+        }
+        guard isSimple else {
+            let value = Self.decoded(bytes, encodedAmpersands: encodedAmpersands)
+            let token = token.description
+            return value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).contains { $0 == token }
+        }
+        // ASCII without CR LF: each byte is one Character (and "&#38;" holds no separator).
+        let isSeparator = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        let tokenLength = token.utf8CodeUnitCount
+        var start = 0
+        while start < count {
+            while start < count && isSeparator(bytes[start]) { start += 1 }
+            var end = start
+            while end < count && !isSeparator(bytes[end]) { end += 1 }
+            if end - start == tokenLength && end > start && memcmp(bytes.baseAddress! + start, token.utf8Start, tokenLength) == 0 {
+                return true
+            }
+            start = end
+        }
+        return false
+    }
+}
+
+/// The checks of one page, fed its elements in document order by a reader: `open` (with the
+/// element's attributes), `text` for the text and CDATA inside it, `close`; then `finish`.
+final class PageRules {
     private var result = PageScan()
     private var idReferences: [(value: String, attribute: String, line: Int)] = []
     private var tables: [(line: Int, hasHeaderCell: Bool)] = []
     private var openTables: [Int] = []
-    /// The current element's attributes by SITEGEN_ATTR_* code (reused for every element).
-    private let attributes = UnsafeMutablePointer<UnsafePointer<xmlAttr>?>.allocate(capacity: Int(SITEGEN_ATTR_COUNT))
+    private var frames: [Frame] = []
+    /// How many open elements collect their text (then `text` has somewhere to go).
+    private var collecting = 0
 
-    deinit { attributes.deallocate() }
+    // The root and the head: /h:html/h:head/*.
+    private var rootLine: Int? = nil
+    private var rootIsHTML = false
+    private var headLine: Int? = nil
+    private var sawHeadTitle = false
+    private var sawHeadCharset = false
+
+    /// An open element: what its children inherit and what is decided when it closes.
+    private struct Frame {
+        var line: Int
+        var inSources: Bool
+        /// This element is an outermost s:svg, or inside one.
+        var insideSVG: Bool
+        var kind: Kind
+        /// Collected text: `nonBlank` for the checks that ask only that, `text` for CSS.
+        var textUse: TextUse = .none
+        var nonBlank = false
+        var text: [UInt8] = []
+        /// For `.outermostSVG` (a non-blank s:title child) and `.table` (a non-blank h:caption child).
+        var hasLabelChild = false
+
+        enum Kind {
+            case plain
+            case outermostSVG
+            case table(index: Int, labelledByAttribute: Bool)
+            case head
+        }
+        enum TextUse {
+            case none
+            case svgTitle      // an s:title child of an outermost s:svg
+            case tableCaption  // an h:caption child of an h:table
+            case headTitle     // the first h:title in the head
+            case style         // h:style or s:style: its text is CSS
+        }
+    }
 
     private func report(_ line: Int, _ column: Int = 1, _ message: String) {
         result.findings.append(Finding(line: line, column: column, message: message))
     }
 
-    private func report(_ node: xmlNodePtr, _ message: String) {
-        report(XMLNode.line(node), 1, message)
-    }
-
-    func scan(_ bytes: [UInt8]) -> PageScan {
-        let outcome = LibXML.parse(bytes, name: "page")
-        for message in outcome.messages {
-            report(message.line, message.column, message.isWarning ? "warning: \(message.text)" : message.text)
-        }
-        guard outcome.wellFormed, let document = outcome.document else { return result }
-        result.wellFormed = true
-
-        if !bytes.starts(with: "<!DOCTYPE html>".utf8) {
-            report(1, 1, "the file must start with <!DOCTYPE html>")
-        }
-        checkRoot(document)
-        if let root = document.root {
-            visit(root, parentInSources: false, insideSVG: false)
-        }
-        for table in tables where !table.hasHeaderCell {
-            report(table.line, 1, "table without header cells (<th>)")
-        }
-        for reference in idReferences {
-            for id in reference.value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) where result.ids[String(id)] == nil {
-                report(reference.line, 1, "dead id reference '\(id)' in \(reference.attribute)")
-            }
-        }
-        checkHead(document)
-        return withExtendedLifetime(document) { result }
-    }
-
-    // MARK: - The walk
-
-    /// The value of an attribute node, as `xmlGetNoNsProp` gives it (nil only in the odd case where it gives NULL).
-    private static func value(_ attribute: UnsafePointer<xmlAttr>) -> String? {
-        var direct: UnsafePointer<xmlChar>? = nil
-        if sitegen_attr_direct_value(attribute, &direct) != 0 {
-            return direct.map { String(cString: $0) }
-        }
-        guard let chars = xmlNodeListGetString(attribute.pointee.doc, attribute.pointee.children, 1) else { return "" }
-        defer { sitegen_xmlFree(chars) }
-        return String(cString: chars)
-    }
-
-    /// XPath's `normalize-space(@attribute) != ''`.
-    private static func isNonBlank(_ attribute: UnsafePointer<xmlAttr>?) -> Bool {
-        guard let attribute else { return false }
-        var direct: UnsafePointer<xmlChar>? = nil
-        if sitegen_attr_direct_value(attribute, &direct) != 0 {
-            return sitegen_has_non_blank(direct) != 0
-        }
-        let node = UnsafeMutableRawPointer(mutating: attribute).assumingMemoryBound(to: xmlNode.self)
-        guard let chars = xmlNodeGetContent(node) else { return false }
-        defer { sitegen_xmlFree(chars) }
-        return sitegen_has_non_blank(chars) != 0
-    }
-
-    /// XPath's `normalize-space(.) != ''` for an element.
-    private static func hasNonBlankText(_ node: xmlNodePtr) -> Bool {
-        guard let chars = xmlNodeGetContent(node) else { return false }
-        defer { sitegen_xmlFree(chars) }
-        return sitegen_has_non_blank(chars) != 0
-    }
-
-    /// Whether a class attribute holds the token `sources` (split on space, tab, LF, CR as Swift Characters).
-    private static func hasSourcesClass(_ attribute: UnsafePointer<xmlAttr>) -> Bool {
-        var direct: UnsafePointer<xmlChar>? = nil
-        if sitegen_attr_direct_value(attribute, &direct) != 0, let direct, sitegen_is_simple_ascii(direct) != 0 {
-            return sitegen_has_token(direct, "sources") != 0
-        }
-        let classes = (value(attribute) ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
-        return classes.contains("sources")
-    }
-
-    private func visit(_ node: xmlNodePtr, parentInSources: Bool, insideSVG: Bool) {
-        let namespace = sitegen_ns_code(node.pointee.ns)
+    /// `namespace` and `tag` are `SITEGEN_NS_*` and `SITEGEN_TAG_*` codes (the tag is
+    /// `SITEGEN_TAG_OTHER` outside XHTML and SVG); `cssAttributes` gives the values of an SVG
+    /// element's attributes other than style that may hold `url(` (it is called only when
+    /// `mayHaveCSSAttributes`).
+    func open(namespace: Int32, tag: Int32, line: Int, attributes: AttributeSlots,
+              mayHaveCSSAttributes: Bool, cssAttributes: () -> [String]) {
         let isXHTML = namespace == SITEGEN_NS_XHTML
         let isSVG = namespace == SITEGEN_NS_SVG
-        let tag = isXHTML || isSVG ? sitegen_tag_code(node.pointee.name) : SITEGEN_TAG_OTHER
-        let svgCSS = sitegen_collect_attributes(node, attributes, isSVG ? 1 : 0) != 0
-        let attribute = { (code: Int32) -> UnsafePointer<xmlAttr>? in self.attributes[Int(code)] }
-        var lineCache = 0
-        let line = { () -> Int in
-            if lineCache == 0 { lineCache = XMLNode.line(node) }
-            return lineCache
-        }
+        let parent = frames.last
+        var frame = Frame(line: line, inSources: parent?.inSources ?? false, insideSVG: parent?.insideSVG ?? false, kind: .plain)
 
         // Ids.
         var id: String? = nil
-        if let attr = attribute(SITEGEN_ATTR_ID), let value = Self.value(attr) {
+        if let value = attributes.string(SITEGEN_ATTR_ID) {
             id = value
             if let firstLine = result.ids[value] {
-                report(line(), 1, "duplicate id '\(value)' (first at line \(firstLine))")
+                report(line, 1, "duplicate id '\(value)' (first at line \(firstLine))")
             } else {
-                result.ids[value] = line()
+                result.ids[value] = line
             }
         }
-        var inSources = parentInSources
-        if !inSources {
-            if id == "sources" {
-                inSources = true
-            } else if let attr = attribute(SITEGEN_ATTR_CLASS), Self.hasSourcesClass(attr) {
-                inSources = true
-            }
+        if !frame.inSources && (id == "sources" || attributes.hasToken(SITEGEN_ATTR_CLASS, "sources")) {
+            frame.inSources = true
         }
+        let inSources = frame.inSources
         func reference(_ code: Int32, _ kind: ReferenceKind) {
-            guard let attr = attribute(code), let value = Self.value(attr) else { return }
-            result.references.append(PendingReference(value: value, kind: kind, line: line(), inSources: inSources))
+            guard let value = attributes.string(code) else { return }
+            result.references.append(PendingReference(value: value, kind: kind, line: line, inSources: inSources))
         }
         func idReference(_ code: Int32, _ name: String) {
-            guard let attr = attribute(code), let value = Self.value(attr) else { return }
-            idReferences.append((value, name, line()))
+            guard let value = attributes.string(code) else { return }
+            idReferences.append((value, name, line))
         }
 
         // References.
@@ -185,7 +217,7 @@ private final class PageWalker {
             case SITEGEN_TAG_SCRIPT: reference(SITEGEN_ATTR_SRC, .script)
             case SITEGEN_TAG_IMG:
                 reference(SITEGEN_ATTR_SRC, .image)
-                if attribute(SITEGEN_ATTR_ALT) == nil { report(line(), 1, "img without alt") }
+                if !attributes.isPresent(SITEGEN_ATTR_ALT) { report(line, 1, "img without alt") }
             case SITEGEN_TAG_IFRAME, SITEGEN_TAG_SOURCE, SITEGEN_TAG_AUDIO, SITEGEN_TAG_TRACK, SITEGEN_TAG_EMBED, SITEGEN_TAG_INPUT:
                 reference(SITEGEN_ATTR_SRC, .resource)
             case SITEGEN_TAG_VIDEO:
@@ -194,20 +226,20 @@ private final class PageWalker {
             case SITEGEN_TAG_OBJECT: reference(SITEGEN_ATTR_DATA, .resource)
             case SITEGEN_TAG_FORM: reference(SITEGEN_ATTR_ACTION, .form)
             case SITEGEN_TAG_LINK:
-                if let attr = attribute(SITEGEN_ATTR_HREF), let value = Self.value(attr) {
-                    let rel = (attribute(SITEGEN_ATTR_REL).flatMap(Self.value) ?? "").lowercased().split(separator: " ")
+                if let value = attributes.string(SITEGEN_ATTR_HREF) {
+                    let rel = (attributes.string(SITEGEN_ATTR_REL) ?? "").lowercased().split(separator: " ")
                     result.references.append(PendingReference(value: value, kind: rel.contains("stylesheet") ? .stylesheet : .otherLink,
-                                                              line: line(), inSources: inSources))
+                                                              line: line, inSources: inSources))
                 }
             case SITEGEN_TAG_BASE:
-                report(line(), 1, "<base> is not allowed (it changes what relative links point to)")
+                report(line, 1, "<base> is not allowed (it changes what relative links point to)")
             default: break
             }
-            if tag == SITEGEN_TAG_IMG || tag == SITEGEN_TAG_SOURCE, let attr = attribute(SITEGEN_ATTR_SRCSET), let value = Self.value(attr) {
+            if tag == SITEGEN_TAG_IMG || tag == SITEGEN_TAG_SOURCE, let value = attributes.string(SITEGEN_ATTR_SRCSET) {
                 // "a.png 1x, b.png 2x": the URL is the first token of each candidate.
                 for candidate in value.split(separator: ",") {
                     guard let url = candidate.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first else { continue }
-                    result.references.append(PendingReference(value: String(url), kind: .resource, line: line(), inSources: inSources))
+                    result.references.append(PendingReference(value: String(url), kind: .resource, line: line, inSources: inSources))
                 }
             }
         } else if isSVG {
@@ -215,21 +247,17 @@ private final class PageWalker {
         }
         reference(SITEGEN_ATTR_XLINK_HREF, isSVG && tag == SITEGEN_TAG_SCRIPT ? .script : .resource)
 
-        // CSS.
-        if let attr = attribute(SITEGEN_ATTR_STYLE), let css = Self.value(attr) {
-            collectCSS(css, line: line(), inSources: inSources)
+        // CSS: the style attribute, SVG presentation attributes (fill="url(#gradient)", …) and,
+        // when the element closes, the text of a style element.
+        if let css = attributes.string(SITEGEN_ATTR_STYLE) {
+            collectCSS(css, line: line, inSources: inSources)
         }
-        if tag == SITEGEN_TAG_STYLE {
-            collectCSS(XMLNode.text(node), line: line(), inSources: inSources)
-        }
-        if svgCSS {
-            // SVG presentation attributes: fill="url(#gradient)", marker-end="url(#arrow)", …
-            for attribute in XMLNode.attributes(node) where attribute.namespace == nil && attribute.name != "style" {
-                if attribute.value.range(of: "url(", options: .caseInsensitive) != nil {
-                    collectCSS(attribute.value, line: line(), inSources: inSources)
-                }
+        if isSVG && mayHaveCSSAttributes {
+            for value in cssAttributes() where value.range(of: "url(", options: .caseInsensitive) != nil {
+                collectCSS(value, line: line, inSources: inSources)
             }
         }
+        if tag == SITEGEN_TAG_STYLE { frame.textUse = .style }
 
         // Id references.
         idReference(SITEGEN_ATTR_ARIA_LABELLEDBY, "aria-labelledby")
@@ -242,59 +270,126 @@ private final class PageWalker {
         }
 
         // Accessibility. Only the outermost <svg> of a nesting needs role and title.
-        var isOutermostSVG = false
-        var tableIndex: Int? = nil
-        if isSVG && tag == SITEGEN_TAG_SVG && !insideSVG {
-            isOutermostSVG = true
-            if attribute(SITEGEN_ATTR_ROLE).flatMap(Self.value) != "img" {
-                report(line(), 1, "svg without role=\"img\"")
-            }
-            if !Self.hasChild(node, where: { child in
-                child.pointee.type == XML_ELEMENT_NODE && sitegen_ns_code(child.pointee.ns) == SITEGEN_NS_SVG
-                    && sitegen_tag_code(child.pointee.name) == SITEGEN_TAG_TITLE && Self.hasNonBlankText(child)
-            }) {
-                report(line(), 1, "svg without <title>")
+        if isSVG && tag == SITEGEN_TAG_SVG && !frame.insideSVG {
+            frame.kind = .outermostSVG
+            frame.insideSVG = true
+            if attributes.string(SITEGEN_ATTR_ROLE) != "img" {
+                report(line, 1, "svg without role=\"img\"")
             }
         }
+        if isSVG && tag == SITEGEN_TAG_TITLE, case .outermostSVG? = parent?.kind {
+            frame.textUse = .svgTitle
+        }
         if isXHTML && tag == SITEGEN_TAG_TABLE {
-            let labelled = Self.isNonBlank(attribute(SITEGEN_ATTR_ARIA_LABEL)) || Self.isNonBlank(attribute(SITEGEN_ATTR_ARIA_LABELLEDBY))
-                || Self.hasChild(node, where: { child in
-                    child.pointee.type == XML_ELEMENT_NODE && sitegen_ns_code(child.pointee.ns) == SITEGEN_NS_XHTML
-                        && sitegen_tag_code(child.pointee.name) == SITEGEN_TAG_CAPTION && Self.hasNonBlankText(child)
-                })
-            if !labelled {
-                report(line(), 1, "table without <caption>, aria-label or aria-labelledby")
-            }
-            tableIndex = tables.count
-            tables.append((line(), false))
+            let labelled = attributes.isNonBlank(SITEGEN_ATTR_ARIA_LABEL) || attributes.isNonBlank(SITEGEN_ATTR_ARIA_LABELLEDBY)
+            frame.kind = .table(index: tables.count, labelledByAttribute: labelled)
+            openTables.append(tables.count)
+            tables.append((line, false))
+        }
+        if isXHTML && tag == SITEGEN_TAG_CAPTION, case .table? = parent?.kind {
+            frame.textUse = .tableCaption
         }
         if isXHTML && tag == SITEGEN_TAG_TH, let open = openTables.last {
             tables[open].hasHeaderCell = true
         }
 
-        // Children (the attribute buffer is reused from here on).
-        if let tableIndex { openTables.append(tableIndex) }
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE {
-                visit(current, parentInSources: inSources, insideSVG: insideSVG || isOutermostSVG)
+        // The root, the head and the head's title and charset (the first of each in document order).
+        if parent == nil {
+            rootLine = line
+            rootIsHTML = isXHTML && tag == SITEGEN_TAG_HTML
+            if !rootIsHTML {
+                report(line, 1, "the root element must be <html xmlns=\"\(LibXML.xhtmlNamespace)\">")
             }
-            child = current.pointee.next
+            if (attributes.string(SITEGEN_ATTR_LANG) ?? "").trimmingASCIIWhitespace().isEmpty {
+                report(line, 1, "<html> without a lang attribute")
+            }
+        } else if frames.count == 1 && rootIsHTML && isXHTML && tag == SITEGEN_TAG_HEAD {
+            frame.kind = .head
+            if headLine == nil { headLine = line }
+        } else if case .head? = parent?.kind, isXHTML {
+            if tag == SITEGEN_TAG_TITLE && !sawHeadTitle {
+                sawHeadTitle = true
+                frame.textUse = .headTitle
+            } else if tag == SITEGEN_TAG_META && !sawHeadCharset && attributes.isPresent(SITEGEN_ATTR_CHARSET) {
+                sawHeadCharset = true
+                let charset = attributes.string(SITEGEN_ATTR_CHARSET) ?? ""
+                if charset.lowercased() != "utf-8" {
+                    report(line, 1, "<meta charset> must be UTF-8, not '\(charset)'")
+                }
+            }
         }
-        if let tableIndex {
-            openTables.removeLast()
-            // A header cell below this table is also below the tables around it.
-            if tables[tableIndex].hasHeaderCell, let outer = openTables.last { tables[outer].hasHeaderCell = true }
+
+        if frame.textUse != .none { collecting += 1 }
+        frames.append(frame)
+    }
+
+    /// Text or CDATA inside the innermost open element.
+    func text(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard collecting > 0, let base = bytes.baseAddress else { return }
+        for index in frames.indices.reversed() where frames[index].textUse != .none {
+            if frames[index].textUse == .style {
+                frames[index].text.append(contentsOf: bytes)
+            } else if !frames[index].nonBlank {
+                frames[index].nonBlank = sitegen_has_non_blank_n(base, bytes.count) != 0
+            }
         }
     }
 
-    private static func hasChild(_ node: xmlNodePtr, where predicate: (xmlNodePtr) -> Bool) -> Bool {
-        var child = node.pointee.children
-        while let current = child {
-            if predicate(current) { return true }
-            child = current.pointee.next
+    /// The innermost open element ends.
+    func close() {
+        guard let frame = frames.popLast() else { return }
+        if frame.textUse != .none { collecting -= 1 }
+        switch frame.textUse {
+        case .none: break
+        case .svgTitle, .tableCaption:
+            if frame.nonBlank, !frames.isEmpty { frames[frames.count - 1].hasLabelChild = true }
+        case .headTitle:
+            if !frame.nonBlank { report(frame.line, 1, "empty <title>") }
+        case .style:
+            collectCSS(String(decoding: frame.text, as: UTF8.self), line: frame.line, inSources: frame.inSources)
         }
-        return false
+        switch frame.kind {
+        case .outermostSVG:
+            if !frame.hasLabelChild { report(frame.line, 1, "svg without <title>") }
+        case .table(let index, let labelledByAttribute):
+            if !labelledByAttribute && !frame.hasLabelChild {
+                report(frame.line, 1, "table without <caption>, aria-label or aria-labelledby")
+            }
+            openTables.removeLast()
+            // A header cell below this table is also below the tables around it.
+            if tables[index].hasHeaderCell, let outer = openTables.last { tables[outer].hasHeaderCell = true }
+        case .plain, .head: break
+        }
+    }
+
+    /// The page has been read to its end: the parser's messages, and when the page is
+    /// well-formed, the checks that need all of it and everything found on the way.
+    func finish(parserMessages: [ParseMessage], wellFormed: Bool, startsWithDoctype: Bool) -> PageScan {
+        let messages = parserMessages.map { message in
+            Finding(line: message.line, column: message.column, message: message.isWarning ? "warning: \(message.text)" : message.text)
+        }
+        guard wellFormed else {
+            var scan = PageScan()
+            scan.findings = messages
+            return scan
+        }
+        result.wellFormed = true
+        result.findings = messages + result.findings
+        if !startsWithDoctype {
+            report(1, 1, "the file must start with <!DOCTYPE html>")
+        }
+        for table in tables where !table.hasHeaderCell {
+            report(table.line, 1, "table without header cells (<th>)")
+        }
+        for reference in idReferences {
+            for id in reference.value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) where result.ids[String(id)] == nil {
+                report(reference.line, 1, "dead id reference '\(id)' in \(reference.attribute)")
+            }
+        }
+        let headLine = headLine ?? rootLine ?? 1
+        if !sawHeadTitle { report(headLine, 1, "no <title> in <head>") }
+        if !sawHeadCharset { report(headLine, 1, "no <meta charset> in <head>") }
+        return result
     }
 
     /// The url() and @import references of CSS text (in a style attribute or element, or an SVG attribute).
@@ -303,65 +398,5 @@ private final class PageWalker {
             result.references.append(PendingReference(value: reference.url, kind: reference.isImport ? .cssImport : .cssURL,
                                                       line: line + reference.lineOffset, inSources: inSources))
         }
-    }
-
-    // MARK: - Root and head
-
-    private func checkRoot(_ document: XMLDocument) {
-        guard let root = document.root else { return }
-        if !XMLNode.isElement(root, "html", namespace: LibXML.xhtmlNamespace) {
-            report(root, "the root element must be <html xmlns=\"\(LibXML.xhtmlNamespace)\">")
-        }
-        if (XMLNode.attribute(root, "lang") ?? "").trimmingASCIIWhitespace().isEmpty {
-            report(root, "<html> without a lang attribute")
-        }
-    }
-
-    /// `/h:html/h:head`, its `h:title` and `h:meta[@charset]` (the first in document order of each).
-    private func checkHead(_ document: XMLDocument) {
-        let root = document.root
-        let rootLine = root.map(XMLNode.line) ?? 1
-        var heads: [xmlNodePtr] = []
-        if let root, XMLNode.isElement(root, "html", namespace: LibXML.xhtmlNamespace) {
-            heads = Self.children(of: root).filter { XMLNode.isElement($0, "head", namespace: LibXML.xhtmlNamespace) }
-        }
-        let headChildren = heads.flatMap { Self.children(of: $0) }
-        let headLine = heads.first.map(XMLNode.line) ?? rootLine
-        if let title = headChildren.first(where: { XMLNode.isElement($0, "title", namespace: LibXML.xhtmlNamespace) }) {
-            if XMLNode.text(title).trimmingASCIIWhitespace().isEmpty {
-                report(title, "empty <title>")
-            }
-        } else {
-            report(headLine, 1, "no <title> in <head>")
-        }
-        if let meta = headChildren.first(where: { XMLNode.isElement($0, "meta", namespace: LibXML.xhtmlNamespace) && Self.hasNoNamespaceAttribute($0, "charset") }) {
-            let charset = XMLNode.attribute(meta, "charset") ?? ""
-            if charset.lowercased() != "utf-8" {
-                report(meta, "<meta charset> must be UTF-8, not '\(charset)'")
-            }
-        } else {
-            report(headLine, 1, "no <meta charset> in <head>")
-        }
-    }
-
-    /// The element children of `node`, in order.
-    private static func children(of node: xmlNodePtr) -> [xmlNodePtr] {
-        var result: [xmlNodePtr] = []
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE { result.append(current) }
-            child = current.pointee.next
-        }
-        return result
-    }
-
-    /// XPath's `@name`: an attribute node without a namespace (whatever its value).
-    private static func hasNoNamespaceAttribute(_ node: xmlNodePtr, _ name: String) -> Bool {
-        var attribute = node.pointee.properties
-        while let current = attribute {
-            if current.pointee.ns == nil, let attributeName = current.pointee.name, String(cString: attributeName) == name { return true }
-            attribute = current.pointee.next
-        }
-        return false
     }
 }

@@ -4,11 +4,11 @@ public enum Escape {
     /// Escapes `&`, `<`, `>`, `"` and `'`: safe in text and in single- or double-quoted attributes.
     public static func html(_ text: String) -> String {
         // Most strings (numbers, ids, labels) need nothing: return them without copying.
-        let clean = text.utf8.allSatisfy { byte in
+        let isClean = { (byte: UInt8) in
             byte >= 0x20 && byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
                 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "'")
         }
-        if clean { return text }
+        if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(isClean) }) ?? text.utf8.allSatisfy(isClean) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for ch in text.unicodeScalars {

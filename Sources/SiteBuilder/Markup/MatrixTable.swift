@@ -3,7 +3,7 @@
 /// 16×16 (with an ellipsis and a note) for large models.
 struct MatrixTable {
     var caption: String
-    var values: [[Double?]]
+    var values: Cells
     var rowLabels: [String]
     var columnLabels: [String]
     /// Header of the row-label column, e.g. "token" or "id · word".
@@ -23,13 +23,38 @@ struct MatrixTable {
     var rowsNote: String? = nil
     static let limit = 16
 
+    /// The cells, as the caller has them (a table of a big weight matrix shows only a part,
+    /// so nothing is copied up front).
+    enum Cells {
+        case plain([[Double]])
+        case optional([[Double?]])
+
+        var rowCount: Int {
+            switch self {
+            case .plain(let rows): rows.count
+            case .optional(let rows): rows.count
+            }
+        }
+
+        subscript(row: Int, column: Int) -> Double? {
+            switch self {
+            case .plain(let rows): rows[row][column]
+            case .optional(let rows): rows[row][column]
+            }
+        }
+    }
+
     init(caption: String, values: [[Double]], rowLabels: [String], columnLabels: [String]) {
-        self.init(caption: caption, optionalValues: values.map { $0.map { Optional($0) } }, rowLabels: rowLabels, columnLabels: columnLabels)
+        self.init(caption: caption, cells: .plain(values), rowLabels: rowLabels, columnLabels: columnLabels)
     }
 
     init(caption: String, optionalValues: [[Double?]], rowLabels: [String], columnLabels: [String]) {
+        self.init(caption: caption, cells: .optional(optionalValues), rowLabels: rowLabels, columnLabels: columnLabels)
+    }
+
+    private init(caption: String, cells: Cells, rowLabels: [String], columnLabels: [String]) {
         self.caption = caption
-        self.values = optionalValues
+        self.values = cells
         self.rowLabels = rowLabels
         self.columnLabels = columnLabels
     }
@@ -51,7 +76,7 @@ struct MatrixTable {
     }
 
     func render() -> String {
-        let rows: [Int?] = onlyRows ?? Self.shown(values.count, keep: highlightRows)
+        let rows: [Int?] = onlyRows ?? Self.shown(values.rowCount, keep: highlightRows)
         let columns = Self.shown(columnLabels.count, keep: highlightColumns)
         let truncated = onlyRows == nil && (rows.contains(nil) || columns.contains(nil))
         var out = ""
@@ -60,7 +85,7 @@ struct MatrixTable {
         if let id { out += " id=\"\(Escape.html(id))\"" }
         out += ">\n<caption>\(Escape.html(caption))"
         if truncated {
-            out += " <span class=\"note\">(\(values.count)×\(columnLabels.count), showing a part; every value is in trace.json)</span>"
+            out += " <span class=\"note\">(\(values.rowCount)×\(columnLabels.count), showing a part; every value is in trace.json)</span>"
         }
         if let rowsNote {
             out += " <span class=\"note\">(\(rowsNote))</span>"
@@ -87,7 +112,7 @@ struct MatrixTable {
             out += "<th scope=\"row\"" + (rowClass.map { " class=\"\($0)\"" } ?? "") + ">\(Escape.html(rowLabels[r]))</th>"
             for (k, column) in columns.enumerated() {
                 guard let c = column, let opening = cellOpenings[k] else { out += "<td class=\"gap\">…</td>"; continue }
-                if let value = values[r][c] {
+                if let value = values[r, c] {
                     out += opening
                     out += NumberFormat.exact(value)
                     out += "\">"

@@ -39,9 +39,9 @@ enum AttentionPage {
             let qf = Array(layer.q[f][cols]), k0 = Array(layer.k[0][cols])
             let raw = zip(qf, k0).reduce(0) { $0 + $1.0 * $1.1 }
             let score = layer.scores[h][f][0] ?? 0
-            let exps = (0...f).map { j in "e^\(WorkedSum.signed(layer.scores[h][f][j] ?? 0))" }
-            let softmaxText = "e^\(WorkedSum.signed(score)) / (" + shortened(exps).joined(separator: " + ") + ") = \(NumberFormat.short(weights[f][0], decimals: 4))"
-            let contextTerms = (0...f).map { j in "\(WorkedSum.signed(weights[f][j])) × \(WorkedSum.signed(layer.v[j][cols.lowerBound]))" }
+            let exps = shortened(f + 1) { j in "e^\(WorkedSum.signed(layer.scores[h][f][j] ?? 0))" }
+            let softmaxText = "e^\(WorkedSum.signed(score)) / (" + exps.joined(separator: " + ") + ") = \(NumberFormat.short(weights[f][0], decimals: 4))"
+            let contextTerms = shortened(f + 1) { j in "\(WorkedSum.signed(weights[f][j])) × \(WorkedSum.signed(layer.v[j][cols.lowerBound]))" }
             return [
                 "number": h + 1,
                 "columns": "d\(cols.lowerBound)–d\(cols.upperBound - 1)",
@@ -54,7 +54,7 @@ enum AttentionPage {
                 "workedDot": WorkedSum.dot(qf, k0, result: raw),
                 "workedScale": "\(NumberFormat.short(raw, decimals: 4)) / √\(dh) = \(NumberFormat.short(score, decimals: 4))",
                 "workedSoftmax": softmaxText,
-                "workedContext": shortened(contextTerms).joined(separator: " + ") + " = \(NumberFormat.short(layer.context[f][cols.lowerBound], decimals: 4))",
+                "workedContext": contextTerms.joined(separator: " + ") + " = \(NumberFormat.short(layer.context[f][cols.lowerBound], decimals: 4))",
                 "contextColumn": "d\(cols.lowerBound)",
                 "firstWord": t.tokens[0],
                 "firstCls": s.tokenClass(0),
@@ -87,7 +87,9 @@ enum AttentionPage {
         ]
     }
 
-    static func shortened(_ terms: [String]) -> [String] {
-        terms.count <= 10 ? terms : Array(terms.prefix(6)) + ["… \(terms.count - 8) more"] + Array(terms.suffix(2))
+    /// The terms 0..<count of a long sum as written out: all of up to 10, else the first 6,
+    /// "… N more" and the last 2 (only the shown ones are formatted).
+    static func shortened(_ count: Int, _ term: (Int) -> String) -> [String] {
+        count <= 10 ? (0..<count).map(term) : (0..<6).map(term) + ["… \(count - 8) more"] + (count - 2..<count).map(term)
     }
 }

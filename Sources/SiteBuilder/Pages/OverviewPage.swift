@@ -1,6 +1,6 @@
 /// index.html: the journey at a glance.
 enum OverviewPage {
-    static func context(_ s: SiteData) -> [String: Any] {
+    static func context(_ s: SiteData, sha256: String) -> [String: Any] {
         let t = s.trace, c = s.model.config
         var boxes: [PipelineSVG.Stage] = [
             .init(label: "text", sublabel: "“\(ellipsized(s.model.prompt.text, 28))”", href: s.file(.tokens)),
@@ -50,7 +50,7 @@ enum OverviewPage {
             "activation": c.activation.rawValue, "tokenCount": s.count,
             "parameterCount": parameterCount,
             "tokensHref": s.file(.tokens),
-            "sha256": s.sha256,
+            "sha256": sha256,
             "predictionHref": s.file(.prediction),
         ]
     }

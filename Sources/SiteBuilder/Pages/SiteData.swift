@@ -7,7 +7,6 @@ struct SiteData {
     let model: Model
     let trace: Trace
     let modelBytes: [UInt8]
-    let sha256: String
     let modelFile: String
     /// The learning chapter's numbers (nil without a target): the gradients of this pass,
     /// one gradient step and its forward pass, and the short training run.
@@ -26,13 +25,20 @@ struct SiteData {
         self.trace = trace
         self.learning = learning
         self.modelBytes = loaded.bytes
-        self.sha256 = SHA256.hex(loaded.bytes)
         self.modelFile = displayPath
         self.tokenClasses = trace.tokens.indices.map(Self.tokenClassName)
         self.tokenLabels = trace.tokens.enumerated().map { "\($0) · \($1)" }
         self.modelDimensions = Self.labels(loaded.model.config.dModel, prefix: "d")
         self.hiddenUnits = Self.labels(loaded.model.config.dFF, prefix: "u")
+        let multiLayer = loaded.model.config.nLayers > 1, last = trace.tokens.count - 1
+        self.fileNames = Dictionary(uniqueKeysWithValues: Stage.all(layers: loaded.model.config.nLayers).map { stage in
+            (stage, (0...max(last, 0)).map { stage.fileName(multiLayer: multiLayer, focus: $0, lastToken: last) })
+        })
     }
+
+    /// The model file's SHA-256, for the overview page (worked out only there: it costs as much
+    /// as a dozen pages for a big model file).
+    var sha256: String { SHA256.hex(modelBytes) }
 
     /// The same data with the learning chapter's numbers (computed beside the forward pages).
     func adding(_ learning: Learning?) -> SiteData {
@@ -66,8 +72,14 @@ struct SiteData {
     private static func labels(_ n: Int, prefix: String) -> [String] { (0..<n).map { "\(prefix)\($0)" } }
 
     func file(_ stage: Stage, focus: Int? = nil) -> String {
-        stage.fileName(multiLayer: multiLayer, focus: focus ?? lastToken, lastToken: lastToken)
+        let focus = focus ?? lastToken
+        if let names = fileNames[stage], names.indices.contains(focus) { return names[focus] }
+        return stage.fileName(multiLayer: multiLayer, focus: focus, lastToken: lastToken)
     }
+
+    /// Every page's file name by stage and focus token, made once: each page's navigation
+    /// links to dozens of them.
+    private let fileNames: [Stage: [String]]
 
     /// Whether a focus-independent figure of `cells` cells is drawn on the view that follows
     /// token `focus`. Small ones always are; big ones only on the last token's (default) view,

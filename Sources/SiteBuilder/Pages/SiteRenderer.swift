@@ -35,16 +35,18 @@ struct SiteRenderer: @unchecked Sendable {
 
     /// Renders one page (its stage's template inside the layout) and scans it for the checker.
     func render(_ job: PageJob) throws(BuildFailure) -> RenderedPage {
-        let body = try templates.render(job.stage.template, pageContext(job.stage, focus: job.focus))
-        let page = try templates.render("layout", layoutContext(job.stage, index: job.index, focus: job.focus, body: body))
+        let sha256 = job.stage == .overview ? data.sha256 : ""
+        let body = try templates.render(job.stage.template, pageContext(job.stage, focus: job.focus, sha256: sha256))
+        let page = try templates.render("layout", layoutContext(job.stage, index: job.index, focus: job.focus, body: body, sha256: sha256))
         let bytes = Array(page.utf8)
         return RenderedPage(path: data.file(job.stage, focus: job.focus), bytes: bytes, scan: SiteChecker.scan(bytes))
     }
 
-    func pageContext(_ stage: Stage, focus: Int) -> [String: Any] {
+    /// `sha256`: the model file's, on the overview page (the only one that shows it).
+    func pageContext(_ stage: Stage, focus: Int, sha256: String) -> [String: Any] {
         var context: [String: Any]
         switch stage {
-        case .overview: context = OverviewPage.context(data)
+        case .overview: context = OverviewPage.context(data, sha256: sha256)
         case .tokens: context = TokensPage.context(data)
         case .embeddings: context = EmbeddingsPage.context(data)
         case .positions: context = PositionsPage.context(data, focus: focus)
@@ -73,7 +75,7 @@ struct SiteRenderer: @unchecked Sendable {
         return links
     }
 
-    func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String) -> [String: Any] {
+    func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String, sha256: String) -> [String: Any] {
         let stages = data.stages
         let map = stages.enumerated().map { i, s -> NavigationHTML.Link in
             let layerLabel = s.layer.map { data.multiLayer ? "L\($0 + 1) " : "" } ?? ""
@@ -96,7 +98,7 @@ struct SiteRenderer: @unchecked Sendable {
             "chipLinks": NavigationHTML.chips(chips),
             "focusWord": data.trace.tokens[focus],
             "body": body,
-            "sha256": data.sha256,
+            "sha256": sha256,
             "generator": Self.generator,
             "hasPrev": index > 0, "prevHref": "", "prevLabel": "",
             "hasNext": index + 1 < stages.count, "nextHref": "", "nextLabel": "",
