@@ -310,18 +310,31 @@ public struct HeatmapSVG: Sendable {
                     let x = gridX + Double(j) * cellW
                     let y = gridY + Double(i) * cellH
                     if let v = grid[i][j] {
-                        let who = rowsFull[i] + cellTitleSeparator + columnsFull[j]
-                        let mean = isPooled && (rowRanges[i].count > 1 || columnRanges[j].count > 1)
-                        let cellTitle = who + ": " + (mean ? "mean " : "") + NumberFormat.exact(v)
+                        // The title: "ROW → COLUMN: exact", escaped piece by piece.
+                        func cellTitle() {
+                            svg.raw("<title>")
+                            svg.escaped(rowsFull[i])
+                            svg.escaped(cellTitleSeparator)
+                            svg.escaped(columnsFull[j])
+                            svg.raw(isPooled && (rowRanges[i].count > 1 || columnRanges[j].count > 1) ? ": mean " : ": ")
+                            svg.escaped(NumberFormat.exact(v))
+                            svg.raw("</title>")
+                        }
                         if writeValues {
-                            svg.raw("<g><title>\(Escape.html(cellTitle))</title>")
+                            svg.raw("<g>")
+                            cellTitle()
                             svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"")
                             svg.text(NumberFormat.short(v), x: x + (cellW - 1) / 2, y: y + (cellH - 1) / 2 + 11 * 0.35,
                                      fontSize: 11, anchor: "middle",
                                      attributes: "class=\"figure-num\" fill=\"\(scale.textColor(v))\"")
                             svg.raw("</g>")
                         } else {
-                            svg.rect(x: x, y: y, width: cellW - 1, height: cellH - 1, attributes: "fill=\"\(scale.color(v))\"", title: cellTitle)
+                            svg.openRect(x: x, y: y, width: cellW - 1, height: cellH - 1)
+                            svg.raw(" fill=\"")
+                            svg.raw(scale.color(v))
+                            svg.raw("\">")
+                            cellTitle()
+                            svg.raw("</rect>")
                         }
                         j += 1
                     } else {
@@ -388,7 +401,7 @@ public struct HeatmapSVG: Sendable {
         let levels = Double(HeatmapSVG.compactLevels)
         let side = scale.kind == .diverging ? levels * 2 : levels
         // Paths by level + 1 (slot 0: NaN), in order of first appearance.
-        var paths = [String](repeating: "", count: Int(side) + 2)
+        var paths = [MarkupBuffer?](repeating: nil, count: Int(side) + 2)
         var order: [Int] = []
         // A cell is a horizontal stroke as thick as the cell is tall (butt caps): half the
         // bytes of a closed square, drawn the same.
@@ -399,18 +412,23 @@ public struct HeatmapSVG: Sendable {
                 guard let v = cell else { continue }
                 // NaN keeps its own grey (level −1).
                 let slot = scale.fraction(v).map { Int(($0 * side).rounded(.toNearestOrAwayFromZero)) + 1 } ?? 0
-                if paths[slot].isEmpty { order.append(slot) }
-                paths[slot] += "M"
-                paths[slot] += SVGWriter.n(gridX + Double(j) * cellW)
-                paths[slot] += " "
-                paths[slot] += y
-                paths[slot] += run
+                if paths[slot] == nil {
+                    order.append(slot)
+                    paths[slot] = MarkupBuffer(capacity: 256)
+                }
+                paths[slot]!.append("M")
+                paths[slot]!.append(svgNumber: gridX + Double(j) * cellW)
+                paths[slot]!.append(" ")
+                paths[slot]!.append(text: y)
+                paths[slot]!.append(text: run)
             }
         }
         for slot in order {
             let color = slot == 0 ? ColorScale.nanColor
                 : scale.color(scale.minimum + Double(slot - 1) / side * (scale.maximum - scale.minimum))
-            svg.raw("<path fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(SVGWriter.n(cellH - 1))\" d=\"\(paths[slot])\"/>")
+            svg.raw("<path fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(SVGWriter.n(cellH - 1))\" d=\"")
+            svg.raw(paths[slot]!)
+            svg.raw("\"/>")
         }
         // Every masked run in one hatched path with one title.
         var masked = ""

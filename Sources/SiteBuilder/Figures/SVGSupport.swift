@@ -5,15 +5,21 @@ import Foundation
 /// never "-0", non-finite values become "0". Does not depend on locale or printf.
 public enum SVGNumber {
     public static func format(_ value: Double, decimals: Int = 2) -> String {
-        guard value.isFinite else { return "0" }
+        guard let (units, places) = units(value, decimals: decimals) else { return "0" }
+        return FixedPointText.make(units, places: places, trimZeros: true, minus: units < 0 ? "-" : nil)
+    }
+
+    /// The value · 10^places, rounded to an integer (clamped to ±10^15), and the places; nil
+    /// when the number is written "0" (zero after rounding, or not finite).
+    static func units(_ value: Double, decimals: Int) -> (units: Int64, places: Int)? {
+        guard value.isFinite else { return nil }
         let places = max(0, min(decimals, 6))
         var factor = 1.0
         for _ in 0..<places { factor *= 10 }
         let limit = 1e15 / factor
         let clamped = max(-limit, min(limit, value))
         let scaled = Int64((clamped * factor).rounded(.toNearestOrAwayFromZero))
-        if scaled == 0 { return "0" }
-        return FixedPointText.make(scaled, places: places, trimZeros: true, minus: scaled < 0 ? "-" : nil)
+        return scaled == 0 ? nil : (scaled, places)
     }
 }
 
@@ -88,63 +94,143 @@ enum FigureText {
 
 /// Builds the SVG markup; every attribute value that is not a number goes through `Escape.html`.
 struct SVGWriter {
-    private(set) var output: String
+    private var buffer: MarkupBuffer
 
     /// Room for a typical figure up front, so appending rarely copies what is already written.
     init(capacity: Int = 16_384) {
-        output = ""
-        output.reserveCapacity(capacity)
+        buffer = MarkupBuffer(capacity: capacity)
     }
+
+    var output: String { buffer.string }
 
     static func n(_ value: Double) -> String { SVGNumber.format(value) }
 
-    mutating func raw(_ text: String) { output += text }
+    mutating func raw(_ text: String) { buffer.append(text: text) }
+    mutating func raw(_ literal: StaticString) { buffer.append(literal) }
+    mutating func raw(_ markup: MarkupBuffer) { buffer.append(markup) }
+    /// A coordinate, as `n` writes it.
+    mutating func number(_ value: Double) { buffer.append(svgNumber: value) }
+    mutating func escaped(_ text: String) { buffer.append(escaped: text) }
 
     /// Opens the root element and writes `<title>` and `<desc>` first.
     mutating func open(id: String, classes: String, width: Double, height: Double,
                        title: String, description: String, role: String = "img") {
         let eid = Escape.html(id)
-        output += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\""
+        raw("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
+        number(width)
+        raw(" ")
+        number(height)
         // Never wider than 1.5× its natural size, never narrower than 0.8× (its figure scrolls
         // instead, so text stays readable on a phone).
-        output += " style=\"max-width: \(Self.n((width * 1.5).rounded()))px; min-width: \(Self.n((width * 0.8).rounded()))px\""
-        output += " role=\"\(role)\" aria-labelledby=\"\(eid)-title \(eid)-desc\" class=\"\(Escape.html(classes))\">"
-        output += "<title id=\"\(eid)-title\">\(Escape.html(title))</title>"
-        output += "<desc id=\"\(eid)-desc\">\(Escape.html(description))</desc>"
+        raw("\" style=\"max-width: ")
+        number((width * 1.5).rounded())
+        raw("px; min-width: ")
+        number((width * 0.8).rounded())
+        raw("px\" role=\"")
+        raw(role)
+        raw("\" aria-labelledby=\"")
+        raw(eid)
+        raw("-title ")
+        raw(eid)
+        raw("-desc\" class=\"")
+        escaped(classes)
+        raw("\"><title id=\"")
+        raw(eid)
+        raw("-title\">")
+        escaped(title)
+        raw("</title><desc id=\"")
+        raw(eid)
+        raw("-desc\">")
+        escaped(description)
+        raw("</desc>")
     }
 
-    mutating func close() { output += "</svg>" }
+    mutating func close() { raw("</svg>") }
 
     /// `<text>` with escaped content; `attributes` must already be escaped/numeric.
     /// When `fullText` differs from `text`, a `<title>` child carries the full string.
     mutating func text(_ text: String, x: Double, y: Double, fontSize: Double,
                        anchor: String? = nil, attributes: String = "", fullText: String? = nil) {
-        var all = "font-size=\"\(Self.n(fontSize))\""
-        if let anchor { all += " text-anchor=\"\(anchor)\"" }
-        if !attributes.isEmpty { all += " " + attributes }
-        label(text, x: x, y: y, attributes: all, fullText: fullText)
+        open("text", x: x, y: y)
+        raw(" font-size=\"")
+        number(fontSize)
+        raw("\"")
+        if let anchor {
+            raw(" text-anchor=\"")
+            raw(anchor)
+            raw("\"")
+        }
+        closeText(text, attributes: attributes, fullText: fullText)
     }
 
     /// `<text>` whose font size and anchor come from its group (a run of axis labels).
     mutating func label(_ text: String, x: Double, y: Double, attributes: String = "", fullText: String? = nil) {
-        output += "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\""
-        if !attributes.isEmpty { output += " " + attributes }
-        output += ">"
-        if let fullText, fullText != text { output += "<title>\(Escape.html(fullText))</title>" }
-        output += Escape.html(text) + "</text>"
+        open("text", x: x, y: y)
+        closeText(text, attributes: attributes, fullText: fullText)
+    }
+
+    /// `<rect x="…" y="…" width="…" height="…"`, for the caller to go on with attributes.
+    mutating func openRect(x: Double, y: Double, width: Double, height: Double) {
+        open("rect", x: x, y: y)
+        raw(" width=\"")
+        number(max(0, width))
+        raw("\" height=\"")
+        number(max(0, height))
+        raw("\"")
+    }
+
+    /// `<name x="…" y="…"`.
+    private mutating func open(_ name: StaticString, x: Double, y: Double) {
+        raw("<")
+        raw(name)
+        raw(" x=\"")
+        number(x)
+        raw("\" y=\"")
+        number(y)
+        raw("\"")
+    }
+
+    private mutating func closeText(_ text: String, attributes: String, fullText: String?) {
+        if !attributes.isEmpty {
+            raw(" ")
+            raw(attributes)
+        }
+        raw(">")
+        if let fullText, fullText != text {
+            raw("<title>")
+            escaped(fullText)
+            raw("</title>")
+        }
+        escaped(text)
+        raw("</text>")
     }
 
     mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, attributes: String) {
-        output += "<line x1=\"\(Self.n(x1))\" y1=\"\(Self.n(y1))\" x2=\"\(Self.n(x2))\" y2=\"\(Self.n(y2))\" \(attributes)/>"
+        raw("<line x1=\"")
+        number(x1)
+        raw("\" y1=\"")
+        number(y1)
+        raw("\" x2=\"")
+        number(x2)
+        raw("\" y2=\"")
+        number(y2)
+        raw("\" ")
+        raw(attributes)
+        raw("/>")
     }
 
     mutating func rect(x: Double, y: Double, width: Double, height: Double, attributes: String, title: String? = nil) {
-        output += "<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(max(0, width)))\" height=\"\(Self.n(max(0, height)))\""
-        if !attributes.isEmpty { output += " " + attributes }
+        openRect(x: x, y: y, width: width, height: height)
+        if !attributes.isEmpty {
+            raw(" ")
+            raw(attributes)
+        }
         if let title {
-            output += "><title>\(Escape.html(title))</title></rect>"
+            raw("><title>")
+            escaped(title)
+            raw("</title></rect>")
         } else {
-            output += "/>"
+            raw("/>")
         }
     }
 }

@@ -79,53 +79,80 @@ struct MatrixTable {
         let rows: [Int?] = onlyRows ?? Self.shown(values.rowCount, keep: highlightRows)
         let columns = Self.shown(columnLabels.count, keep: highlightColumns)
         let truncated = onlyRows == nil && (rows.contains(nil) || columns.contains(nil))
-        var out = ""
-        out.reserveCapacity(1_024 + rows.count * columns.count * 48)
-        out += "<div class=\"table-scroll\"><table class=\"matrix\""
-        if let id { out += " id=\"\(Escape.html(id))\"" }
-        out += ">\n<caption>\(Escape.html(caption))"
+        var out = MarkupBuffer(capacity: 1_024 + rows.count * columns.count * 48)
+        out.append("<div class=\"table-scroll\"><table class=\"matrix\"")
+        if let id {
+            out.append(" id=\"")
+            out.append(escaped: id)
+            out.append("\"")
+        }
+        out.append(">\n<caption>")
+        out.append(escaped: caption)
         if truncated {
-            out += " <span class=\"note\">(\(values.rowCount)×\(columnLabels.count), showing a part; every value is in trace.json)</span>"
+            out.append(text: " <span class=\"note\">(\(values.rowCount)×\(columnLabels.count), showing a part; every value is in trace.json)</span>")
         }
         if let rowsNote {
-            out += " <span class=\"note\">(\(rowsNote))</span>"
+            out.append(" <span class=\"note\">(")
+            out.append(text: rowsNote)
+            out.append(")</span>")
         }
-        out += "</caption>\n<thead><tr><th scope=\"col\">\(Escape.html(corner))</th>"
+        out.append("</caption>\n<thead><tr><th scope=\"col\">")
+        out.append(escaped: corner)
+        out.append("</th>")
         for column in columns {
-            guard let c = column else { out += "<th scope=\"col\" class=\"gap\">…</th>"; continue }
-            var classes = columnClasses?[c] ?? ""
-            if highlightColumns.contains(c) { classes += classes.isEmpty ? "focus" : " focus" }
-            out += "<th scope=\"col\"" + (classes.isEmpty ? "" : " class=\"\(classes)\"") + ">\(Escape.html(columnLabels[c]))</th>"
+            guard let c = column else { out.append("<th scope=\"col\" class=\"gap\">…</th>"); continue }
+            let classes = columnClasses?[c] ?? ""
+            let focus = highlightColumns.contains(c)
+            out.append("<th scope=\"col\"")
+            if !classes.isEmpty || focus {
+                out.append(" class=\"")
+                out.append(text: classes)
+                if focus { out.append(classes.isEmpty ? "focus" : " focus") }
+                out.append("\"")
+            }
+            out.append(">")
+            out.append(escaped: columnLabels[c])
+            out.append("</th>")
         }
-        out += "</tr></thead>\n<tbody>\n"
-        // What each shown column's cells open with, worked out once.
-        let cellOpenings = columns.map { column in
-            column.map { highlightColumns.contains($0) ? "<td class=\"focus\" title=\"" : "<td title=\"" }
-        }
+        out.append("</tr></thead>\n<tbody>\n")
+        let focusColumns = columns.map { column in column.map { highlightColumns.contains($0) } ?? false }
         for row in rows {
             guard let r = row else {
-                out += "<tr class=\"gap\"><th scope=\"row\">⋮</th>" + String(repeating: "<td>⋮</td>", count: columns.count) + "</tr>\n"
+                out.append("<tr class=\"gap\"><th scope=\"row\">⋮</th>")
+                for _ in columns { out.append("<td>⋮</td>") }
+                out.append("</tr>\n")
                 continue
             }
-            out += highlightRows.contains(r) ? "<tr class=\"focus\">" : "<tr>"
-            let rowClass = rowClasses?[r]
-            out += "<th scope=\"row\"" + (rowClass.map { " class=\"\($0)\"" } ?? "") + ">\(Escape.html(rowLabels[r]))</th>"
+            out.append(highlightRows.contains(r) ? "<tr class=\"focus\">" : "<tr>")
+            out.append("<th scope=\"row\"")
+            if let rowClass = rowClasses?[r] {
+                out.append(" class=\"")
+                out.append(text: rowClass)
+                out.append("\"")
+            }
+            out.append(">")
+            out.append(escaped: rowLabels[r])
+            out.append("</th>")
             for (k, column) in columns.enumerated() {
-                guard let c = column, let opening = cellOpenings[k] else { out += "<td class=\"gap\">…</td>"; continue }
+                guard let c = column else { out.append("<td class=\"gap\">…</td>"); continue }
                 if let value = values[r, c] {
-                    out += opening
-                    out += NumberFormat.exact(value)
-                    out += "\">"
-                    out += NumberFormat.short(value)
-                    out += "</td>"
+                    out.append(focusColumns[k] ? "<td class=\"focus\" title=\"" : "<td title=\"")
+                    out.append(exact: value)
+                    out.append("\">")
+                    out.append(short: value)
+                    out.append("</td>")
                 } else {
-                    out += "<td class=\"masked\" title=\"\(Escape.html(nilTitle))\">\(nilText)</td>"
+                    out.append("<td class=\"masked\" title=\"")
+                    out.append(escaped: nilTitle)
+                    out.append("\">")
+                    out.append(text: nilText)
+                    out.append("</td>")
                 }
             }
-            out += "</tr>\n"
+            out.append("</tr>\n")
         }
-        out += "</tbody>\n</table></div>"
-        return out
+        out.append("</tbody>\n</table></div>")
+        return out.string
     }
 }
 

@@ -6,17 +6,27 @@ public enum NumberFormat {
     /// `-0.3012` → `−0.30`; a value that rounds to zero never shows a sign.
     public static func short(_ value: Double, decimals: Int = 2) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "−∞" : "∞") }
+        // Integer arithmetic (printf is slow on Linux); huge values fall back to it.
+        guard let (units, places, negative) = shortUnits(value, decimals: decimals) else {
+            let places = max(0, min(decimals, 9))
+            let text = String(format: "%.\(places)f", abs(value))
+            return (value < 0 ? "−" : "") + text
+        }
+        return FixedPointText.make(units, places: places, trimZeros: false, minus: negative ? "−" : nil)
+    }
+
+    /// `short`'s number as |value| · 10^places rounded to an integer, and whether it takes a
+    /// minus (a value that rounds to zero takes none); nil when the value is not finite or too
+    /// big for integer arithmetic.
+    static func shortUnits(_ value: Double, decimals: Int) -> (units: Int64, places: Int, negative: Bool)? {
+        guard value.isFinite else { return nil }
         let places = max(0, min(decimals, 9))
         var factor = 1.0
         for _ in 0..<places { factor *= 10 }
         let scaled = (abs(value) * factor).rounded(.toNearestOrEven)
-        // Integer arithmetic (printf is slow on Linux); huge values fall back to it.
-        guard scaled < 9e15 else {
-            let text = String(format: "%.\(places)f", abs(value))
-            return (value < 0 ? "−" : "") + text
-        }
+        guard scaled < 9e15 else { return nil }
         let units = Int64(scaled)
-        return FixedPointText.make(units, places: places, trimZeros: false, minus: value < 0 && units != 0 ? "−" : nil)
+        return (units, places, value < 0 && units != 0)
     }
 
     /// The exact value as Swift prints a Double (shortest representation that round-trips),
@@ -34,6 +44,12 @@ public enum NumberFormat {
 /// with `minus` (a hyphen or a true minus) in front when given.
 enum FixedPointText {
     static func make(_ units: Int64, places: Int, trimZeros: Bool, minus: StaticString?) -> String {
+        digits(units, places: places, trimZeros: trimZeros, minus: minus) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Gives `body` the UTF-8 bytes of the number (valid only during the call).
+    static func digits<R>(_ units: Int64, places: Int, trimZeros: Bool, minus: StaticString?,
+                          _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         var magnitude = units < 0 ? -units : units
         var unit: Int64 = 1
         for _ in 0..<places { unit *= 10 }
@@ -66,7 +82,7 @@ enum FixedPointText {
                     for (k, byte) in sign.enumerated() { buffer[end + k] = byte }
                 }
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[end..<48]), as: UTF8.self)
+            return body(UnsafeBufferPointer(rebasing: buffer[end..<48]))
         }
     }
 }
