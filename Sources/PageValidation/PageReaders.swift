@@ -47,9 +47,11 @@ enum StreamingPageReader {
         let slots = AttributeSlots(encodedAmpersands: true)
         var needsTree = false
 
+        /// The reader whose parse calls back: `_private` is the collector `LibXML.stream` was
+        /// given, which is this reader.
         static func of(_ context: UnsafeMutableRawPointer?) -> Reader? {
             guard let context, let reader = context.assumingMemoryBound(to: xmlParserCtxt.self).pointee._private else { return nil }
-            return Unmanaged<ParseMessageCollector>.fromOpaque(reader).takeUnretainedValue() as? Reader
+            return Unmanaged<Reader>.fromOpaque(reader).takeUnretainedValue()
         }
 
         func stop(_ context: UnsafeMutableRawPointer?) {

@@ -184,8 +184,9 @@ final class PageRules {
               mayHaveCSSAttributes: Bool, cssAttributes: () -> [String]) {
         let isXHTML = namespace == SITEGEN_NS_XHTML
         let isSVG = namespace == SITEGEN_NS_SVG
-        let parent = frames.last
-        var frame = Frame(line: line, inSources: parent?.inSources ?? false, insideSVG: parent?.insideSVG ?? false, kind: .plain)
+        let isRoot = frames.isEmpty
+        let parentKind = frames.last?.kind
+        var frame = Frame(line: line, inSources: frames.last?.inSources ?? false, insideSVG: frames.last?.insideSVG ?? false, kind: .plain)
 
         // Ids.
         var id: String? = nil
@@ -253,7 +254,7 @@ final class PageRules {
             collectCSS(css, line: line, inSources: inSources)
         }
         if isSVG && mayHaveCSSAttributes {
-            for value in cssAttributes() where value.range(of: "url(", options: .caseInsensitive) != nil {
+            for value in cssAttributes() where Self.holdsURLCall(value) {
                 collectCSS(value, line: line, inSources: inSources)
             }
         }
@@ -277,7 +278,7 @@ final class PageRules {
                 report(line, 1, "svg without role=\"img\"")
             }
         }
-        if isSVG && tag == SITEGEN_TAG_TITLE, case .outermostSVG? = parent?.kind {
+        if isSVG && tag == SITEGEN_TAG_TITLE, case .outermostSVG? = parentKind {
             frame.textUse = .svgTitle
         }
         if isXHTML && tag == SITEGEN_TAG_TABLE {
@@ -286,7 +287,7 @@ final class PageRules {
             openTables.append(tables.count)
             tables.append((line, false))
         }
-        if isXHTML && tag == SITEGEN_TAG_CAPTION, case .table? = parent?.kind {
+        if isXHTML && tag == SITEGEN_TAG_CAPTION, case .table? = parentKind {
             frame.textUse = .tableCaption
         }
         if isXHTML && tag == SITEGEN_TAG_TH, let open = openTables.last {
@@ -294,7 +295,7 @@ final class PageRules {
         }
 
         // The root, the head and the head's title and charset (the first of each in document order).
-        if parent == nil {
+        if isRoot {
             rootLine = line
             rootIsHTML = isXHTML && tag == SITEGEN_TAG_HTML
             if !rootIsHTML {
@@ -306,7 +307,7 @@ final class PageRules {
         } else if frames.count == 1 && rootIsHTML && isXHTML && tag == SITEGEN_TAG_HEAD {
             frame.kind = .head
             if headLine == nil { headLine = line }
-        } else if case .head? = parent?.kind, isXHTML {
+        } else if case .head? = parentKind, isXHTML {
             if tag == SITEGEN_TAG_TITLE && !sawHeadTitle {
                 sawHeadTitle = true
                 frame.textUse = .headTitle
@@ -390,6 +391,20 @@ final class PageRules {
         if !sawHeadTitle { report(headLine, 1, "no <title> in <head>") }
         if !sawHeadCharset { report(headLine, 1, "no <meta charset> in <head>") }
         return result
+    }
+
+    /// Whether `value` holds "url(" in any case, as Foundation's case-insensitive search finds
+    /// it (ASCII text is searched byte by byte).
+    private static func holdsURLCall(_ value: String) -> Bool {
+        let ascii: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            switch sitegen_has_url_call_n(base, bytes.count) {
+            case 1: return true
+            case 0: return false
+            default: return nil  // non-ASCII text: Unicode case folding decides
+            }
+        } ?? nil
+        return ascii ?? (value.range(of: "url(", options: .caseInsensitive) != nil)
     }
 
     /// The url() and @import references of CSS text (in a style attribute or element, or an SVG attribute).

@@ -145,8 +145,14 @@ public struct GroupedBarChartSVG: Sendable {
             for (c, category) in categories.enumerated() {
                 guard let v = value(k, c) else { continue }
                 let end = xOf(v)
-                svg.rect(x: Swift.min(zeroX, end), y: barY(k, c), width: Swift.abs(end - zeroX), height: barHeight, attributes: "",
-                         title: "\(category) (\(series[k].name)): \(NumberFormat.exact(series[k].values[c]))")
+                svg.openRect(x: Swift.min(zeroX, end), y: barY(k, c), width: Swift.abs(end - zeroX), height: barHeight)
+                svg.raw("><title>")
+                svg.escaped(category)
+                svg.raw(" (")
+                svg.escaped(series[k].name)
+                svg.raw("): ")
+                svg.escaped(NumberFormat.exact(series[k].values[c]))
+                svg.raw("</title></rect>")
             }
             svg.raw("</g>")
         }

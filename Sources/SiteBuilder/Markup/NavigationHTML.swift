@@ -12,26 +12,29 @@ enum NavigationHTML {
 
     /// `<li>` items for the stage map: the current stage is marked `aria-current="page"`.
     static func stageItems(_ links: [Link]) -> String {
-        var out = ""
-        out.reserveCapacity(links.count * 64)
+        var out = MarkupBuffer(capacity: links.count * 64)
         for link in links {
-            out += link.isCurrent
-                ? "<li><a class=\"current\" aria-current=\"page\" href=\"\(Escape.html(link.href))\">\(Escape.html(link.label))</a></li>\n"
-                : "<li><a href=\"\(Escape.html(link.href))\">\(Escape.html(link.label))</a></li>\n"
+            out.append(link.isCurrent ? "<li><a class=\"current\" aria-current=\"page\" href=\"" : "<li><a href=\"")
+            out.append(escaped: link.href)
+            out.append("\">")
+            out.append(escaped: link.label)
+            out.append("</a></li>\n")
         }
-        return out
+        return out.string
     }
 
     /// The chips that switch the focus token: the current one is marked `aria-current="true"`.
     static func chips(_ links: [Link]) -> String {
-        var out = ""
-        out.reserveCapacity(links.count * 64)
+        var out = MarkupBuffer(capacity: links.count * 64)
         for link in links {
-            let classes = Escape.html(link.classes)
-            out += link.isCurrent
-                ? "<a class=\"chip current \(classes)\" aria-current=\"true\" href=\"\(Escape.html(link.href))\">\(Escape.html(link.label))</a>\n"
-                : "<a class=\"chip \(classes)\" href=\"\(Escape.html(link.href))\">\(Escape.html(link.label))</a>\n"
+            out.append(link.isCurrent ? "<a class=\"chip current " : "<a class=\"chip ")
+            out.append(escaped: link.classes)
+            out.append(link.isCurrent ? "\" aria-current=\"true\" href=\"" : "\" href=\"")
+            out.append(escaped: link.href)
+            out.append("\">")
+            out.append(escaped: link.label)
+            out.append("</a>\n")
         }
-        return out
+        return out.string
     }
 }

@@ -31,7 +31,13 @@ struct SiteData {
         self.modelDimensions = Self.labels(loaded.model.config.dModel, prefix: "d")
         self.hiddenUnits = Self.labels(loaded.model.config.dFF, prefix: "u")
         let multiLayer = loaded.model.config.nLayers > 1, last = trace.tokens.count - 1
-        self.fileNames = Dictionary(uniqueKeysWithValues: Stage.all(layers: loaded.model.config.nLayers).map { stage in
+        let stages = Stage.all(layers: loaded.model.config.nLayers)
+        self.stages = stages
+        self.stageMapLabels = stages.map { stage in (stage.layer.map { multiLayer ? "L\($0 + 1) " : "" } ?? "") + stage.label }
+        self.linkKeys = stages.filter { $0.layer == nil || $0.layer == 0 }.map { stage in
+            ("href_" + String(stage.template.map { $0 == "-" ? "_" : $0 }), stage)
+        }
+        self.fileNames = Dictionary(uniqueKeysWithValues: stages.map { stage in
             (stage, (0...max(last, 0)).map { stage.fileName(multiLayer: multiLayer, focus: $0, lastToken: last) })
         })
     }
@@ -51,7 +57,13 @@ struct SiteData {
     var lastToken: Int { count - 1 }
     var multiLayer: Bool { model.config.nLayers > 1 }
     var siteName: String { model.name?.isEmpty == false ? model.name! : "A transformer, step by step" }
-    var stages: [Stage] { Stage.all(layers: model.config.nLayers) }
+    /// The stages in stage-map order.
+    let stages: [Stage]
+    /// Each stage's name on the stage map ("L2 Attention" when there are several layers).
+    let stageMapLabels: [String]
+    /// The `href_…` keys pages link onward with (`{{href_attention}}`: the first layer's view),
+    /// and their stages.
+    let linkKeys: [(key: String, stage: Stage)]
 
     /// The colour class of prompt token i: each token keeps one Okabe–Ito hue on every page.
     func tokenClass(_ i: Int) -> String { Self.tokenClassName(i) }

@@ -69,8 +69,8 @@ struct SiteRenderer: @unchecked Sendable {
     /// `href` of every stage for this focus, so prose can link onward: `{{href_attention}}`.
     func linkContext(focus: Int) -> [String: Any] {
         var links: [String: Any] = ["href_model": "model.json", "href_trace": "trace.json", "siteName": data.siteName]
-        for stage in data.stages where stage.layer == nil || stage.layer == 0 {
-            links["href_" + String(stage.template.map { $0 == "-" ? "_" : $0 })] = data.file(stage, focus: focus)
+        for (key, stage) in data.linkKeys {
+            links[key] = data.file(stage, focus: focus)
         }
         return links
     }
@@ -78,11 +78,10 @@ struct SiteRenderer: @unchecked Sendable {
     func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String, sha256: String) -> [String: Any] {
         let stages = data.stages
         let map = stages.enumerated().map { i, s -> NavigationHTML.Link in
-            let layerLabel = s.layer.map { data.multiLayer ? "L\($0 + 1) " : "" } ?? ""
-            return .init(label: layerLabel + s.label, href: data.file(s, focus: focus), isCurrent: i == index)
+            .init(label: data.stageMapLabels[i], href: data.file(s, focus: focus), isCurrent: i == index)
         }
         let chips = stage.followsFocus ? data.trace.tokens.enumerated().map { i, word -> NavigationHTML.Link in
-            .init(label: word, href: data.file(stage, focus: i), classes: data.tokenClass(i), isCurrent: i == focus)
+            .init(label: word, href: data.file(stage, focus: i), classes: data.tokenClasses[i], isCurrent: i == focus)
         } : []
         let layerTitle = stage.layer.map { data.multiLayer ? " · layer \($0 + 1)" : "" } ?? ""
         let pageTitle = stage == .overview ? data.siteName : "\(stage.label)\(layerTitle) · \(data.siteName)"
