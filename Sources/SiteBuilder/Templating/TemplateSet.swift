@@ -269,3 +269,18 @@ struct SiteHTMLContentType: MustacheContentType {
     static let pragma = "{{% CONTENT_TYPE: \(name) }}"
     static let registered: Void = MustacheContentTypes.register(SiteHTMLContentType(), named: name)
 }
+
+// Strings and integers render as themselves. Saying so lets the template engine take its fast
+// path for them (one protocol check) instead of probing each value for four protocols and
+// printing it with String(describing:); variable lookups were the slowest part of rendering a
+// page. The output is the same: `renderText` is what String(describing:) gave, and neither
+// type is ever null.
+extension String: @retroactive MustacheCustomRenderable {
+    public var renderText: String { self }
+    public var isNull: Bool { false }
+}
+
+extension Int: @retroactive MustacheCustomRenderable {
+    public var renderText: String { String(self) }
+    public var isNull: Bool { false }
+}
