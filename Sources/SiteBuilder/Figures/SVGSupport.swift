@@ -94,7 +94,7 @@ enum FigureText {
 
 /// Builds the SVG markup; every attribute value that is not a number goes through `Escape.html`.
 struct SVGWriter {
-    private var buffer: MarkupBuffer
+    private let buffer: MarkupBuffer
 
     /// Room for a typical figure up front, so appending rarely copies what is already written.
     init(capacity: Int = 16_384) {

@@ -1,30 +1,77 @@
 /// Markup written as UTF-8 bytes. Tables and figures append to one of these piece by piece,
 /// numbers are written as digits straight into it, and the whole becomes one String at the
 /// end: far cheaper than growing a String through interpolations (a wide model's site has
-/// about a million table cells and figure coordinates).
-struct MarkupBuffer {
-    private(set) var bytes: [UInt8] = []
+/// about a million table cells and figure coordinates). Most pieces are a few bytes long, so
+/// the buffer is its own: a short piece is copied byte by byte, without a call.
+///
+/// A class: one buffer is written by whoever holds it (a figure's writer, a table's render).
+final class MarkupBuffer {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
-
-    var string: String { String(decoding: bytes, as: UTF8.self) }
-
-    /// Markup that needs no escaping.
-    mutating func append(_ literal: StaticString) {
-        literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
     }
 
-    /// Text that needs no escaping (numbers, markup made elsewhere, escaped already).
-    mutating func append(text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-            bytes.append(contentsOf: text.utf8)
+    deinit { base.deallocate() }
+
+    var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
+
+    /// The `length` bytes at `bytes`.
+    @inline(__always)
+    private func append(_ bytes: UnsafePointer<UInt8>, _ length: Int) {
+        if count + length > capacity { grow(to: count + length) }
+        let end = base + count
+        if length <= 16 {
+            for index in 0..<length { end[index] = bytes[index] }
+        } else {
+            end.update(from: bytes, count: length)
+        }
+        count += length
+    }
+
+    private func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    private func append(byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = byte
+        count += 1
+    }
+
+    /// Markup that needs no escaping.
+    func append(_ literal: StaticString) {
+        if literal.hasPointerRepresentation {
+            append(literal.utf8Start, literal.utf8CodeUnitCount)
+        } else {
+            literal.withUTF8Buffer { append($0.baseAddress!, $0.count) }
         }
     }
 
-    mutating func append(_ other: MarkupBuffer) { bytes.append(contentsOf: other.bytes) }
+    /// Text that needs no escaping (numbers, markup made elsewhere, escaped already).
+    func append(text: String) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            if let start = utf8.baseAddress { append(start, utf8.count) }
+        }
+        if done == nil {
+            for byte in text.utf8 { append(byte: byte) }
+        }
+    }
+
+    func append(_ other: MarkupBuffer) { append(other.base, other.count) }
 
     /// Text as `Escape.html` escapes it.
-    mutating func append(escaped text: String) {
+    func append(escaped text: String) {
         let done: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
             for byte in utf8 { appendEscaped(byte) }
         }
@@ -36,21 +83,21 @@ struct MarkupBuffer {
     /// One UTF-8 byte, escaped as `Escape.html` escapes its scalar: the five markup characters
     /// as entities, an XML-forbidden control character as U+FFFD (every byte below 0x20 is a
     /// whole scalar, and no byte of a longer scalar is one of these).
-    private mutating func appendEscaped(_ byte: UInt8) {
+    private func appendEscaped(_ byte: UInt8) {
         switch byte {
         case UInt8(ascii: "&"): append("&amp;")
         case UInt8(ascii: "<"): append("&lt;")
         case UInt8(ascii: ">"): append("&gt;")
         case UInt8(ascii: "\""): append("&quot;")
         case UInt8(ascii: "'"): append("&#39;")
-        case 0x0A, 0x09, 0x0D: bytes.append(byte)
+        case 0x0A, 0x09, 0x0D: append(byte: byte)
         case ..<0x20: append("\u{FFFD}")
-        default: bytes.append(byte)
+        default: append(byte: byte)
         }
     }
 
     /// `SVGNumber.format(value, decimals:)`.
-    mutating func append(svgNumber value: Double, decimals: Int = 2) {
+    func append(svgNumber value: Double, decimals: Int = 2) {
         guard let (units, places) = SVGNumber.units(value, decimals: decimals) else {
             append("0")
             return
@@ -59,7 +106,7 @@ struct MarkupBuffer {
     }
 
     /// `NumberFormat.short(value, decimals:)`.
-    mutating func append(short value: Double, decimals: Int = 2) {
+    func append(short value: Double, decimals: Int = 2) {
         guard let (units, places, negative) = NumberFormat.shortUnits(value, decimals: decimals) else {
             append(text: NumberFormat.short(value, decimals: decimals))
             return
@@ -68,12 +115,14 @@ struct MarkupBuffer {
     }
 
     /// `NumberFormat.exact(value)`.
-    mutating func append(exact value: Double) {
+    func append(exact value: Double) {
         append(text: NumberFormat.exact(value))
     }
 
     /// `FixedPointText.make(units, places:, trimZeros:, minus:)`.
-    mutating func append(fixed units: Int64, places: Int, trimZeros: Bool, minus: StaticString?) {
-        FixedPointText.digits(units, places: places, trimZeros: trimZeros, minus: minus) { bytes.append(contentsOf: $0) }
+    func append(fixed units: Int64, places: Int, trimZeros: Bool, minus: StaticString?) {
+        FixedPointText.digits(units, places: places, trimZeros: trimZeros, minus: minus) { digits in
+            if let start = digits.baseAddress { append(start, digits.count) }
+        }
     }
 }

@@ -79,7 +79,7 @@ struct MatrixTable {
         let rows: [Int?] = onlyRows ?? Self.shown(values.rowCount, keep: highlightRows)
         let columns = Self.shown(columnLabels.count, keep: highlightColumns)
         let truncated = onlyRows == nil && (rows.contains(nil) || columns.contains(nil))
-        var out = MarkupBuffer(capacity: 1_024 + rows.count * columns.count * 48)
+        let out = MarkupBuffer(capacity: 1_024 + rows.count * columns.count * 48)
         out.append("<div class=\"table-scroll\"><table class=\"matrix\"")
         if let id {
             out.append(" id=\"")

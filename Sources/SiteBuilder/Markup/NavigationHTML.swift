@@ -12,7 +12,7 @@ enum NavigationHTML {
 
     /// `<li>` items for the stage map: the current stage is marked `aria-current="page"`.
     static func stageItems(_ links: [Link]) -> String {
-        var out = MarkupBuffer(capacity: links.count * 64)
+        let out = MarkupBuffer(capacity: links.count * 64)
         for link in links {
             out.append(link.isCurrent ? "<li><a class=\"current\" aria-current=\"page\" href=\"" : "<li><a href=\"")
             out.append(escaped: link.href)
@@ -25,7 +25,7 @@ enum NavigationHTML {
 
     /// The chips that switch the focus token: the current one is marked `aria-current="true"`.
     static func chips(_ links: [Link]) -> String {
-        var out = MarkupBuffer(capacity: links.count * 64)
+        let out = MarkupBuffer(capacity: links.count * 64)
         for link in links {
             out.append(link.isCurrent ? "<a class=\"chip current " : "<a class=\"chip ")
             out.append(escaped: link.classes)
