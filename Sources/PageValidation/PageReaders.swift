@@ -43,7 +43,7 @@ enum StreamingPageReader {
     }
 
     private final class Reader: ParseMessageCollector {
-        let rules = PageRules()
+        var rules = PageRules()
         let slots = AttributeSlots(encodedAmpersands: true)
         var needsTree = false
 
@@ -93,23 +93,20 @@ enum StreamingPageReader {
 enum TreePageReader {
     static func scan(_ bytes: [UInt8]) -> PageScan {
         let outcome = LibXML.parse(bytes, name: "page")
-        let rules = PageRules()
+        let walker = Walker()
+        defer { walker.deallocate() }
         if outcome.wellFormed, let document = outcome.document, let root = document.root {
-            let walker = Walker(rules: rules)
-            defer { walker.deallocate() }
             withExtendedLifetime(document) { walker.visit(root) }
         }
-        return rules.finish(parserMessages: outcome.messages, wellFormed: outcome.wellFormed,
+        return walker.rules.finish(parserMessages: outcome.messages, wellFormed: outcome.wellFormed,
                             startsWithDoctype: bytes.starts(with: "<!DOCTYPE html>".utf8))
     }
 
     private final class Walker {
-        let rules: PageRules
+        var rules = PageRules()
         let slots = AttributeSlots(encodedAmpersands: false)
         /// The current element's attributes by SITEGEN_ATTR_* code (reused for every element).
         let attributes = UnsafeMutablePointer<UnsafePointer<xmlAttr>?>.allocate(capacity: Int(SITEGEN_ATTR_COUNT))
-
-        init(rules: PageRules) { self.rules = rules }
 
         func deallocate() {
             slots.deallocate()

@@ -127,12 +127,15 @@ struct AttributeSlots {
 
 /// The checks of one page, fed its elements in document order by a reader: `open` (with the
 /// element's attributes), `text` for the text and CDATA inside it, `close`; then `finish`.
-final class PageRules {
+/// A struct, so its state is checked for exclusive access once per call, not once per field.
+struct PageRules {
     private var result = PageScan()
     private var idReferences: [(value: String, attribute: String, line: Int)] = []
     private var tables: [(line: Int, hasHeaderCell: Bool)] = []
     private var openTables: [Int] = []
     private var frames: [Frame] = []
+    /// The text of each open style element, innermost last.
+    private var styleTexts: [[UInt8]] = []
     /// How many open elements collect their text (then `text` has somewhere to go).
     private var collecting = 0
 
@@ -150,10 +153,10 @@ final class PageRules {
         /// This element is an outermost s:svg, or inside one.
         var insideSVG: Bool
         var kind: Kind
-        /// Collected text: `nonBlank` for the checks that ask only that, `text` for CSS.
+        /// Collected text: `nonBlank` for the checks that ask only that; a style element's
+        /// text (its CSS) goes to `styleTexts`, so a frame holds no references.
         var textUse: TextUse = .none
         var nonBlank = false
-        var text: [UInt8] = []
         /// For `.outermostSVG` (a non-blank s:title child) and `.table` (a non-blank h:caption child).
         var hasLabelChild = false
 
@@ -172,7 +175,7 @@ final class PageRules {
         }
     }
 
-    private func report(_ line: Int, _ column: Int = 1, _ message: String) {
+    private mutating func report(_ line: Int, _ column: Int = 1, _ message: String) {
         result.findings.append(Finding(line: line, column: column, message: message))
     }
 
@@ -180,7 +183,7 @@ final class PageRules {
     /// `SITEGEN_TAG_OTHER` outside XHTML and SVG); `cssAttributes` gives the values of an SVG
     /// element's attributes other than style that may hold `url(` (it is called only when
     /// `mayHaveCSSAttributes`).
-    func open(namespace: Int32, tag: Int32, line: Int, attributes: AttributeSlots,
+    mutating func open(namespace: Int32, tag: Int32, line: Int, attributes: AttributeSlots,
               mayHaveCSSAttributes: Bool, cssAttributes: () -> [String]) {
         let isXHTML = namespace == SITEGEN_NS_XHTML
         let isSVG = namespace == SITEGEN_NS_SVG
@@ -321,23 +324,21 @@ final class PageRules {
         }
 
         if frame.textUse != .none { collecting += 1 }
+        if frame.textUse == .style { styleTexts.append([]) }
         frames.append(frame)
     }
 
     /// Text or CDATA inside the innermost open element.
-    func text(_ bytes: UnsafeBufferPointer<UInt8>) {
+    mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard collecting > 0, let base = bytes.baseAddress else { return }
-        for index in frames.indices.reversed() where frames[index].textUse != .none {
-            if frames[index].textUse == .style {
-                frames[index].text.append(contentsOf: bytes)
-            } else if !frames[index].nonBlank {
-                frames[index].nonBlank = sitegen_has_non_blank_n(base, bytes.count) != 0
-            }
+        for index in frames.indices where frames[index].textUse != .none && frames[index].textUse != .style && !frames[index].nonBlank {
+            frames[index].nonBlank = sitegen_has_non_blank_n(base, bytes.count) != 0
         }
+        for index in styleTexts.indices { styleTexts[index].append(contentsOf: bytes) }
     }
 
     /// The innermost open element ends.
-    func close() {
+    mutating func close() {
         guard let frame = frames.popLast() else { return }
         if frame.textUse != .none { collecting -= 1 }
         switch frame.textUse {
@@ -347,7 +348,7 @@ final class PageRules {
         case .headTitle:
             if !frame.nonBlank { report(frame.line, 1, "empty <title>") }
         case .style:
-            collectCSS(String(decoding: frame.text, as: UTF8.self), line: frame.line, inSources: frame.inSources)
+            collectCSS(String(decoding: styleTexts.removeLast(), as: UTF8.self), line: frame.line, inSources: frame.inSources)
         }
         switch frame.kind {
         case .outermostSVG:
@@ -365,7 +366,7 @@ final class PageRules {
 
     /// The page has been read to its end: the parser's messages, and when the page is
     /// well-formed, the checks that need all of it and everything found on the way.
-    func finish(parserMessages: [ParseMessage], wellFormed: Bool, startsWithDoctype: Bool) -> PageScan {
+    mutating func finish(parserMessages: [ParseMessage], wellFormed: Bool, startsWithDoctype: Bool) -> PageScan {
         let messages = parserMessages.map { message in
             Finding(line: message.line, column: message.column, message: message.isWarning ? "warning: \(message.text)" : message.text)
         }
@@ -408,7 +409,7 @@ final class PageRules {
     }
 
     /// The url() and @import references of CSS text (in a style attribute or element, or an SVG attribute).
-    private func collectCSS(_ css: String, line: Int, inSources: Bool) {
+    private mutating func collectCSS(_ css: String, line: Int, inSources: Bool) {
         for reference in CSSScanner.references(in: css) {
             result.references.append(PendingReference(value: reference.url, kind: reference.isImport ? .cssImport : .cssURL,
                                                       line: line + reference.lineOffset, inSources: inSources))
