@@ -20,14 +20,15 @@ enum MLPBackward {
     static func backward(dOut: Mat, x: Mat, mlp: MLP.Output, weights: FlatLayer, activation: Activation) -> Output {
         let second = LinearBackward.backward(dy: dOut, x: mlp.act, w: weights.w2)
         let dAct = second.dx                                                        // [T][d_ff]
-        var dPre = dAct                                                             // ∂L/∂act ⊙ act′(pre)
-        if let th = mlp.geluTanh, activation == .gelu {
-            for i in dPre.values.indices {
-                dPre.values[i] = dAct.values[i] * Activation.geluDerivative(mlp.pre.values[i], tanh: th.values[i])
-            }
-        } else {
-            for i in dPre.values.indices {
-                dPre.values[i] = dAct.values[i] * activation.derivative(mlp.pre.values[i])
+        let dPre = Mat.filled(rows: dAct.rows, cols: dAct.cols) { dPre in          // ∂L/∂act ⊙ act′(pre)
+            if let th = mlp.geluTanh, activation == .gelu {
+                for i in dAct.values.indices {
+                    dPre[i] = dAct.values[i] * Activation.geluDerivative(mlp.pre.values[i], tanh: th.values[i])
+                }
+            } else {
+                for i in dAct.values.indices {
+                    dPre[i] = dAct.values[i] * activation.derivative(mlp.pre.values[i])
+                }
             }
         }
         let first = LinearBackward.backward(dy: dPre, x: x, w: weights.w1)

@@ -63,13 +63,13 @@ struct Mat: Sendable {
     /// Elementwise a + b.
     static func + (a: Mat, b: Mat) -> Mat {
         precondition(a.rows == b.rows && a.cols == b.cols, "shapes differ")
-        var out = a.values
-        out.withUnsafeMutableBufferPointer { o in
-            b.values.withUnsafeBufferPointer { bv in
-                for i in o.indices { o[i] = o[i] + bv[i] }
+        return filled(rows: a.rows, cols: a.cols) { out in                   // (no copy of a to add into)
+            a.values.withUnsafeBufferPointer { av in
+                b.values.withUnsafeBufferPointer { bv in
+                    for i in av.indices { out[i] = av[i] + bv[i] }
+                }
             }
         }
-        return Mat(rows: a.rows, cols: a.cols, values: out)
     }
 
     /// Every entry maps through `f` (an activation, say).
@@ -91,17 +91,23 @@ struct Mat: Sendable {
 
     /// Whether every value is finite, from Σ v·0: each term is ±0 for a finite v and NaN for an
     /// infinite or NaN one, so the sum is NaN exactly when some v is not finite, whatever the
-    /// order of the additions (which lets it run two lanes wide).
+    /// order of the additions (which lets it run in SIMD lanes, four values a turn).
     static func allFinite(_ values: ArraySlice<Double>) -> Bool {
         values.withUnsafeBufferPointer { v in
-            var lanes = SIMD2<Double>(), tail = 0.0
+            guard let p = v.baseAddress else { return true }
+            typealias D2 = SIMD2<Double>
+            var lanes = D2(), more = D2(), tail = 0.0
             var i = 0
-            while i + 2 <= v.count {
-                lanes += SIMD2(v[i], v[i + 1]) * 0
-                i += 2
+            while i + 4 <= v.count {                                         // four at a time, in two sums
+                lanes += UnsafeRawPointer(p + i).loadUnaligned(as: D2.self) * 0
+                more += UnsafeRawPointer(p + i + 2).loadUnaligned(as: D2.self) * 0
+                i += 4
             }
-            if i < v.count { tail = v[i] * 0 }
-            return !(lanes.sum() + tail).isNaN
+            while i < v.count {
+                tail += p[i] * 0
+                i += 1
+            }
+            return !((lanes + more).sum() + tail).isNaN
         }
     }
 }

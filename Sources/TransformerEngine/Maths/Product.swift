@@ -16,7 +16,8 @@ enum Product {
         let base: UnsafePointer<Double>
         let rowStride: Int
         let colStride: Int
-        @inline(__always) subscript(i: Int, k: Int) -> Double { base[i * rowStride + k * colStride] }
+        /// Where row i starts: [i][0].
+        @inline(__always) func row(_ i: Int) -> UnsafePointer<Double> { base + i * rowStride }
     }
 
     /// Where each entry's sum starts: at +0, or at row[j] for column j (a bias).
@@ -43,13 +44,16 @@ enum Product {
         let packedA = UnsafeMutablePointer<D2>.allocate(capacity: max(1, blocks * kCount * 4))
         let panel = UnsafeMutablePointer<Double>.allocate(capacity: kCount * 4)
         defer { packedA.deallocate(); panel.deallocate() }
+        // (Pointers walk the operands, as plain index arithmetic is checked for overflow.)
         for block in 0..<blocks {
-            let p = packedA + block * kCount * 4, i = block * 4
-            for k in 0..<kCount {
-                p[4 * k] = D2(repeating: a[i, k])
-                p[4 * k + 1] = D2(repeating: a[i + 1, k])
-                p[4 * k + 2] = D2(repeating: a[i + 2, k])
-                p[4 * k + 3] = D2(repeating: a[i + 3, k])
+            var p = packedA + block * kCount * 4
+            var a0 = a.row(block * 4)
+            let a1 = a.rowStride, a2 = 2 &* a.rowStride, a3 = 3 &* a.rowStride
+            for _ in 0..<kCount {
+                p[0] = D2(repeating: a0[0]); p[1] = D2(repeating: a0[a1])
+                p[2] = D2(repeating: a0[a2]); p[3] = D2(repeating: a0[a3])
+                p += 4
+                a0 += a.colStride
             }
         }
         var j = 0
@@ -60,9 +64,12 @@ enum Product {
                 rows = b.base + j
                 stride = b.rowStride
             } else {
-                for k in 0..<kCount {
-                    panel[4 * k] = b[k, j]; panel[4 * k + 1] = b[k, j + 1]
-                    panel[4 * k + 2] = b[k, j + 2]; panel[4 * k + 3] = b[k, j + 3]
+                var bk = b.base + j * b.colStride, p = panel
+                let b1 = b.colStride, b2 = 2 &* b.colStride, b3 = 3 &* b.colStride
+                for _ in 0..<kCount {
+                    p[0] = bk[0]; p[1] = bk[b1]; p[2] = bk[b2]; p[3] = bk[b3]
+                    p += 4
+                    bk += b.rowStride
                 }
                 rows = UnsafePointer(panel)
                 stride = 4
@@ -79,6 +86,14 @@ enum Product {
             let columns = i < blocks * 4 ? j..<n : 0..<n
             oneRow(c + i * n, first.map { $0.values + i * $0.stride }, a, row: i, b, columns: columns, kCount: kCount)
         }
+    }
+
+    /// c = a·b for one row a [K] and b [K][N] row-major: `multiply` with M = 1, without its
+    /// scratch space.
+    static func rowTimesMatrix(_ c: UnsafeMutablePointer<Double>, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+                               inner kCount: Int, cols n: Int) {
+        oneRow(c, nil, Operand(base: a, rowStride: kCount, colStride: 1), row: 0,
+               Operand(base: b, rowStride: n, colStride: 1), columns: 0..<n, kCount: kCount)
     }
 
     @inline(__always)
@@ -101,45 +116,74 @@ enum Product {
             x20 = load(f + 2 * s); x21 = load(f + 2 * s + 2); x30 = load(f + 3 * s); x31 = load(f + 3 * s + 2)
         }
         var bk = b, p = packed
-        for _ in 0..<kCount {
-            let b0 = load(bk), b1 = load(bk + 2)
-            let a0 = p[0], a1 = p[1], a2 = p[2], a3 = p[3]
-            x00 += a0 * b0; x01 += a0 * b1
-            x10 += a1 * b0; x11 += a1 * b1
-            x20 += a2 * b0; x21 += a2 * b1
-            x30 += a3 * b0; x31 += a3 * b1
-            bk += stride
-            p += 4
+        // One k: every entry of the block adds its own product.
+        @inline(__always) func step(_ b: UnsafePointer<Double>, _ p: UnsafePointer<D2>) {
+            let b0 = load(b), b1 = load(b + 2)
+            x00 += p[0] * b0; x01 += p[0] * b1
+            x10 += p[1] * b0; x11 += p[1] * b1
+            x20 += p[2] * b0; x21 += p[2] * b1
+            x30 += p[3] * b0; x31 += p[3] * b1
         }
+        // Two k at a time (in order), for less loop overhead.
+        var remaining = kCount
+        while remaining >= 2 {
+            step(bk, p)
+            step(bk + stride, p + 4)
+            bk += 2 &* stride
+            p += 8
+            remaining &-= 2
+        }
+        if remaining == 1 { step(bk, p) }
         store(x00, c0); store(x01, c0 + 2); store(x10, c1); store(x11, c1 + 2)
         store(x20, c2); store(x21, c2 + 2); store(x30, c3); store(x31, c3 + 2)
     }
 
-    /// Row i of c, the given columns: eight at a time when B's rows are contiguous, else four
-    /// dot products side by side.
+    /// Row i of c, the given columns: sixteen or eight at a time when B's rows are contiguous,
+    /// else four dot products side by side.
     private static func oneRow(_ c: UnsafeMutablePointer<Double>, _ first: UnsafePointer<Double>?, _ a: Operand, row i: Int,
                                _ b: Operand, columns: Range<Int>, kCount: Int) {
         @inline(__always) func start(_ j: Int) -> Double { first?[j] ?? 0 }
         @inline(__always) func start2(_ j: Int) -> D2 { first.map { load($0 + j) } ?? D2() }
+        let aRow = a.row(i), aStep = a.colStride
         var j = columns.lowerBound
         if b.colStride == 1 {
+            while j + 16 <= columns.upperBound {
+                var x0 = start2(j), x1 = start2(j + 2), x2 = start2(j + 4), x3 = start2(j + 6)
+                var x4 = start2(j + 8), x5 = start2(j + 10), x6 = start2(j + 12), x7 = start2(j + 14)
+                var ak = aRow, bk = b.base + j
+                for _ in 0..<kCount {
+                    let s = D2(repeating: ak[0])
+                    x0 += s * load(bk); x1 += s * load(bk + 2); x2 += s * load(bk + 4); x3 += s * load(bk + 6)
+                    x4 += s * load(bk + 8); x5 += s * load(bk + 10); x6 += s * load(bk + 12); x7 += s * load(bk + 14)
+                    ak += aStep
+                    bk += b.rowStride
+                }
+                store(x0, c + j); store(x1, c + j + 2); store(x2, c + j + 4); store(x3, c + j + 6)
+                store(x4, c + j + 8); store(x5, c + j + 10); store(x6, c + j + 12); store(x7, c + j + 14)
+                j += 16
+            }
             while j + 8 <= columns.upperBound {
                 var x0 = start2(j), x1 = start2(j + 2), x2 = start2(j + 4), x3 = start2(j + 6)
-                var bk = b.base + j
-                for k in 0..<kCount {
-                    let s = D2(repeating: a[i, k])
+                var ak = aRow, bk = b.base + j
+                for _ in 0..<kCount {
+                    let s = D2(repeating: ak[0])
                     x0 += s * load(bk); x1 += s * load(bk + 2); x2 += s * load(bk + 4); x3 += s * load(bk + 6)
+                    ak += aStep
                     bk += b.rowStride
                 }
                 store(x0, c + j); store(x1, c + j + 2); store(x2, c + j + 4); store(x3, c + j + 6)
                 j += 8
             }
         } else {
+            let b1 = b.colStride, b2 = 2 &* b.colStride, b3 = 3 &* b.colStride
             while j + 4 <= columns.upperBound {
                 var x0 = start(j), x1 = start(j + 1), x2 = start(j + 2), x3 = start(j + 3)
-                for k in 0..<kCount {
-                    let s = a[i, k]
-                    x0 += s * b[k, j]; x1 += s * b[k, j + 1]; x2 += s * b[k, j + 2]; x3 += s * b[k, j + 3]
+                var ak = aRow, bk = b.base + j * b.colStride
+                for _ in 0..<kCount {
+                    let s = ak[0]
+                    x0 += s * bk[0]; x1 += s * bk[b1]; x2 += s * bk[b2]; x3 += s * bk[b3]
+                    ak += aStep
+                    bk += b.rowStride
                 }
                 c[j] = x0; c[j + 1] = x1; c[j + 2] = x2; c[j + 3] = x3
                 j += 4
@@ -147,7 +191,12 @@ enum Product {
         }
         while j < columns.upperBound {
             var sum = start(j)
-            for k in 0..<kCount { sum += a[i, k] * b[k, j] }
+            var ak = aRow, bk = b.base + j * b.colStride
+            for _ in 0..<kCount {
+                sum += ak[0] * bk[0]
+                ak += aStep
+                bk += b.rowStride
+            }
             c[j] = sum
             j += 1
         }
