@@ -19,18 +19,15 @@ enum StreamingPageReader {
                             Int(attributeCount - defaultedCount), attributes)
             }
             sax.pointee.endElementNs = { context, _, _, _ in
-                guard let reader = Reader.of(context), !reader.needsTree else { return }
+                guard let reader = Reader.of(context), let context, !reader.needsTree else { return }
                 reader.rules.close()
+                reader.listenForText(context.assumingMemoryBound(to: xmlParserCtxt.self))
             }
-            // Text, blanks and CDATA all count as an element's text. One function for the first
-            // two keeps the parser from looking for ignorable blanks.
-            let text: charactersSAXFunc = { context, characters, count in
-                guard let reader = Reader.of(context), !reader.needsTree, let characters else { return }
-                reader.rules.text(UnsafeBufferPointer(start: characters, count: Int(count)))
-            }
-            sax.pointee.characters = text
-            sax.pointee.ignorableWhitespace = text
-            sax.pointee.cdataBlock = text
+            // Text is wanted only inside the few elements whose text the checks read (see
+            // `listenForText`).
+            sax.pointee.characters = nil
+            sax.pointee.ignorableWhitespace = nil
+            sax.pointee.cdataBlock = nil
             sax.pointee.comment = nil
             sax.pointee.processingInstruction = nil
             sax.pointee.reference = { context, _ in Reader.of(context)?.stop(context) }
@@ -54,6 +51,23 @@ enum StreamingPageReader {
             return Unmanaged<Reader>.fromOpaque(reader).takeUnretainedValue()
         }
 
+        /// Text, blanks and CDATA all count as an element's text. The parser is given the text
+        /// callbacks only while an open element collects its text, so it skips the call for
+        /// all other text; one function for text and blanks keeps it from looking for
+        /// ignorable blanks.
+        func listenForText(_ context: xmlParserCtxtPtr) {
+            guard let sax = context.pointee.sax else { return }
+            let text: charactersSAXFunc? = rules.wantsText ? Self.text : nil
+            sax.pointee.characters = text
+            sax.pointee.ignorableWhitespace = text
+            sax.pointee.cdataBlock = text
+        }
+
+        private static let text: charactersSAXFunc = { context, characters, count in
+            guard let reader = Reader.of(context), !reader.needsTree, let characters else { return }
+            reader.rules.text(UnsafeBufferPointer(start: characters, count: Int(count)))
+        }
+
         func stop(_ context: UnsafeMutableRawPointer?) {
             needsTree = true
             if let context { xmlStopParser(context.assumingMemoryBound(to: xmlParserCtxt.self)) }
@@ -72,6 +86,7 @@ enum StreamingPageReader {
             }
             // The tree builder gives an element the line the parser is on when the start tag ends.
             let line = max(Int(context.pointee.input?.pointee.line ?? 1), 1)
+            defer { listenForText(context) }
             rules.open(namespace: namespace, tag: tag, line: line, attributes: slots,
                        mayHaveCSSAttributes: flags & SITEGEN_SAX_SVG_CSS != 0) {
                 // Attributes without a namespace but style, in order (five pointers each).

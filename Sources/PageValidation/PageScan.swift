@@ -138,6 +138,8 @@ struct PageRules {
     private var styleTexts: [[UInt8]] = []
     /// How many open elements collect their text (then `text` has somewhere to go).
     private var collecting = 0
+    /// Whether some open element collects its text (else `text` may be skipped).
+    var wantsText: Bool { collecting > 0 }
 
     // The root and the head: /h:html/h:head/*.
     private var rootLine: Int? = nil
