@@ -84,8 +84,7 @@ public enum SiteWriter {
         guard markerError == 0 else {
             throw fail((output as NSString).appendingPathComponent(markerName), "cannot be written: \(String(cString: strerror(markerError)))")
         }
-        var markerScratch: [UInt8] = []
-        if unchangedFile(absolute + "/" + markerName, all[markerName]!, scratch: &markerScratch) != nil {
+        if unchangedFile(absolute + "/" + markerName, all[markerName]!) != nil {
             copyTimes(from: absolute + "/" + markerName, to: staging + "/" + markerName)
         }
         let newFile = (uid: markerInfo.st_uid, gid: markerInfo.st_gid, mode: markerInfo.st_mode & 0o7777)
@@ -96,8 +95,7 @@ public enum SiteWriter {
         let errors = Parallel.map(rest.count) { k -> Int32 in
             let path = rest[k], bytes = contents[path] ?? []
             let target = staging + "/" + path, previous = absolute + "/" + path
-            var scratch: [UInt8] = []
-            let old = unchangedFile(previous, bytes, scratch: &scratch)
+            let old = unchangedFile(previous, bytes)
             if let old, old.st_mode & S_IFMT == S_IFREG, old.st_nlink == 1, old.st_uid == newFile.uid,
                old.st_gid == newFile.gid, old.st_mode & 0o7777 == newFile.mode, link(previous, target) == 0 {
                 return 0
@@ -139,12 +137,11 @@ public enum SiteWriter {
             return UpdateSummary(written: files.keys.sorted())
         }
         var summary = UpdateSummary()
-        var scratch: [UInt8] = []
         var all = files
         all[markerName] = Array(markerText.utf8)
         for (path, bytes) in all.sorted(by: { $0.key < $1.key }) {
             let target = (absolute as NSString).appendingPathComponent(path)
-            if unchangedFile(target, bytes, scratch: &scratch) != nil { summary.unchanged += 1; continue }
+            if unchangedFile(target, bytes) != nil { summary.unchanged += 1; continue }
             let folder = (target as NSString).deletingLastPathComponent
             let temporary = (folder as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).sitegen-tmp")
             do {
@@ -195,30 +192,31 @@ public enum SiteWriter {
     }
 
     /// The `lstat` of `path` when it holds exactly `bytes` (same size, same content), else nil.
-    /// `scratch` is a reusable read buffer.
-    static func unchangedFile(_ path: String, _ bytes: [UInt8], scratch: inout [UInt8]) -> stat? {
+    /// The file is read and compared 64 KB at a time (no buffer the size of the file to
+    /// allocate and fill), up to its end, so a file that grew since the `lstat` is seen.
+    static func unchangedFile(_ path: String, _ bytes: [UInt8]) -> stat? {
         var info = stat()
         guard lstat(path, &info) == 0, Int(info.st_size) == bytes.count else { return nil }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        // One byte more than expected, to see a file that grew since the lstat.
-        if scratch.count < bytes.count + 1 { scratch = [UInt8](repeating: 0, count: bytes.count + 1) }
-        var total = 0
-        let complete: Bool = scratch.withUnsafeMutableBytes { buffer in
-            while total <= bytes.count {
-                let count = read(fd, buffer.baseAddress! + total, bytes.count + 1 - total)
-                if count < 0 { if errno == EINTR { continue }; return false }
-                if count == 0 { return true }
-                total += count
+        let chunk = 1 << 16
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunk) { buffer -> stat? in
+            bytes.withUnsafeBytes { expected -> stat? in
+                var offset = 0
+                while true {
+                    let count = read(fd, buffer.baseAddress!, chunk)
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        return nil
+                    }
+                    if count == 0 { return offset == bytes.count ? info : nil }
+                    guard offset + count <= bytes.count,
+                          memcmp(expected.baseAddress! + offset, buffer.baseAddress!, count) == 0 else { return nil }
+                    offset += count
+                }
             }
-            return true
         }
-        guard complete, total == bytes.count else { return nil }
-        let same = bytes.withUnsafeBytes { new in
-            scratch.withUnsafeBytes { old in bytes.isEmpty || memcmp(new.baseAddress!, old.baseAddress!, bytes.count) == 0 }
-        }
-        return same ? info : nil
     }
 
     /// Creates (mode 0666 less the umask) or truncates `path` and writes `bytes`; fills `info`
