@@ -41,7 +41,7 @@ enum StreamingPageReader {
 
     private final class Reader: ParseMessageCollector {
         var rules = PageRules()
-        let slots = AttributeSlots(encodedAmpersands: true)
+        var slots = AttributeSlots(encodedAmpersands: true)
         var needsTree = false
 
         /// The reader whose parse calls back: `_private` is the collector `LibXML.stream` was
@@ -84,6 +84,7 @@ enum StreamingPageReader {
                 stop(UnsafeMutableRawPointer(context))
                 return
             }
+            slots.holdsMoreThanClass = flags & SITEGEN_SAX_MORE_THAN_CLASS != 0
             // The tree builder gives an element the line the parser is on when the start tag ends.
             let line = max(Int(context.pointee.input?.pointee.line ?? 1), 1)
             defer { listenForText(context) }

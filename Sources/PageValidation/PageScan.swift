@@ -61,6 +61,8 @@ struct AttributeSlots {
     let ends = UnsafeMutablePointer<UnsafePointer<xmlChar>?>.allocate(capacity: Int(SITEGEN_ATTR_COUNT))
     /// Values hold a literal '&' as "&#38;" (the streaming parser's form), to be decoded.
     let encodedAmpersands: Bool
+    /// Whether some attribute other than class is filled in; the reader sets it with the slots.
+    var holdsMoreThanClass = true
 
     init(encodedAmpersands: Bool) { self.encodedAmpersands = encodedAmpersands }
 
@@ -187,6 +189,29 @@ struct PageRules {
     /// `mayHaveCSSAttributes`).
     mutating func open(namespace: Int32, tag: Int32, line: Int, attributes: AttributeSlots,
               mayHaveCSSAttributes: Bool, cssAttributes: () -> [String]) {
+        if let parent = frames.last, !mayHaveCSSAttributes, !attributes.holdsMoreThanClass {
+            // Most elements (<td>, <th>, <p>, <tr>, <g>, <rect>, a cell's <title>, …) have no
+            // attribute the checks read but class and no tag that asks more of them than
+            // marking a header cell: they pass their parent's state on and are done.
+            let plain: Bool
+            switch tag {
+            case SITEGEN_TAG_OTHER, SITEGEN_TAG_TD: plain = true
+            case SITEGEN_TAG_TH:
+                plain = true
+                if namespace == SITEGEN_NS_XHTML, let open = openTables.last { tables[open].hasHeaderCell = true }
+            case SITEGEN_TAG_TITLE:
+                switch parent.kind {
+                case .plain, .table: plain = true
+                case .outermostSVG, .head: plain = false
+                }
+            default: plain = false
+            }
+            if plain {
+                let inSources = parent.inSources || attributes.hasToken(SITEGEN_ATTR_CLASS, "sources")
+                frames.append(Frame(line: line, inSources: inSources, insideSVG: parent.insideSVG, kind: .plain))
+                return
+            }
+        }
         let isXHTML = namespace == SITEGEN_NS_XHTML
         let isSVG = namespace == SITEGEN_NS_SVG
         let isRoot = frames.isEmpty
