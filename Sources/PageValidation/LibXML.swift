@@ -30,6 +30,16 @@ enum LibXML {
         return wellFormed
     }
 
+    /// The encoding to read `bytes` in: always UTF-8. Said outright it makes libxml2 pass the
+    /// whole input through its UTF-8 "converter"; a document that starts with `<` followed by
+    /// neither `?` nor a zero byte (`<!DOCTYPE`, `<html`) has no byte-order mark, no XML
+    /// declaration and none of the byte patterns libxml2 reads as another encoding, so it is
+    /// read as UTF-8 anyway, with the same messages for bytes that are not UTF-8, and then
+    /// nothing is said (`pagesAreReadAsUTF8` passes either way).
+    private static func encoding(of bytes: [UInt8]) -> String? {
+        bytes.count >= 2 && bytes[0] == UInt8(ascii: "<") && bytes[1] != UInt8(ascii: "?") && bytes[1] != 0 ? nil : "UTF-8"
+    }
+
     private static func read(_ bytes: [UInt8], name: String, collector: ParseMessageCollector,
                              handlers: (UnsafeMutablePointer<xmlSAXHandler>) -> Void = { _ in }) -> (xmlDocPtr?, Bool) {
         _ = initialized
@@ -56,7 +66,7 @@ enum LibXML {
                 let empty: CChar = 0
                 return withUnsafePointer(to: empty) { emptyBase in
                     let base = buffer.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) } ?? emptyBase
-                    return xmlCtxtReadMemory(ctxt, base, Int32(clamping: buffer.count), name, "UTF-8", options)
+                    return xmlCtxtReadMemory(ctxt, base, Int32(clamping: buffer.count), name, encoding(of: bytes), options)
                 }
             }
         }

@@ -23,6 +23,27 @@ struct PageCheckTests {
         ])
     }
 
+    /// Pages are read as UTF-8 whatever they start with: bytes that are not UTF-8 are reported
+    /// where they are, and an XML declaration naming another encoding does not change that.
+    @Test func pagesAreReadAsUTF8() {
+        let head = Array("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head><meta charset=\"utf-8\"/><title>t</title></head><body><p>a".utf8)
+        let tail = Array("z</p></body></html>\n".utf8)
+        let declared = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><p>".utf8) + [0xE9] + Array("</p></html>\n".utf8)
+        let pages: [String: [UInt8]] = [
+            "ff.html": head + [0xFF] + tail,
+            "cut.html": head + [0xE2, 0x88] + tail,
+            "overlong.html": head + [0xC0, 0xAF] + tail,
+            "minus.html": head + [0xE2, 0x88, 0x92] + tail,
+            "latin1.html": declared,
+        ]
+        #expect(SiteChecker.check(files: pages, displayPrefix: "").map(\.description) == [
+            "cut.html:2:116: Input is not proper UTF-8, indicate encoding !\nBytes: 0xE2 0x88 0x7A 0x3C",
+            "ff.html:2:116: Input is not proper UTF-8, indicate encoding !\nBytes: 0xFF 0x7A 0x3C 0x2F",
+            "latin1.html:2:57: Input is not proper UTF-8, indicate encoding !\nBytes: 0xE9 0x3C 0x2F 0x70",
+            "overlong.html:2:116: Input is not proper UTF-8, indicate encoding !\nBytes: 0xC0 0xAF 0x7A 0x3C",
+        ])
+    }
+
     @Test func illFormedPageSkipsTheOtherChecks() {
         let page = Array("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">\n<body><img src=\"gone.png\"/><p></body>\n</html>\n".utf8)
         #expect(SiteChecker.check(files: ["a.html": page], displayPrefix: "").map(\.description) == [
