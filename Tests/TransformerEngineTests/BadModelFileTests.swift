@@ -82,6 +82,17 @@ import Testing
         #expect(got?.description == expected, "\(what)")
     }
 
+    /// Every value knows its line and column, columns counting characters: the accented,
+    /// three-byte and four-byte characters of a string before it on its line count one each.
+    @Test func valuePositionsCountCharacters() throws {
+        let text = "{\"a\": \"é€😀\", \"b\": [1, \"ü\", 2],\n \"c\": 2}"
+        let root = try JSONParser.parse(Array(text.utf8))
+        let a = try #require(root["a"]), b = try #require(root["b"]), c = try #require(root["c"])
+        guard case .array(let items) = b.value else { Issue.record("b is not an array"); return }
+        #expect([a, b, items[0], items[1], items[2], c].map { [$0.line, $0.column] }
+                == [[1, 7], [1, 19], [1, 20], [1, 23], [1, 28], [2, 7]])
+    }
+
     @Test func fileNotFound() {
         #expect(throws: ModelError(file: "Models/nope.json", message: "not found: no model file at this path")) {
             try ModelLoader.load(path: "Models/nope.json")

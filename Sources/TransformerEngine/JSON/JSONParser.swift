@@ -30,23 +30,14 @@ public struct JSONParser {
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
-    // Column bookkeeping for value positions: counted incrementally, since positions only
-    // move forward (a model file written on one long line must not cost O(n²)).
-    private var countedUpTo = 0
-    private var countedColumn = 1
-    private var countedLineStart = -1
+    // Column bookkeeping for value positions. A column counts characters, not bytes, and the
+    // only bytes that are not characters of their own (UTF-8 continuation bytes) a value can
+    // follow on its line are inside strings (anywhere else they end the parse with an error,
+    // whose column `column` counts afresh): so the strings count them as they go.
+    private var lineContinuationBytes = 0
 
-    private mutating func valueColumn() -> Int {
-        if countedLineStart != lineStart {
-            countedLineStart = lineStart
-            countedUpTo = lineStart
-            countedColumn = 1
-        }
-        while countedUpTo < index {
-            if bytes[countedUpTo] & 0xC0 != 0x80 { countedColumn += 1 }
-            countedUpTo += 1
-        }
-        return countedColumn
+    private func valueColumn() -> Int {
+        index - lineStart - lineContinuationBytes + 1
     }
 
     private var column: Int {
@@ -75,7 +66,7 @@ public struct JSONParser {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0D: index += 1
-            case 0x0A: index += 1; line += 1; lineStart = index
+            case 0x0A: index += 1; line += 1; lineStart = index; lineContinuationBytes = 0
             default: return
             }
         }
@@ -220,6 +211,7 @@ public struct JSONParser {
                 chunkStart = index
                 continue
             }
+            if byte & 0xC0 == 0x80 { lineContinuationBytes += 1 }
             index += 1
         }
     }
