@@ -16,8 +16,8 @@
 // xmlFree is a global function pointer, which Swift 6 rejects as shared mutable state.
 static inline void sitegen_xmlFree(void *pointer) { xmlFree(pointer); }
 
-// Helpers for the page checker's single walk over a parsed page (SiteChecker.swift).
-// Pure reads of the tree: safe to call from several threads on different documents.
+// Helpers for the page scan (PageReaders.swift, PageScan.swift): pure reads of what the
+// streaming parser passes on or of a parsed tree, safe on several threads at once.
 #include <string.h>
 
 // Namespaces the checks care about.
@@ -238,40 +238,6 @@ static inline int sitegen_collect_attributes(const xmlNode *node, const xmlAttr 
         }
     }
     return needsCSS;
-}
-
-// 1 when `text` holds a character other than XML blanks (space, tab, LF, CR): XPath's
-// normalize-space(text) != ''.
-static inline int sitegen_has_non_blank(const xmlChar *text) {
-    if (text == NULL) return 0;
-    for (const unsigned char *p = text; *p; p++) {
-        if (*p != 0x20 && *p != 0x09 && *p != 0x0A && *p != 0x0D) return 1;
-    }
-    return 0;
-}
-
-// 1 when the space-separated list `text` (separators: space, tab, LF, CR) holds `token`.
-// Only for ASCII text without CR LF pairs (the caller checks with sitegen_is_simple_ascii),
-// where bytes and Swift Characters agree.
-static inline int sitegen_has_token(const xmlChar *text, const char *token) {
-    size_t length = strlen(token);
-    const unsigned char *p = text;
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
-        const unsigned char *start = p;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') p++;
-        if ((size_t)(p - start) == length && length > 0 && memcmp(start, token, length) == 0) return 1;
-    }
-    return 0;
-}
-
-// 1 when `text` is ASCII and has no CR LF pair: each byte is then one Swift Character.
-static inline int sitegen_is_simple_ascii(const xmlChar *text) {
-    for (const unsigned char *p = text; *p; p++) {
-        if (*p >= 0x80) return 0;
-        if (*p == '\r' && p[1] == '\n') return 0;
-    }
-    return 1;
 }
 
 // The attributes of an element as the SAX2 parser passes them to startElementNs: five pointers
