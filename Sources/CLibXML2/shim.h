@@ -251,7 +251,6 @@ static inline int sitegen_collect_attributes(const xmlNode *node, const xmlAttr 
 // or undeclared general entity, which only a tree resolves as the checks expect.
 #define SITEGEN_SAX_SVG_CSS 1     // an SVG attribute other than style holds "url(" (or non-ASCII text: let Swift look)
 #define SITEGEN_SAX_NEEDS_TREE 2  // an entity reference in a value, or an xml:id (whose checks the tree builder does)
-#define SITEGEN_SAX_MORE_THAN_CLASS 4  // some attribute the checks read other than class
 
 static inline int sitegen_sax_attributes(int count, const xmlChar **attributes,
                                          const xmlChar **starts, const xmlChar **ends, int svg) {
@@ -268,11 +267,9 @@ static inline int sitegen_sax_attributes(int count, const xmlChar **attributes,
         if (uri == NULL) {
             int code = sitegen_attr_code(name);
             if (code != SITEGEN_ATTR_OTHER && starts[code] == NULL) { starts[code] = value; ends[code] = end; }
-            if (code != SITEGEN_ATTR_OTHER && code != SITEGEN_ATTR_CLASS) flags |= SITEGEN_SAX_MORE_THAN_CLASS;
             if (svg && code != SITEGEN_ATTR_STYLE && sitegen_has_url_call_n(value, length) != 0) flags |= SITEGEN_SAX_SVG_CSS;
         } else if (sitegen_uri_code(uri) == SITEGEN_NS_XLINK && strcmp((const char *)name, "href") == 0) {
             if (starts[SITEGEN_ATTR_XLINK_HREF] == NULL) { starts[SITEGEN_ATTR_XLINK_HREF] = value; ends[SITEGEN_ATTR_XLINK_HREF] = end; }
-            flags |= SITEGEN_SAX_MORE_THAN_CLASS;
         } else if (prefix != NULL && strcmp((const char *)prefix, "xml") == 0 && strcmp((const char *)name, "id") == 0) {
             flags |= SITEGEN_SAX_NEEDS_TREE;
         }

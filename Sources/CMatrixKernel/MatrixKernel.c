@@ -13,15 +13,10 @@ int sitegen_has_avx2(void) {
     return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 
-// The start of entry (i, j): +0 or first[i·firstStride + j].
-static inline double start_of(const double *first, long firstStride, long i, long j) {
-    return first ? first[i * firstStride + j] : 0.0;
-}
-
 __attribute__((target("avx2")))
 void sitegen_multiply_avx2(double *c, long m, long n, const double *a, long aRow, long aCol,
                            const double *b, long bRow, long bCol, long kCount,
-                           const double *first, long firstStride) {
+                           const double *first) {
     if (m <= 0 || n <= 0) return;
     long panels = n / 8;
     // B's columns in panels of 8, k-major: panel p holds b[k][8p…8p+7] at [(p·K + k)·8].
@@ -40,14 +35,9 @@ void sitegen_multiply_avx2(double *c, long m, long n, const double *a, long aRow
         for (long p = 0; p < panels; p++) {
             long j = p * 8;
             __m256d x00, x01, x10, x11, x20, x21, x30, x31;
-            if (first) {
-                x00 = _mm256_loadu_pd(first + i * firstStride + j);       x01 = _mm256_loadu_pd(first + i * firstStride + j + 4);
-                x10 = _mm256_loadu_pd(first + (i + 1) * firstStride + j); x11 = _mm256_loadu_pd(first + (i + 1) * firstStride + j + 4);
-                x20 = _mm256_loadu_pd(first + (i + 2) * firstStride + j); x21 = _mm256_loadu_pd(first + (i + 2) * firstStride + j + 4);
-                x30 = _mm256_loadu_pd(first + (i + 3) * firstStride + j); x31 = _mm256_loadu_pd(first + (i + 3) * firstStride + j + 4);
-            } else {
-                x00 = x01 = x10 = x11 = x20 = x21 = x30 = x31 = zero;
-            }
+            // Every row's sums start from the same bias (or +0).
+            x00 = x10 = x20 = x30 = first ? _mm256_loadu_pd(first + j) : zero;
+            x01 = x11 = x21 = x31 = first ? _mm256_loadu_pd(first + j + 4) : zero;
             const double *panel = packed + p * kCount * 8;
             const double *a0 = a + i * aRow, *a1 = a0 + aRow, *a2 = a1 + aRow, *a3 = a2 + aRow;
             for (long k = 0; k < kCount; k++) {
@@ -70,8 +60,8 @@ void sitegen_multiply_avx2(double *c, long m, long n, const double *a, long aRow
         const double *ai = a + i * aRow;
         for (long p = 0; p < panels; p++) {
             long j = p * 8;
-            __m256d x0 = first ? _mm256_loadu_pd(first + i * firstStride + j) : zero;
-            __m256d x1 = first ? _mm256_loadu_pd(first + i * firstStride + j + 4) : zero;
+            __m256d x0 = first ? _mm256_loadu_pd(first + j) : zero;
+            __m256d x1 = first ? _mm256_loadu_pd(first + j + 4) : zero;
             const double *panel = packed + p * kCount * 8;
             for (long k = 0; k < kCount; k++) {
                 __m256d r = _mm256_set1_pd(ai[k * aCol]);
@@ -85,7 +75,7 @@ void sitegen_multiply_avx2(double *c, long m, long n, const double *a, long aRow
     // The columns left over from the panels, entry by entry.
     for (long r = 0; r < m; r++) {
         for (long j = panels * 8; j < n; j++) {
-            double sum = start_of(first, firstStride, r, j);
+            double sum = first ? first[j] : 0.0;
             for (long k = 0; k < kCount; k++) {
                 double product = a[r * aRow + k * aCol] * b[k * bRow + j * bCol];
                 sum = sum + product;
@@ -102,9 +92,9 @@ int sitegen_has_avx2(void) { return 0; }
 
 void sitegen_multiply_avx2(double *c, long m, long n, const double *a, long aRow, long aCol,
                            const double *b, long bRow, long bCol, long kCount,
-                           const double *first, long firstStride) {
+                           const double *first) {
     (void)c; (void)m; (void)n; (void)a; (void)aRow; (void)aCol; (void)b; (void)bRow; (void)bCol;
-    (void)kCount; (void)first; (void)firstStride;
+    (void)kCount; (void)first;
 }
 
 #endif

@@ -118,27 +118,8 @@ final class XMLDocument {
 
 /// Helpers over raw `xmlNodePtr`s.
 enum XMLNode {
-    static func name(_ node: xmlNodePtr) -> String {
-        node.pointee.name.map { String(cString: $0) } ?? ""
-    }
-
-    static func namespace(_ node: xmlNodePtr) -> String? {
-        node.pointee.ns?.pointee.href.map { String(cString: $0) }
-    }
-
-    static func isElement(_ node: xmlNodePtr, _ localName: String, namespace ns: String) -> Bool {
-        node.pointee.type == XML_ELEMENT_NODE && name(node) == localName && namespace(node) == ns
-    }
-
     static func line(_ node: xmlNodePtr) -> Int {
         max(Int(xmlGetLineNo(node)), 1)
-    }
-
-    /// The value of a no-namespace attribute, or nil when absent.
-    static func attribute(_ node: xmlNodePtr, _ attributeName: String) -> String? {
-        guard let value = attributeName.withXMLChars({ xmlGetNoNsProp(node, $0) }) else { return nil }
-        defer { sitegen_xmlFree(value) }
-        return String(cString: value)
     }
 
     /// All attributes of an element: (local name, namespace, value).
@@ -158,22 +139,9 @@ enum XMLNode {
         }
         return result
     }
-
-    /// The concatenated text of the node and its descendants.
-    static func text(_ node: xmlNodePtr) -> String {
-        guard let chars = xmlNodeGetContent(node) else { return "" }
-        defer { sitegen_xmlFree(chars) }
-        return String(cString: chars)
-    }
 }
 
 extension String {
-    /// Calls `body` with the string as a NUL-terminated `xmlChar` (UTF-8) buffer.
-    func withXMLChars<R>(_ body: (UnsafePointer<xmlChar>) -> R) -> R {
-        let chars = Array(utf8) + [0]
-        return chars.withUnsafeBufferPointer { body($0.baseAddress!) }
-    }
-
     /// Without leading and trailing ASCII whitespace (space, tab, LF, FF, CR), as HTML strips URLs.
     func trimmingASCIIWhitespace() -> String {
         // Nothing to trim (the usual case): no copy.

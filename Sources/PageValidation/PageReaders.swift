@@ -41,7 +41,7 @@ enum StreamingPageReader {
 
     private final class Reader: ParseMessageCollector {
         var rules = PageRules()
-        var slots = AttributeSlots(encodedAmpersands: true)
+        let slots = AttributeSlots(encodedAmpersands: true)
         var needsTree = false
 
         /// The reader whose parse calls back: `_private` is the collector `LibXML.stream` was
@@ -84,7 +84,6 @@ enum StreamingPageReader {
                 stop(UnsafeMutableRawPointer(context))
                 return
             }
-            slots.holdsMoreThanClass = flags & SITEGEN_SAX_MORE_THAN_CLASS != 0
             // The tree builder gives an element the line the parser is on when the start tag ends.
             let line = max(Int(context.pointee.input?.pointee.line ?? 1), 1)
             defer { listenForText(context) }
@@ -150,9 +149,9 @@ enum TreePageReader {
                         value = UnsafePointer(chars)
                     }
                 }
-                let start = value ?? Self.emptyValue
-                slots.starts[code] = start
-                slots.ends[code] = start + strlen(UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self))
+                let bytes = Self.bytes(of: value ?? Self.emptyValue)
+                slots.starts[code] = bytes.baseAddress
+                slots.ends[code] = bytes.baseAddress.map { $0 + bytes.count }
             }
             let line = XMLNode.line(node)
             rules.open(namespace: namespace, tag: tag, line: line, attributes: slots, mayHaveCSSAttributes: svgCSS) {
@@ -164,12 +163,10 @@ enum TreePageReader {
                 case XML_ELEMENT_NODE:
                     visit(current)
                 case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                    if let content = current.pointee.content {
-                        rules.text(UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))))
-                    }
+                    if let content = current.pointee.content { rules.text(Self.bytes(of: content)) }
                 case XML_ENTITY_REF_NODE:
                     if let content = xmlNodeGetContent(current) {
-                        rules.text(UnsafeBufferPointer(start: content, count: strlen(UnsafeRawPointer(content).assumingMemoryBound(to: CChar.self))))
+                        rules.text(Self.bytes(of: content))
                         sitegen_xmlFree(content)
                     }
                 default: break
@@ -177,6 +174,11 @@ enum TreePageReader {
                 child = current.pointee.next
             }
             rules.close()
+        }
+
+        /// The bytes of a NUL-terminated libxml2 string, without the NUL.
+        private static func bytes(of text: UnsafePointer<xmlChar>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: text, count: strlen(UnsafeRawPointer(text).assumingMemoryBound(to: CChar.self)))
         }
 
         /// "" for the odd attribute whose value libxml2 gives as NULL.

@@ -61,14 +61,17 @@ struct AttributeSlots {
     let ends = UnsafeMutablePointer<UnsafePointer<xmlChar>?>.allocate(capacity: Int(SITEGEN_ATTR_COUNT))
     /// Values hold a literal '&' as "&#38;" (the streaming parser's form), to be decoded.
     let encodedAmpersands: Bool
-    /// Whether some attribute other than class is filled in; the reader sets it with the slots.
-    var holdsMoreThanClass = true
 
     init(encodedAmpersands: Bool) { self.encodedAmpersands = encodedAmpersands }
 
     func deallocate() { starts.deallocate(); ends.deallocate() }
 
     func isPresent(_ code: Int32) -> Bool { starts[Int(code)] != nil }
+
+    /// Whether some attribute the checks read other than class is there.
+    var holdsMoreThanClass: Bool {
+        (0..<Int(SITEGEN_ATTR_COUNT)).contains { $0 != Int(SITEGEN_ATTR_CLASS) && starts[$0] != nil }
+    }
 
     /// The raw bytes (with "&#38;" still encoded when `encodedAmpersands`).
     func bytes(_ code: Int32) -> UnsafeBufferPointer<UInt8>? {
@@ -198,7 +201,7 @@ struct PageRules {
             case SITEGEN_TAG_OTHER, SITEGEN_TAG_TD: plain = true
             case SITEGEN_TAG_TH:
                 plain = true
-                if namespace == SITEGEN_NS_XHTML, let open = openTables.last { tables[open].hasHeaderCell = true }
+                markHeaderCell(namespace: namespace)
             case SITEGEN_TAG_TITLE:
                 switch parent.kind {
                 case .plain, .table: plain = true
@@ -320,9 +323,7 @@ struct PageRules {
         if isXHTML && tag == SITEGEN_TAG_CAPTION, case .table? = parentKind {
             frame.textUse = .tableCaption
         }
-        if isXHTML && tag == SITEGEN_TAG_TH, let open = openTables.last {
-            tables[open].hasHeaderCell = true
-        }
+        if tag == SITEGEN_TAG_TH { markHeaderCell(namespace: namespace) }
 
         // The root, the head and the head's title and charset (the first of each in document order).
         if isRoot {
@@ -353,6 +354,11 @@ struct PageRules {
         if frame.textUse != .none { collecting += 1 }
         if frame.textUse == .style { styleTexts.append([]) }
         frames.append(frame)
+    }
+
+    /// An h:th marks the innermost open table as having header cells.
+    private mutating func markHeaderCell(namespace: Int32) {
+        if namespace == SITEGEN_NS_XHTML, let open = openTables.last { tables[open].hasHeaderCell = true }
     }
 
     /// Text or CDATA inside the innermost open element.

@@ -244,40 +244,16 @@ public struct TemplateSet: Sendable {
 /// The root of every render: a dictionary that records each name looked up in it and not
 /// found. Mustache looks names up from the innermost context outwards, so a name reaches
 /// the root only when no context has it.
-///
-/// Contexts are structs (the engine finds a struct's `MustacheParent` conformance faster than
-/// a class's or a dictionary's), and each list of dictionaries in a context becomes a list of
-/// `SectionContext`s for the same reason; the names that were not found go to a shared log.
-struct StrictContext: MustacheParent, @unchecked Sendable {
+final class StrictContext: MustacheParent, @unchecked Sendable {
     private let values: [String: Any]
-    private let log = MissingKeys()
+    private(set) var missingKeys: [String] = []
 
-    init(_ values: [String: Any]) { self.values = values.mapValues(SectionContext.converted) }
-
-    var missingKeys: [String] { log.keys }
+    init(_ values: [String: Any]) { self.values = values }
 
     func child(named name: String) -> Any? {
         if let value = values[name] { return value }
-        if !log.keys.contains(name) { log.keys.append(name) }
+        if !missingKeys.contains(name) { missingKeys.append(name) }
         return nil
-    }
-
-    private final class MissingKeys: @unchecked Sendable {
-        var keys: [String] = []
-    }
-}
-
-/// One item of a `{{#list}}` section: a dictionary, as a struct.
-struct SectionContext: MustacheParent, @unchecked Sendable {
-    private let values: [String: Any]
-
-    func child(named name: String) -> Any? { values[name] }
-
-    /// A list of dictionaries as a list of section contexts (nested lists too); any other
-    /// value as it is.
-    static func converted(_ value: Any) -> Any {
-        guard let items = value as? [[String: Any]] else { return value }
-        return items.map { SectionContext(values: $0.mapValues(converted)) }
     }
 }
 

@@ -7,8 +7,9 @@ import CMatrixKernel
 /// Every entry is summed over k in increasing order, one rounded product and one rounded
 /// addition at a time: bit for bit the plain loop `for k { c[i][j] += a[i][k] * b[k][j] }`
 /// (no fused multiply-add, no reassociation). The speed comes only from doing independent sums
-/// side by side: a 4×4 block of C lives in registers, two entries per SIMD register, while k
-/// runs; no two entries ever share an accumulator.
+/// side by side: a 4×4 block of C lives in registers, two entries per SIMD register (a 4×8
+/// block, four per register, in `CMatrixKernel` with AVX2), while k runs; no two entries ever
+/// share an accumulator.
 enum Product {
     private typealias D2 = SIMD2<Double>
 
@@ -39,7 +40,7 @@ enum Product {
         if m == 0 || n == 0 { return }
         if hasAVX2 {
             let first: UnsafePointer<Double>? = if case .row(let row) = start { row } else { nil }
-            sitegen_multiply_avx2(c, m, n, a.base, a.rowStride, a.colStride, b.base, b.rowStride, b.colStride, kCount, first, 0)
+            sitegen_multiply_avx2(c, m, n, a.base, a.rowStride, a.colStride, b.base, b.rowStride, b.colStride, kCount, first)
             return
         }
         multiplyPortably(c, rows: m, cols: n, a, b, inner: kCount, start: start)
@@ -112,7 +113,7 @@ enum Product {
     static func rowTimesMatrix(_ c: UnsafeMutablePointer<Double>, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
                                inner kCount: Int, cols n: Int) {
         if hasAVX2 {
-            sitegen_multiply_avx2(c, 1, n, a, kCount, 1, b, n, 1, kCount, nil, 0)
+            sitegen_multiply_avx2(c, 1, n, a, kCount, 1, b, n, 1, kCount, nil)
             return
         }
         oneRow(c, nil, Operand(base: a, rowStride: kCount, colStride: 1), row: 0,
