@@ -37,7 +37,7 @@ import Testing
         check(GradientCheck.intermediates(model, g), "\(name) intermediates")
     }
 
-    func check(_ tensors: [GradientCheck.Tensor], _ label: String) {
+    func check(_ tensors: [GradientCheck.Probe], _ label: String) {
         var worst = GradientCheck.Comparison(name: "none")
         var entries = 0, maxRelative = 0.0, maxAbsolute = 0.0
         for tensor in tensors {

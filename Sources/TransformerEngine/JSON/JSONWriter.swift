@@ -11,7 +11,7 @@ public enum JSONOut: Sendable {
     case object([(String, JSONOut)])
 
     public static func numbers(_ values: [Double]) -> JSONOut { .array(values.map { .number($0) }) }
-    public static func matrix(_ rows: [[Double]]) -> JSONOut { .array(rows.map(numbers)) }
+    public static func matrix(_ t: Tensor) -> JSONOut { .array((0..<t.rows).map { numbers(t.row($0)) }) }
 
     /// Compact inner arrays of numbers on one line; objects and outer arrays indented.
     public func rendered() -> String {

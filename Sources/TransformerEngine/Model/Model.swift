@@ -15,12 +15,6 @@ public struct Model: Sendable {
     }
 }
 
-public enum Activation: String, Sendable, CaseIterable {
-    case relu
-    /// The tanh approximation, as GPT-2.
-    case gelu
-}
-
 public struct ModelConfig: Sendable {
     public var dModel: Int
     public var nHeads: Int
@@ -35,29 +29,22 @@ public struct ModelConfig: Sendable {
 }
 
 public struct LayerWeights: Sendable {
-    public var wQ, wK, wV, wO: Matrix      // [d_model][d_model]
-    public var w1: Matrix                  // [d_model][d_ff]
-    public var w2: Matrix                  // [d_ff][d_model]
-    public var bQ, bK, bV, bO: Vector?     // [d_model]
-    public var b1: Vector?                 // [d_ff]
-    public var b2: Vector?                 // [d_model]
+    public var wQ, wK, wV, wO: Tensor      // [d_model][d_model]
+    public var w1: Tensor                  // [d_model][d_ff]
+    public var w2: Tensor                  // [d_ff][d_model]
+    public var bQ, bK, bV, bO: [Double]?   // [d_model]
+    public var b1: [Double]?               // [d_ff]
+    public var b2: [Double]?               // [d_model]
     public var ln1: LayerNormParameters
     public var ln2: LayerNormParameters
 }
 
-/// gamma and beta of one LayerNorm; nil means the default (1 and 0).
-public struct LayerNormParameters: Sendable {
-    public var gamma: Vector?
-    public var beta: Vector?
-    public init(gamma: Vector? = nil, beta: Vector? = nil) { self.gamma = gamma; self.beta = beta }
-}
-
 public struct Weights: Sendable {
-    public var tokEmb: Matrix              // [vocab][d_model]
-    public var posEmb: Matrix              // [max_positions][d_model]
+    public var tokEmb: Tensor              // [vocab][d_model]
+    public var posEmb: Tensor              // [max_positions][d_model]
     public var layers: [LayerWeights]
-    public var wLM: Matrix                 // [d_model][vocab]
-    public var bLM: Vector?                // [vocab]
+    public var wLM: Tensor                 // [d_model][vocab]
+    public var bLM: [Double]?              // [vocab]
     public var lnf: LayerNormParameters
 }
 

@@ -313,21 +313,21 @@ struct ModelReader {
     }
 
     func matrix(_ parent: JSONNode, _ key: String, _ parentPath: String,
-                rows: (Int, String), cols: (Int, String)) throws(ModelError) -> Matrix {
+                rows: (Int, String), cols: (Int, String)) throws(ModelError) -> Tensor {
         let node = try require(parent, key, parentPath)
         let path = join(parentPath, key)
         let expected = "\(rows.0)×\(cols.0) (\(rows.1) × \(cols.1))"
         guard case let .array(rowNodes) = node.value else {
             throw fail(node, path, "is \(node.value.kindName), expected a \(expected) matrix (an array of rows)")
         }
-        var result: Matrix = []
+        var result: [[Double]] = []
         result.reserveCapacity(rowNodes.count)
         var widths: [Int] = []
         for (r, rowNode) in rowNodes.enumerated() {
             guard case let .array(cells) = rowNode.value else {
                 throw fail(rowNode, "\(path)[\(r)]", "is \(rowNode.value.kindName), expected a row of \(cols.0) numbers (\(cols.1))")
             }
-            var row = Vector()
+            var row: [Double] = []
             row.reserveCapacity(cells.count)
             for (j, cell) in cells.enumerated() {
                 row.append(try number(cell, "\(path)[\(r)][\(j)]"))
@@ -343,17 +343,17 @@ struct ModelReader {
         guard rowNodes.count == rows.0, width == cols.0 else {
             throw fail(node, path, "is \(rowNodes.count)×\(width), expected \(expected)")
         }
-        return result
+        return Tensor(result)
     }
 
-    func optionalVector(_ parent: JSONNode, _ key: String, _ parentPath: String, _ size: (Int, String)) throws(ModelError) -> Vector? {
+    func optionalVector(_ parent: JSONNode, _ key: String, _ parentPath: String, _ size: (Int, String)) throws(ModelError) -> [Double]? {
         guard let node = parent[key] else { return nil }
         let path = join(parentPath, key)
         if case .null = node.value { return nil }
         guard case let .array(cells) = node.value else {
             throw fail(node, path, "is \(node.value.kindName), expected an array of \(size.0) numbers (\(size.1))")
         }
-        var out = Vector()
+        var out: [Double] = []
         out.reserveCapacity(cells.count)
         for (j, cell) in cells.enumerated() {
             out.append(try number(cell, "\(path)[\(j)]"))
