@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "sitegen", targets: ["sitegen"]),
         .library(name: "TransformerEngine", targets: ["TransformerEngine"]),
+        .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .library(name: "SiteBuilder", targets: ["SiteBuilder"]),
     ],
     dependencies: [
@@ -14,8 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // The engine: a pure library with no dependencies. Model file in, trace out.
+        // The engine: the model's maths on tensors, forward, backward and training. No file formats.
         .target(name: "TransformerEngine", dependencies: ["CMatrixKernel"]),
+        // The file formats: the model file (JSON, with file:line:col diagnostics) in, trace.json out.
+        .target(name: "ModelFormats", dependencies: ["TransformerEngine"]),
         // Its matrix product with AVX2 (four doubles a register), for processors that have it.
         .target(name: "CMatrixKernel"),
 
@@ -33,6 +36,7 @@ let package = Package(
             name: "SiteBuilder",
             dependencies: [
                 "TransformerEngine",
+                "ModelFormats",
                 "PageValidation",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -48,9 +52,9 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "TransformerEngineTests", dependencies: ["TransformerEngine"]),
+        .testTarget(name: "TransformerEngineTests", dependencies: ["TransformerEngine", "ModelFormats"]),
         .testTarget(name: "PageValidationTests", dependencies: ["PageValidation"], exclude: ["Fixtures"]),
-        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "TransformerEngine", "PageValidation"]),
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "TransformerEngine", "ModelFormats", "PageValidation"]),
     ],
     swiftLanguageModes: [.v6]
 )

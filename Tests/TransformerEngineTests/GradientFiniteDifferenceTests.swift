@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// Every analytic gradient — every weight, optional ones the file leaves out included, and every

@@ -1,4 +1,5 @@
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 @Suite struct NumericsTests {

@@ -1,4 +1,5 @@
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// The seed model's figures, from an independent computation (the engine issue), to 1e-4

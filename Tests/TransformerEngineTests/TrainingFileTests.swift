@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// The model file's optional `"training"` object: defaults, values, and one clear error each.

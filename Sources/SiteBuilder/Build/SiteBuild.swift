@@ -1,5 +1,6 @@
 import Foundation
 import PageValidation
+import ModelFormats
 import TransformerEngine
 
 /// What to build and where.

@@ -9,6 +9,12 @@ public struct Model: Sendable {
     /// The file's optional `"training"` object; nil when absent (then `TrainingConfig.default` applies).
     public var training: TrainingConfig? = nil
 
+    public init(name: String?, vocab: [String], tokenizer: Tokenizer, config: ModelConfig, weights: Weights,
+                prompt: Prompt, training: TrainingConfig? = nil) {
+        (self.name, self.vocab, self.tokenizer, self.config) = (name, vocab, tokenizer, config)
+        (self.weights, self.prompt, self.training) = (weights, prompt, training)
+    }
+
     /// Vocabulary word → id (the seed's "stoi").
     public var stoi: [String: Int] {
         Dictionary(vocab.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -26,6 +32,12 @@ public struct ModelConfig: Sendable {
     public var finalLayerNorm: Bool
 
     public var dHead: Int { dModel / nHeads }
+
+    public init(dModel: Int, nHeads: Int, nLayers: Int, dFF: Int, maxPositions: Int, activation: Activation,
+                layerNormEps: Double, finalLayerNorm: Bool) {
+        (self.dModel, self.nHeads, self.nLayers, self.dFF, self.maxPositions) = (dModel, nHeads, nLayers, dFF, maxPositions)
+        (self.activation, self.layerNormEps, self.finalLayerNorm) = (activation, layerNormEps, finalLayerNorm)
+    }
 }
 
 public struct LayerWeights: Sendable {
@@ -37,6 +49,14 @@ public struct LayerWeights: Sendable {
     public var b2: [Double]?               // [d_model]
     public var ln1: LayerNormParameters
     public var ln2: LayerNormParameters
+
+    public init(wQ: Tensor, wK: Tensor, wV: Tensor, wO: Tensor, w1: Tensor, w2: Tensor,
+                bQ: [Double]?, bK: [Double]?, bV: [Double]?, bO: [Double]?, b1: [Double]?, b2: [Double]?,
+                ln1: LayerNormParameters, ln2: LayerNormParameters) {
+        (self.wQ, self.wK, self.wV, self.wO, self.w1, self.w2) = (wQ, wK, wV, wO, w1, w2)
+        (self.bQ, self.bK, self.bV, self.bO, self.b1, self.b2) = (bQ, bK, bV, bO, b1, b2)
+        (self.ln1, self.ln2) = (ln1, ln2)
+    }
 }
 
 public struct Weights: Sendable {
@@ -46,6 +66,10 @@ public struct Weights: Sendable {
     public var wLM: Tensor                 // [d_model][vocab]
     public var bLM: [Double]?              // [vocab]
     public var lnf: LayerNormParameters
+
+    public init(tokEmb: Tensor, posEmb: Tensor, layers: [LayerWeights], wLM: Tensor, bLM: [Double]?, lnf: LayerNormParameters) {
+        (self.tokEmb, self.posEmb, self.layers, self.wLM, self.bLM, self.lnf) = (tokEmb, posEmb, layers, wLM, bLM, lnf)
+    }
 }
 
 /// The text the forward pass runs on, already split into vocabulary ids.

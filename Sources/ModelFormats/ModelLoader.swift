@@ -1,4 +1,5 @@
 import Foundation
+import TransformerEngine
 
 /// A model file read from disk: the exact bytes (the site publishes them as `model.json`)
 /// and the validated model.
@@ -28,7 +29,7 @@ public enum ModelLoader {
 
     /// Parses and validates model-file bytes; `file` names the source in errors.
     public static func parse(_ bytes: [UInt8], file: String) throws(ModelError) -> Model {
-        guard isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
             throw ModelError(file: file, message: "is not UTF-8 text, expected a JSON model file")
         }
         let root: JSONNode
@@ -38,19 +39,6 @@ public enum ModelLoader {
             throw ModelError(file: file, line: error.line, column: error.column, message: "is not valid JSON: \(error.message)")
         }
         return try ModelReader(file: file).read(root)
-    }
-}
-
-/// True when every byte is below 0x80 (then the bytes are UTF-8 text): checked eight at a time.
-private func isASCII(_ bytes: [UInt8]) -> Bool {
-    bytes.withUnsafeBytes { raw in
-        var high: UInt64 = 0, i = 0
-        while i + 8 <= raw.count {
-            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < raw.count { high |= UInt64(raw[i]); i += 1 }
-        return high & 0x8080_8080_8080_8080 == 0
     }
 }
 

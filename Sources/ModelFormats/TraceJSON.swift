@@ -1,3 +1,5 @@
+import TransformerEngine
+
 /// The trace as JSON (`Site/trace.json`), with the keys of the engine's documented format.
 extension Trace {
     public func json(model: Model) -> JSONOut {
