@@ -236,28 +236,45 @@ public struct JSONParser {
     private mutating func parseNumber() throws(Diagnostic) -> Double {
         let start = index
         func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-        func digits() { while index < bytes.count && isDigit(bytes[index]) { index += 1 } }
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        // The digits as an integer and a power of ten, while they fit, for the fast path below.
+        var mantissa: UInt64 = 0, digits = 0, scale = 0
+        func take(_ b: UInt8) {
+            if mantissa == 0 && b == UInt8(ascii: "0") { return }      // leading zeros add nothing
+            digits += 1
+            if digits <= 19 { mantissa = mantissa &* 10 &+ UInt64(b - UInt8(ascii: "0")) }
+        }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number: expected a digit") }
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if index < bytes.count && isDigit(bytes[index]) { throw error("invalid number: leading zero") }
         } else {
-            digits()
+            while index < bytes.count && isDigit(bytes[index]) { take(bytes[index]); index += 1 }
         }
         if index < bytes.count && bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number: expected a digit after '.'") }
-            digits()
+            while index < bytes.count && isDigit(bytes[index]) { take(bytes[index]); scale -= 1; index += 1 }
         }
+        var plain = true                                                // no exponent part
         if index < bytes.count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
+            plain = false
             index += 1
             if index < bytes.count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number: expected a digit in the exponent") }
-            digits()
+            while index < bytes.count && isDigit(bytes[index]) { index += 1 }
+        }
+        // Fast path (Clinger): an integer below 2^53 times or over an exact power of ten up to
+        // 10^22 is one correctly rounded operation, the same Double as the full conversion.
+        if plain && digits <= 15 && -scale <= 22 {
+            let value = scale == 0 ? Double(mantissa) : Double(mantissa) / Self.powersOfTen[-scale]
+            return negative ? -value : value
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text) else { throw error("invalid number '\(text)'") }
         return value
     }
+
+    private static let powersOfTen: [Double] = (0...22).map { Double("1e\($0)")! }
 }

@@ -81,7 +81,7 @@ public enum JSONOut: Sendable {
     static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == 0 { return "0.0" }
-        return "\(d)"
+        return d.description
     }
 
     static func writeString(_ s: String, into out: inout [UInt8]) {

@@ -60,11 +60,12 @@ public struct Tensor: Sendable, Equatable {
 
     /// The transpose, [cols][rows].
     public var T: Tensor {
-        var out = Tensor(zeros: [cols, rows])
-        for i in 0..<rows {
-            for j in 0..<cols { out[j, i] = self[i, j] }
+        var out: [Double] = []
+        out.reserveCapacity(values.count)
+        for j in 0..<cols {
+            for i in 0..<rows { out.append(values[i * cols + j]) }
         }
-        return out
+        return Tensor(shape: [cols, rows], values: out)
     }
 
     /// Every entry through `f` (an activation, say).

@@ -10,7 +10,7 @@ extension Model {
         precondition(g.lnfGamma.count == config.dModel && g.layers.count == weights.layers.count,
                      "gradients of another model")
         var m = self
-        func step(_ w: Tensor, _ dw: Tensor) -> Tensor { w - eta * dw }
+        func step(_ w: Tensor, _ dw: Tensor) -> Tensor { .zipped(w, dw) { $0 - eta * $1 } }
         func step(_ w: [Double]?, default value: Double, _ dw: [Double]) -> [Double] {
             let current = w ?? [Double](repeating: value, count: dw.count)
             return zip(current, dw).map { $0 - eta * $1 }
