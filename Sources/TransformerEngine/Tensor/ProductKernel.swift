@@ -32,22 +32,24 @@ enum ProductKernel {
         return c
     }
 
-    /// The same sums by the AVX2 kernel (only where `hasAVX2`).
+    /// The same sums by the AVX2 kernel (only where `hasAVX2`), written straight into the
+    /// result's storage (the kernel writes every entry).
     static func avx2(_ a: Tensor, _ b: Tensor, bias: [Double]?) -> Tensor {
         let (m, k, n) = (a.rows, a.cols, b.cols)
-        var c = Tensor(zeros: [m, n])
-        if m == 0 || n == 0 { return c }
-        a.values.withUnsafeBufferPointer { a in
-            b.values.withUnsafeBufferPointer { b in
-                c.values.withUnsafeMutableBufferPointer { c in
-                    func run(_ first: UnsafePointer<Double>?) {
-                        // (With k = 0 the kernel reads neither a nor b, whose storage may then be nil.)
-                        sitegen_multiply_avx2(c.baseAddress, m, n, a.baseAddress, k, 1, b.baseAddress, n, 1, k, first)
+        let values = [Double](unsafeUninitializedCapacity: m * n) { c, count in
+            if m > 0 && n > 0 {
+                a.values.withUnsafeBufferPointer { a in
+                    b.values.withUnsafeBufferPointer { b in
+                        func run(_ first: UnsafePointer<Double>?) {
+                            // (With k = 0 the kernel reads neither a nor b, whose storage may then be nil.)
+                            sitegen_multiply_avx2(c.baseAddress, m, n, a.baseAddress, k, 1, b.baseAddress, n, 1, k, first)
+                        }
+                        if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
                     }
-                    if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
                 }
             }
+            count = m * n
         }
-        return c
+        return Tensor(shape: [m, n], values: values)
     }
 }
