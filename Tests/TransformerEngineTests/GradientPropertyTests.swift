@@ -164,6 +164,25 @@ import ModelFormats
         #expect(g.dBeta == [0.6, 0.4, 0.5, 0.5, -0.5].indices.map { dy[0, $0] + dy[1, $0] })
     }
 
+    /// The softmax backward, p ⊙ (∂L/∂p − rowsum(p ⊙ ∂L/∂p)), against central differences of
+    /// L = Σ dp ⊙ softmax(z).
+    @Test func softmaxBackwardMatchesFiniteDifferences() {
+        let z = Tensor([[0.5, -0.3, 1.2], [2.0, 0.1, -1.0]]), dp = Tensor([[0.3, -0.7, 0.2], [1.0, 0.5, -0.4]])
+        func loss(_ z: Tensor) -> Double { zip(softmaxRows(z).values, dp.values).reduce(0) { $0 + $1.0 * $1.1 } }
+        let dz = softmaxRowsBackward(dp, softmax: softmaxRows(z))
+        let h = 1e-6
+        for i in 0..<z.rows {
+            for j in 0..<z.cols {
+                var plus = z, minus = z
+                plus[i, j] += h
+                minus[i, j] -= h
+                #expect(abs(dz[i, j] - (loss(plus) - loss(minus)) / (2 * h)) < 1e-9, "[\(i)][\(j)]")
+            }
+            // Adding a constant to a row leaves its softmax unchanged: the row's gradient sums to 0.
+            #expect(abs(dz.row(i).reduce(0, +)) < 1e-15)
+        }
+    }
+
     @Test func activationDerivatives() {
         let h = 1e-6
         for x in [-3.0, -1.0, -0.2, 0.0, 0.3, 1.0, 2.5] {

@@ -61,12 +61,8 @@ func attentionBackward(dOut: Tensor, x: Tensor, layer: LayerTrace, w: LayerWeigh
     var dQ: [Tensor] = [], dK: [Tensor] = [], dV: [Tensor] = [], dS: [Tensor] = [], dA: [Tensor] = []
     for h in 0..<nHeads {
         let a = layer.weights[h]                                        // [T][T]
-        let dWeights = causalMask(matmul(dc[h], v[h].T), with: 0)      // [T][T]
-        let rowSums = (0..<a.rows).map { i in (0..<a.cols).reduce(0) { $0 + a[i, $1] * dWeights[i, $1] } }
-        var dScores = Tensor(zeros: a.shape)                            // [T][T]
-        for i in 0..<a.rows {
-            for j in 0..<a.cols { dScores[i, j] = a[i, j] * (dWeights[i, j] - rowSums[i]) }
-        }
+        let dWeights = causalMask(matmul(dc[h], v[h].T), with: 0)      // [T][T] ∂L/∂A
+        let dScores = softmaxRowsBackward(dWeights, softmax: a)         // [T][T] ∂L/∂S
         dA.append(dWeights)
         dS.append(dScores)
         dV.append(matmul(a.T, dc[h]))                                   // [T][d_head]
@@ -80,6 +76,17 @@ func attentionBackward(dOut: Tensor, x: Tensor, layer: LayerTrace, w: LayerWeigh
     return AttentionGradients(dx: query.dx + key.dx + value.dx, dQ: dq, dK: dk, dV: dv, dScores: dS, dWeights: dA,
                               dContext: dContext, dWq: query.dW, dWk: key.dW, dWv: value.dW, dWo: output.dW,
                               dBq: query.db, dBk: key.db, dBv: value.db, dBo: output.db)
+}
+
+/// p = softmax(z) row by row: ∂L/∂z = p ⊙ (∂L/∂p − rowsum(p ⊙ ∂L/∂p)), the softmax Jacobian
+/// diag(p) − p·pᵀ applied to each row.
+func softmaxRowsBackward(_ dp: Tensor, softmax p: Tensor) -> Tensor {
+    var dz = Tensor(zeros: p.shape)                                     // [T][n]
+    for i in 0..<p.rows {
+        let dot = (0..<p.cols).reduce(0) { $0 + p[i, $1] * dp[i, $1] }
+        for j in 0..<p.cols { dz[i, j] = p[i, j] * (dp[i, j] - dot) }
+    }
+    return dz
 }
 
 struct AttentionGradients {

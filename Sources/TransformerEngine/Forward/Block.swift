@@ -32,13 +32,13 @@ struct Block {
         let q = matmul(x, w.wQ, bias: w.bQ)                             // [T][d]
         let k = matmul(x, w.wK, bias: w.bK)                             // [T][d]
         let v = matmul(x, w.wV, bias: w.bV)                             // [T][d]
-        let scale = 1 / Double(config.dHead).squareRoot()
+        let n = config.nHeads, scale = 1 / Double(config.dHead).squareRoot()
+        let (qs, ks, vs) = (splitHeads(q, count: n), splitHeads(k, count: n), splitHeads(v, count: n))  // H × [T][d_head]
         var heads: [Tensor] = []
-        for (qh, (kh, vh)) in zip(splitHeads(q, count: config.nHeads),
-                                  zip(splitHeads(k, count: config.nHeads), splitHeads(v, count: config.nHeads))) {
-            let scores = causalMask(matmul(qh, kh.T) * scale)           // [T][T] qᵢ·kⱼ/√d_head, −∞ for j > i
+        for h in 0..<n {
+            let scores = causalMask(matmul(qs[h], ks[h].T) * scale)     // [T][T] qᵢ·kⱼ/√d_head, −∞ for j > i
             let weights = softmaxRows(scores)                           // [T][T]
-            heads.append(matmul(weights, vh))                           // [T][d_head] Σⱼ weightsᵢⱼ·vⱼ
+            heads.append(matmul(weights, vs[h]))                        // [T][d_head] Σⱼ weightsᵢⱼ·vⱼ
             trace.scores.append(scores)
             trace.weights.append(weights)
         }
