@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "sitegen", targets: ["sitegen"]),
         .library(name: "TransformerEngine", targets: ["TransformerEngine"]),
         .library(name: "SiteBuilder", targets: ["SiteBuilder"]),
+        .library(name: "Checkpoints", targets: ["Checkpoints"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
@@ -18,6 +19,9 @@ let package = Package(
         .target(name: "TransformerEngine", dependencies: ["CMatrixKernel"]),
         // Its matrix product with AVX2 (four doubles a register), for processors that have it.
         .target(name: "CMatrixKernel"),
+
+        // Reads Hugging Face GPT-2 checkpoints (config.json, safetensors, byte-level BPE). Foundation only.
+        .target(name: "Checkpoints"),
 
         // libxml2 (Debian's libxml2-dev) behind a system-library target.
         .systemLibrary(
@@ -50,6 +54,7 @@ let package = Package(
 
         .testTarget(name: "TransformerEngineTests", dependencies: ["TransformerEngine"]),
         .testTarget(name: "PageValidationTests", dependencies: ["PageValidation"], exclude: ["Fixtures"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
         .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "TransformerEngine", "PageValidation"]),
     ],
     swiftLanguageModes: [.v6]

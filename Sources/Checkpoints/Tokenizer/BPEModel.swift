@@ -1,0 +1,88 @@
+/// A BPE vocabulary and its merges, applied as Hugging Face `tokenizers` applies them: the
+/// word starts as one symbol per character (a character outside the vocabulary becomes the
+/// unknown token, or is dropped when there is none), then the adjacent pair with the lowest
+/// merge rank is merged, the leftmost on a tie, until no pair has a merge.
+struct BPEModel: Sendable {
+    struct Pair: Hashable, Sendable {
+        let left: Int
+        let right: Int
+    }
+
+    struct Merge: Sendable {
+        let rank: Int
+        let merged: Int
+    }
+
+    let idOfToken: [String: Int]
+    let merges: [Pair: Merge]
+    let unknownId: Int?
+    let fuseUnknown: Bool
+    /// A word that is itself in the vocabulary is taken whole, without merging.
+    let ignoreMerges: Bool
+
+    /// `merges` in rank order; `describe(i)` names merge i in messages (`merges[3]`).
+    init(vocabulary: [String: Int], merges list: [(String, String)], unknownToken: String?, fuseUnknown: Bool,
+         ignoreMerges: Bool, file: String, describe: (Int) -> String) throws {
+        idOfToken = vocabulary
+        var merges: [Pair: Merge] = [:]
+        for (rank, (left, right)) in list.enumerated() {
+            func fail(_ message: String) -> CheckpointError {
+                CheckpointError(file: file, subject: describe(rank), message: message)
+            }
+            guard let leftId = vocabulary[left] else {
+                throw fail("(\(quoted(left)) \(quoted(right))) names \(quoted(left)), which is not in the vocabulary; expected merges of known symbols")
+            }
+            guard let rightId = vocabulary[right] else {
+                throw fail("(\(quoted(left)) \(quoted(right))) names \(quoted(right)), which is not in the vocabulary; expected merges of known symbols")
+            }
+            guard let mergedId = vocabulary[left + right] else {
+                throw fail("(\(quoted(left)) \(quoted(right))) makes \(quoted(left + right)), which is not in the vocabulary; expected every merge's result in it")
+            }
+            // As in tokenizers, a repeated merge takes the rank of its last line.
+            merges[Pair(left: leftId, right: rightId)] = Merge(rank: rank, merged: mergedId)
+        }
+        self.merges = merges
+        if let unknownToken {
+            guard let id = vocabulary[unknownToken] else {
+                throw CheckpointError(file: file, subject: "key model.unk_token", message: "is \(quoted(unknownToken)), which is not in the vocabulary")
+            }
+            unknownId = id
+        } else {
+            unknownId = nil
+        }
+        self.fuseUnknown = fuseUnknown
+        self.ignoreMerges = ignoreMerges
+    }
+
+    /// The ids of one pre-tokenised word (already in byte-level characters).
+    func encode(_ word: String) -> [Int] {
+        if ignoreMerges, let id = idOfToken[word] { return [id] }
+        var symbols: [Int] = []
+        for character in word {
+            if let id = idOfToken[String(character)] {
+                symbols.append(id)
+            } else if let unknownId {
+                if fuseUnknown, symbols.last == unknownId { continue }
+                symbols.append(unknownId)
+            }
+        }
+        while symbols.count > 1 {
+            var best: (merge: Merge, at: Int)?
+            for at in 0..<(symbols.count - 1) {
+                if let merge = merges[Pair(left: symbols[at], right: symbols[at + 1])],
+                   best == nil || merge.rank < best!.merge.rank {
+                    best = (merge, at)
+                }
+            }
+            guard let best else { break }
+            symbols[best.at] = best.merge.merged
+            symbols.remove(at: best.at + 1)
+        }
+        return symbols
+    }
+}
+
+/// A token quoted for a message, escaped so that control characters show.
+func quoted(_ text: String) -> String {
+    "\"" + text.unicodeScalars.map { $0.properties.generalCategory == .control || $0 == "\"" || $0 == "\\" ? $0.escaped(asASCII: true) : String($0) }.joined() + "\""
+}

@@ -1,0 +1,196 @@
+import Foundation
+
+extension ByteLevelBPE {
+    /// Reads a `tokenizer.json`: model type BPE (merges as `"a b"` strings or `["a", "b"]`
+    /// pairs), a ByteLevel pre-tokenizer, no normaliser, and its `added_tokens`.
+    public static func read(tokenizerJSON path: String, shownAs file: String? = nil) throws -> ByteLevelBPE {
+        let file = file ?? path
+        let root = try readJSONObject(path, shownAs: file)
+        let keys = KeyReader(file: file)
+
+        let model = try keys.object(root, "model")
+        if let type = model["type"] {
+            guard let name = type.stringValue else { throw keys.fail("model.type", "is \(type.kind), expected \"BPE\"") }
+            guard name == "BPE" else {
+                throw keys.fail("model.type", "is \"\(name)\", expected \"BPE\" (sitegen reads byte-level BPE tokenizers)")
+            }
+        }
+        if let dropout = model["dropout"], dropout != .null {
+            throw keys.fail("model.dropout", "is \(dropout.kind), expected null (dropout makes encoding random)")
+        }
+        for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let value = model[key], value != .null, value != .string("") {
+                throw keys.fail("model.\(key)", "is \(value.kind), expected null (byte-level BPE has none)")
+            }
+        }
+        if let value = model["byte_fallback"], value != .bool(false) {
+            throw keys.fail("model.byte_fallback", "is \(value == .bool(true) ? "true" : value.kind), expected false")
+        }
+        let vocabulary = try readVocabulary(keys.object(model, "vocab", path: "model.vocab"), keys: keys, path: "model.vocab")
+        guard let mergesValue = model["merges"] else { throw keys.fail("model.merges", "is missing, expected an array of merges") }
+        guard let mergeItems = mergesValue.arrayValue else { throw keys.fail("model.merges", "is \(mergesValue.kind), expected an array of merges") }
+        var merges: [(String, String)] = []
+        for (index, item) in mergeItems.enumerated() {
+            switch item {
+            case .string(let line):
+                guard let space = line.firstIndex(of: " "), line.index(after: space) != line.endIndex, space != line.startIndex else {
+                    throw keys.fail("model.merges[\(index)]", "is \(quoted(line)), expected two symbols separated by a space")
+                }
+                merges.append((String(line[..<space]), String(line[line.index(after: space)...])))
+            case .array(let pair) where pair.count == 2 && pair[0].stringValue != nil && pair[1].stringValue != nil:
+                merges.append((pair[0].stringValue!, pair[1].stringValue!))
+            default:
+                throw keys.fail("model.merges[\(index)]", "is \(item.kind), expected \"a b\" or [\"a\", \"b\"]")
+            }
+        }
+        let unknownToken = try keys.optionalString(model, "unk_token", path: "model.unk_token")
+        let bpe = try BPEModel(
+            vocabulary: vocabulary, merges: merges, unknownToken: unknownToken,
+            fuseUnknown: try keys.bool(model, "fuse_unk", default: false, path: "model.fuse_unk"),
+            ignoreMerges: try keys.bool(model, "ignore_merges", default: false, path: "model.ignore_merges"),
+            file: file, describe: { "key model.merges[\($0)]" })
+
+        if let normalizer = root["normalizer"], normalizer != .null {
+            throw keys.fail("normalizer", "is \(typeName(normalizer)), expected null (sitegen reads tokenizers without a normaliser)")
+        }
+        let (addPrefixSpace, useRegex) = try readPreTokenizer(root["pre_tokenizer"], keys: keys)
+        if let processor = root["post_processor"], processor != .null {
+            let type = processor.objectValue?["type"]?.stringValue
+            guard type == "ByteLevel" else {
+                throw keys.fail("post_processor", "is \(typeName(processor)), expected null or ByteLevel (sitegen encodes without adding tokens)")
+            }
+        }
+
+        var added: [AddedToken] = []
+        if let list = root["added_tokens"], list != .null {
+            guard let items = list.arrayValue else { throw keys.fail("added_tokens", "is \(list.kind), expected an array") }
+            for (index, item) in items.enumerated() {
+                let path = "added_tokens[\(index)]"
+                guard let fields = item.objectValue else { throw keys.fail(path, "is \(item.kind), expected an object") }
+                let id = try keys.integer(fields, "id", path: path + ".id")
+                let content = try keys.string(fields, "content", path: path + ".content")
+                guard !content.isEmpty else { throw keys.fail(path + ".content", "is empty, expected the token's text") }
+                added.append(AddedToken(
+                    id: id, content: content,
+                    singleWord: try keys.bool(fields, "single_word", default: false, path: path + ".single_word"),
+                    lstrip: try keys.bool(fields, "lstrip", default: false, path: path + ".lstrip"),
+                    rstrip: try keys.bool(fields, "rstrip", default: false, path: path + ".rstrip"),
+                    normalized: try keys.bool(fields, "normalized", default: true, path: path + ".normalized"),
+                    special: try keys.bool(fields, "special", default: false, path: path + ".special")))
+            }
+        }
+        return ByteLevelBPE(model: bpe, addedTokens: added, addPrefixSpace: addPrefixSpace, useRegex: useRegex)
+    }
+
+    /// Reads the older pair of files: `vocab.json` (token → id) and `merges.txt` (one `a b` merge
+    /// a line, a first `#version` line skipped). `<|endoftext|>`, when in the vocabulary, is split
+    /// out as a special token, as GPT-2's tokenizer does.
+    public static func read(vocabJSON vocabPath: String, mergesText mergesPath: String,
+                            shownAs files: (vocab: String, merges: String)? = nil) throws -> ByteLevelBPE {
+        let vocabFile = files?.vocab ?? vocabPath
+        let mergesFile = files?.merges ?? mergesPath
+        let vocabulary = try readVocabulary(readJSONObject(vocabPath, shownAs: vocabFile), keys: KeyReader(file: vocabFile), path: nil)
+        let bytes = try readFile(mergesPath, shownAs: mergesFile)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw CheckpointError(file: mergesFile, message: "is not valid UTF-8, expected lines of merges")
+        }
+        var merges: [(String, String)] = []
+        var lineNumbers: [Int] = []
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        if lines.last == "" { lines.removeLast() }
+        for (index, line) in lines.enumerated() {
+            if index == 0 && line.hasPrefix("#version") { continue }
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw CheckpointError(file: mergesFile, subject: "line \(index + 1)", message: "is \(quoted(String(line))), expected two symbols separated by a space")
+            }
+            merges.append((String(parts[0]), String(parts[1])))
+            lineNumbers.append(index + 1)
+        }
+        let model = try BPEModel(vocabulary: vocabulary, merges: merges, unknownToken: nil, fuseUnknown: false,
+                                 ignoreMerges: false, file: mergesFile, describe: { "line \(lineNumbers[$0])" })
+        let endOfText = "<|endoftext|>"
+        let added = vocabulary[endOfText].map {
+            [AddedToken(id: $0, content: endOfText, singleWord: false, lstrip: false, rstrip: false, normalized: false, special: true)]
+        } ?? []
+        return ByteLevelBPE(model: model, addedTokens: added, addPrefixSpace: false, useRegex: true)
+    }
+
+    private static func readVocabulary(_ object: [String: JSONValue], keys: KeyReader, path: String?) throws -> [String: Int] {
+        var vocabulary: [String: Int] = [:]
+        var tokenOfId: [Int: String] = [:]
+        for (token, value) in object.sorted(by: { $0.key < $1.key }) {
+            let key = path.map { "\($0)[\(quoted(token))]" } ?? "token \(quoted(token))"
+            guard let id = value.integerValue, id >= 0 else {
+                throw keys.fail(key, "is \(value.kind == "a whole number" ? "negative" : value.kind), expected an id ≥ 0", isKey: path != nil)
+            }
+            if let other = tokenOfId[id] {
+                throw keys.fail(key, "has id \(id), which \(quoted(other)) has too; expected one token an id", isKey: path != nil)
+            }
+            tokenOfId[id] = token
+            vocabulary[token] = id
+        }
+        return vocabulary
+    }
+
+    /// ByteLevel (alone or as the only step of a Sequence): (add_prefix_space, use_regex).
+    private static func readPreTokenizer(_ value: JSONValue?, keys: KeyReader) throws -> (Bool, Bool) {
+        var step = value ?? .null
+        if let fields = step.objectValue, fields["type"] == .string("Sequence"),
+           let steps = fields["pretokenizers"]?.arrayValue, steps.count == 1 {
+            step = steps[0]
+        }
+        guard let fields = step.objectValue, fields["type"] == .string("ByteLevel") else {
+            throw keys.fail("pre_tokenizer", "is \(typeName(step)), expected ByteLevel (a byte-level BPE tokenizer)")
+        }
+        return (try keys.bool(fields, "add_prefix_space", default: false, path: "pre_tokenizer.add_prefix_space"),
+                try keys.bool(fields, "use_regex", default: true, path: "pre_tokenizer.use_regex"))
+    }
+
+    /// `null`, or an object's `type` (`Sequence`, `NFC`, …).
+    private static func typeName(_ value: JSONValue) -> String {
+        if value == .null { return "null" }
+        if let type = value.objectValue?["type"]?.stringValue { return quoted(type) }
+        return value.kind
+    }
+}
+
+/// Reads typed keys from a JSON object, naming the key and the file when one is missing or of
+/// the wrong type.
+struct KeyReader {
+    let file: String
+
+    func fail(_ key: String, _ message: String, isKey: Bool = true) -> CheckpointError {
+        CheckpointError(file: file, subject: isKey ? "key \(key)" : key, message: message)
+    }
+
+    func object(_ fields: [String: JSONValue], _ key: String, path: String? = nil) throws -> [String: JSONValue] {
+        guard let value = fields[key] else { throw fail(path ?? key, "is missing, expected an object") }
+        guard let object = value.objectValue else { throw fail(path ?? key, "is \(value.kind), expected an object") }
+        return object
+    }
+
+    func string(_ fields: [String: JSONValue], _ key: String, path: String) throws -> String {
+        guard let value = fields[key] else { throw fail(path, "is missing, expected a string") }
+        guard let text = value.stringValue else { throw fail(path, "is \(value.kind), expected a string") }
+        return text
+    }
+
+    func optionalString(_ fields: [String: JSONValue], _ key: String, path: String) throws -> String? {
+        guard let value = fields[key], value != .null else { return nil }
+        guard let text = value.stringValue else { throw fail(path, "is \(value.kind), expected a string or null") }
+        return text
+    }
+
+    func integer(_ fields: [String: JSONValue], _ key: String, path: String) throws -> Int {
+        guard let value = fields[key] else { throw fail(path, "is missing, expected a whole number ≥ 0") }
+        guard let number = value.integerValue, number >= 0 else { throw fail(path, "is \(value.kind), expected a whole number ≥ 0") }
+        return number
+    }
+
+    func bool(_ fields: [String: JSONValue], _ key: String, default fallback: Bool, path: String) throws -> Bool {
+        guard let value = fields[key], value != .null else { return fallback }
+        guard let flag = value.boolValue else { throw fail(path, "is \(value.kind), expected true or false") }
+        return flag
+    }
+}
