@@ -29,9 +29,10 @@ public struct GPT2Checkpoint: Sendable {
         }
         let url = URL(fileURLWithPath: path)
         let folderURL = isFolder.boolValue ? url : url.deletingLastPathComponent()
-        let shownFolder = isFolder.boolValue ? path : (url.deletingLastPathComponent().relativePath)
+        // Files are named in messages the way the user named the checkpoint: `gpt2/config.json`.
+        let shownFolder = isFolder.boolValue ? path : (path as NSString).deletingLastPathComponent
         func shown(_ name: String) -> String {
-            shownFolder == "." || shownFolder.isEmpty ? name : (shownFolder.hasSuffix("/") ? shownFolder + name : shownFolder + "/" + name)
+            shownFolder.isEmpty || shownFolder == "." ? name : (shownFolder as NSString).appendingPathComponent(name)
         }
         func inFolder(_ name: String) -> String { folderURL.appendingPathComponent(name).path }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: inFolder(name)) }
@@ -40,6 +41,22 @@ public struct GPT2Checkpoint: Sendable {
             throw CheckpointError(file: shown("config.json"), message: "is missing: a checkpoint folder needs config.json, model.safetensors and a tokenizer (tokenizer.json, or vocab.json and merges.txt)")
         }
         let config = try GPT2Config.read(path: inFolder("config.json"), shownAs: shown("config.json"))
+
+        let tokenizer: ByteLevelBPE
+        let tokenizerNames: [String]
+        if exists("tokenizer.json") {
+            tokenizerNames = ["tokenizer.json"]
+            tokenizer = try ByteLevelBPE.read(tokenizerJSON: inFolder("tokenizer.json"), shownAs: shown("tokenizer.json"))
+        } else if exists("vocab.json") && exists("merges.txt") {
+            tokenizerNames = ["vocab.json", "merges.txt"]
+            tokenizer = try ByteLevelBPE.read(vocabJSON: inFolder("vocab.json"), mergesText: inFolder("merges.txt"),
+                                              shownAs: (shown("vocab.json"), shown("merges.txt")))
+        } else {
+            throw CheckpointError(file: shown("tokenizer.json"), message: "is missing (nor are there vocab.json and merges.txt)")
+        }
+        guard tokenizer.idCount <= config.vocabSize else {
+            throw CheckpointError(file: shown(tokenizerNames[0]), message: "has ids up to \(tokenizer.idCount - 1), beyond config.json's vocab_size \(config.vocabSize) (ids 0..<\(config.vocabSize)); expected a vocabulary no larger than the model's")
+        }
 
         let weightsName: String
         if !isFolder.boolValue {
@@ -55,22 +72,6 @@ public struct GPT2Checkpoint: Sendable {
             ? try TensorStore(index: inFolder(weightsName), shownAs: shown(weightsName))
             : TensorStore(single: try SafeTensorsFile.read(path: inFolder(weightsName), shownAs: shown(weightsName)))
         let weights = try GPT2Weights(store: store, config: config)
-
-        let tokenizer: ByteLevelBPE
-        var tokenizerNames: [String]
-        if exists("tokenizer.json") {
-            tokenizerNames = ["tokenizer.json"]
-            tokenizer = try ByteLevelBPE.read(tokenizerJSON: inFolder("tokenizer.json"), shownAs: shown("tokenizer.json"))
-        } else if exists("vocab.json") && exists("merges.txt") {
-            tokenizerNames = ["vocab.json", "merges.txt"]
-            tokenizer = try ByteLevelBPE.read(vocabJSON: inFolder("vocab.json"), mergesText: inFolder("merges.txt"),
-                                              shownAs: (shown("vocab.json"), shown("merges.txt")))
-        } else {
-            throw CheckpointError(file: shown("tokenizer.json"), message: "is missing (nor are there vocab.json and merges.txt)")
-        }
-        guard tokenizer.idCount <= config.vocabSize else {
-            throw CheckpointError(file: shown(tokenizerNames[0]), message: "has ids up to \(tokenizer.idCount - 1), beyond config.json's vocab_size \(config.vocabSize) (ids 0..<\(config.vocabSize)); expected a vocabulary no larger than the model's")
-        }
 
         var names = ["config.json", weightsName]
         if weightsName.hasSuffix(".index.json") {

@@ -43,7 +43,7 @@ public struct TensorStore: Sendable {
             throw CheckpointError(file: file, subject: "key weight_map", message: "is \(mapValue.kind), expected an object mapping tensor names to shard files")
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let shownFolder = URL(fileURLWithPath: file).deletingLastPathComponent().relativePath
+        let shownFolder = (file as NSString).deletingLastPathComponent
         var shardNames: [String] = []
         for (name, value) in map.sorted(by: { $0.key < $1.key }) {
             guard let shard = value.stringValue else {
@@ -57,7 +57,7 @@ public struct TensorStore: Sendable {
         shardNames.sort()
         var files: [SafeTensorsFile] = []
         for shard in shardNames {
-            let shown = shownFolder == "." ? shard : shownFolder + "/" + shard
+            let shown = shownFolder.isEmpty ? shard : (shownFolder as NSString).appendingPathComponent(shard)
             files.append(try SafeTensorsFile.read(path: folder.appendingPathComponent(shard).path, shownAs: shown))
         }
         var fileOfTensor: [String: Int] = [:]
