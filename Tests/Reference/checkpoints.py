@@ -31,7 +31,11 @@ What it writes (all under fixtures/checkpoints/):
   float16, BF16 as the top half of a float32), so the Swift reader can be held to it exactly.
 * `<name>.forward.json`: a GPT-2 forward pass in float64 NumPy (written from the GPT-2 maths,
   as picoGPT) on PROMPT: ids, tokens, logits of every position, attention weights of every
-  layer and head.
+  layer and head. transformers + torch cannot be installed here, so for the fixtures whose
+  activation reference.py knows (gelu_new, relu) the script also maps the checkpoint onto the
+  site's own model format (`as_site_model`: the mapping the engine needs) and runs
+  reference.py's forward pass on it: logits and attention weights must agree within 1e-12
+  (they do to ~2e-15).
 * `floats.json`: F16 and BF16 bit patterns (every special case and a stride through all 65,536)
   with NumPy's float64 value of each ("nan", "inf", "-inf" as strings).
 
@@ -321,6 +325,48 @@ def gpt2_forward(w, config, ids, lm_head):
     return final @ lm_head.T, attention
 
 
+def as_site_model(w, config, lm_head, ids):
+    """The same GPT-2 in the site's own model format (reference.py's), the mapping the engine
+    uses: W_q | W_k | W_v = the column blocks of c_attn, W_o = attn.c_proj, W_1 = mlp.c_fc,
+    W_2 = mlp.c_proj, ln1/ln2/lnf = ln_1/ln_2/ln_f, W_lm = lm_head transposed (no b_lm). Tokens are
+    stand-in words t0, t1, … so that reference.py's word tokenizer gives `ids`."""
+    E = config["n_embd"]
+    layers = []
+    for i in range(config["n_layer"]):
+        p = f"h.{i}."
+        W, b = w[p + "attn.c_attn.weight"], w[p + "attn.c_attn.bias"]
+        layers.append({
+            "W_q": W[:, :E], "W_k": W[:, E:2 * E], "W_v": W[:, 2 * E:], "b_q": b[:E], "b_k": b[E:2 * E], "b_v": b[2 * E:],
+            "W_o": w[p + "attn.c_proj.weight"], "b_o": w[p + "attn.c_proj.bias"],
+            "W_1": w[p + "mlp.c_fc.weight"], "b_1": w[p + "mlp.c_fc.bias"],
+            "W_2": w[p + "mlp.c_proj.weight"], "b_2": w[p + "mlp.c_proj.bias"],
+            "ln1_gamma": w[p + "ln_1.weight"], "ln1_beta": w[p + "ln_1.bias"],
+            "ln2_gamma": w[p + "ln_2.weight"], "ln2_beta": w[p + "ln_2.bias"],
+        })
+    return {
+        "vocab": [f"t{i}" for i in range(config["vocab_size"])], "tokenizer": "words",
+        "config": {"d_model": E, "n_heads": config["n_head"], "n_layers": config["n_layer"],
+                   "d_ff": config["n_inner"] or 4 * E, "max_positions": config["n_positions"],
+                   "activation": {"gelu_new": "gelu", "relu": "relu"}[config["activation_function"]],
+                   "layer_norm_eps": config["layer_norm_epsilon"], "final_layer_norm": True},
+        "weights": {"tok_emb": w["wte.weight"], "pos_emb": w["wpe.weight"], "layers": layers,
+                    "lnf_gamma": w["ln_f.weight"], "lnf_beta": w["ln_f.bias"], "W_lm": lm_head.T},
+        "prompt": {"text": " ".join(f"t{i}" for i in ids)},
+    }
+
+
+def cross_check(w, config, lm_head, ids, logits, attention):
+    """reference.py's forward pass (the site's engine spec) on the mapped model agrees."""
+    sys.path.insert(0, str(HERE))
+    import reference
+    trace = reference.forward(as_site_model(w, config, lm_head, ids))
+    worst = float(np.abs(trace["logits"] - logits).max())
+    for layer, heads in zip(trace["layers"], attention):
+        worst = max(worst, float(np.abs(layer["weights"] - np.array(heads)).max()))
+    assert worst < 1e-12, f"reference.py disagrees with the GPT-2 forward by {worst}"
+    return worst
+
+
 CHECKPOINTS = [
     # name, dtype, prefix, tokenizer files, tied, activation, n_inner, mask buffers, shards
     dict(name="gpt2-f32", dtype="F32", prefix="transformer.", tokenizer="json", tied=True,
@@ -394,7 +440,9 @@ def checkpoint_files(spec, tokenizer_json, vocab_json, merges_txt, tokenizer):
     plain = {n[len(spec["prefix"]):] if n.startswith(spec["prefix"]) else n: v for n, v in stored.items()}
     ids = tokenizer.encode(PROMPT).ids
     lm_head = plain["wte.weight"] if spec["tied"] else plain["lm_head.weight"]
-    logits, attention = gpt2_forward(plain, config | {"n_layer": n_layer}, ids, lm_head)
+    logits, attention = gpt2_forward(plain, config, ids, lm_head)
+    if config["activation_function"] in ("gelu_new", "relu"):
+        cross_check(plain, config, lm_head, ids, logits, attention)
     forward = {
         "text": PROMPT, "ids": ids, "tokens": [tokenizer.id_to_token(i) for i in ids],
         "logits": logits.tolist(), "logits_last": logits[-1].tolist(),
