@@ -168,13 +168,8 @@ public struct SafeTensorsFile: Sendable {
             throw CheckpointError(file: file, subject: "tensor \(name)",
                                   message: "has dtype \(entry.dtype.rawValue), expected one of \(DType.readable.map(\.rawValue).joined(separator: ", "))")
         }
-        let count = entry.dataOffsets.count / entry.dtype.byteSize
         let first = bytes.startIndex + dataStart + entry.dataOffsets.lowerBound
-        var values = [Double]()
-        values.reserveCapacity(count)
-        for element in 0..<count {
-            values.append(value(at: first + element * entry.dtype.byteSize, dtype: entry.dtype))
-        }
+        let values = Self.values(Array(bytes[first..<(first + entry.dataOffsets.count)]), dtype: entry.dtype)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             let what = values[bad].isNaN ? "NaN" : (values[bad] > 0 ? "+Inf" : "-Inf")
             throw CheckpointError(file: file, subject: "tensor \(name)",
@@ -183,19 +178,25 @@ public struct SafeTensorsFile: Sendable {
         return CheckpointTensor(name: name, shape: entry.shape, values: values, dtype: entry.dtype)
     }
 
-    /// The little-endian value of `dtype` whose first byte is at `index` of `bytes`.
-    private func value(at index: Int, dtype: DType) -> Double {
-        func word(_ byteCount: Int) -> UInt64 {
-            var bits: UInt64 = 0
-            for i in 0..<byteCount { bits |= UInt64(bytes[index + i]) << (8 * UInt64(i)) }
-            return bits
-        }
+    /// The little-endian values of `dtype` in `raw`, one loop per dtype.
+    private static func values(_ raw: [UInt8], dtype: DType) -> [Double] {
         switch dtype {
-        case .F64: return FloatBits.double(word(8))
-        case .F32: return FloatBits.single(UInt32(word(4)))
-        case .F16: return FloatBits.half(UInt16(word(2)))
-        case .BF16: return FloatBits.bfloat(UInt16(word(2)))
-        default: return .nan  // not reached: tensor(_:) refuses the other dtypes first
+        case .F64:
+            return stride(from: 0, to: raw.count, by: 8).map { i in
+                var bits: UInt64 = 0
+                for k in 0..<8 { bits |= UInt64(raw[i + k]) << (8 * UInt64(k)) }
+                return FloatBits.double(bits)
+            }
+        case .F32:
+            return stride(from: 0, to: raw.count, by: 4).map { i in
+                FloatBits.single(UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24)
+            }
+        case .F16:
+            return stride(from: 0, to: raw.count, by: 2).map { i in FloatBits.half(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8) }
+        case .BF16:
+            return stride(from: 0, to: raw.count, by: 2).map { i in FloatBits.bfloat(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8) }
+        default:
+            return []  // not reached: tensor(_:) refuses the other dtypes first
         }
     }
 }
