@@ -78,6 +78,12 @@ import Testing
 
     @Test func tokensReadably() throws {
         let tokenizer = try GPT2Checkpoint.read(Fixtures.path("gpt2-f32")).tokenizer
+        // The README's worked example.
+        let example = tokenizer.tokens("The cat sat on the mat.")
+        #expect(example.map(\.display) == ["The", "␣cat", "␣sat", "␣on", "␣the", "␣mat", "."])
+        #expect(example.map(\.raw) == ["The", "Ġcat", "Ġsat", "Ġon", "Ġthe", "Ġmat", "."])
+        #expect(example.map(\.id) == [283, 278, 270, 269, 261, 277, 14])
+
         let tokens = tokenizer.tokens(" the cat\n<|endoftext|>é")
         // é has no merge in this small vocabulary: its two bytes are two tokens, each a partial character.
         #expect(tokens.map(\.display).joined() == "␣the␣cat↵<|endoftext|><0xC3><0xA9>")
