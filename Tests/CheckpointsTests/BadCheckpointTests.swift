@@ -112,7 +112,7 @@ import Testing
         #expect(try readError(after: replace("\"vocab_size\": 324", "\"vocab_size\": 300", in: "config.json"))
                 == "gpt2-f32/tokenizer.json: has ids up to 319, beyond config.json's vocab_size 300 (ids 0..<300); expected a vocabulary no larger than the model's")
         #expect(try readError(after: replace("\"type\": \"BPE\"", "\"type\": \"WordPiece\"", in: "tokenizer.json"))
-                == "gpt2-f32/tokenizer.json: key model.type is \"WordPiece\", expected \"BPE\" (sitegen reads byte-level BPE tokenizers)")
+                == "gpt2-f32/tokenizer.json: key model.type is \"WordPiece\", expected \"BPE\" or \"WordLevel\"")
         #expect(try readError(after: replace("\"merges\": [\n      [\n        \"a\",", "\"merges\": [\n      [\n        \"azz\",", in: "tokenizer.json"))
                 == "gpt2-f32/tokenizer.json: key model.merges[0] (\"azz\" \"t\") names \"azz\", which is not in the vocabulary; expected merges of known symbols")
         #expect(try readError("gpt2-f16", after: replace("\na t\n", "\na t x\n", in: "merges.txt"))

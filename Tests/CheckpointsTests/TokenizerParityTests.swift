@@ -8,12 +8,15 @@ import Testing
         let strings: [String]
         let ids: [[Int]]
         let extras_ids: [[Int]]
+        let words_ids: [[Int]]?
+        let words_split_ids: [[Int]]?
+        let chars_ids: [[Int]]?
     }
 
     static let fixture = try! Fixtures.decode(Strings.self, "tokenizer/strings.json")
 
     /// Every mismatch, at most `limit` of them spelled out.
-    func mismatches(_ tokenizer: ByteLevelBPE, _ expected: [[Int]], limit: Int = 5) -> [String] {
+    func mismatches(_ tokenizer: any TextTokenizer, _ expected: [[Int]], limit: Int = 5) -> [String] {
         var out: [String] = []
         for (text, ids) in zip(Self.fixture.strings, expected) {
             let got = tokenizer.encode(text)
@@ -53,6 +56,18 @@ import Testing
     @Test func addedTokenOptions() throws {
         let tokenizer = try ByteLevelBPE.read(tokenizerJSON: Fixtures.path("tokenizer/extras.tokenizer.json"))
         let bad = mismatches(tokenizer, Self.fixture.extras_ids)
+        #expect(bad.isEmpty, "\(bad.count) of \(Self.fixture.strings.count) strings differ: \(bad.prefix(5).joined(separator: "; "))")
+    }
+
+    /// WordLevel (Whitespace and WhitespaceSplit) and one-token-per-character BPE, as issue 15 writes them.
+    @Test(arguments: ["words", "words-split", "chars"])
+    func plainTokenizers(_ name: String) throws {
+        let tokenizer = try TokenizerFiles.read(tokenizerJSON: Fixtures.path("tokenizer/\(name).tokenizer.json"))
+        let expected = try #require([
+            "words": Self.fixture.words_ids, "words-split": Self.fixture.words_split_ids, "chars": Self.fixture.chars_ids,
+        ][name] ?? nil)
+        #expect(expected.count == Self.fixture.strings.count)
+        let bad = mismatches(tokenizer, expected)
         #expect(bad.isEmpty, "\(bad.count) of \(Self.fixture.strings.count) strings differ: \(bad.prefix(5).joined(separator: "; "))")
     }
 }

@@ -15,9 +15,13 @@ What it writes (all under fixtures/checkpoints/):
   `<|endoftext|>`, ByteLevel pre-tokenizer; merges as ["a", "b"] pairs), `legacy.tokenizer.json`
   (the same, merges as "a b" strings), `vocab.json` + `merges.txt` (the same, the older pair),
   `extras.tokenizer.json` (the same with add_prefix_space and added tokens that use lstrip,
-  rstrip, single_word and normalized), and `strings.json`: >= 1,000 strings with the ids
-  `tokenizers` gives them under `tokenizer.json` ("ids"; the script asserts the legacy forms give
-  the same) and under `extras.tokenizer.json` ("extras_ids").
+  rstrip, single_word and normalized), `words.tokenizer.json` and `words-split.tokenizer.json`
+  (WordLevel trained on the same text, split by Whitespace / WhitespaceSplit, unknown token
+  [UNK]), `chars.tokenizer.json` (BPE over the text's characters with no merges: one token per
+  character), and `strings.json`: >= 1,000 strings with the ids `tokenizers` gives them under
+  `tokenizer.json` ("ids"; the script asserts the legacy forms give the same), under
+  `extras.tokenizer.json` ("extras_ids") and under the three plain ones ("words_ids",
+  "words_split_ids", "chars_ids").
 * One folder per checkpoint (config.json, model.safetensors or shards, a tokenizer):
     gpt2-f32      save_pretrained layout: `transformer.` names, F32, tied lm_head, gelu_new, tokenizer.json
     gpt2-f16      the original GPT-2 release layout: no prefix, F16, the attn.bias / attn.masked_bias
@@ -97,6 +101,22 @@ def extras_tokenizer(base_json):
     tok.add_tokens([AddedToken("hello", single_word=True, normalized=True),
                     AddedToken("[x]", rstrip=True, normalized=False)])
     return tok
+
+
+def word_tokenizers():
+    """WordLevel with an unknown token, split by Whitespace and by WhitespaceSplit (what issue 15's
+    `--tokenizer words` writes), and a BPE over characters with no merges (`--tokenizer chars`)."""
+    words = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    words.pre_tokenizer = pre_tokenizers.Whitespace()
+    words.train_from_iterator(TRAINING_TEXT.splitlines(), trainers.WordLevelTrainer(
+        special_tokens=["[UNK]", SPECIAL], show_progress=False))
+    split = Tokenizer.from_str(words.to_str())
+    split.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    alphabet = sorted(set(TRAINING_TEXT) - {SPECIAL})
+    vocab = {"[UNK]": 0, SPECIAL: 1} | {c: i + 2 for i, c in enumerate(alphabet)}
+    chars = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="[UNK]"))
+    chars.add_special_tokens([AddedToken(SPECIAL, special=True, normalized=False)])
+    return {"words": words, "words-split": split, "chars": chars}
 
 
 def legacy_json(base_json):
@@ -485,8 +505,12 @@ def build():
     slow = Tokenizer(models.BPE(vocab=json.loads(vocab_json), merges=[tuple(l.split(" ")) for l in merges_txt.splitlines()[1:]]))
     slow.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     slow.add_special_tokens([AddedToken(SPECIAL, special=True, normalized=False)])
+    plain = word_tokenizers()
+    plain_ids = {name: [] for name in plain}
     ids, extras_ids = [], []
     for text in texts:
+        for name, tokenizer in plain.items():
+            plain_ids[name].append(tokenizer.encode(text).ids)
         expected = base.encode(text).ids
         assert legacy_tok.encode(text).ids == expected, f"legacy merges differ on {text!r}"
         assert slow.encode(text).ids == expected, f"vocab.json + merges.txt differ on {text!r}"
@@ -497,7 +521,11 @@ def build():
     files["tokenizer/vocab.json"] = vocab_json.encode()
     files["tokenizer/merges.txt"] = merges_txt.encode()
     files["tokenizer/extras.tokenizer.json"] = (extras.to_str(pretty=True) + "\n").encode()
-    files["tokenizer/strings.json"] = dumps({"strings": texts, "ids": ids, "extras_ids": extras_ids})
+    for name, tokenizer in plain.items():
+        files[f"tokenizer/{name}.tokenizer.json"] = (tokenizer.to_str(pretty=True) + "\n").encode()
+    files["tokenizer/strings.json"] = dumps({"strings": texts, "ids": ids, "extras_ids": extras_ids,
+                                             "words_ids": plain_ids["words"], "words_split_ids": plain_ids["words-split"],
+                                             "chars_ids": plain_ids["chars"]})
 
     for spec in CHECKPOINTS:
         folder, weights, forward = checkpoint_files(spec, base_json, vocab_json, merges_txt, base)

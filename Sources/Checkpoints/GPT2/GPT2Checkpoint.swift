@@ -17,7 +17,7 @@ public struct GPT2Checkpoint: Sendable {
     public let folder: String
     public let config: GPT2Config
     public let weights: GPT2Weights
-    public let tokenizer: ByteLevelBPE
+    public let tokenizer: any TextTokenizer
     /// Every file read, in the order config, weights, tokenizer.
     public let files: [File]
 
@@ -42,14 +42,14 @@ public struct GPT2Checkpoint: Sendable {
         }
         let config = try GPT2Config.read(path: inFolder("config.json"), shownAs: shown("config.json"))
 
-        let tokenizer: ByteLevelBPE
+        let tokenizer: any TextTokenizer
         let tokenizerNames: [String]
         if exists("tokenizer.json") {
             tokenizerNames = ["tokenizer.json"]
-            tokenizer = try ByteLevelBPE.read(tokenizerJSON: inFolder("tokenizer.json"), shownAs: shown("tokenizer.json"))
+            tokenizer = try TokenizerFiles.read(tokenizerJSON: inFolder("tokenizer.json"), shownAs: shown("tokenizer.json"))
         } else if exists("vocab.json") && exists("merges.txt") {
             tokenizerNames = ["vocab.json", "merges.txt"]
-            tokenizer = try ByteLevelBPE.read(vocabJSON: inFolder("vocab.json"), mergesText: inFolder("merges.txt"),
+            tokenizer = try TokenizerFiles.read(vocabJSON: inFolder("vocab.json"), mergesText: inFolder("merges.txt"),
                                               shownAs: (shown("vocab.json"), shown("merges.txt")))
         } else {
             throw CheckpointError(file: shown("tokenizer.json"), message: "is missing (nor are there vocab.json and merges.txt)")

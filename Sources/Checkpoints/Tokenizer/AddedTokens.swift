@@ -69,3 +69,37 @@ enum AddedTokenSplitter {
         return out
     }
 }
+
+/// The added tokens of a tokenizer: the ones matched in the raw text first, then the
+/// `normalized` ones in what is left (one text here, as sitegen reads no normaliser).
+struct AddedVocabulary: Sendable {
+    let tokens: [AddedToken]
+    private let byId: [Int: AddedToken]
+
+    init(_ tokens: [AddedToken]) {
+        self.tokens = tokens
+        var byId: [Int: AddedToken] = [:]
+        for token in tokens { byId[token.id] = token }
+        self.byId = byId
+    }
+
+    func token(id: Int) -> AddedToken? { byId[id] }
+
+    /// `text` cut into added tokens and the stretches between them.
+    func segments(of text: String) -> [Segment] {
+        var segments = [Segment.text(Array(text.unicodeScalars))]
+        segments = AddedTokenSplitter.split(segments, on: tokens.filter { !$0.normalized })
+        segments = AddedTokenSplitter.split(segments, on: tokens.filter { $0.normalized })
+        return segments
+    }
+
+    /// The spelling of every id: the vocabulary's, then the added tokens' over it.
+    func spellings(over vocabulary: [String: Int]) -> [Int: String] {
+        var tokenOfId: [Int: String] = [:]
+        for (token, id) in vocabulary.sorted(by: { $0.key < $1.key }) where tokenOfId[id] == nil {
+            tokenOfId[id] = token
+        }
+        for token in tokens { tokenOfId[token.id] = token.content }
+        return tokenOfId
+    }
+}

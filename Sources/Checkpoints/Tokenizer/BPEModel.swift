@@ -58,8 +58,9 @@ struct BPEModel: Sendable {
     func encode(_ word: String) -> [Int] {
         if ignoreMerges, let id = idOfToken[word] { return [id] }
         var symbols: [Int] = []
-        for character in word {
-            if let id = idOfToken[String(character)] {
+        // One symbol per Unicode scalar (Rust's `char`), not per Swift Character.
+        for scalar in word.unicodeScalars {
+            if let id = idOfToken[String(scalar)] {
                 symbols.append(id)
             } else if let unknownId {
                 if fuseUnknown, symbols.last == unknownId { continue }

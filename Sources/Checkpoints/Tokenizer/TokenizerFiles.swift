@@ -1,26 +1,68 @@
 import Foundation
 
-extension ByteLevelBPE {
-    /// Reads a `tokenizer.json`: model type BPE (merges as `"a b"` strings or `["a", "b"]`
-    /// pairs), a ByteLevel pre-tokenizer, no normaliser, and its `added_tokens`.
-    public static func read(tokenizerJSON path: String, shownAs file: String? = nil) throws -> ByteLevelBPE {
+/// Reads the tokenizers a checkpoint may carry.
+public enum TokenizerFiles {
+    /// Reads a `tokenizer.json` of one of the kinds sitegen knows:
+    ///
+    /// * model `BPE` with a `ByteLevel` pre-tokenizer: GPT-2's byte-level BPE (`ByteLevelBPE`);
+    /// * model `BPE` with no pre-tokenizer, `Whitespace` or `WhitespaceSplit`: BPE over characters
+    ///   (`CharacterLevelBPE`; with no merges, one token per character);
+    /// * model `WordLevel` with `Whitespace` or `WhitespaceSplit` and an `unk_token` (`WordLevelTokenizer`).
+    ///
+    /// No normaliser; a post-processor only of type ByteLevel; `added_tokens` split out first.
+    public static func read(tokenizerJSON path: String, shownAs file: String? = nil) throws -> any TextTokenizer {
         let file = file ?? path
         let root = try readJSONObject(path, shownAs: file)
         let keys = KeyReader(file: file)
 
-        let model = try keys.object(root, "model")
-        if let type = model["type"] {
-            guard let name = type.stringValue else { throw keys.fail("model.type", "is \(type.kind), expected \"BPE\"") }
-            guard name == "BPE" else {
-                throw keys.fail("model.type", "is \"\(name)\", expected \"BPE\" (sitegen reads byte-level BPE tokenizers)")
+        if let normalizer = root["normalizer"], normalizer != .null {
+            throw keys.fail("normalizer", "is \(typeName(normalizer)), expected null (sitegen reads tokenizers without a normaliser)")
+        }
+        if let processor = root["post_processor"], processor != .null {
+            let type = processor.objectValue?["type"]?.stringValue
+            guard type == "ByteLevel" else {
+                throw keys.fail("post_processor", "is \(typeName(processor)), expected null or ByteLevel (sitegen encodes without adding tokens)")
             }
         }
+        let added = try readAddedTokens(root["added_tokens"], keys: keys)
+        let preTokenizer = try readPreTokenizer(root["pre_tokenizer"], keys: keys)
+
+        let model = try keys.object(root, "model")
+        let type = model["type"] ?? (model["merges"] != nil ? .string("BPE") : .null)
+        switch type.stringValue {
+        case "BPE":
+            let bpe = try readBPE(model, keys: keys)
+            switch preTokenizer {
+            case .byteLevel(let addPrefixSpace, let useRegex):
+                return ByteLevelBPE(model: bpe, addedTokens: added, addPrefixSpace: addPrefixSpace, useRegex: useRegex)
+            case .words(let splitter):
+                return CharacterLevelBPE(model: bpe, splitter: splitter, addedTokens: added)
+            }
+        case "WordLevel":
+            guard case .words(let splitter) = preTokenizer, splitter != .none else {
+                throw keys.fail("pre_tokenizer", "is \(typeName(root["pre_tokenizer"] ?? .null)), expected Whitespace or WhitespaceSplit for a WordLevel model")
+            }
+            let vocabulary = try readVocabulary(keys.object(model, "vocab", path: "model.vocab"), keys: keys, path: "model.vocab")
+            guard let unknown = try keys.optionalString(model, "unk_token", path: "model.unk_token") else {
+                throw keys.fail("model.unk_token", "is missing, expected the token for words outside the vocabulary")
+            }
+            guard let unknownId = vocabulary[unknown] else {
+                throw keys.fail("model.unk_token", "is \(quoted(unknown)), which is not in the vocabulary")
+            }
+            return WordLevelTokenizer(vocabulary: vocabulary, unknownId: unknownId, splitter: splitter, addedTokens: added)
+        default:
+            throw keys.fail("model.type", "is \(type.stringValue.map(quoted) ?? type.kind), expected \"BPE\" or \"WordLevel\"")
+        }
+    }
+
+    /// The BPE model of a tokenizer.json: vocabulary, merges (`"a b"` or `["a", "b"]`), options.
+    static func readBPE(_ model: [String: JSONValue], keys: KeyReader) throws -> BPEModel {
         if let dropout = model["dropout"], dropout != .null {
             throw keys.fail("model.dropout", "is \(dropout.kind), expected null (dropout makes encoding random)")
         }
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let value = model[key], value != .null, value != .string("") {
-                throw keys.fail("model.\(key)", "is \(value.kind), expected null (byte-level BPE has none)")
+                throw keys.fail("model.\(key)", "is \(value.kind), expected null (sitegen's BPE has none)")
             }
         }
         if let value = model["byte_fallback"], value != .bool(false) {
@@ -43,43 +85,33 @@ extension ByteLevelBPE {
                 throw keys.fail("model.merges[\(index)]", "is \(item.kind), expected \"a b\" or [\"a\", \"b\"]")
             }
         }
-        let unknownToken = try keys.optionalString(model, "unk_token", path: "model.unk_token")
-        let bpe = try BPEModel(
-            vocabulary: vocabulary, merges: merges, unknownToken: unknownToken,
+        return try BPEModel(
+            vocabulary: vocabulary, merges: merges,
+            unknownToken: try keys.optionalString(model, "unk_token", path: "model.unk_token"),
             fuseUnknown: try keys.bool(model, "fuse_unk", default: false, path: "model.fuse_unk"),
             ignoreMerges: try keys.bool(model, "ignore_merges", default: false, path: "model.ignore_merges"),
-            file: file, describe: { "key model.merges[\($0)]" })
+            file: keys.file, describe: { "key model.merges[\($0)]" })
+    }
 
-        if let normalizer = root["normalizer"], normalizer != .null {
-            throw keys.fail("normalizer", "is \(typeName(normalizer)), expected null (sitegen reads tokenizers without a normaliser)")
-        }
-        let (addPrefixSpace, useRegex) = try readPreTokenizer(root["pre_tokenizer"], keys: keys)
-        if let processor = root["post_processor"], processor != .null {
-            let type = processor.objectValue?["type"]?.stringValue
-            guard type == "ByteLevel" else {
-                throw keys.fail("post_processor", "is \(typeName(processor)), expected null or ByteLevel (sitegen encodes without adding tokens)")
-            }
-        }
-
+    static func readAddedTokens(_ list: JSONValue?, keys: KeyReader) throws -> [AddedToken] {
+        guard let list, list != .null else { return [] }
+        guard let items = list.arrayValue else { throw keys.fail("added_tokens", "is \(list.kind), expected an array") }
         var added: [AddedToken] = []
-        if let list = root["added_tokens"], list != .null {
-            guard let items = list.arrayValue else { throw keys.fail("added_tokens", "is \(list.kind), expected an array") }
-            for (index, item) in items.enumerated() {
-                let path = "added_tokens[\(index)]"
-                guard let fields = item.objectValue else { throw keys.fail(path, "is \(item.kind), expected an object") }
-                let id = try keys.integer(fields, "id", path: path + ".id")
-                let content = try keys.string(fields, "content", path: path + ".content")
-                guard !content.isEmpty else { throw keys.fail(path + ".content", "is empty, expected the token's text") }
-                added.append(AddedToken(
-                    id: id, content: content,
-                    singleWord: try keys.bool(fields, "single_word", default: false, path: path + ".single_word"),
-                    lstrip: try keys.bool(fields, "lstrip", default: false, path: path + ".lstrip"),
-                    rstrip: try keys.bool(fields, "rstrip", default: false, path: path + ".rstrip"),
-                    normalized: try keys.bool(fields, "normalized", default: true, path: path + ".normalized"),
-                    special: try keys.bool(fields, "special", default: false, path: path + ".special")))
-            }
+        for (index, item) in items.enumerated() {
+            let path = "added_tokens[\(index)]"
+            guard let fields = item.objectValue else { throw keys.fail(path, "is \(item.kind), expected an object") }
+            let id = try keys.integer(fields, "id", path: path + ".id")
+            let content = try keys.string(fields, "content", path: path + ".content")
+            guard !content.isEmpty else { throw keys.fail(path + ".content", "is empty, expected the token's text") }
+            added.append(AddedToken(
+                id: id, content: content,
+                singleWord: try keys.bool(fields, "single_word", default: false, path: path + ".single_word"),
+                lstrip: try keys.bool(fields, "lstrip", default: false, path: path + ".lstrip"),
+                rstrip: try keys.bool(fields, "rstrip", default: false, path: path + ".rstrip"),
+                normalized: try keys.bool(fields, "normalized", default: true, path: path + ".normalized"),
+                special: try keys.bool(fields, "special", default: false, path: path + ".special")))
         }
-        return ByteLevelBPE(model: bpe, addedTokens: added, addPrefixSpace: addPrefixSpace, useRegex: useRegex)
+        return added
     }
 
     /// Reads the older pair of files: `vocab.json` (token → id) and `merges.txt` (one `a b` merge
@@ -116,7 +148,7 @@ extension ByteLevelBPE {
         return ByteLevelBPE(model: model, addedTokens: added, addPrefixSpace: false, useRegex: true)
     }
 
-    private static func readVocabulary(_ object: [String: JSONValue], keys: KeyReader, path: String?) throws -> [String: Int] {
+    static func readVocabulary(_ object: [String: JSONValue], keys: KeyReader, path: String?) throws -> [String: Int] {
         var vocabulary: [String: Int] = [:]
         var tokenOfId: [Int: String] = [:]
         for (token, value) in object.sorted(by: { $0.key < $1.key }) {
@@ -133,25 +165,53 @@ extension ByteLevelBPE {
         return vocabulary
     }
 
-    /// ByteLevel (alone or as the only step of a Sequence): (add_prefix_space, use_regex).
-    private static func readPreTokenizer(_ value: JSONValue?, keys: KeyReader) throws -> (Bool, Bool) {
+    enum PreTokenizer {
+        case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
+        case words(WordSplitter)
+    }
+
+    /// ByteLevel, Whitespace, WhitespaceSplit or none (alone or as the only step of a Sequence).
+    static func readPreTokenizer(_ value: JSONValue?, keys: KeyReader) throws -> PreTokenizer {
         var step = value ?? .null
         if let fields = step.objectValue, fields["type"] == .string("Sequence"),
            let steps = fields["pretokenizers"]?.arrayValue, steps.count == 1 {
             step = steps[0]
         }
-        guard let fields = step.objectValue, fields["type"] == .string("ByteLevel") else {
-            throw keys.fail("pre_tokenizer", "is \(typeName(step)), expected ByteLevel (a byte-level BPE tokenizer)")
+        if step == .null { return .words(.none) }
+        switch step.objectValue?["type"]?.stringValue {
+        case "ByteLevel":
+            let fields = step.objectValue!
+            return .byteLevel(addPrefixSpace: try keys.bool(fields, "add_prefix_space", default: false, path: "pre_tokenizer.add_prefix_space"),
+                              useRegex: try keys.bool(fields, "use_regex", default: true, path: "pre_tokenizer.use_regex"))
+        case "Whitespace": return .words(.whitespace)
+        case "WhitespaceSplit": return .words(.whitespaceSplit)
+        default:
+            throw keys.fail("pre_tokenizer", "is \(typeName(step)), expected ByteLevel, Whitespace, WhitespaceSplit or null")
         }
-        return (try keys.bool(fields, "add_prefix_space", default: false, path: "pre_tokenizer.add_prefix_space"),
-                try keys.bool(fields, "use_regex", default: true, path: "pre_tokenizer.use_regex"))
     }
 
     /// `null`, or an object's `type` (`Sequence`, `NFC`, …).
-    private static func typeName(_ value: JSONValue) -> String {
+    static func typeName(_ value: JSONValue) -> String {
         if value == .null { return "null" }
         if let type = value.objectValue?["type"]?.stringValue { return quoted(type) }
         return value.kind
+    }
+}
+
+extension ByteLevelBPE {
+    /// Reads a `tokenizer.json` that must be byte-level BPE (GPT-2's kind).
+    public static func read(tokenizerJSON path: String, shownAs file: String? = nil) throws -> ByteLevelBPE {
+        let tokenizer = try TokenizerFiles.read(tokenizerJSON: path, shownAs: file)
+        guard let bpe = tokenizer as? ByteLevelBPE else {
+            throw CheckpointError(file: file ?? path, message: "is a \(type(of: tokenizer)) tokenizer, expected byte-level BPE (model BPE with a ByteLevel pre-tokenizer)")
+        }
+        return bpe
+    }
+
+    /// Reads the older pair of files; see `TokenizerFiles.read(vocabJSON:mergesText:shownAs:)`.
+    public static func read(vocabJSON vocabPath: String, mergesText mergesPath: String,
+                            shownAs files: (vocab: String, merges: String)? = nil) throws -> ByteLevelBPE {
+        try TokenizerFiles.read(vocabJSON: vocabPath, mergesText: mergesPath, shownAs: files)
     }
 }
 
