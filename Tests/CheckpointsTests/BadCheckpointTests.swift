@@ -32,7 +32,7 @@ import Testing
     /// Edits the safetensors header in place (the replacement keeps the header's length).
     func editHeader(_ old: String, _ new: String, in file: String = "model.safetensors") -> (String) throws -> Void {
         { folder in
-            precondition(old.utf8.count == new.utf8.count)
+            try #require(old.utf8.count == new.utf8.count, "a header edit must keep its length")
             let path = folder + "/" + file
             var bytes = Array(FileManager.default.contents(atPath: path)!)
             let length = Int(bytes[0]) | Int(bytes[1]) << 8
@@ -48,6 +48,8 @@ import Testing
         #expect(try readError(after: remove("model.safetensors")) == "gpt2-f32/model.safetensors: is missing (nor is there a model.safetensors.index.json for a sharded checkpoint)")
         #expect(try readError(after: remove("tokenizer.json")) == "gpt2-f32/tokenizer.json: is missing (nor are there vocab.json and merges.txt)")
         #expect(try readError("gpt2-f16", after: remove("merges.txt")) == "gpt2-f16/tokenizer.json: is missing (nor are there vocab.json and merges.txt)")
+        let config = Fixtures.path("gpt2-f32/config.json")
+        #expect(checkpointError { _ = try GPT2Checkpoint.read(config) } == "\(config): is not a .safetensors file, expected a checkpoint folder or its model.safetensors")
         #expect(checkpointError { _ = try GPT2Checkpoint.read("/nonexistent/gpt2") } == "/nonexistent/gpt2: does not exist, expected a checkpoint folder or its model.safetensors")
     }
 
@@ -130,5 +132,12 @@ import Testing
                 == "gpt2-sharded/model.safetensors.index.json: key weight_map.wte.weight names shard \"../model-00002-of-00002.safetensors\", expected a file name in the same folder")
         #expect(try readError("gpt2-sharded", after: replace("\"wte.weight\": \"model-00002-of-00002.safetensors\"", "\"wte.weight\": \"model-00001-of-00002.safetensors\"", in: "model.safetensors.index.json"))
                 == "gpt2-sharded/model.safetensors.index.json: tensor wte.weight is listed in shard model-00001-of-00002.safetensors, which does not hold it")
+    }
+
+    /// Names from the files reach the terminal with escape sequences and newlines made visible.
+    @Test func namesFromTheFileAreEscapedInMessages() throws {
+        let bytes = BadSafeTensorsTests.file("{\"a\\n\\u001b[31m\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,8]}}", data: Array(repeating: 0, count: 8))
+        #expect(BadSafeTensorsTests.message(bytes)
+                == "m.safetensors: tensor a\\u{A}\\u{1B}[31m has data_offsets [0, 8] (8 bytes) but shape [1] in F32 needs 4 bytes (1 × 4)")
     }
 }

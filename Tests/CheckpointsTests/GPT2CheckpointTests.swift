@@ -56,6 +56,8 @@ import Testing
         #expect(sharded.files.map(\.name) == ["config.json", "model.safetensors.index.json",
                                               "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "tokenizer.json"])
         #expect(sharded.weights.dtypes == [.F64])
+        let byIndex = try GPT2Checkpoint.read(Fixtures.path("gpt2-sharded/model.safetensors.index.json"))
+        #expect(byIndex.weights == sharded.weights && byIndex.name == "gpt2-sharded")
     }
 
     /// q | k | v are the three column blocks of c_attn, in × out, with their biases.

@@ -28,6 +28,11 @@ public struct GPT2Checkpoint: Sendable {
             throw CheckpointError(file: path, message: "does not exist, expected a checkpoint folder or its model.safetensors")
         }
         let url = URL(fileURLWithPath: path)
+        if !isFolder.boolValue {
+            guard url.lastPathComponent.hasSuffix(".safetensors") || url.lastPathComponent.hasSuffix(".safetensors.index.json") else {
+                throw CheckpointError(file: path, message: "is not a .safetensors file, expected a checkpoint folder or its model.safetensors")
+            }
+        }
         let folderURL = isFolder.boolValue ? url : url.deletingLastPathComponent()
         // Files are named in messages the way the user named the checkpoint: `gpt2/config.json`.
         let shownFolder = isFolder.boolValue ? path : (path as NSString).deletingLastPathComponent

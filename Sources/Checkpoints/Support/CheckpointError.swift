@@ -14,9 +14,26 @@ public struct CheckpointError: Error, Sendable, Equatable, CustomStringConvertib
         self.message = message
     }
 
+    /// The message for a terminal: names taken from the files (tensor names, keys, tokens) may
+    /// hold any character, so control and format characters (escape sequences, newlines,
+    /// bidirectional overrides) are written as `\u{1B}`.
     public var description: String {
         var out = file + ": "
         if let subject { out += subject + " " }
-        return out + message
+        return escapingInvisibles(out + message)
     }
+}
+
+/// `text` with its control and format characters written as Swift escapes (`\u{1B}`).
+func escapingInvisibles(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator:
+            out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        default:
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }

@@ -83,7 +83,7 @@ struct BPEModel: Sendable {
     }
 }
 
-/// A token quoted for a message, escaped so that control characters show.
+/// A token quoted for a message; `CheckpointError` escapes what would not show.
 func quoted(_ text: String) -> String {
-    "\"" + text.unicodeScalars.map { $0.properties.generalCategory == .control || $0 == "\"" || $0 == "\\" ? $0.escaped(asASCII: true) : String($0) }.joined() + "\""
+    "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }
