@@ -69,11 +69,13 @@ import Testing
         ("\"activation_function\": \"gelu_new\"", "\"activation_function\": \"swish\"",
          "gpt2-f32/config.json: key activation_function is \"swish\", expected \"gelu_new\", \"gelu_pytorch_tanh\", \"gelu\" or \"relu\""),
         ("\"n_inner\": null", "\"n_inner\": \"wide\"",
-         "gpt2-f32/config.json: key n_inner is a string, expected null or a whole number ≥ 1"),
+         "gpt2-f32/config.json: key n_inner is a string, expected null or a whole number from 1 to 2147483647"),
         ("\"n_inner\": null", "\"n_inner\": null, \"tie_word_embeddings\": \"yes\"",
          "gpt2-f32/config.json: key tie_word_embeddings is a string, expected true or false"),
         ("\"scale_attn_weights\": true", "\"scale_attn_weights\": false",
          "gpt2-f32/config.json: key scale_attn_weights is false, expected true (scores divided by √head size)"),
+        ("\"n_embd\": 8", "\"n_embd\": 4611686018427387904",
+         "gpt2-f32/config.json: key n_embd is 4611686018427387904, expected a whole number from 1 to 2147483647"),
         ("{", "[",
          "gpt2-f32/config.json: is not valid JSON, expected a JSON object"),
     ]
@@ -93,6 +95,9 @@ import Testing
                 == "gpt2-f32/model.safetensors: tensor transformer.wpe.weight has shape [16, 8], expected [32, 8] (n_positions × n_embd)")
         #expect(try readError(after: replace("\"n_inner\": null", "\"n_inner\": null, \"tie_word_embeddings\": false", in: "config.json"))
                 == "gpt2-f32/model.safetensors: tensor lm_head.weight is missing, expected shape [324, 8] (vocab_size × n_embd) because config.json sets tie_word_embeddings to false")
+        // A config with far more layers than the file stops at the first missing block.
+        #expect(try readError(after: replace("\"n_layer\": 2", "\"n_layer\": 2000000000", in: "config.json"))
+                == "gpt2-f32/model.safetensors: tensor transformer.h.2.ln_1.weight is missing, expected shape [8] (n_embd)")
         // Without the prefix the names are looked for bare.
         #expect(try readError("gpt2-f16", after: editHeader("\"h.0.ln_2.weight\"", "\"h.0.ln_2.weighs\""))
                 == "gpt2-f16/model.safetensors: tensor h.0.ln_2.weight is missing, expected shape [8] (n_embd)")

@@ -22,6 +22,10 @@ public struct GPT2Config: Sendable, Equatable {
 
     public var headSize: Int { nEmbd / nHead }
 
+    /// The largest size a key may give (2³¹ − 1), so that shapes such as 3·n_embd and
+    /// vocab_size × n_embd are computed without overflow.
+    public static let largestSize = Int(Int32.max)
+
     public init(nEmbd: Int, nLayer: Int, nHead: Int, nPositions: Int, vocabSize: Int,
                 layerNormEpsilon: Double, nInner: Int? = nil, activation: Activation, tieWordEmbeddings: Bool = true) {
         self.nEmbd = nEmbd
@@ -52,7 +56,9 @@ public struct GPT2Config: Sendable, Equatable {
         func positive(_ key: String) throws -> Int {
             let value = try required(key, "a whole number ≥ 1")
             guard let number = value.integerValue else { throw fail(key, "is \(value.kind), expected a whole number ≥ 1") }
-            guard number >= 1 else { throw fail(key, "is \(number), expected a whole number ≥ 1") }
+            guard number >= 1, number <= Self.largestSize else {
+                throw fail(key, "is \(number), expected a whole number from 1 to \(Self.largestSize)")
+            }
             return number
         }
 
@@ -77,8 +83,8 @@ public struct GPT2Config: Sendable, Equatable {
 
         switch object["n_inner"] {
         case nil, .null?: nInner = 4 * nEmbd
-        case .integer(let width)? where width >= 1: nInner = width
-        case let other?: throw fail("n_inner", "is \(other.kind == "a whole number" ? "\(other.integerValue!)" : other.kind), expected null or a whole number ≥ 1")
+        case .integer(let width)? where width >= 1 && width <= Self.largestSize: nInner = width
+        case let other?: throw fail("n_inner", "is \(other.kind == "a whole number" ? "\(other.integerValue!)" : other.kind), expected null or a whole number from 1 to \(Self.largestSize)")
         }
 
         let activationValue = try required("activation_function", "\"gelu_new\", \"gelu\" or \"relu\"")

@@ -62,12 +62,14 @@ enum GPT2Layout {
         ]
     }
 
-    static func model(_ c: GPT2Config) -> [Expected] {
+    static func embeddings(_ c: GPT2Config) -> [Expected] {
         [Expected(name: "wte.weight", shape: [c.vocabSize, c.nEmbd], meaning: "vocab_size × n_embd"),
          Expected(name: "wpe.weight", shape: [c.nPositions, c.nEmbd], meaning: "n_positions × n_embd")]
-            + (0..<c.nLayer).flatMap { block($0, c) }
-            + [Expected(name: "ln_f.weight", shape: [c.nEmbd], meaning: "n_embd"),
-               Expected(name: "ln_f.bias", shape: [c.nEmbd], meaning: "n_embd")]
+    }
+
+    static func finalNorm(_ c: GPT2Config) -> [Expected] {
+        [Expected(name: "ln_f.weight", shape: [c.nEmbd], meaning: "n_embd"),
+         Expected(name: "ln_f.bias", shape: [c.nEmbd], meaning: "n_embd")]
     }
 
     static let lmHead = "lm_head.weight"
@@ -98,9 +100,15 @@ extension GPT2Weights {
             }
             return try store.tensor(name)
         }
+        // Block by block, so that a config with more layers than the file stops at the first missing one.
         var tensors: [String: CheckpointTensor] = [:]
-        for expected in GPT2Layout.model(c) {
+        for expected in GPT2Layout.embeddings(c) + GPT2Layout.finalNorm(c) {
             tensors[expected.name] = try read(expected, prefix: prefix)
+        }
+        for i in 0..<c.nLayer {
+            for expected in GPT2Layout.block(i, c) {
+                tensors[expected.name] = try read(expected, prefix: prefix)
+            }
         }
         func t(_ name: String) -> CheckpointTensor { tensors[name]! }
 
