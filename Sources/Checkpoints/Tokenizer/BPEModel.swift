@@ -1,7 +1,7 @@
 /// A BPE vocabulary and its merges, applied as Hugging Face `tokenizers` applies them: the
 /// word starts as one symbol per character (a character outside the vocabulary becomes the
 /// unknown token, or is dropped when there is none), then the adjacent pair with the lowest
-/// merge rank is merged, the leftmost on a tie, until no pair has a merge.
+/// merge rank is merged, the leftmost on a tie, until no pair has a merge (in O(n log n)).
 struct BPEModel: Sendable {
     struct Pair: Hashable, Sendable {
         let left: Int
@@ -67,19 +67,37 @@ struct BPEModel: Sendable {
                 symbols.append(unknownId)
             }
         }
-        while symbols.count > 1 {
-            var best: (merge: Merge, at: Int)?
-            for at in 0..<(symbols.count - 1) {
-                if let merge = merges[Pair(left: symbols[at], right: symbols[at + 1])],
-                   best == nil || merge.rank < best!.merge.rank {
-                    best = (merge, at)
-                }
-            }
-            guard let best else { break }
-            symbols[best.at] = best.merge.merged
-            symbols.remove(at: best.at + 1)
+        return merge(symbols)
+    }
+
+    /// Applies the merges as tokenizers' `Word::merge_all` does: a queue of candidate pairs,
+    /// lowest rank (then leftmost) first; a candidate is stale when its symbols have since
+    /// changed (the pair now there would not make the same token).
+    private func merge(_ start: [Int]) -> [Int] {
+        guard start.count > 1 else { return start }
+        var symbols = start
+        var next = Array(1...symbols.count)        // symbols.count: no next symbol
+        var previous = Array(-1..<(symbols.count - 1))  // -1: no previous symbol
+        var alive = [Bool](repeating: true, count: symbols.count)
+        var queue = MergeQueue()
+        func consider(_ left: Int) {
+            let right = next[left]
+            guard right < symbols.count, let merge = merges[Pair(left: symbols[left], right: symbols[right])] else { return }
+            queue.push(.init(rank: merge.rank, position: left, merged: merge.merged))
         }
-        return symbols
+        for position in 0..<(symbols.count - 1) { consider(position) }
+        while let candidate = queue.pop() {
+            let left = candidate.position, right = next[left]
+            guard alive[left], right < symbols.count,
+                  merges[Pair(left: symbols[left], right: symbols[right])]?.merged == candidate.merged else { continue }
+            symbols[left] = candidate.merged
+            alive[right] = false
+            next[left] = next[right]
+            if next[left] < symbols.count { previous[next[left]] = left }
+            if previous[left] >= 0 { consider(previous[left]) }
+            consider(left)
+        }
+        return symbols.indices.filter { alive[$0] }.map { symbols[$0] }
     }
 }
 
