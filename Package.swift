@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TransformerEngine", targets: ["TransformerEngine"]),
         .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .library(name: "SiteBuilder", targets: ["SiteBuilder"]),
+        .library(name: "Checkpoints", targets: ["Checkpoints"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
@@ -23,6 +24,9 @@ let package = Package(
         .target(name: "ModelFormats", dependencies: ["TransformerEngine"]),
         // Its matrix product with AVX2 (four doubles a register), for processors that have it.
         .target(name: "CMatrixKernel"),
+
+        // Reads Hugging Face GPT-2 checkpoints (config.json, safetensors, byte-level BPE). Foundation only.
+        .target(name: "Checkpoints"),
 
         // libxml2 (Debian's libxml2-dev) behind a system-library target.
         .systemLibrary(
@@ -58,6 +62,7 @@ let package = Package(
 
         .testTarget(name: "TransformerEngineTests", dependencies: ["Diagnostics", "TransformerEngine", "ModelFormats"]),
         .testTarget(name: "PageValidationTests", dependencies: ["Diagnostics", "PageValidation"], exclude: ["Fixtures"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
         .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,94 @@
+import Foundation
+
+/// A GPT-2 checkpoint folder as `save_pretrained` writes it: `config.json`, `model.safetensors`
+/// (or `model.safetensors.index.json` and its shards) and a tokenizer (`tokenizer.json`, or
+/// `vocab.json` + `merges.txt`).
+public struct GPT2Checkpoint: Sendable {
+    /// A file the checkpoint was read from.
+    public struct File: Sendable, Equatable {
+        /// The name inside the folder (`model.safetensors`).
+        public let name: String
+        public let path: String
+        public let byteCount: Int
+    }
+
+    /// The folder's name (`gpt2-tiny`).
+    public let name: String
+    public let folder: String
+    public let config: GPT2Config
+    public let weights: GPT2Weights
+    public let tokenizer: any TextTokenizer
+    /// Every file read, in the order config, weights, tokenizer.
+    public let files: [File]
+
+    /// Reads the checkpoint at `path`: its folder, or the `model.safetensors` (or index) in it.
+    public static func read(_ path: String) throws -> GPT2Checkpoint {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw CheckpointError(file: path, message: "does not exist, expected a checkpoint folder or its model.safetensors")
+        }
+        let url = URL(fileURLWithPath: path)
+        if !isFolder.boolValue {
+            guard url.lastPathComponent.hasSuffix(".safetensors") || url.lastPathComponent.hasSuffix(".safetensors.index.json") else {
+                throw CheckpointError(file: path, message: "is not a .safetensors file, expected a checkpoint folder or its model.safetensors")
+            }
+        }
+        let folderURL = isFolder.boolValue ? url : url.deletingLastPathComponent()
+        // Files are named in messages the way the user named the checkpoint: `gpt2/config.json`.
+        let shownFolder = isFolder.boolValue ? path : (path as NSString).deletingLastPathComponent
+        func shown(_ name: String) -> String {
+            shownFolder.isEmpty || shownFolder == "." ? name : (shownFolder as NSString).appendingPathComponent(name)
+        }
+        func inFolder(_ name: String) -> String { folderURL.appendingPathComponent(name).path }
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: inFolder(name)) }
+
+        guard exists("config.json") else {
+            throw CheckpointError(file: shown("config.json"), message: "is missing: a checkpoint folder needs config.json, model.safetensors and a tokenizer (tokenizer.json, or vocab.json and merges.txt)")
+        }
+        let config = try GPT2Config.read(path: inFolder("config.json"), shownAs: shown("config.json"))
+
+        let tokenizer: any TextTokenizer
+        let tokenizerNames: [String]
+        if exists("tokenizer.json") {
+            tokenizerNames = ["tokenizer.json"]
+            tokenizer = try TokenizerFiles.read(tokenizerJSON: inFolder("tokenizer.json"), shownAs: shown("tokenizer.json"))
+        } else if exists("vocab.json") && exists("merges.txt") {
+            tokenizerNames = ["vocab.json", "merges.txt"]
+            tokenizer = try TokenizerFiles.read(vocabJSON: inFolder("vocab.json"), mergesText: inFolder("merges.txt"),
+                                              shownAs: (shown("vocab.json"), shown("merges.txt")))
+        } else {
+            throw CheckpointError(file: shown("tokenizer.json"), message: "is missing (nor are there vocab.json and merges.txt)")
+        }
+        guard tokenizer.idCount <= config.vocabSize else {
+            throw CheckpointError(file: shown(tokenizerNames[0]), message: "has ids up to \(tokenizer.idCount - 1), beyond config.json's vocab_size \(config.vocabSize) (ids 0..<\(config.vocabSize)); expected a vocabulary no larger than the model's")
+        }
+
+        let weightsName: String
+        if !isFolder.boolValue {
+            weightsName = url.lastPathComponent
+        } else if exists("model.safetensors") {
+            weightsName = "model.safetensors"
+        } else if exists("model.safetensors.index.json") {
+            weightsName = "model.safetensors.index.json"
+        } else {
+            throw CheckpointError(file: shown("model.safetensors"), message: "is missing (nor is there a model.safetensors.index.json for a sharded checkpoint)")
+        }
+        let store = weightsName.hasSuffix(".index.json")
+            ? try TensorStore(index: inFolder(weightsName), shownAs: shown(weightsName))
+            : TensorStore(single: try SafeTensorsFile.read(path: inFolder(weightsName), shownAs: shown(weightsName)))
+        let weights = try GPT2Weights(store: store, config: config)
+
+        var names = ["config.json", weightsName]
+        if weightsName.hasSuffix(".index.json") {
+            names += store.files.map { URL(fileURLWithPath: $0.file).lastPathComponent }
+        }
+        names += tokenizerNames
+        let files = names.map { name in
+            let size = (try? FileManager.default.attributesOfItem(atPath: inFolder(name))[.size] as? Int) ?? 0
+            return File(name: name, path: inFolder(name), byteCount: size)
+        }
+        let folderName = folderURL.standardizedFileURL.lastPathComponent
+        return GPT2Checkpoint(name: folderName, folder: folderURL.path, config: config, weights: weights,
+                              tokenizer: tokenizer, files: files)
+    }
+}

@@ -1,0 +1,159 @@
+/// One transformer block of a GPT-2, in the Conv1D layout the checkpoint stores (in × out,
+/// y = x·W + b), with `c_attn` split into its query, key and value column blocks. Each of those
+/// is n_embd × n_embd; head h uses its contiguous columns h·head_size ..< (h+1)·head_size.
+public struct GPT2Block: Sendable, Equatable {
+    /// `ln_1`: the LayerNorm before attention (gamma, beta).
+    public let ln1Weight, ln1Bias: CheckpointTensor
+    /// `attn.c_attn` columns 0 ..< n_embd (W_q, b_q).
+    public let query, queryBias: CheckpointTensor
+    /// `attn.c_attn` columns n_embd ..< 2·n_embd (W_k, b_k).
+    public let key, keyBias: CheckpointTensor
+    /// `attn.c_attn` columns 2·n_embd ..< 3·n_embd (W_v, b_v).
+    public let value, valueBias: CheckpointTensor
+    /// `attn.c_proj`: n_embd × n_embd (W_o, b_o).
+    public let attnProj, attnProjBias: CheckpointTensor
+    /// `ln_2`: the LayerNorm before the MLP.
+    public let ln2Weight, ln2Bias: CheckpointTensor
+    /// `mlp.c_fc`: n_embd × n_inner (W_1, b_1).
+    public let fc, fcBias: CheckpointTensor
+    /// `mlp.c_proj`: n_inner × n_embd (W_2, b_2).
+    public let mlpProj, mlpProjBias: CheckpointTensor
+}
+
+/// Every weight of a GPT-2.
+public struct GPT2Weights: Sendable, Equatable {
+    /// `wte`: vocab_size × n_embd.
+    public let tokenEmbedding: CheckpointTensor
+    /// `wpe`: n_positions × n_embd.
+    public let positionEmbedding: CheckpointTensor
+    public let blocks: [GPT2Block]
+    /// `ln_f`.
+    public let lnFWeight, lnFBias: CheckpointTensor
+    /// vocab_size × n_embd: logits = final · lmHeadᵀ (no bias). `wte` itself when tied.
+    public let lmHead: CheckpointTensor
+    /// True when `lmHead` is `wte` (tie_word_embeddings, or no `lm_head.weight` in the file).
+    public let lmHeadIsTied: Bool
+}
+
+/// The tensors a GPT-2 checkpoint must hold, with the shapes its config implies.
+enum GPT2Layout {
+    struct Expected {
+        let name: String
+        let shape: [Int]
+        /// `n_embd × 3·n_embd`
+        let meaning: String
+    }
+
+    static func block(_ i: Int, _ c: GPT2Config) -> [Expected] {
+        let p = "h.\(i)."
+        return [
+            Expected(name: p + "ln_1.weight", shape: [c.nEmbd], meaning: "n_embd"),
+            Expected(name: p + "ln_1.bias", shape: [c.nEmbd], meaning: "n_embd"),
+            Expected(name: p + "attn.c_attn.weight", shape: [c.nEmbd, 3 * c.nEmbd], meaning: "n_embd × 3·n_embd"),
+            Expected(name: p + "attn.c_attn.bias", shape: [3 * c.nEmbd], meaning: "3·n_embd"),
+            Expected(name: p + "attn.c_proj.weight", shape: [c.nEmbd, c.nEmbd], meaning: "n_embd × n_embd"),
+            Expected(name: p + "attn.c_proj.bias", shape: [c.nEmbd], meaning: "n_embd"),
+            Expected(name: p + "ln_2.weight", shape: [c.nEmbd], meaning: "n_embd"),
+            Expected(name: p + "ln_2.bias", shape: [c.nEmbd], meaning: "n_embd"),
+            Expected(name: p + "mlp.c_fc.weight", shape: [c.nEmbd, c.nInner], meaning: "n_embd × n_inner"),
+            Expected(name: p + "mlp.c_fc.bias", shape: [c.nInner], meaning: "n_inner"),
+            Expected(name: p + "mlp.c_proj.weight", shape: [c.nInner, c.nEmbd], meaning: "n_inner × n_embd"),
+            Expected(name: p + "mlp.c_proj.bias", shape: [c.nEmbd], meaning: "n_embd"),
+        ]
+    }
+
+    static func embeddings(_ c: GPT2Config) -> [Expected] {
+        [Expected(name: "wte.weight", shape: [c.vocabSize, c.nEmbd], meaning: "vocab_size × n_embd"),
+         Expected(name: "wpe.weight", shape: [c.nPositions, c.nEmbd], meaning: "n_positions × n_embd")]
+    }
+
+    static func finalNorm(_ c: GPT2Config) -> [Expected] {
+        [Expected(name: "ln_f.weight", shape: [c.nEmbd], meaning: "n_embd"),
+         Expected(name: "ln_f.bias", shape: [c.nEmbd], meaning: "n_embd")]
+    }
+
+    static let lmHead = "lm_head.weight"
+    static let prefix = "transformer."
+
+    /// The mask buffers older checkpoints carry: not weights.
+    static func isMaskBuffer(_ name: String) -> Bool {
+        name.hasSuffix(".attn.bias") || name.hasSuffix(".attn.masked_bias")
+    }
+}
+
+extension GPT2Weights {
+    /// Reads and checks every tensor a GPT-2 with `config` needs, named with or without the
+    /// `transformer.` prefix. A missing tensor is named with its expected shape, a wrong shape
+    /// with both.
+    public init(store: TensorStore, config c: GPT2Config) throws {
+        let prefix = store.contains(GPT2Layout.prefix + "wte.weight") ? GPT2Layout.prefix : ""
+        func fail(_ name: String, _ message: String) -> CheckpointError {
+            CheckpointError(file: store.file, subject: "tensor \(name)", message: message)
+        }
+        func read(_ expected: GPT2Layout.Expected, prefix: String) throws -> CheckpointTensor {
+            let name = prefix + expected.name
+            guard let entry = store.entry(name) else {
+                throw fail(name, "is missing, expected shape \(shapeText(expected.shape)) (\(expected.meaning))")
+            }
+            guard entry.shape == expected.shape else {
+                throw fail(name, "has shape \(shapeText(entry.shape)), expected \(shapeText(expected.shape)) (\(expected.meaning))")
+            }
+            return try store.tensor(name)
+        }
+        // Block by block, so that a config with more layers than the file stops at the first missing one.
+        var tensors: [String: CheckpointTensor] = [:]
+        for expected in GPT2Layout.embeddings(c) + GPT2Layout.finalNorm(c) {
+            tensors[expected.name] = try read(expected, prefix: prefix)
+        }
+        for i in 0..<c.nLayer {
+            for expected in GPT2Layout.block(i, c) {
+                tensors[expected.name] = try read(expected, prefix: prefix)
+            }
+        }
+        func t(_ name: String) -> CheckpointTensor { tensors[name]! }
+
+        let e = c.nEmbd
+        blocks = (0..<c.nLayer).map { i in
+            let p = "h.\(i)."
+            let attn = t(p + "attn.c_attn.weight"), attnBias = t(p + "attn.c_attn.bias")
+            return GPT2Block(
+                ln1Weight: t(p + "ln_1.weight"), ln1Bias: t(p + "ln_1.bias"),
+                query: attn.columns(0..<e), queryBias: attnBias.columns(0..<e),
+                key: attn.columns(e..<(2 * e)), keyBias: attnBias.columns(e..<(2 * e)),
+                value: attn.columns((2 * e)..<(3 * e)), valueBias: attnBias.columns((2 * e)..<(3 * e)),
+                attnProj: t(p + "attn.c_proj.weight"), attnProjBias: t(p + "attn.c_proj.bias"),
+                ln2Weight: t(p + "ln_2.weight"), ln2Bias: t(p + "ln_2.bias"),
+                fc: t(p + "mlp.c_fc.weight"), fcBias: t(p + "mlp.c_fc.bias"),
+                mlpProj: t(p + "mlp.c_proj.weight"), mlpProjBias: t(p + "mlp.c_proj.bias"))
+        }
+        tokenEmbedding = t("wte.weight")
+        positionEmbedding = t("wpe.weight")
+        lnFWeight = t("ln_f.weight")
+        lnFBias = t("ln_f.bias")
+
+        let headExpected = GPT2Layout.Expected(name: GPT2Layout.lmHead, shape: [c.vocabSize, c.nEmbd], meaning: "vocab_size × n_embd")
+        if c.tieWordEmbeddings {
+            // As transformers: tied means the output layer is wte, whatever lm_head.weight holds.
+            if store.contains(GPT2Layout.lmHead) { _ = try read(headExpected, prefix: "") }
+            lmHead = tokenEmbedding
+            lmHeadIsTied = true
+        } else if store.contains(GPT2Layout.lmHead) {
+            lmHead = try read(headExpected, prefix: "")
+            lmHeadIsTied = false
+        } else {
+            throw fail(GPT2Layout.lmHead, "is missing, expected shape \(shapeText(headExpected.shape)) (vocab_size × n_embd) because config.json sets tie_word_embeddings to false")
+        }
+    }
+
+    /// Every dtype the weights were stored in, in the order F64, F32, F16, BF16.
+    public var dtypes: [DType] {
+        var all = Set([tokenEmbedding.dtype, positionEmbedding.dtype, lnFWeight.dtype, lnFBias.dtype, lmHead.dtype])
+        for b in blocks {
+            for t in [b.ln1Weight, b.ln1Bias, b.query, b.queryBias, b.attnProj, b.attnProjBias,
+                      b.ln2Weight, b.ln2Bias, b.fc, b.fcBias, b.mlpProj, b.mlpProjBias] {
+                all.insert(t.dtype)
+            }
+        }
+        return all.sorted()
+    }
+}

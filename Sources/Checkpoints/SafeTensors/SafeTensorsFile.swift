@@ -1,0 +1,202 @@
+import Foundation
+
+/// One `.safetensors` file, its header checked against the format:
+///
+///     [8 bytes: N, little-endian u64][N bytes: UTF-8 JSON header][data]
+///
+/// The header maps each tensor name to `{"dtype", "shape", "data_offsets": [begin, end]}`, the
+/// offsets counted from the start of the data; `__metadata__` maps strings to strings. The
+/// tensors must tile the data exactly (no overlap, no gap, nothing left over), as the reference
+/// implementation requires. Values are little-endian, in C order. Only the tensors asked for
+/// are converted, so a file may carry tensors of other dtypes that are never read.
+public struct SafeTensorsFile: Sendable {
+    /// Where one tensor's bytes are.
+    public struct Entry: Sendable, Equatable {
+        public let name: String
+        public let dtype: DType
+        public let shape: [Int]
+        /// Offsets from the start of the data, as in the header.
+        public let dataOffsets: Range<Int>
+    }
+
+    /// The reference implementation's limit on the header.
+    public static let maximumHeaderLength = 100_000_000
+
+    /// The file as it is named in messages.
+    public let file: String
+    public let metadata: [String: String]
+    /// Every tensor in the header, by name.
+    public let entries: [String: Entry]
+    private let bytes: Data
+    private let dataStart: Int
+
+    /// Tensor names, sorted.
+    public var names: [String] { entries.keys.sorted() }
+
+    public static func read(path: String, shownAs file: String? = nil) throws -> SafeTensorsFile {
+        let file = file ?? path
+        return try SafeTensorsFile(bytes: readFile(path, shownAs: file), file: file)
+    }
+
+    public init(bytes: Data, file: String) throws {
+        func fail(_ subject: String?, _ message: String) -> CheckpointError {
+            CheckpointError(file: file, subject: subject, message: message)
+        }
+        self.file = file
+        self.bytes = bytes
+        let size = bytes.count
+        guard size >= 8 else {
+            throw fail(nil, "is \(size) bytes, too short for the 8-byte header length that starts a safetensors file")
+        }
+        var headerLength: UInt64 = 0
+        for i in 0..<8 {
+            headerLength |= UInt64(bytes[bytes.startIndex + i]) << (8 * UInt64(i))
+        }
+        guard headerLength <= UInt64(Self.maximumHeaderLength) else {
+            throw fail(nil, "header length \(headerLength) is over the 100 MB limit (\(Self.maximumHeaderLength) bytes)")
+        }
+        guard headerLength <= UInt64(size - 8) else {
+            throw fail(nil, "header length \(headerLength) reaches beyond the end of the file (\(size) bytes, so at most \(size - 8))")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        dataStart = headerEnd
+        let headerBytes = bytes.subdata(in: (bytes.startIndex + 8)..<(bytes.startIndex + headerEnd))
+        guard String(validating: headerBytes, as: UTF8.self) != nil else {
+            throw fail(nil, "header (bytes 8..<\(headerEnd)) is not valid UTF-8, expected UTF-8 JSON")
+        }
+        guard let header = JSONValue.parse(headerBytes) else {
+            throw fail(nil, "header (bytes 8..<\(headerEnd)) is not valid JSON, expected a JSON object")
+        }
+        guard let object = header.objectValue else {
+            throw fail(nil, "header is \(header.kind), expected a JSON object of tensors")
+        }
+
+        var metadata: [String: String] = [:]
+        var entries: [String: Entry] = [:]
+        for (name, value) in object {
+            if name == "__metadata__" {
+                guard let pairs = value.objectValue else {
+                    throw fail("header key __metadata__", "is \(value.kind), expected an object of strings")
+                }
+                for (key, item) in pairs {
+                    guard let text = item.stringValue else {
+                        throw fail("header key __metadata__.\(key)", "is \(item.kind), expected a string")
+                    }
+                    metadata[key] = text
+                }
+                continue
+            }
+            entries[name] = try Self.entry(name, value, fail: fail)
+        }
+
+        // The tensors tile the data: sorted by offsets, each starts where the previous ended.
+        let dataLength = size - headerEnd
+        var end = 0
+        var previous: String?
+        for entry in entries.values.sorted(by: { ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound, $0.name) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound, $1.name) }) {
+            let range = entry.dataOffsets
+            if range.lowerBound < end, let previous {
+                throw fail("tensor \(entry.name)", "has data_offsets [\(range.lowerBound), \(range.upperBound)], which overlap tensor \(previous) (ends at \(end)); expected tensors that do not overlap")
+            }
+            if range.lowerBound > end {
+                throw fail("tensor \(entry.name)", "has data_offsets [\(range.lowerBound), \(range.upperBound)], leaving bytes \(end)..<\(range.lowerBound) of the data unused; expected the tensors to cover the data without gaps")
+            }
+            if range.upperBound > dataLength {
+                throw fail("tensor \(entry.name)", "has data_offsets [\(range.lowerBound), \(range.upperBound)], beyond the end of the data (\(dataLength) bytes after the header)")
+            }
+            end = range.upperBound
+            previous = entry.name
+        }
+        if end != dataLength {
+            throw fail(nil, "has \(dataLength) bytes of data after the header but its tensors cover \(end); expected them to cover it exactly")
+        }
+        self.metadata = metadata
+        self.entries = entries
+    }
+
+    /// One header entry, every field checked.
+    private static func entry(_ name: String, _ value: JSONValue, fail: (String?, String) -> CheckpointError) throws -> Entry {
+        let subject = "tensor \(name)"
+        guard let fields = value.objectValue else {
+            throw fail(subject, "is \(value.kind) in the header, expected an object with dtype, shape and data_offsets")
+        }
+        guard let dtypeValue = fields["dtype"] else { throw fail(subject, "has no dtype in the header") }
+        guard let dtypeName = dtypeValue.stringValue else {
+            throw fail(subject, "has a dtype that is \(dtypeValue.kind), expected a string such as \"F32\"")
+        }
+        guard let dtype = DType(rawValue: dtypeName) else {
+            throw fail(subject, "has unknown dtype \"\(dtypeName)\", expected one of \(DType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let shapeValue = fields["shape"] else { throw fail(subject, "has no shape in the header") }
+        guard let shapeItems = shapeValue.arrayValue else {
+            throw fail(subject, "has a shape that is \(shapeValue.kind), expected an array of whole numbers")
+        }
+        var shape: [Int] = []
+        for item in shapeItems {
+            guard let length = item.integerValue, length >= 0 else {
+                throw fail(subject, "has a shape entry that is \(item.kind == "a whole number" ? "negative" : item.kind), expected a whole number ≥ 0")
+            }
+            shape.append(length)
+        }
+        guard let offsetsValue = fields["data_offsets"] else { throw fail(subject, "has no data_offsets in the header") }
+        guard let offsets = offsetsValue.arrayValue, offsets.count == 2,
+              let begin = offsets[0].integerValue, let end = offsets[1].integerValue, begin >= 0, end >= 0 else {
+            throw fail(subject, "has data_offsets \(offsetsValue.kind == "an array" ? "that are not two whole numbers ≥ 0" : "that are \(offsetsValue.kind)"), expected [begin, end]")
+        }
+        guard begin <= end else {
+            throw fail(subject, "has data_offsets [\(begin), \(end)] out of order, expected begin ≤ end")
+        }
+        var count = 1
+        for length in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: length)
+            guard !overflow else { throw fail(subject, "has shape \(shapeText(shape)), too many elements to address") }
+            count = product
+        }
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
+        guard !overflow, byteCount == end - begin else {
+            throw fail(subject, "has data_offsets [\(begin), \(end)] (\(end - begin) bytes) but shape \(shapeText(shape)) in \(dtype.rawValue) needs \(overflow ? "more than can be addressed" : "\(byteCount) bytes") (\(count) × \(dtype.byteSize))")
+        }
+        return Entry(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<end)
+    }
+
+    /// The tensor `name` converted to `Double`; every value must be finite.
+    public func tensor(_ name: String) throws -> CheckpointTensor {
+        guard let entry = entries[name] else {
+            throw CheckpointError(file: file, subject: "tensor \(name)", message: "is not in the file")
+        }
+        guard entry.dtype.isReadable else {
+            throw CheckpointError(file: file, subject: "tensor \(name)",
+                                  message: "has dtype \(entry.dtype.rawValue), expected one of \(DType.readable.map(\.rawValue).joined(separator: ", "))")
+        }
+        let first = bytes.startIndex + dataStart + entry.dataOffsets.lowerBound
+        let values = Self.values(Array(bytes[first..<(first + entry.dataOffsets.count)]), dtype: entry.dtype)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            let what = values[bad].isNaN ? "NaN" : (values[bad] > 0 ? "+Inf" : "-Inf")
+            throw CheckpointError(file: file, subject: "tensor \(name)",
+                                  message: "has \(what) at flat index \(bad) (index \(shapeText(multiIndex(bad, in: entry.shape)))), expected finite weights")
+        }
+        return CheckpointTensor(name: name, shape: entry.shape, values: values, dtype: entry.dtype)
+    }
+
+    /// The little-endian values of `dtype` in `raw`, one loop per dtype.
+    private static func values(_ raw: [UInt8], dtype: DType) -> [Double] {
+        switch dtype {
+        case .F64:
+            return stride(from: 0, to: raw.count, by: 8).map { i in
+                var bits: UInt64 = 0
+                for k in 0..<8 { bits |= UInt64(raw[i + k]) << (8 * UInt64(k)) }
+                return FloatBits.double(bits)
+            }
+        case .F32:
+            return stride(from: 0, to: raw.count, by: 4).map { i in
+                FloatBits.single(UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24)
+            }
+        case .F16:
+            return stride(from: 0, to: raw.count, by: 2).map { i in FloatBits.half(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8) }
+        case .BF16:
+            return stride(from: 0, to: raw.count, by: 2).map { i in FloatBits.bfloat(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8) }
+        default:
+            return []  // not reached: tensor(_:) refuses the other dtypes first
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Reads a whole file, or says which file could not be read.
+func readFile(_ path: String, shownAs file: String) throws -> Data {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+        throw CheckpointError(file: file, message: "does not exist")
+    }
+    guard !isFolder.boolValue else {
+        throw CheckpointError(file: file, message: "is a folder, expected a file")
+    }
+    do {
+        return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+    } catch {
+        throw CheckpointError(file: file, message: "cannot be read (\(error.localizedDescription))")
+    }
+}
+
+/// Reads a JSON file whose top level must be an object.
+func readJSONObject(_ path: String, shownAs file: String) throws -> [String: JSONValue] {
+    let bytes = try readFile(path, shownAs: file)
+    guard String(validating: bytes, as: UTF8.self) != nil else {
+        throw CheckpointError(file: file, message: "is not valid UTF-8, expected a JSON object")
+    }
+    guard let value = JSONValue.parse(bytes) else {
+        throw CheckpointError(file: file, message: "is not valid JSON, expected a JSON object")
+    }
+    guard let object = value.objectValue else {
+        throw CheckpointError(file: file, message: "is \(value.kind), expected a JSON object")
+    }
+    return object
+}
