@@ -15,11 +15,11 @@ struct Check: ParsableCommand {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         let diagnostics = SiteChecker.check(directory: directory, displayPrefix: prefix)
         if diagnostics.isEmpty {
-            print("\(directory): all pages check clean")
+            Console.line("\(directory): all pages check clean")
             return
         }
-        for d in diagnostics { FileHandle.standardError.write(Data("\(d)\n".utf8)) }
-        FileHandle.standardError.write(Data("\(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in \(directory)\n".utf8))
+        for d in diagnostics { Console.line(d.description, to: .error) }
+        Console.line("\(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in \(directory)", to: .error)
         throw ExitCode.failure
     }
 }

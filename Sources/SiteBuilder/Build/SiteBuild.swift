@@ -172,6 +172,7 @@ public enum SiteBuild {
 
     /// The model file, with the prompt and target the options override.
     static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> LoadedModel {
+        try ModelLimits.checkFile(options.modelPath)
         do throws(ModelError) {
             var loaded = try ModelLoader.load(path: options.modelPath)
             if options.text != nil || options.target != nil {

@@ -1,0 +1,146 @@
+import Foundation
+import TransformerEngine
+
+/// What a model may be for sitegen to build its site in bounded time and memory, checked
+/// before the model file is read (`checkFile`) and right after (`check`). A valid model over
+/// a limit is refused at once with a message naming the limit and the constant that lifts it,
+/// instead of exhausting the machine halfway through the build.
+///
+/// The limits are generous enough for GPT-2 small (d_model 768, 12 layers, 12 heads, vocabulary
+/// 50,257, 1,024 positions) with a prompt of up to 64 tokens. The README's "Limits" section
+/// lists them; change a constant here to lift one.
+public enum ModelLimits {
+    /// A model file (JSON) at most 128 MiB. A JSON model takes several times its size in
+    /// memory while it is read; bigger models belong in a checkpoint.
+    public static let maxModelFileBytes = 128 << 20
+    /// The model's name, a vocabulary word or the target, in Unicode scalars.
+    public static let maxNameLength = 1_000
+    public static let maxWordLength = 256
+    /// The prompt text in Unicode scalars, and in tokens.
+    public static let maxPromptLength = 4_096
+    public static let maxPromptTokens = 256
+    /// Layers × prompt tokens: most of the site's pages are one per layer and token, each with
+    /// tables that grow with both, so this bounds the page count and the site's size.
+    public static let maxLayerTokens = 1_024
+    /// The model's size.
+    public static let maxLayers = 96
+    public static let maxDModel = 2_048
+    public static let maxDFF = 8_192
+    public static let maxVocab = 65_536
+    public static let maxPositions = 8_192
+    /// The training run's gradient steps (`--steps`).
+    public static let maxTrainingSteps = TrainingConfig.maxSteps
+
+    /// Refuses, before anything is read, a model path that is not a regular file of a
+    /// bounded size: a named pipe, `/dev/zero` or `/dev/stdin` would block or never end, a
+    /// link loop is not "not found". A missing path or a folder is left to the loader.
+    public static func checkFile(_ path: String) throws(BuildFailure) {
+        func refuse(_ message: String) -> BuildFailure { BuildFailure(BuildProblem(file: path, message: message)) }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let error = errno
+            if error == ELOOP { throw refuse("is a symbolic link that loops (\(SiteWriter.describe(error)))") }
+            if error == ENOENT { return }
+            throw refuse("cannot be examined (\(SiteWriter.describe(error)))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return
+        case S_IFIFO: throw refuse("is not a regular file (a named pipe), expected a model file (JSON)")
+        case S_IFCHR: throw refuse("is not a regular file (a character device), expected a model file (JSON)")
+        case S_IFBLK: throw refuse("is not a regular file (a block device), expected a model file (JSON)")
+        case S_IFSOCK: throw refuse("is not a regular file (a socket), expected a model file (JSON)")
+        default: throw refuse("is not a regular file, expected a model file (JSON)")
+        }
+        let size = Int(info.st_size)
+        if size > maxModelFileBytes {
+            throw refuse("is \(megabytes(size)), over the limit of \(megabytes(maxModelFileBytes)) for a model file (ModelLimits.maxModelFileBytes)")
+        }
+    }
+
+    /// Every limit `model` is over and every string the pages cannot hold, each naming its
+    /// field (`vocab[3]`). `textField` and `targetField` name where the prompt came from
+    /// (`prompt.text` or `--text`).
+    public static func problems(_ model: Model, file: String, textField: String = "prompt.text",
+                                targetField: String = "prompt.target") -> [BuildProblem] {
+        var problems: [BuildProblem] = []
+        func problem(_ field: String, _ message: String) {
+            problems.append(BuildProblem(file: file, message: "\(field) \(message)"))
+        }
+        func limit(_ field: String, _ value: Int, _ maximum: Int, _ constant: String, _ why: String = "") {
+            if value > maximum {
+                problem(field, "is \(grouped(value)), over the limit of \(grouped(maximum))\(why) (ModelLimits.\(constant) lifts it)")
+            }
+        }
+        func text(_ field: String, _ value: String, maximum: Int, constant: String) {
+            if let bad = value.unicodeScalars.enumerated().first(where: { !isXMLCharacter($0.element) }) {
+                problem(field, "holds \(codePoint(bad.element)) at character \(bad.offset + 1), which no page can hold (XML 1.0 forbids it)")
+            }
+            let length = value.unicodeScalars.count
+            if length > maximum {
+                problem(field, "is \(grouped(length)) characters long, over the limit of \(grouped(maximum)) (ModelLimits.\(constant) lifts it)")
+            }
+        }
+
+        let config = model.config
+        limit("config.n_layers", config.nLayers, maxLayers, "maxLayers")
+        limit("config.d_model", config.dModel, maxDModel, "maxDModel")
+        limit("config.d_ff", config.dFF, maxDFF, "maxDFF")
+        limit("config.max_positions", config.maxPositions, maxPositions, "maxPositions")
+        limit("vocab", model.vocab.count, maxVocab, "maxVocab", " words")
+        let tokens = model.prompt.tokens.count
+        limit(textField, tokens, maxPromptTokens, "maxPromptTokens", " tokens")
+        if tokens <= maxPromptTokens && config.nLayers <= maxLayers && config.nLayers * tokens > maxLayerTokens {
+            problem("config.n_layers × \(textField) tokens",
+                    "is \(config.nLayers) × \(tokens) = \(grouped(config.nLayers * tokens)), over the limit of \(grouped(maxLayerTokens)): the site has pages for every layer and token (ModelLimits.maxLayerTokens lifts it; a shorter prompt or fewer layers fit)")
+        }
+
+        if let name = model.name { text("name", name, maximum: maxNameLength, constant: "maxNameLength") }
+        for (k, word) in model.vocab.enumerated() {
+            text("vocab[\(k)]", word, maximum: maxWordLength, constant: "maxWordLength")
+            if problems.count >= 20 { break }
+        }
+        text(textField, model.prompt.text, maximum: maxPromptLength, constant: "maxPromptLength")
+        if let target = model.prompt.target { text(targetField, target, maximum: maxWordLength, constant: "maxWordLength") }
+        return problems
+    }
+
+    /// Throws the problems of `problems(_:file:textField:targetField:)`, if any.
+    public static func check(_ model: Model, file: String, textField: String = "prompt.text",
+                             targetField: String = "prompt.target") throws(BuildFailure) {
+        let found = problems(model, file: file, textField: textField, targetField: targetField)
+        if !found.isEmpty { throw BuildFailure(found) }
+    }
+
+    /// XML 1.0's `Char`: tab, line feed, carriage return, and everything from U+0020 but the
+    /// noncharacters U+FFFE and U+FFFF (Swift strings hold no lone surrogates).
+    static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: true
+        case 0x00...0x1F, 0xFFFE, 0xFFFF: false
+        default: true
+        }
+    }
+
+    /// `U+FFFE`
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// `50,257`
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (k, digit) in digits.enumerated() {
+            if k > 0 && (digits.count - k) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+
+    /// `128 MB` (MiB, as `ls -h` counts)
+    static func megabytes(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(grouped(bytes >> 20)) MB" : "\(grouped(bytes)) bytes"
+    }
+}
