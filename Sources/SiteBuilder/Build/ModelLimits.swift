@@ -58,51 +58,73 @@ public enum ModelLimits {
         }
     }
 
+    /// The sizes the limits bound, apart from the weights themselves.
+    public struct Shape: Sendable, Equatable {
+        public var layers, dModel, dFF, vocab, positions, promptTokens: Int
+
+        public init(layers: Int, dModel: Int, dFF: Int, vocab: Int, positions: Int, promptTokens: Int) {
+            (self.layers, self.dModel, self.dFF, self.vocab, self.positions, self.promptTokens) =
+                (layers, dModel, dFF, vocab, positions, promptTokens)
+        }
+
+        public init(_ model: Model) {
+            self.init(layers: model.config.nLayers, dModel: model.config.dModel, dFF: model.config.dFF,
+                      vocab: model.vocab.count, positions: model.config.maxPositions, promptTokens: model.prompt.tokens.count)
+        }
+    }
+
+    /// Every limit `shape` is over, as (field, message); `textField` names the prompt's source.
+    public static func sizeProblems(_ shape: Shape, textField: String = "prompt.text") -> [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        func limit(_ field: String, _ value: Int, _ maximum: Int, _ constant: String, unit: String = "") {
+            if value > maximum {
+                problems.append((field, "is \(grouped(value))\(unit), over the limit of \(grouped(maximum))\(unit) (ModelLimits.\(constant) lifts it)"))
+            }
+        }
+        limit("config.n_layers", shape.layers, maxLayers, "maxLayers")
+        limit("config.d_model", shape.dModel, maxDModel, "maxDModel")
+        limit("config.d_ff", shape.dFF, maxDFF, "maxDFF")
+        limit("config.max_positions", shape.positions, maxPositions, "maxPositions")
+        limit("vocab", shape.vocab, maxVocab, "maxVocab", unit: " words")
+        limit(textField, shape.promptTokens, maxPromptTokens, "maxPromptTokens", unit: " tokens")
+        let layerTokens = shape.layers * shape.promptTokens
+        if problems.isEmpty && layerTokens > maxLayerTokens {
+            problems.append(("config.n_layers × \(textField) tokens",
+                             "is \(shape.layers) × \(shape.promptTokens) = \(grouped(layerTokens)), over the limit of \(grouped(maxLayerTokens)): the site has pages for every layer and token (ModelLimits.maxLayerTokens lifts it; a shorter prompt or fewer layers fit)"))
+        }
+        return problems
+    }
+
+    /// The first character of `value` no page can hold, or its length over `maximum`, as a
+    /// message for its field; nil when it is fine.
+    public static func textProblem(_ value: String, maximum: Int, constant: String) -> String? {
+        if let bad = value.unicodeScalars.enumerated().first(where: { !isXMLCharacter($0.element) }) {
+            return "holds \(codePoint(bad.element)) at character \(bad.offset + 1), which no page can hold (XML 1.0 forbids it)"
+        }
+        let length = value.unicodeScalars.count
+        if length > maximum {
+            return "is \(grouped(length)) characters long, over the limit of \(grouped(maximum)) (ModelLimits.\(constant) lifts it)"
+        }
+        return nil
+    }
+
     /// Every limit `model` is over and every string the pages cannot hold, each naming its
     /// field (`vocab[3]`). `textField` and `targetField` name where the prompt came from
     /// (`prompt.text` or `--text`).
     public static func problems(_ model: Model, file: String, textField: String = "prompt.text",
                                 targetField: String = "prompt.target") -> [BuildProblem] {
-        var problems: [BuildProblem] = []
-        func problem(_ field: String, _ message: String) {
-            problems.append(BuildProblem(file: file, message: "\(field) \(message)"))
+        var found = sizeProblems(Shape(model), textField: textField)
+        func text(_ field: String, _ value: String, _ maximum: Int, _ constant: String) {
+            if let message = textProblem(value, maximum: maximum, constant: constant) { found.append((field, message)) }
         }
-        func limit(_ field: String, _ value: Int, _ maximum: Int, _ constant: String, _ why: String = "") {
-            if value > maximum {
-                problem(field, "is \(grouped(value)), over the limit of \(grouped(maximum))\(why) (ModelLimits.\(constant) lifts it)")
-            }
+        if let name = model.name { text("name", name, maxNameLength, "maxNameLength") }
+        // The first 20 bad words are plenty to show what is wrong.
+        for (k, word) in model.vocab.enumerated() where found.count < 20 {
+            text("vocab[\(k)]", word, maxWordLength, "maxWordLength")
         }
-        func text(_ field: String, _ value: String, maximum: Int, constant: String) {
-            if let bad = value.unicodeScalars.enumerated().first(where: { !isXMLCharacter($0.element) }) {
-                problem(field, "holds \(codePoint(bad.element)) at character \(bad.offset + 1), which no page can hold (XML 1.0 forbids it)")
-            }
-            let length = value.unicodeScalars.count
-            if length > maximum {
-                problem(field, "is \(grouped(length)) characters long, over the limit of \(grouped(maximum)) (ModelLimits.\(constant) lifts it)")
-            }
-        }
-
-        let config = model.config
-        limit("config.n_layers", config.nLayers, maxLayers, "maxLayers")
-        limit("config.d_model", config.dModel, maxDModel, "maxDModel")
-        limit("config.d_ff", config.dFF, maxDFF, "maxDFF")
-        limit("config.max_positions", config.maxPositions, maxPositions, "maxPositions")
-        limit("vocab", model.vocab.count, maxVocab, "maxVocab", " words")
-        let tokens = model.prompt.tokens.count
-        limit(textField, tokens, maxPromptTokens, "maxPromptTokens", " tokens")
-        if tokens <= maxPromptTokens && config.nLayers <= maxLayers && config.nLayers * tokens > maxLayerTokens {
-            problem("config.n_layers × \(textField) tokens",
-                    "is \(config.nLayers) × \(tokens) = \(grouped(config.nLayers * tokens)), over the limit of \(grouped(maxLayerTokens)): the site has pages for every layer and token (ModelLimits.maxLayerTokens lifts it; a shorter prompt or fewer layers fit)")
-        }
-
-        if let name = model.name { text("name", name, maximum: maxNameLength, constant: "maxNameLength") }
-        for (k, word) in model.vocab.enumerated() {
-            text("vocab[\(k)]", word, maximum: maxWordLength, constant: "maxWordLength")
-            if problems.count >= 20 { break }
-        }
-        text(textField, model.prompt.text, maximum: maxPromptLength, constant: "maxPromptLength")
-        if let target = model.prompt.target { text(targetField, target, maximum: maxWordLength, constant: "maxWordLength") }
-        return problems
+        text(textField, model.prompt.text, maxPromptLength, "maxPromptLength")
+        if let target = model.prompt.target { text(targetField, target, maxWordLength, "maxWordLength") }
+        return found.map { BuildProblem(file: file, message: "\($0.field) \($0.message)") }
     }
 
     /// Throws the problems of `problems(_:file:textField:targetField:)`, if any.
