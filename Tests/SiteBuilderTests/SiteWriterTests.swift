@@ -59,11 +59,14 @@ import Testing
                 Issue.record("running as root without \(binary) and setpriv: cannot simulate an unlistable folder")
                 return
             }
+            // A copy nobody can run wherever the repository lives (a CI checkout may be under /root).
+            let copy = tmp.sub("sitegen")
+            try FileManager.default.copyItem(atPath: binary, toPath: copy)
             chown(tmp.path, 65534, 65534)
             chown(folder, 65534, 65534)
             let run = Process()
             run.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            run.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binary, "--model", RepoPaths.seedModel,
+            run.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", copy, "--model", RepoPaths.seedModel,
                              "--templates", RepoPaths.templates, "--output", folder]
             run.currentDirectoryURL = URL(fileURLWithPath: tmp.path)
             let errors = Pipe()
