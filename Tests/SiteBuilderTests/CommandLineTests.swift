@@ -89,6 +89,8 @@ struct SitegenRun {
         expectRefusal(try build(["--model", "/dev/zero", "--output", "Out"], in: tmp.path), "/dev/zero: is not a regular file (a character device)")
         expectRefusal(try build(["--model", "/dev/stdin", "--output", "Out"], in: tmp.path), "/dev/stdin: is not a regular file")
         expectRefusal(try build(["--model", "loop", "--output", "Out"], in: tmp.path), "loop: is a symbolic link that loops")
+        try FileManager.default.createSymbolicLink(atPath: tmp.sub("dangling"), withDestinationPath: "gone.json")
+        expectRefusal(try build(["--model", "dangling", "--output", "Out"], in: tmp.path), "dangling: is a symbolic link to gone.json, which does not exist")
         // Over the size limit: refused from its size, before it is read.
         let big = tmp.sub("big.json")
         #expect(FileManager.default.createFile(atPath: big, contents: nil))

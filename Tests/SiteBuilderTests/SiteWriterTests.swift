@@ -152,6 +152,26 @@ import Testing
         #expect(readTree(site) != before)
     }
 
+    @Test func aReaderNeverFindsTheSiteMissingWhileItIsReplaced() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let site = tmp.sub("Site")
+        try SiteWriter.write(["index.html": [0]], to: site)
+        let done = Atomic<Bool>(false), misses = Atomic<Int>(0), reads = Atomic<Int>(0)
+        let reader = Thread {
+            while !done.load(ordering: .acquiring) {
+                if access(site + "/index.html", F_OK) != 0 { misses.add(1, ordering: .relaxed) }
+                reads.add(1, ordering: .relaxed)
+            }
+        }
+        reader.start()
+        for k in 1...200 { try SiteWriter.write(["index.html": [UInt8(k)], "k\(k % 7).html": [1]], to: site) }
+        done.store(true, ordering: .releasing)
+        while !reader.isFinished { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(reads.load(ordering: .relaxed) > 200)
+        #expect(misses.load(ordering: .relaxed) == 0, "the site was missing \(misses.load(ordering: .relaxed)) times")
+        #expect(readTree(site)["index.html"] == [200])
+    }
+
     @Test func outputPathsThatCannotHoldASiteAreRefusedWithTheReason() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let file = tmp.sub("notes.txt")

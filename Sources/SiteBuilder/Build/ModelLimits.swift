@@ -40,7 +40,13 @@ public enum ModelLimits {
         guard stat(path, &info) == 0 else {
             let error = errno
             if error == ELOOP { throw refuse("is a symbolic link that loops (\(SiteWriter.describe(error)))") }
-            if error == ENOENT { return }
+            if error == ENOENT {
+                // A link to nothing is not "not found"; a missing path is the loader's to report.
+                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                    throw refuse("is a symbolic link to \(target), which does not exist")
+                }
+                return
+            }
             throw refuse("cannot be examined (\(SiteWriter.describe(error)))")
         }
         switch info.st_mode & S_IFMT {

@@ -111,7 +111,6 @@ public enum SiteWriter {
     public static func write(_ files: [String: [UInt8]], to output: String,
                              fileWriter: FileWriter = writeFile) throws(BuildFailure) -> UpdateSummary {
         let absolute = try checkOutput(output)
-        let fm = FileManager.default
         let parent = (absolute as NSString).deletingLastPathComponent
         let name = (absolute as NSString).lastPathComponent
         let pid = ProcessInfo.processInfo.processIdentifier
@@ -125,11 +124,10 @@ public enum SiteWriter {
             fail((output as NSString).appendingPathComponent(path), "cannot be written: \(describe(error)); the previous site is unchanged")
         }
         removeTree(staging)
-        do {
-            try fm.createDirectory(atPath: staging, withIntermediateDirectories: true)
-        } catch {
-            throw fail(parent, "cannot create a folder here: \(error.localizedDescription)")
-        }
+        // The staging folder and any missing folders above it (an absolute path below "").
+        var above: Set<String> = [""]
+        let stagingError = makeFolders(String(staging.dropFirst()), in: "", known: &above)
+        guard stagingError == 0 else { throw fail(parent, "cannot create a folder here: \(describe(stagingError))") }
         var all = files
         all[markerName] = Array(markerText.utf8)
         // The marker first: the owner and mode of a freshly written file, which a linked one must match.
@@ -169,9 +167,15 @@ public enum SiteWriter {
         summary.written = zip(rest, outcomes).filter { !$0.1.unchanged }.map(\.0)
         if !markerUnchanged { summary.written.insert(markerName, at: 0) }
         summary.removed = SiteWriter.files(below: absolute).filter { contents[$0] == nil }.sorted()
-        // Swap: old → retired, staging → output, then drop retired.
+        // Swap in one step where the system can (Linux's renameat2 exchange): at no moment is
+        // there no site or a mixed one; the staging path then holds the old site, dropped after.
         var existing = stat()
         let hadOld = lstat(absolute, &existing) == 0
+        if hadOld, let exchange = renameExchange, exchange(AT_FDCWD, staging, AT_FDCWD, absolute, renameExchangeFlag) == 0 {
+            removeTree(staging, inParallel: true)
+            return summary
+        }
+        // Elsewhere two renames: old → retired, staging → output, then drop retired.
         if hadOld {
             removeTree(retired)
             guard rename(absolute, retired) == 0 else {
@@ -326,6 +330,20 @@ public enum SiteWriter {
         return .success(names)
     }
 }
+
+/// Linux's `renameat2(olddirfd, oldpath, newdirfd, newpath, flags)`, looked up at run time (the
+/// C library declares it only for GNU sources); nil where it does not exist.
+private let renameExchange: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32)? = {
+    #if os(Linux)
+    guard let symbol = dlsym(nil, "renameat2") else { return nil }
+    return unsafeBitCast(symbol, to: (@convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32).self)
+    #else
+    return nil
+    #endif
+}()
+
+/// `RENAME_EXCHANGE`: swap the two paths atomically (both must exist).
+private let renameExchangeFlag: UInt32 = 1 << 1
 
 /// POSIX write(2) (inside SiteWriter, `write` names its own method).
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
