@@ -11,6 +11,13 @@ struct Check: ParsableCommand {
     @Argument(help: ArgumentHelp("The site folder to check.", valueName: "dir"))
     var directory: String = "Site"
 
+    func validate() throws {
+        // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes.
+        if directory.contains("\u{FFFD}") {
+            throw ValidationError("the folder name is not valid UTF-8 (or holds U+FFFD); choose a UTF-8 name")
+        }
+    }
+
     func run() throws {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         let diagnostics = SiteChecker.check(directory: directory, displayPrefix: prefix)

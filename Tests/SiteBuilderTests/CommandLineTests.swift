@@ -121,6 +121,9 @@ struct SitegenRun {
         #expect(run.status == 1)
         #expect(run.errors.contains("holds no page"), "\(run.errors)")
         #expect(!run.output.contains("check clean"))
+        let shell = try SitegenRun.run(["-c", "exec \"$0\" check \"$(printf 'Site\\377')\"", SitegenRun.binary], in: tmp.path, executable: "/bin/sh")
+        #expect(shell.status == 1)
+        #expect(shell.errors.contains("not valid UTF-8"), "\(shell.errors)")
     }
 
     @Test func nonFiniteAndHugeNumbersAreFormattedSensibly() {
