@@ -106,6 +106,14 @@ import Testing
             new["page\(k).html"] = Array("new \(k)".utf8)
         }
         new["extra/more.html"] = [7]
+        // A first build that fails leaves nothing.
+        do {
+            try SiteWriter.write(old, to: site, fileWriter: FullDisk(budget: 3).writer)
+            Issue.record("expected the first build to fail")
+        } catch {
+            #expect(error.description.hasSuffix("cannot be written: No space left on device; nothing was written"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: site))
         try SiteWriter.write(old, to: site)
         let before = readTree(site)
         for budget in [0, 1, 9, 29] {
@@ -113,7 +121,7 @@ import Testing
                 try SiteWriter.write(new, to: site, fileWriter: FullDisk(budget: budget).writer)
                 Issue.record("expected the full build to fail")
             } catch {
-                #expect(error.description.contains("No space left on device"), "\(error)")
+                #expect(error.description.hasSuffix("No space left on device; the previous site is unchanged"), "\(error)")
             }
             #expect(readTree(site) == before, "full build, \(budget) files written")
             do {

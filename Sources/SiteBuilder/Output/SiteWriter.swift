@@ -116,12 +116,15 @@ public enum SiteWriter {
         let pid = ProcessInfo.processInfo.processIdentifier
         let staging = (parent as NSString).appendingPathComponent(".\(name).sitegen-new-\(pid)")
         let retired = (parent as NSString).appendingPathComponent(".\(name).sitegen-old-\(pid)")
+        var existing = stat()
+        let hadOld = lstat(absolute, &existing) == 0
+        let unchanged = hadOld ? "the previous site is unchanged" : "nothing was written"
         func fail(_ path: String, _ message: String) -> BuildFailure {
             removeTree(staging)
             return BuildFailure(BuildProblem(file: path, message: message))
         }
         func cannotWrite(_ path: String, _ error: Int32) -> BuildFailure {
-            fail((output as NSString).appendingPathComponent(path), "cannot be written: \(describe(error)); the previous site is unchanged")
+            fail((output as NSString).appendingPathComponent(path), "cannot be written: \(describe(error)); \(unchanged)")
         }
         removeTree(staging)
         // The staging folder and any missing folders above it (an absolute path below "").
@@ -169,8 +172,6 @@ public enum SiteWriter {
         summary.removed = SiteWriter.files(below: absolute).filter { contents[$0] == nil }.sorted()
         // Swap in one step where the system can (Linux's renameat2 exchange): at no moment is
         // there no site or a mixed one; the staging path then holds the old site, dropped after.
-        var existing = stat()
-        let hadOld = lstat(absolute, &existing) == 0
         if hadOld, let exchange = renameExchange, exchange(AT_FDCWD, staging, AT_FDCWD, absolute, renameExchangeFlag) == 0 {
             removeTree(staging, inParallel: true)
             return summary
@@ -179,13 +180,13 @@ public enum SiteWriter {
         if hadOld {
             removeTree(retired)
             guard rename(absolute, retired) == 0 else {
-                throw fail(output, "cannot move the previous site aside (\(describe(errno))); the previous site is unchanged")
+                throw fail(output, "cannot move the previous site aside (\(describe(errno))); \(unchanged)")
             }
         }
         guard rename(staging, absolute) == 0 else {
             let why = describe(errno)
             if hadOld { _ = rename(retired, absolute) }
-            throw fail(output, "cannot move the new site into place (\(why)); the previous site is unchanged")
+            throw fail(output, "cannot move the new site into place (\(why)); \(unchanged)")
         }
         if hadOld { removeTree(retired, inParallel: true) }
         return summary
