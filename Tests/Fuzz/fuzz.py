@@ -12,8 +12,10 @@ the findings folder with the command that reproduces it.
     python3 Tests/Fuzz/fuzz.py --runs 500            # a fixed number of runs per target
 
 The same --seed gives the same inputs in the same order (a time budget only decides how far
-along that sequence a run gets). A target for another reader (a safetensors checkpoint, a
-tokenizer.json) is one more `Target` in TARGETS: its corpus and how to invoke sitegen.
+along that sequence a run gets). A target is a `Target` in TARGETS: its corpus and how to
+invoke sitegen. The checkpoint targets (model.safetensors, with a safetensors-aware header
+mutation; config.json; tokenizer.json) take the checkpoint fixtures in
+Tests/Reference/fixtures/checkpoints/*/ and are skipped while there are none.
 """
 import argparse
 import glob
@@ -32,7 +34,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 class Target:
     """A corpus (files matched by `patterns`, relative to the repository) and `command`, which
-    writes one input into `folder` and returns the argv that runs sitegen on it."""
+    writes one input into `folder` and returns the argv that runs sitegen on it. `command`
+    also gets the corpus file the input came from, so it can copy what belongs beside it."""
 
     def __init__(self, name, patterns, command, timeout=10.0):
         self.name, self.patterns, self.command, self.timeout = name, patterns, command, timeout
@@ -42,7 +45,7 @@ class Target:
         return [(os.path.relpath(p, ROOT), open(p, "rb").read()) for p in paths]
 
 
-def model_json_command(binary, data, folder):
+def model_json_command(binary, data, origin, folder):
     """`sitegen --model input.json` with the repository's templates into a fresh output."""
     model = os.path.join(folder, "input.json")
     with open(model, "wb") as f:
@@ -51,7 +54,7 @@ def model_json_command(binary, data, folder):
             "--output", os.path.join(folder, "Site")]
 
 
-def site_page_command(binary, data, folder):
+def site_page_command(binary, data, origin, folder):
     """`sitegen check` on the committed site with one page replaced by the input."""
     site = os.path.join(folder, "Site")
     shutil.copytree(os.path.join(ROOT, "Site"), site)
@@ -60,10 +63,26 @@ def site_page_command(binary, data, folder):
     return [binary, "check", site]
 
 
+def checkpoint_command(binary, data, origin, folder):
+    """`sitegen --model DIR` on a copy of the checkpoint folder the input came from (config.json,
+    model.safetensors, tokenizer.json), with that one file replaced by the input."""
+    checkpoint = os.path.join(folder, "checkpoint")
+    shutil.copytree(os.path.dirname(os.path.join(ROOT, origin)), checkpoint)
+    with open(os.path.join(checkpoint, os.path.basename(origin)), "wb") as f:
+        f.write(data)
+    return [binary, "--quiet", "--model", checkpoint, "--templates", os.path.join(ROOT, "Templates"),
+            "--output", os.path.join(folder, "Site")]
+
+
+# A target whose corpus is empty is skipped (the checkpoint ones, until checkpoint fixtures exist).
+CHECKPOINTS = "Tests/Reference/fixtures/checkpoints/*/"
 TARGETS = [
     Target("model-json", ["Models/seed.json", "Tests/Reference/fixtures/*.model.json"], model_json_command),
     Target("site-page", ["Site/index.html", "Site/attention.html", "Site/training.html",
                          "Tests/PageValidationTests/Fixtures/pages/*.html"], site_page_command),
+    Target("checkpoint-safetensors", [CHECKPOINTS + "model.safetensors"], checkpoint_command),
+    Target("checkpoint-config", [CHECKPOINTS + "config.json"], checkpoint_command),
+    Target("checkpoint-tokenizer", [CHECKPOINTS + "tokenizer.json"], checkpoint_command),
 ]
 
 # Tokens that often break parsers and the checks after them.
@@ -156,20 +175,36 @@ def structure_mutation(rng, data):
     return text.encode("utf-8", "surrogatepass")
 
 
+def safetensors_mutation(rng, data):
+    """A safetensors file is an 8-byte little-endian header length, a JSON header (dtypes,
+    shapes, offsets) and the tensor bytes: edits the header's structure and writes it back with
+    its new length (now and then a wrong one). None when `data` is not laid out that way."""
+    if len(data) < 8:
+        return None
+    length = int.from_bytes(data[:8], "little")
+    if not 2 <= length <= len(data) - 8:
+        return None
+    header = structure_mutation(rng, data[8:8 + length])
+    if header is None:
+        return None
+    stated = len(header) if rng.random() < 0.9 else rng.choice([0, len(header) + 1, len(header) - 1, 2**63, len(data) * 2])
+    return (stated % 2**64).to_bytes(8, "little") + header + data[8 + length:]
+
+
 def mutate(rng, corpus):
     name, data = rng.choice(corpus)
     if rng.random() < 0.5:
-        structured = structure_mutation(rng, data)
+        structured = safetensors_mutation(rng, data) if name.endswith(".safetensors") else structure_mutation(rng, data)
         if structured is not None:
             return name, structured
     return name, byte_mutation(rng, data, corpus)
 
 
-def run_one(target, binary, data):
+def run_one(target, binary, data, origin):
     """(verdict, detail): verdict is None when sitegen behaved (exit 0 or 1 in time)."""
     folder = tempfile.mkdtemp(prefix="sitegen-fuzz-")
     try:
-        argv = target.command(binary, data, folder)
+        argv = target.command(binary, data, origin, folder)
         try:
             done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=target.timeout)
         except subprocess.TimeoutExpired:
@@ -188,15 +223,15 @@ def run_one(target, binary, data):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def save(findings, target, verdict, detail, data, binary):
+def save(findings, target, verdict, detail, data, origin, binary):
     os.makedirs(findings, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()[:16]
     path = os.path.join(findings, f"{target.name}-{verdict}-{digest}.input")
     with open(path, "wb") as f:
         f.write(data)
     with open(path + ".txt", "w") as f:
-        f.write(f"target {target.name}: {verdict}\n{detail}\n"
-                f"reproduce: python3 Tests/Fuzz/fuzz.py --replay {path} --target {target.name} --binary {binary}\n")
+        f.write(f"target {target.name}: {verdict}, a mutation of {origin}\n{detail}\n"
+                f"reproduce: python3 Tests/Fuzz/fuzz.py --replay {path} --origin {origin} --target {target.name} --binary {binary}\n")
     return path
 
 
@@ -209,6 +244,7 @@ def main():
     parser.add_argument("--target", action="append", help="only these targets (repeatable)")
     parser.add_argument("--findings", default=os.path.join(ROOT, ".build/fuzz-findings"))
     parser.add_argument("--replay", help="run one saved input and print what happened")
+    parser.add_argument("--origin", help="with --replay: the corpus file the input came from")
     args = parser.parse_args()
 
     targets = [t for t in TARGETS if not args.target or t.name in args.target]
@@ -217,15 +253,19 @@ def main():
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"{args.binary}: no sitegen binary (run swift build first, or pass --binary)")
     if args.replay:
-        verdict, detail = run_one(targets[0], args.binary, open(args.replay, "rb").read())
+        origin = args.origin or targets[0].corpus()[0][0]
+        verdict, detail = run_one(targets[0], args.binary, open(args.replay, "rb").read(), origin)
         print(f"{targets[0].name}: {verdict or 'fine (exit 0 or 1)'}\n{detail}")
         sys.exit(1 if verdict else 0)
 
     failures = 0
-    for index, target in enumerate(targets):
-        corpus = target.corpus()
-        if not corpus:
-            sys.exit(f"{target.name}: empty corpus ({', '.join(target.patterns)})")
+    corpora = {target.name: target.corpus() for target in targets}
+    for target in targets:
+        if not corpora[target.name]:
+            print(f"{target.name}: skipped, no corpus yet ({', '.join(target.patterns)})")
+    targets = [target for target in targets if corpora[target.name]]
+    for target in targets:
+        corpus = corpora[target.name]
         rng = random.Random(f"{args.seed}/{target.name}")
         deadline = time.monotonic() + args.seconds / len(targets)
         runs, verdicts = 0, {}
@@ -238,11 +278,11 @@ def main():
             else:
                 name, data = mutate(rng, corpus)
                 origin = "a mutation of " + name
-            verdict, detail = run_one(target, args.binary, data)
+            verdict, detail = run_one(target, args.binary, data, name)
             runs += 1
             if verdict:
                 failures += 1
-                path = save(args.findings, target, verdict, detail, data, args.binary)
+                path = save(args.findings, target, verdict, detail, data, name, args.binary)
                 print(f"{target.name}: {verdict} on {origin} (run {runs}): {detail.splitlines()[0]}\n  saved {path}")
                 if failures >= 10:
                     break
