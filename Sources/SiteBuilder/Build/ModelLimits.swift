@@ -20,7 +20,8 @@ public enum ModelLimits {
     public static let maxPromptLength = 4_096
     public static let maxPromptTokens = 256
     /// Layers × prompt tokens: most of the site's pages are one per layer and token, each with
-    /// tables that grow with both, so this bounds the page count and the site's size.
+    /// tables that grow with both, so this bounds the page count and the site's size (at the
+    /// limit about 4,300–4,900 pages, 94–148 MB; see the README's "Limits").
     public static let maxLayerTokens = 1_024
     /// The model's size.
     public static let maxLayers = 96
