@@ -245,11 +245,15 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--target", action="append", help="only these targets (repeatable)")
     parser.add_argument("--findings", default=os.path.join(ROOT, ".build/fuzz-findings"))
+    parser.add_argument("--timeout", type=float, help="seconds before a run counts as a hang (default: each target's, 30)")
     parser.add_argument("--replay", help="run one saved input and print what happened")
     parser.add_argument("--origin", help="with --replay: the corpus file the input came from")
     args = parser.parse_args()
 
     targets = [t for t in TARGETS if not args.target or t.name in args.target]
+    if args.timeout:
+        for target in targets:
+            target.timeout = args.timeout
     if not targets:
         sys.exit(f"no such target; the targets are: {', '.join(t.name for t in TARGETS)}")
     if not os.access(args.binary, os.X_OK):
