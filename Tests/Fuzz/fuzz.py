@@ -65,6 +65,13 @@ def site_page_command(binary, data, origin, folder):
     return [binary, "check", site]
 
 
+def prompt_text_command(binary, data, origin, folder):
+    """`sitegen --text INPUT --target mat` on the seed model (an argument holds no NUL byte)."""
+    text = data.replace(b"\0", b"") or b" "
+    return [binary, "--quiet", "--model", os.path.join(ROOT, "Models/seed.json"), "--text", text, "--target", "mat",
+            "--templates", os.path.join(ROOT, "Templates"), "--output", os.path.join(folder, "Site")]
+
+
 def checkpoint_command(binary, data, origin, folder):
     """`sitegen --model DIR` on a copy of the checkpoint folder the input came from (config.json,
     model.safetensors, tokenizer.json), with that one file replaced by the input."""
@@ -82,6 +89,7 @@ TARGETS = [
     Target("model-json", ["Models/seed.json", "Tests/Reference/fixtures/*.model.json"], model_json_command),
     Target("site-page", ["Site/index.html", "Site/attention.html", "Site/training.html",
                          "Tests/PageValidationTests/Fixtures/pages/*.html"], site_page_command),
+    Target("prompt-text", ["Tests/Fuzz/corpus/prompt-*.txt"], prompt_text_command),
     Target("checkpoint-safetensors", [CHECKPOINTS + "model.safetensors"], checkpoint_command),
     Target("checkpoint-config", [CHECKPOINTS + "config.json"], checkpoint_command),
     Target("checkpoint-tokenizer", [CHECKPOINTS + "tokenizer.json"], checkpoint_command),
