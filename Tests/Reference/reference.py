@@ -395,13 +395,16 @@ TRAINING_DEFAULTS = {"learning_rate": 0.02, "steps": 40}
 
 
 def gradient_step(model, grads, learning_rate):
-    """W <- W - learning_rate * dL/dW for every weight; absent optionals are materialised
-    at their default (0 or 1) first. Returns a new model."""
+    """W <- W - learning_rate * dL/dW for every weight the model file holds. A parameter the
+    file leaves out (a bias, a LayerNorm gamma or beta) is not a parameter: it stays at its
+    fixed value (0 or 1) and is not trained. Returns a new model."""
     m = json.loads(json.dumps(model))
     w = m["weights"]
 
     def step(holder, key, g):
-        current = np.array(holder[key], dtype=np.float64) if key in holder else np.full(np.shape(g), DEFAULTS[key])
+        if key not in holder:
+            return
+        current = np.array(holder[key], dtype=np.float64)
         holder[key] = (current - learning_rate * g).tolist()
 
     for key in ["tok_emb", "pos_emb", "W_lm", "b_lm", "lnf_gamma", "lnf_beta"]:

@@ -36,7 +36,23 @@ enum StepPage {
             "lastWord": t.tokens[last],
             "pTarget": NumberFormat.short(t.probs[last, targetID] * 100, decimals: 1) + "%",
             "pAfter": NumberFormat.short(after.probs[last, targetID] * 100, decimals: 1) + "%",
+            "trainedNote": trainedNote(s.model.weights),
             "workedStep": "\(WorkedSum.signed(before[0, targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0, targetID], decimals: 4)) = \(NumberFormat.short(stepped[0, targetID], decimals: 4))",
         ]
+    }
+
+    /// Which parameters the step moves: only those the model file holds. An absent bias or
+    /// LayerNorm γ/β is not a parameter; it stays at its fixed 0 or 1.
+    static func trainedNote(_ w: Weights) -> String {
+        var optionals: [[Double]?] = [w.bLM, w.lnf.gamma, w.lnf.beta]
+        for l in w.layers {
+            optionals += [l.bQ, l.bK, l.bV, l.bO, l.b1, l.b2, l.ln1.gamma, l.ln1.beta, l.ln2.gamma, l.ln2.beta]
+        }
+        let held = optionals.filter { $0 != nil }.count
+        if held == optionals.count { return "Every other parameter, biases and LayerNorm γ and β included, moves the same way." }
+        if held == 0 {
+            return "Every other matrix moves the same way. This model file holds no biases and no LayerNorm γ or β, so they are not parameters here: they stay at 0 and 1 and do not move."
+        }
+        return "Every other parameter the model file holds moves the same way. The biases and LayerNorm γ and β it leaves out are not parameters: they stay at 0 and 1 and do not move."
     }
 }
