@@ -30,7 +30,8 @@ struct PendingReference: Sendable {
 ///   link by rel), any xlink:href (script on s:script), h:img|h:source/@srcset candidates, and the
 ///   url()/@import of CSS: any @style, the text of h:style and s:style, every SVG attribute but
 ///   style that holds `url(`. h:base is reported.
-/// - Accessibility: h:img without @alt, the outermost s:svg (role="img", a non-blank s:title child),
+/// - Accessibility: h:img without @alt, the outermost s:svg (role="img", or "group" for a figure
+///   that holds links, which an image must not; a non-blank s:title child),
 ///   h:table (a non-blank h:caption child, aria-label or aria-labelledby; some h:th below it).
 /// - The doctype, the root element, `<title>` and `<meta charset>` in the head.
 ///
@@ -307,7 +308,8 @@ struct PageRules {
         if isSVG && tag == SITEGEN_TAG_SVG && !frame.insideSVG {
             frame.kind = .outermostSVG
             frame.insideSVG = true
-            if attributes.string(SITEGEN_ATTR_ROLE) != "img" {
+            let role = attributes.string(SITEGEN_ATTR_ROLE)
+            if role != "img" && role != "group" {
                 report(line, 1, "svg without role=\"img\"")
             }
         }

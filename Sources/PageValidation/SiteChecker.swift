@@ -14,7 +14,7 @@ import Foundation
 /// - `<a>`/`<area>` may point outside the site (`http:`/`https:` only) when inside an element with
 ///   `id="sources"` or a `class` token `sources`; any other scheme, or `//host`, is reported.
 /// - Site-absolute paths (`/x.html`) are reported: the site must work from any folder and `file:`.
-/// - Only the outermost `<svg>` of a nesting needs `role="img"` and `<title>`.
+/// - Only the outermost `<svg>` of a nesting needs `role="img"` (or `"group"`, a figure of links) and `<title>`.
 public enum SiteChecker {
     /// `files` maps each site-relative path ("index.html", "style.css", "layers/1/attention.html") to its bytes:
     /// every file of the site (non-HTML ones are there so links to them resolve). Every `*.html` file is checked.

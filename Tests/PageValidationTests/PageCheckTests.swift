@@ -127,6 +127,18 @@ struct PageCheckTests {
         ])
     }
 
+    @Test func svgOfLinksMayBeAGroup() {
+        // A figure that holds links is a group of controls (an image must not hold any).
+        let page = Array("""
+            <!DOCTYPE html>
+            <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/><title>t</title></head><body>
+            <svg xmlns="http://www.w3.org/2000/svg" role="group" viewBox="0 0 10 10"><title>Stages</title><a href="a.html"><text>A</text></a></svg>
+            </body></html>
+
+            """.utf8)
+        #expect(SiteChecker.check(files: ["a.html": page], displayPrefix: "").map(\.description) == [])
+    }
+
     @Test func tableWithoutHeaders() {
         #expect(Fixtures.checkPage("table-without-headers.html") == [
             "Site/table-without-headers.html:9:1: table without header cells (<th>)",

@@ -114,7 +114,7 @@ public struct GroupedBarChartSVG: Sendable {
         // Legend.
         svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
         for (k, item) in legendItems.enumerated() {
-            svg.rect(x: item.x, y: pad + 3, width: 14, height: 10, attributes: style(k))
+            svg.rect(x: item.x, y: pad + 3, width: 14, height: 10, attributes: "class=\"figure-series-\(k)\" " + style(k))
             svg.text(item.name, x: item.x + 19, y: pad + 12, fontSize: 11)
         }
         svg.raw("</g>")

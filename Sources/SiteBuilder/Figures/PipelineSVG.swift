@@ -49,7 +49,9 @@ public struct PipelineSVG: Sendable {
 
         var svg = SVGWriter()
         svg.open(id: id, classes: "figure figure-pipeline", width: width, height: Swift.max(height, 2 * pad),
-                 title: title, description: description, role: "img")
+                 title: title, description: description,
+                 // A picture of links is a group of controls, not one image (nested-interactive).
+                 role: stages.contains { $0.href != nil } ? "group" : "img")
 
         for (i, stage) in stages.enumerated() {
             let y = pad + Double(i) * (boxHeight + gap)
