@@ -35,7 +35,11 @@ let package = Package(
                 "TransformerEngine",
                 "PageValidation",
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            // The default templates and seed model, compiled into the binary (byte arrays), so
+            // an installed `sitegen` needs no other file. Both are symlinks to the repository's
+            // own Templates/ and Models/seed.json: one copy of each.
+            resources: [.embedInCode("Defaults/Templates"), .embedInCode("Defaults/seed.json")]
         ),
 
         // The thin command-line front end.

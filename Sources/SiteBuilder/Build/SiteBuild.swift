@@ -4,9 +4,11 @@ import TransformerEngine
 
 /// What to build and where.
 public struct BuildOptions: Sendable {
-    public var modelPath: String = "Models/seed.json"
+    /// The model file; nil: the built-in seed model (see `BuiltInDefaults`).
+    public var modelPath: String?
     public var outputPath: String = "Site"
-    public var templatesPath: String = "Templates"
+    /// The templates folder; nil: the built-in templates.
+    public var templatesPath: String?
     /// Override the model file's prompt and target.
     public var text: String? = nil
     public var target: String? = nil
@@ -14,7 +16,7 @@ public struct BuildOptions: Sendable {
     public var learningRate: Double? = nil
     public var steps: Int? = nil
 
-    public init(modelPath: String = "Models/seed.json", outputPath: String = "Site", templatesPath: String = "Templates",
+    public init(modelPath: String? = nil, outputPath: String = "Site", templatesPath: String? = nil,
                 text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil) {
         self.learningRate = learningRate
         self.steps = steps
@@ -24,6 +26,11 @@ public struct BuildOptions: Sendable {
         self.text = text
         self.target = target
     }
+
+    /// How messages name the model file.
+    public var modelLabel: String { modelPath ?? BuiltInDefaults.modelLabel }
+    /// How messages name the templates folder.
+    public var templatesLabel: String { templatesPath ?? BuiltInDefaults.templatesLabel }
 }
 
 /// What a build did.
@@ -62,14 +69,14 @@ public enum SiteBuild {
         // The model file and the templates (each parsed on its own), side by side; both are
         // checked, so one run reports the problems of both.
         let inputStart = DispatchTime.now()
-        let folder = Timed { () throws(BuildFailure) in try TemplateSet.TemplateFolder.read(directory: options.templatesPath) }
+        let folder = Timed { () throws(BuildFailure) in try TemplateSet.TemplateFolder.read(options.templatesPath) }
         let templateFiles = (try? folder.result.get())?.templates ?? []
         var inputs = Parallel.map(templateFiles.count + 1) { k -> Input in
             k == 0 ? .model(Timed { () throws(BuildFailure) in try loadModel(options) })
                    : .template(TemplateSet.compile(templateFiles[k - 1]))
         }
         guard case .model(let modelRun) = inputs.removeFirst() else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: inputs out of order"))
+            throw BuildFailure(BuildProblem(file: options.modelLabel, message: "internal error: inputs out of order"))
         }
         let templatesRun = Timed { () throws(BuildFailure) in
             try TemplateSet.assemble(try folder.result.get(), compiled: inputs.compactMap(\.template))
@@ -84,7 +91,7 @@ public enum SiteBuild {
 
         // One core runs the learning chapter (training, then trace.json and the pages that show
         // its numbers) while the forward-pass pages render on the others; it joins them after.
-        let forwardData = SiteData(loaded: loaded, trace: trace, displayPath: options.modelPath, learning: nil)
+        let forwardData = SiteData(loaded: loaded, trace: trace, displayPath: options.modelLabel, learning: nil)
         let forwardRenderer = SiteRenderer(data: forwardData, templates: templates)
         let forwardJobs = forwardRenderer.jobs { !$0.needsLearning }
         let pagesStart = DispatchTime.now()
@@ -100,12 +107,12 @@ public enum SiteBuild {
         }
         let pagesSeconds = seconds(since: pagesStart)
         guard case .chapter(let chapter) = outputs.removeFirst() else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: the learning chapter is missing"))
+            throw BuildFailure(BuildProblem(file: options.modelLabel, message: "internal error: the learning chapter is missing"))
         }
         record("backward + training", chapter.learning.seconds, beside: "render pages")
         _ = try chapter.learning.result.get()
         guard let traceRun = chapter.trace else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: trace.json is missing"))
+            throw BuildFailure(BuildProblem(file: options.modelLabel, message: "internal error: trace.json is missing"))
         }
         record("trace.json", traceRun.seconds, beside: "render pages")
         record("learning pages", chapter.pagesSeconds, beside: "render pages")
@@ -138,7 +145,7 @@ public enum SiteBuild {
 
     /// What the first parallel step reads.
     enum Input {
-        case model(Timed<LoadedModel>)
+        case model(Timed<ModelInput>)
         case template(TemplateSet.CompiledTemplate)
 
         var template: TemplateSet.CompiledTemplate? {
@@ -171,11 +178,11 @@ public enum SiteBuild {
     }
 
     /// The model file, with the prompt and target the options override.
-    static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> LoadedModel {
+    static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> ModelInput {
         do throws(ModelError) {
-            var loaded = try ModelLoader.load(path: options.modelPath)
+            var loaded = try ModelInput.read(options.modelPath)
             if options.text != nil || options.target != nil {
-                let builder = PromptBuilder(model: loaded.model, file: options.modelPath)
+                let builder = PromptBuilder(model: loaded.model, file: options.modelLabel)
                 let text = options.text ?? loaded.model.prompt.text
                 // A new text drops the file's target unless one is given.
                 let target = options.target ?? (options.text == nil ? loaded.model.prompt.target : nil)
@@ -196,10 +203,10 @@ public enum SiteBuild {
         let rate = options.learningRate ?? config.learningRate
         let steps = options.steps ?? config.steps
         guard rate.isFinite, rate > 0 else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "--learning-rate is \(rate), expected a number > 0"))
+            throw BuildFailure(BuildProblem(file: options.modelLabel, message: "--learning-rate is \(rate), expected a number > 0"))
         }
         guard (1...TrainingConfig.maxSteps).contains(steps) else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "--steps is \(steps), expected a whole number from 1 to \(TrainingConfig.maxSteps)"))
+            throw BuildFailure(BuildProblem(file: options.modelLabel, message: "--steps is \(steps), expected a whole number from 1 to \(TrainingConfig.maxSteps)"))
         }
         return (rate, steps)
     }

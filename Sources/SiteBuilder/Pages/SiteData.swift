@@ -20,7 +20,7 @@ struct SiteData {
         let run: TrainingRun
     }
 
-    init(loaded: LoadedModel, trace: Trace, displayPath: String, learning: Learning?) {
+    init(loaded: ModelInput, trace: Trace, displayPath: String, learning: Learning?) {
         self.model = loaded.model
         self.trace = trace
         self.learning = learning

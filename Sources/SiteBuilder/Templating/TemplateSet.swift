@@ -19,8 +19,9 @@ public struct TemplateSet: Sendable {
         "residual", "mlp", "lm-head", "prediction", "gradient", "backprop", "step", "training",
     ]
 
-    public static func load(directory: String) throws(BuildFailure) -> TemplateSet {
-        let folder = try TemplateFolder.read(directory: directory)
+    /// The templates of the folder at `directory`, or the built-in ones when it is nil.
+    public static func load(directory: String?) throws(BuildFailure) -> TemplateSet {
+        let folder = try TemplateFolder.read(directory)
         return try assemble(folder, compiled: folder.templates.map(compile))
     }
 
@@ -36,7 +37,9 @@ public struct TemplateSet: Sendable {
         var assets: [String: [UInt8]] = [:]
         var problems: [BuildProblem] = []
 
-        static func read(directory: String) throws(BuildFailure) -> TemplateFolder {
+        /// The folder at `directory`, or the built-in templates when it is nil.
+        static func read(_ directory: String?) throws(BuildFailure) -> TemplateFolder {
+            guard let directory else { return builtIn() }
             let fm = FileManager.default
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -66,6 +69,20 @@ public struct TemplateSet: Sendable {
                     continue
                 }
                 folder.templates.append(File(name: String(name.dropLast(5)), path: path, text: text))
+            }
+            return folder
+        }
+
+        /// The templates compiled into the binary, in the order a folder lists them.
+        static func builtIn() -> TemplateFolder {
+            var folder = TemplateFolder(directory: BuiltInDefaults.templatesLabel)
+            for (name, bytes) in BuiltInDefaults.templateFiles.sorted(by: { $0.key < $1.key }) {
+                if name.hasSuffix(".html") {
+                    folder.templates.append(File(name: String(name.dropLast(5)), path: folder.directory + "/" + name,
+                                                 text: String(decoding: bytes, as: UTF8.self)))
+                } else {
+                    folder.assets[name] = bytes
+                }
             }
             return folder
         }
