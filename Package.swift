@@ -54,7 +54,7 @@ let package = Package(
 
         .testTarget(name: "TransformerEngineTests", dependencies: ["TransformerEngine"]),
         .testTarget(name: "PageValidationTests", dependencies: ["PageValidation"], exclude: ["Fixtures"]),
-        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "TransformerEngine", "PageValidation"]),
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "TransformerEngine", "PageValidation", .product(name: "Mustache", package: "swift-mustache")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,6 +13,8 @@ public struct BuildOptions: Sendable {
     /// Override the model file's `"training"` settings for the learning chapter.
     public var learningRate: Double? = nil
     public var steps: Int? = nil
+    /// How long a template grows before it is parsed in pieces (tests cut at every place).
+    var templatePieceSize = TemplatePiece.defaultSize
 
     public init(modelPath: String? = nil, outputPath: String = "Site", templatesPath: String? = nil,
                 text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil) {

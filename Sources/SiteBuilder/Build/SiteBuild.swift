@@ -3,8 +3,8 @@ import PageValidation
 import TransformerEngine
 
 /// The build, as the ordered list of named steps in `site(_:steps:)`: read the inputs, run
-/// the forward pass, render the pages (the learning chapter trains beside them), check every
-/// page, write the site. Each step is timed and logged on one line; `∥` in a step's name
+/// the forward pass, render the pages (the learning chapter trains and trace.json is written
+/// beside them), check every page, write the site. Each step is timed and logged on one line; `∥` in a step's name
 /// marks two pieces of work run side by side, on cores that would otherwise idle. Pages
 /// render on every core, each checked by libxml2 on the thread that rendered it.
 public enum SiteBuild {
@@ -33,12 +33,15 @@ public enum SiteBuild {
         let training = try trainingSettings(options, model: model.model)
         let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
         let forward = SiteData(loaded: model, trace: trace, displayPath: options.modelLabel, learning: nil)
-        let (forwardPages, learned) = try steps.run(
+        let (forwardPages, (learned, traceFile)) = try steps.run(
             "forward pages", { () throws(BuildFailure) in try renderPages(forward, templates) { !$0.needsLearning } },
-            beside: "backward + training", { learning(model.model, trace: trace, rate: training.rate, steps: training.steps) })
-        let (learningPages, traceFile) = try steps.run(
-            "learning pages", { () throws(BuildFailure) in try renderPages(forward.adding(learned), templates) { $0.needsLearning } },
-            beside: "trace.json", { traceJSON(trace, model: model.model, learning: learned) })
+            beside: "training + trace.json", {
+                let learned = learning(model.model, trace: trace, rate: training.rate, steps: training.steps)
+                return (learned, traceJSON(trace, model: model.model, learning: learned))
+            })
+        let learningPages = try steps.run("learning pages") { () throws(BuildFailure) in
+            try renderPages(forward.adding(learned), templates) { $0.needsLearning }
+        }
         let files = try steps.run("check pages") { () throws(BuildFailure) in
             try checkedSite(pages: forwardPages + learningPages, assets: templates.assets,
                             model: model.bytes, trace: traceFile, output: options.outputPath)
@@ -64,7 +67,7 @@ public enum SiteBuild {
     static func readInputs(_ options: BuildOptions) throws(BuildFailure) -> (ModelInput, TemplateSet) {
         let folder = Result { () throws(BuildFailure) in try TemplateSet.TemplateFolder.read(options.templatesPath) }
         let files = (try? folder.get())?.templates ?? []
-        let compiled = Parallel.map(files.count) { TemplateSet.compile(files[$0]) }
+        let compiled = Parallel.map(files.count) { [pieceSize = options.templatePieceSize] in TemplateSet.compile(files[$0], pieceSize: pieceSize) }
         let model = Timed { () throws(BuildFailure) in try loadModel(options) }
         let templates = Timed { () throws(BuildFailure) in try TemplateSet.assemble(try folder.get(), compiled: compiled) }
         guard case .success(let set) = templates.result, case .success(let loaded) = model.result else {

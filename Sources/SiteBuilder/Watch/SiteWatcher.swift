@@ -28,8 +28,12 @@ public final class SiteWatcher: @unchecked Sendable {
     func snapshot() -> [String: Stamp] {
         let fm = FileManager.default
         var paths = options.modelPath.map { [$0] } ?? []
-        if let templates = options.templatesPath, let names = try? fm.contentsOfDirectory(atPath: templates) {
-            paths += names.filter { !$0.hasPrefix(".") }.map { (templates as NSString).appendingPathComponent($0) }
+        if let templates = options.templatesPath {
+            // The folder itself too: replaced by a file, it is a change to report.
+            paths.append(templates)
+            if let names = try? fm.contentsOfDirectory(atPath: templates) {
+                paths += names.filter { !$0.hasPrefix(".") }.map { (templates as NSString).appendingPathComponent($0) }
+            }
         }
         var stamps: [String: Stamp] = [:]
         for path in paths {
