@@ -16,27 +16,18 @@ public enum BuiltInDefaults {
     /// The seed model file.
     public static var seedModel: [UInt8] { PackageResources.seed_json }
 
-    /// The templates folder: file name → bytes. A new template is one line here.
-    public static let templateFiles: [String: [UInt8]] = [
-        "attention.html": PackageResources.attention_html,
-        "backprop.html": PackageResources.backprop_html,
-        "embeddings.html": PackageResources.embeddings_html,
-        "gradient.html": PackageResources.gradient_html,
-        "index.html": PackageResources.index_html,
-        "layernorm.html": PackageResources.layernorm_html,
-        "layout.html": PackageResources.layout_html,
-        "learning-no-target.html": PackageResources.learning_no_target_html,
-        "lm-head.html": PackageResources.lm_head_html,
-        "mlp.html": PackageResources.mlp_html,
-        "positions.html": PackageResources.positions_html,
-        "prediction.html": PackageResources.prediction_html,
-        "residual.html": PackageResources.residual_html,
-        "step.html": PackageResources.step_html,
-        "style.css": PackageResources.style_css,
-        "tokens.html": PackageResources.tokens_html,
-        "training.html": PackageResources.training_html,
-        "worked-note.html": PackageResources.worked_note_html,
-    ]
+    /// The templates folder: file name → bytes. Each page's template comes with its kind
+    /// (`PageKind.builtIn`); the layout, the partials and the stylesheet are listed here.
+    public static let templateFiles: [String: [UInt8]] = {
+        var files: [String: [UInt8]] = [
+            "layout.html": PackageResources.layout_html,
+            "learning-no-target.html": PackageResources.learning_no_target_html,
+            "worked-note.html": PackageResources.worked_note_html,
+            "style.css": PackageResources.style_css,
+        ]
+        for page in SitePages.all { files[page.template + ".html"] = page.builtIn }
+        return files
+    }()
 
     /// The model and templates a build uses when none is given: the working folder's
     /// Models/seed.json and Templates/ when they exist (so a project folder, like this

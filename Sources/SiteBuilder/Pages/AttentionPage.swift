@@ -3,6 +3,8 @@ import Foundation
 /// attention.html (per layer): Q, K, V; scaled scores; the causal mask; softmax weights as a
 /// heatmap per head; the context vectors.
 enum AttentionPage {
+    static let kind = PageKind(template: "attention", label: "Attention", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.attention_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
+
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
         let t = s.trace, c = s.model.config, layer = t.layers[l], d = c.dModel, dh = c.dHead
         func perToken(_ caption: String, _ m: [[Double]]) -> String {
@@ -92,4 +94,8 @@ enum AttentionPage {
     static func shortened(_ count: Int, _ term: (Int) -> String) -> [String] {
         count <= 10 ? (0..<count).map(term) : (0..<6).map(term) + ["… \(count - 8) more"] + (count - 2..<count).map(term)
     }
+}
+
+extension Stage {
+    static func attention(_ layer: Int) -> Stage { Stage(AttentionPage.kind, layer: layer) }
 }

@@ -3,6 +3,8 @@ import TransformerEngine
 /// backprop.html: the gradient flowing back through the block, and dL/dW for every matrix on
 /// one shared scale.
 enum BackpropPage {
+    static let kind = PageKind(template: "backprop", label: "Backprop", chapter: .learning, showsLearning: true, builtIn: PackageResources.backprop_html) { s, v in context(s) }
+
     /// The gradient heatmaps compare sizes across every matrix of the model at once, so big
     /// matrices are pooled harder than elsewhere (mean of blocks, said in each figure); every
     /// entry is in trace.json under `grads`.
@@ -71,4 +73,8 @@ enum BackpropPage {
             "isRelu": c.activation == .relu,
         ]
     }
+}
+
+extension Stage {
+    static let backprop = Stage(BackpropPage.kind)
 }

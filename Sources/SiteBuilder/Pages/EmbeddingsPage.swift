@@ -1,5 +1,7 @@
 /// embeddings.html: tok_emb, the prompt's rows highlighted, and its heatmap.
 enum EmbeddingsPage {
+    static let kind = PageKind(template: "embeddings", label: "Embeddings", builtIn: PackageResources.embeddings_html) { s, v in context(s) }
+
     static func context(_ s: SiteData) -> [String: Any] {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         let vocabLabels = s.model.vocab.enumerated().map { "\($0) · \($1)" }
@@ -31,4 +33,8 @@ enum EmbeddingsPage {
             "exampleCls": s.tokenClass(f),
         ]
     }
+}
+
+extension Stage {
+    static let embeddings = Stage(EmbeddingsPage.kind)
 }

@@ -2,6 +2,8 @@ import TransformerEngine
 
 /// gradient.html: the gradient of the loss at the output, dL/dlogits = p − onehot(target).
 enum GradientPage {
+    static let kind = PageKind(template: "gradient", label: "Gradient", chapter: .learning, showsLearning: true, builtIn: PackageResources.gradient_html) { s, v in context(s) }
+
     static func context(_ s: SiteData) -> [String: Any] {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let t = s.trace, vocab = s.model.vocab, last = s.lastToken
@@ -68,4 +70,8 @@ extension Dictionary where Key == String, Value == Any {
     static func + (lhs: [String: Any], rhs: [String: Any]) -> [String: Any] {
         lhs.merging(rhs) { _, new in new }
     }
+}
+
+extension Stage {
+    static let gradient = Stage(GradientPage.kind)
 }

@@ -2,6 +2,8 @@ import TransformerEngine
 
 /// lm-head.html: logits = h2 · W_lm (+ b_lm), one score per vocabulary word.
 enum LMHeadPage {
+    static let kind = PageKind(template: "lm-head", label: "LM head", followsFocus: true, builtIn: PackageResources.lm_head_html) { s, v in context(s, focus: v.focus) }
+
     static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
         let t = s.trace, c = s.model.config, w = s.model.weights
         let dims = s.dimensionLabels(c.dModel)
@@ -64,4 +66,8 @@ enum ProbabilityBars {
         }
         return (bars, note)
     }
+}
+
+extension Stage {
+    static let lmHead = Stage(LMHeadPage.kind)
 }

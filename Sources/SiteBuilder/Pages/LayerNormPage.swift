@@ -2,6 +2,8 @@ import TransformerEngine
 
 /// layernorm.html (per layer): mean, standard deviation and normalised vector per token.
 enum LayerNormPage {
+    static let kind = PageKind(template: "layernorm", label: "LayerNorm", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.layernorm_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
+
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
         let t = s.trace, d = s.model.config.dModel, layer = t.layers[l]
         let params = s.model.weights.layers[l].ln1
@@ -50,4 +52,8 @@ enum LayerNormPage {
             "multiLayer": s.multiLayer,
         ]
     }
+}
+
+extension Stage {
+    static func layerNorm(_ layer: Int) -> Stage { Stage(LayerNormPage.kind, layer: layer) }
 }

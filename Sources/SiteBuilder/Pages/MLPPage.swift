@@ -2,6 +2,8 @@ import TransformerEngine
 
 /// mlp.html (per layer): LN2 → W_1 → activation → W_2 → h2 = h1 + mlp_out.
 enum MLPPage {
+    static let kind = PageKind(template: "mlp", label: "MLP + residual", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.mlp_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
+
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
         let t = s.trace, c = s.model.config, layer = t.layers[l], w = s.model.weights.layers[l]
         let dims = s.dimensionLabels(c.dModel), hidden = s.dimensionLabels(c.dFF, prefix: "u")
@@ -65,4 +67,8 @@ enum MLPPage {
         }
         return html
     }
+}
+
+extension Stage {
+    static func mlp(_ layer: Int) -> Stage { Stage(MLPPage.kind, layer: layer) }
 }

@@ -1,5 +1,7 @@
 /// index.html: the journey at a glance.
 enum OverviewPage {
+    static let kind = PageKind(template: "index", label: "Overview", showsLearning: true, builtIn: PackageResources.index_html) { s, v in context(s, sha256: v.sha256) }
+
     static func context(_ s: SiteData, sha256: String) -> [String: Any] {
         let t = s.trace, c = s.model.config
         var boxes: [PipelineSVG.Stage] = [
@@ -71,4 +73,8 @@ enum OverviewPage {
     static func ellipsized(_ text: String, _ limit: Int) -> String {
         text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
+}
+
+extension Stage {
+    static let overview = Stage(OverviewPage.kind)
 }

@@ -1,5 +1,7 @@
 /// positions.html: pos_emb, and x = tok_emb[id] + pos_emb[pos] for every token.
 enum PositionsPage {
+    static let kind = PageKind(template: "positions", label: "Positions", followsFocus: true, builtIn: PackageResources.positions_html) { s, v in context(s, focus: v.focus) }
+
     static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         var posTable = MatrixTable(caption: "pos_emb: one row per position (rows the prompt uses are highlighted)",
@@ -35,4 +37,8 @@ enum PositionsPage {
             "maxPositions": s.model.config.maxPositions,
         ]
     }
+}
+
+extension Stage {
+    static let positions = Stage(PositionsPage.kind)
 }

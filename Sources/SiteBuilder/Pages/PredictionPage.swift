@@ -3,6 +3,8 @@ import Foundation
 
 /// prediction.html: softmax probabilities, the prediction, the target and the loss.
 enum PredictionPage {
+    static let kind = PageKind(template: "prediction", label: "Prediction", followsFocus: true, builtIn: PackageResources.prediction_html) { s, v in context(s, focus: v.focus) }
+
     static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
         let t = s.trace, vocab = s.model.vocab
         let isLast = f == s.lastToken
@@ -50,4 +52,8 @@ enum PredictionPage {
         }
         return context
     }
+}
+
+extension Stage {
+    static let prediction = Stage(PredictionPage.kind)
 }

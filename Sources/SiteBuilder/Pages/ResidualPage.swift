@@ -1,5 +1,7 @@
 /// residual.html (per layer): attn_out = context·W_o (+ b_o), and h1 = x + attn_out.
 enum ResidualPage {
+    static let kind = PageKind(template: "residual", label: "W_o + residual", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.residual_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
+
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
         let t = s.trace, d = s.model.config.dModel, layer = t.layers[l], w = s.model.weights.layers[l]
         let dims = s.dimensionLabels(d)
@@ -41,4 +43,8 @@ enum ResidualPage {
             "layerNumber": l + 1, "multiLayer": s.multiLayer,
         ]
     }
+}
+
+extension Stage {
+    static func residual(_ layer: Int) -> Stage { Stage(ResidualPage.kind, layer: layer) }
 }

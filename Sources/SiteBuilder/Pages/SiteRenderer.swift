@@ -42,25 +42,9 @@ struct SiteRenderer: @unchecked Sendable {
         return RenderedPage(path: data.file(job.stage, focus: job.focus), bytes: bytes, scan: SiteChecker.scan(bytes))
     }
 
-    /// `sha256`: the model file's, on the overview page (the only one that shows it).
+    /// The page's own values and the links every page may use.
     func pageContext(_ stage: Stage, focus: Int, sha256: String) -> [String: Any] {
-        var context: [String: Any]
-        switch stage {
-        case .overview: context = OverviewPage.context(data, sha256: sha256)
-        case .tokens: context = TokensPage.context(data)
-        case .embeddings: context = EmbeddingsPage.context(data)
-        case .positions: context = PositionsPage.context(data, focus: focus)
-        case .layerNorm(let l): context = LayerNormPage.context(data, layer: l, focus: focus)
-        case .attention(let l): context = AttentionPage.context(data, layer: l, focus: focus)
-        case .residual(let l): context = ResidualPage.context(data, layer: l, focus: focus)
-        case .mlp(let l): context = MLPPage.context(data, layer: l, focus: focus)
-        case .lmHead: context = LMHeadPage.context(data, focus: focus)
-        case .prediction: context = PredictionPage.context(data, focus: focus)
-        case .gradient: context = GradientPage.context(data)
-        case .backprop: context = BackpropPage.context(data)
-        case .step: context = StepPage.context(data)
-        case .training: context = TrainingPage.context(data)
-        }
+        var context = stage.kind.context(data, PageView(layer: stage.layer ?? 0, focus: focus, sha256: sha256))
         // Links to the neighbouring stages, keeping the focus token.
         for (key, value) in linkContext(focus: focus) { context[key] = value }
         return context

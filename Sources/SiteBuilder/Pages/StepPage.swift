@@ -2,6 +2,8 @@ import TransformerEngine
 
 /// step.html: one gradient-descent step W ← W − η·∇W, and what it does to the prediction.
 enum StepPage {
+    static let kind = PageKind(template: "step", label: "One step", chapter: .learning, showsLearning: true, builtIn: PackageResources.step_html) { s, v in context(s) }
+
     static func context(_ s: SiteData) -> [String: Any] {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let t = s.trace, after = learning.steppedTrace, vocab = s.model.vocab, last = s.lastToken
@@ -39,4 +41,8 @@ enum StepPage {
             "workedStep": "\(WorkedSum.signed(before[0][targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0][targetID], decimals: 4)) = \(NumberFormat.short(stepped[0][targetID], decimals: 4))",
         ]
     }
+}
+
+extension Stage {
+    static let step = Stage(StepPage.kind)
 }

@@ -1,5 +1,7 @@
 /// tokens.html: text → tokens → ids through the vocabulary (stoi).
 enum TokensPage {
+    static let kind = PageKind(template: "tokens", label: "Tokens", builtIn: PackageResources.tokens_html) { s, v in context(s) }
+
     static func context(_ s: SiteData) -> [String: Any] {
         let t = s.trace
         let inPrompt = Set(t.ids)
@@ -53,4 +55,8 @@ struct TokenStripSVG {
         }
         return out + "</svg>"
     }
+}
+
+extension Stage {
+    static let tokens = Stage(TokensPage.kind)
 }

@@ -3,6 +3,8 @@ import TransformerEngine
 /// training.html: N steps of gradient descent on the prompt: the loss and p(target) over the
 /// steps, the step where the prediction flips, and the predictions after training.
 enum TrainingPage {
+    static let kind = PageKind(template: "training", label: "Training", chapter: .learning, showsLearning: true, builtIn: PackageResources.training_html) { s, v in context(s) }
+
     static func context(_ s: SiteData) -> [String: Any] {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let run = learning.run, vocab = s.model.vocab, last = s.lastToken
@@ -44,4 +46,8 @@ enum TrainingPage {
             "finalPrediction": final.prediction,
         ]
     }
+}
+
+extension Stage {
+    static let training = Stage(TrainingPage.kind)
 }

@@ -14,10 +14,7 @@ public struct TemplateSet: Sendable {
     public let assets: [String: [UInt8]]
 
     /// Templates the site needs; a missing one is reported at load.
-    public static let required = [
-        "layout", "index", "tokens", "embeddings", "positions", "layernorm", "attention",
-        "residual", "mlp", "lm-head", "prediction", "gradient", "backprop", "step", "training",
-    ]
+    static var required: [String] { SitePages.templates }
 
     /// The templates of the folder at `directory`, or the built-in ones when it is nil.
     public static func load(directory: String?) throws(BuildFailure) -> TemplateSet {
