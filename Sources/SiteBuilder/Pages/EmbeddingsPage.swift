@@ -2,7 +2,19 @@
 enum EmbeddingsPage {
     static let kind = PageKind(template: "embeddings", label: "Embeddings", builtIn: PackageResources.embeddings_html) { s, v in context(s) }
 
-    static func context(_ s: SiteData) -> [String: Any] {
+    struct Context: PageContext {
+        var tokEmbTable: String
+        var heatmap: String
+        var promptTable: String
+        var dModel: Int
+        var vocabSize: Int
+        var exampleWord: String
+        var exampleId: Int
+        var exampleRow: String
+        var exampleCls: String
+    }
+
+    static func context(_ s: SiteData) -> Context {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         let vocabLabels = s.model.vocab.enumerated().map { "\($0) · \($1)" }
         var table = MatrixTable(caption: "tok_emb: one row of \(d) numbers per vocabulary word (rows the prompt uses are highlighted)",
@@ -21,17 +33,17 @@ enum EmbeddingsPage {
         promptTable.corner = "position · token"
         promptTable.rowClasses = s.tokenClasses
         let f = s.lastToken
-        return [
-            "tokEmbTable": table.render(),
-            "heatmap": heatmap,
-            "promptTable": promptTable.render(),
-            "dModel": d,
-            "vocabSize": s.model.vocab.count,
-            "exampleWord": t.tokens[f],
-            "exampleId": t.ids[f],
-            "exampleRow": WorkedSum.vector(t.tokEmb[f]),
-            "exampleCls": s.tokenClass(f),
-        ]
+        return Context(
+            tokEmbTable: table.render(),
+            heatmap: heatmap,
+            promptTable: promptTable.render(),
+            dModel: d,
+            vocabSize: s.model.vocab.count,
+            exampleWord: t.tokens[f],
+            exampleId: t.ids[f],
+            exampleRow: WorkedSum.vector(t.tokEmb[f]),
+            exampleCls: s.tokenClass(f)
+        )
     }
 }
 

@@ -4,7 +4,36 @@ import TransformerEngine
 enum MLPPage {
     static let kind = PageKind(template: "mlp", label: "MLP + residual", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.mlp_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
 
-    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
+    struct Context: PageContext {
+        var ln2Table: String
+        var w1Table: String
+        var preTable: String
+        var actTable: String
+        var w2Table: String
+        var outTable: String
+        var h2Table: String
+        var chart: String
+        var isRelu: Bool
+        var actName: String
+        var zeroedCount: Int
+        var dFF: Int
+        var dModel: Int
+        var noneZeroed: Bool
+        var focusWord: String
+        var focusCls: String
+        var h1Vector: String
+        var mlpVector: String
+        var h2Vector: String
+        var workedPre: String
+        var workedAct: String
+        var workedOut: String
+        var workedH2: String
+        var layerNumber: Int
+        var multiLayer: Bool
+        var isLastLayer: Bool
+    }
+
+    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
         let t = s.trace, c = s.model.config, layer = t.layers[l], w = s.model.weights.layers[l]
         let dims = s.dimensionLabels(c.dModel), hidden = s.dimensionLabels(c.dFF, prefix: "u")
         func perToken(_ caption: String, _ m: [[Double]], _ columns: [String]) -> MatrixTable {
@@ -30,29 +59,29 @@ enum MLPPage {
         let ln2 = layer.ln2Out[f]
         let w1col = w.w1.map { $0[0] }, w2col = w.w2.map { $0[0] }
         let actName = isRelu ? "ReLU" : "GELU"
-        return [
-            "ln2Table": perToken("LN2(h1): h1 normalised again", layer.ln2Out, dims).render(),
-            "w1Table": s.sharedTable(w1, name: "W_1", focus: f, stage: .mlp(l)),
-            "preTable": perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre, hidden).render(),
-            "actTable": actTable(s, layer, l, hidden, f, isRelu: isRelu),
-            "w2Table": s.sharedTable(w2, name: "W_2", focus: f, stage: .mlp(l)),
-            "outTable": perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut, dims).render(),
-            "h2Table": perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut, dims).render(),
-            "chart": chart,
-            "isRelu": isRelu, "actName": actName,
-            "zeroedCount": zeroed.count, "dFF": c.dFF, "dModel": c.dModel,
-            "noneZeroed": zeroed.isEmpty,
-            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
-            "h1Vector": WorkedSum.vector(layer.residMid[f]),
-            "mlpVector": WorkedSum.vector(layer.mlpOut[f]),
-            "h2Vector": WorkedSum.vector(layer.residOut[f]),
-            "workedPre": WorkedSum.dot(ln2, w1col, bias: w.b1?[0], result: pre[0]),
-            "workedAct": "\(actName)(\(NumberFormat.short(pre[0], decimals: 4))) = \(NumberFormat.short(act[0], decimals: 4))",
-            "workedOut": WorkedSum.dot(act, w2col, bias: w.b2?[0], result: layer.mlpOut[f][0]),
-            "workedH2": "\(WorkedSum.signed(layer.residMid[f][0], decimals: 4)) + \(WorkedSum.signed(layer.mlpOut[f][0], decimals: 4)) = \(NumberFormat.short(layer.residOut[f][0], decimals: 4))",
-            "layerNumber": l + 1, "multiLayer": s.multiLayer,
-            "isLastLayer": l == c.nLayers - 1,
-        ]
+        return Context(
+            ln2Table: perToken("LN2(h1): h1 normalised again", layer.ln2Out, dims).render(),
+            w1Table: s.sharedTable(w1, name: "W_1", focus: f, stage: .mlp(l)),
+            preTable: perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre, hidden).render(),
+            actTable: actTable(s, layer, l, hidden, f, isRelu: isRelu),
+            w2Table: s.sharedTable(w2, name: "W_2", focus: f, stage: .mlp(l)),
+            outTable: perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut, dims).render(),
+            h2Table: perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut, dims).render(),
+            chart: chart,
+            isRelu: isRelu, actName: actName,
+            zeroedCount: zeroed.count, dFF: c.dFF, dModel: c.dModel,
+            noneZeroed: zeroed.isEmpty,
+            focusWord: t.tokens[f], focusCls: s.tokenClass(f),
+            h1Vector: WorkedSum.vector(layer.residMid[f]),
+            mlpVector: WorkedSum.vector(layer.mlpOut[f]),
+            h2Vector: WorkedSum.vector(layer.residOut[f]),
+            workedPre: WorkedSum.dot(ln2, w1col, bias: w.b1?[0], result: pre[0]),
+            workedAct: "\(actName)(\(NumberFormat.short(pre[0], decimals: 4))) = \(NumberFormat.short(act[0], decimals: 4))",
+            workedOut: WorkedSum.dot(act, w2col, bias: w.b2?[0], result: layer.mlpOut[f][0]),
+            workedH2: "\(WorkedSum.signed(layer.residMid[f][0], decimals: 4)) + \(WorkedSum.signed(layer.mlpOut[f][0], decimals: 4)) = \(NumberFormat.short(layer.residOut[f][0], decimals: 4))",
+            layerNumber: l + 1, multiLayer: s.multiLayer,
+            isLastLayer: l == c.nLayers - 1
+        )
     }
 
     /// The activation output, with the entries ReLU set to zero marked.

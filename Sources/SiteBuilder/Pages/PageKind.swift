@@ -17,10 +17,10 @@ struct PageKind: Hashable, Sendable {
     /// The template as built into the binary.
     let builtIn: [UInt8]
     /// The page's values for its template.
-    let context: @Sendable (SiteData, PageView) -> [String: Any]
+    let context: @Sendable (SiteData, PageView) -> any PageContext
 
     init(template: String, label: String, repeats: Repeats = .once, followsFocus: Bool = false, chapter: Chapter = .forwardPass,
-         showsLearning: Bool = false, builtIn: [UInt8], context: @escaping @Sendable (SiteData, PageView) -> [String: Any]) {
+         showsLearning: Bool = false, builtIn: [UInt8], context: @escaping @Sendable (SiteData, PageView) -> any PageContext) {
         self.template = template
         self.label = label
         self.repeats = repeats
@@ -45,3 +45,9 @@ struct PageView {
     /// for a big model file), "" elsewhere.
     let sha256: String
 }
+
+/// The values a page's template names, as a struct: each stored property is a `{{name}}`.
+/// A property that is itself a `PageContext` (the learning chapter's common values) lends
+/// its properties directly. Rendering looks every name up strictly: a name no property has
+/// is an error naming the template (see `TemplateSet.render`).
+protocol PageContext {}

@@ -235,6 +235,26 @@ public struct TemplateSet: Sendable {
 
     /// Renders a template; a missing template or a value the template names but the context
     /// lacks is an error naming the template file.
+    /// Renders a page's template with its typed context and the links every page may use.
+    func render(_ name: String, page: any PageContext, links: [String: String]) throws(BuildFailure) -> String {
+        var values: [String: Any] = links
+        Self.collect(page, into: &values)
+        return try render(name, values)
+    }
+
+    /// A context's stored properties by name; a property that is itself a `PageContext`
+    /// lends its own.
+    static func collect(_ context: any PageContext, into values: inout [String: Any]) {
+        for child in Mirror(reflecting: context).children {
+            guard let label = child.label else { continue }
+            if let part = child.value as? any PageContext {
+                collect(part, into: &values)
+            } else {
+                values[label] = child.value
+            }
+        }
+    }
+
     public func render(_ name: String, _ context: [String: Any]) throws(BuildFailure) -> String {
         let file = (directory as NSString).appendingPathComponent(name + ".html")
         let root = StrictContext(context)
