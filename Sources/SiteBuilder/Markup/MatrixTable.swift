@@ -21,6 +21,8 @@ struct MatrixTable {
     /// all-token table on a lean view; `rowsNote` (HTML) then says where the others are.
     var onlyRows: [Int]? = nil
     var rowsNote: String? = nil
+    /// Cells that are exactly 0 get the class `zeroed` and this title (ReLU's zeroed units).
+    var zeroTitle: String? = nil
     static let limit = 16
 
     /// The cells, as the caller has them (a table of a big weight matrix shows only a part,
@@ -135,7 +137,13 @@ struct MatrixTable {
             out.append("</th>")
             for (k, column) in columns.enumerated() {
                 guard let c = column else { out.append("<td class=\"gap\">…</td>"); continue }
-                if let value = values[r, c] {
+                if let value = values[r, c], let zeroTitle, value == 0, value.sign == .plus {
+                    out.append(focusColumns[k] ? "<td class=\"focus zeroed\" title=\"" : "<td class=\"zeroed\" title=\"")
+                    out.append(escaped: zeroTitle)
+                    out.append("\">")
+                    out.append(short: value)
+                    out.append("</td>")
+                } else if let value = values[r, c] {
                     out.append(focusColumns[k] ? "<td class=\"focus\" title=\"" : "<td title=\"")
                     out.append(exact: value)
                     out.append("\">")

@@ -86,15 +86,11 @@ enum MLPPage {
 
     /// The activation output, with the entries ReLU set to zero marked.
     static func actTable(_ s: SiteData, _ layer: LayerTrace, _ l: Int, _ hidden: [String], _ f: Int, isRelu: Bool) -> String {
-        let table = s.tokenTable(isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
+        var table = s.tokenTable(isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
                                  layer.mlpAct, columns: hidden, focus: f, stage: .mlp(l))
-        var html = table.render()
-        if isRelu {
-            // Mark zeroed cells: they are exactly 0 where mlp_pre ≤ 0.
-            html = html.replacingOccurrences(of: "<td title=\"0\">0.00</td>", with: "<td class=\"zeroed\" title=\"0 (ReLU: input was ≤ 0)\">0.00</td>")
-            html = html.replacingOccurrences(of: "<td class=\"focus\" title=\"0\">0.00</td>", with: "<td class=\"focus zeroed\" title=\"0 (ReLU: input was ≤ 0)\">0.00</td>")
-        }
-        return html
+        // ReLU's output is exactly 0 where mlp_pre ≤ 0.
+        if isRelu { table.zeroTitle = "0 (ReLU: input was ≤ 0)" }
+        return table.render()
     }
 }
 
