@@ -121,7 +121,7 @@ import Testing
 
     /// 25,000 tags took 20 s before (release build; a quadratic parse), well under a second
     /// now. Timings in a debug build on a loaded machine vary, so this test holds the growth
-    /// instead: ten times the tags take at most twenty times as long (quadratic: a hundred).
+    /// instead: ten times the tags take at most thirty times as long (quadratic: about a hundred).
     @Test func twentyFiveThousandTagsLoadAndRenderInLinearTime() throws {
         func seconds(tags: Int) -> Double {
             let text = "<p>" + String(repeating: "{{w}}", count: tags) + "</p>"
@@ -135,7 +135,7 @@ import Testing
         }
         _ = seconds(tags: 100)   // warm up
         let small = seconds(tags: 2_500), large = seconds(tags: 25_000)
-        #expect(large < 20 * small, "2,500 tags: \(small) s, 25,000 tags: \(large) s")
+        #expect(large < 30 * small, "2,500 tags: \(small) s, 25,000 tags: \(large) s")
     }
 
     /// A template of two thousand pieces renders through a tree of partials, in order.

@@ -60,7 +60,7 @@ enum AttentionPage {
             if s.count > MatrixTable.limit {
                 // The heatmap below shows every row; the table keeps the focus row's exact scores.
                 scoreTable.onlyRows = [f]
-                scoreTable.rowsNote = "the row of \(Escape.html(s.quoted(f))); every score is in trace.json"
+                scoreTable.rowsNote = Note(text: "the row of \(s.quoted(f)); every score is in trace.json")
             }
             let weights = layer.weights[h]
             let strongest = weights[f].indices.max { weights[f][$0] < weights[f][$1] } ?? 0

@@ -54,24 +54,19 @@ struct SiteRenderer: @unchecked Sendable {
         return links
     }
 
-    /// What layout.html shows around every page.
+    /// What layout.html shows around every page. The stage map and the token chips come as
+    /// markup (`NavigationHTML`): as loops in the template they cost more than the rest of a
+    /// page (the template engine spends microseconds on every tag of every item).
     struct LayoutContext: PageContext {
-        /// A link of the stage map or a focus-token chip.
-        struct Link {
-            var label: String
-            var href: String
-            var classes: String = ""
-            var isCurrent: Bool
-        }
         var pageTitle: String
         var siteName: String
         var stageLabel: String
         var stageNumber: Int
         var stageCount: Int
         var isOverview: Bool
-        var stageMap: [Link]
+        var stageMapItems: String
         var hasChips: Bool
-        var chips: [Link]
+        var chipLinks: String
         var focusWord: String
         var body: String
         var sha256: String
@@ -87,10 +82,10 @@ struct SiteRenderer: @unchecked Sendable {
     func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String, sha256: String) -> LayoutContext {
         let stages = data.stages
         let map = stages.enumerated().map { i, s in
-            LayoutContext.Link(label: data.stageMapLabels[i], href: data.file(s, focus: focus), isCurrent: i == index)
+            NavigationHTML.Link(label: data.stageMapLabels[i], href: data.file(s, focus: focus), isCurrent: i == index)
         }
         let chips = stage.followsFocus ? data.trace.tokens.enumerated().map { i, word in
-            LayoutContext.Link(label: word, href: data.file(stage, focus: i), classes: data.tokenClasses[i], isCurrent: i == focus)
+            NavigationHTML.Link(label: word, href: data.file(stage, focus: i), classes: data.tokenClasses[i], isCurrent: i == focus)
         } : []
         let layerTitle = stage.layer.map { data.multiLayer ? " · layer \($0 + 1)" : "" } ?? ""
         let pageTitle = stage == .overview ? data.siteName : "\(stage.label)\(layerTitle) · \(data.siteName)"
@@ -101,9 +96,9 @@ struct SiteRenderer: @unchecked Sendable {
             stageNumber: index,
             stageCount: stages.count - 1,
             isOverview: stage == .overview,
-            stageMap: map,
+            stageMapItems: NavigationHTML.stageItems(map),
             hasChips: !chips.isEmpty,
-            chips: chips,
+            chipLinks: NavigationHTML.chips(chips),
             focusWord: data.trace.tokens[focus],
             body: body,
             sha256: sha256,

@@ -250,8 +250,23 @@ public struct TemplateSet: Sendable {
             if let part = child.value as? any PageContext {
                 collect(part, into: &values)
             } else {
-                values[label] = child.value
+                values[label] = templateValue(child.value)
             }
+        }
+    }
+
+    /// A list of row structs becomes a list of dictionaries, read once: the template engine
+    /// looks a name up in a dictionary directly, but reflects on a struct at every lookup,
+    /// which made the stage map and the token chips the slowest part of a page.
+    static func templateValue(_ value: Any) -> Any {
+        guard !(value is String), let list = value as? [Any], let first = list.first,
+              Mirror(reflecting: first).displayStyle == .struct else { return value }
+        return list.map { row in
+            var fields: [String: Any] = [:]
+            for child in Mirror(reflecting: row).children {
+                if let label = child.label { fields[label] = child.value }
+            }
+            return fields
         }
     }
 
