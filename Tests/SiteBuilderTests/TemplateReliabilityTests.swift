@@ -218,3 +218,35 @@ import Testing
         waitFor("the watcher to stop") { done.load(ordering: .acquiring) }
     }
 }
+
+/// Cutting a template into pieces changes nothing it renders, on texts made to trip the
+/// library's whitespace rules (standalone tags, comments, leading whitespace, line ends).
+@Suite struct TemplatePiecesTests {
+    func rendered(_ text: String, pieceSize: Int) throws -> String {
+        let compiled = TemplateSet.compile(TemplateSet.TemplateFolder.File(name: "t", path: "t.html", text: text), pieceSize: pieceSize)
+        #expect(compiled.pieces.count >= 1, "\(compiled.problems)")
+        var library = MustacheLibrary()
+        try TemplateSet.registerPieces(compiled.pieces, as: "t", prefix: "p", in: &library)
+        return library.render(["v": "V", "yes": true, "no": false, "list": [["v": "1"], ["v": "2"]]], withTemplate: "t") ?? "nil"
+    }
+
+    @Test(arguments: [
+        "<p>\n  {{!a}}{{!b}}\n  {{!c}}\n{{#yes}}\n  x {{v}}\n{{/yes}}\n</p>",
+        "<p>x {{!a}}  \n{{!b}} {{v}}{{!c}}  \n\t{{#no}}\n{{/no}}  {{v}}\n{{^no}}\n{{v}}\n{{/no}}</p>",
+        "<p>" + String(repeating: "{{!c}}", count: 50) + "\n" + String(repeating: "  {{!c}}\n", count: 20) + "</p>",
+        "<p>{{v}} \n {{v}}\r\n{{#list}}\n {{v}}\n{{/list}}\n{{v}}{{v}}  {{!x}}\n  {{v}}  </p>",
+        "<p>{{v}}{{!a}}   \n{{v}}  {{#yes}}{{/yes}}  \n   {{!z}}{{v}}\n</p>",
+    ])
+    func cutEverywhereRendersTheSame(text: String) throws {
+        let whole = try rendered(text, pieceSize: Int.max)
+        let cut = try rendered(text, pieceSize: 1)
+        #expect(cut == whole)
+    }
+
+    @Test func commentsOnOneLineAreCutToo() throws {
+        let text = "<p>" + String(repeating: "{{!c}}", count: 25_000) + "</p>"
+        let tags = try TemplateTags(text)
+        #expect(tags.pieces().count > 100)
+        #expect(try rendered(text, pieceSize: TemplatePiece.defaultSize) == "<p></p>")
+    }
+}
