@@ -20,15 +20,10 @@ struct BuildSteps {
     /// Runs two pieces of work side by side as one step, `first ∥ second`; the line gives each
     /// one's time too. A failure of the first is the one reported.
     mutating func run<A, B>(_ first: String, _ a: @Sendable () throws(BuildFailure) -> A,
-                            beside second: String, _ b: @Sendable () throws(BuildFailure) -> B) throws(BuildFailure) -> (A, B) {
+                            beside second: String, _ b: @escaping @Sendable () throws(BuildFailure) -> B) throws(BuildFailure) -> (A, B) {
         let start = DispatchTime.now()
-        nonisolated(unsafe) var resultA: Timed<A>? = nil
-        nonisolated(unsafe) var resultB: Timed<B>? = nil
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            if i == 0 { resultA = Timed(a) } else { resultB = Timed(b) }
-        }
+        let (resultA, resultB) = Parallel.both({ Timed(a) }, beside: { Timed(b) })
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        guard let resultA, let resultB else { throw BuildFailure(BuildProblem(file: first, message: "internal error: a step did not run")) }
         record("\(first) ∥ \(second)", seconds,
                detail: String(format: "   (%.1f ∥ %.1f ms)", resultA.seconds * 1000, resultB.seconds * 1000))
         return (try resultA.result.get(), try resultB.result.get())

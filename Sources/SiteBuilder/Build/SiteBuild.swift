@@ -67,8 +67,9 @@ public enum SiteBuild {
     static func readInputs(_ options: BuildOptions) throws(BuildFailure) -> (ModelInput, TemplateSet) {
         let folder = Result { () throws(BuildFailure) in try TemplateSet.TemplateFolder.read(options.templatesPath) }
         let files = (try? folder.get())?.templates ?? []
-        let compiled = Parallel.map(files.count) { [pieceSize = options.templatePieceSize] in TemplateSet.compile(files[$0], pieceSize: pieceSize) }
-        let model = Timed { () throws(BuildFailure) in try loadModel(options) }
+        let (compiled, model) = Parallel.both({
+            Parallel.map(files.count) { [pieceSize = options.templatePieceSize] in TemplateSet.compile(files[$0], pieceSize: pieceSize) }
+        }, beside: { Timed { () throws(BuildFailure) in try loadModel(options) } })
         let templates = Timed { () throws(BuildFailure) in try TemplateSet.assemble(try folder.get(), compiled: compiled) }
         guard case .success(let set) = templates.result, case .success(let loaded) = model.result else {
             throw BuildFailure(templates.problems + model.problems)
