@@ -3,8 +3,8 @@ import PageValidation
 import TransformerEngine
 
 /// The build, as the ordered list of named steps in `site(_:steps:)`: read the inputs, run
-/// the forward pass, render the pages (the learning chapter trains and trace.json is written
-/// beside them), check every page, write the site. Each step is timed and logged on one line; `∥` in a step's name
+/// the forward pass, render the pages (beside them the learning chapter trains, writes
+/// trace.json and renders its own pages), check every page, write the site. Each step is timed and logged on one line; `∥` in a step's name
 /// marks two pieces of work run side by side, on cores that would otherwise idle. Pages
 /// render on every core, each checked by libxml2 on the thread that rendered it.
 public enum SiteBuild {
@@ -33,15 +33,14 @@ public enum SiteBuild {
         let training = try trainingSettings(options, model: model.model)
         let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
         let forward = SiteData(loaded: model, trace: trace, displayPath: options.modelLabel, learning: nil)
-        let (forwardPages, (learned, traceFile)) = try steps.run(
+        let (forwardPages, (learningPages, traceFile)) = try steps.run(
             "forward pages", { () throws(BuildFailure) in try renderPages(forward, templates) { !$0.needsLearning } },
-            beside: "training + trace.json", {
+            beside: "learning chapter", { () throws(BuildFailure) in
+                // Training, then trace.json (it holds the run) and the pages that show its numbers.
                 let learned = learning(model.model, trace: trace, rate: training.rate, steps: training.steps)
-                return (learned, traceJSON(trace, model: model.model, learning: learned))
+                let traceFile = traceJSON(trace, model: model.model, learning: learned)
+                return (try renderPages(forward.adding(learned), templates) { $0.needsLearning }, traceFile)
             })
-        let learningPages = try steps.run("learning pages") { () throws(BuildFailure) in
-            try renderPages(forward.adding(learned), templates) { $0.needsLearning }
-        }
         let files = try steps.run("check pages") { () throws(BuildFailure) in
             try checkedSite(pages: forwardPages + learningPages, assets: templates.assets,
                             model: model.bytes, trace: traceFile, output: options.outputPath)
