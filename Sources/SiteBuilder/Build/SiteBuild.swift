@@ -123,7 +123,8 @@ public enum SiteBuild {
             scanned[page.path] = page.scan
         }
         for (name, bytes) in templates.assets { files[name] = bytes }
-        files["model.json"] = loaded.bytes
+        // A model file is published as it is; a checkpoint's files are only listed (name, size, SHA-256).
+        if loaded.checkpoint == nil { files["model.json"] = loaded.bytes }
         files["trace.json"] = try traceRun.result.get()
         let pageCount = files.keys.filter { $0.hasSuffix(".html") }.count
         try step("check pages") { () throws(BuildFailure) in
@@ -173,8 +174,12 @@ public enum SiteBuild {
     }
 
     /// The model file, with the prompt and target the options override.
+    /// A checkpoint (a folder or its .safetensors) takes its prompt from `--text` and `--target`.
     static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> LoadedModel {
         do throws(Diagnostic) {
+            if CheckpointLoader.isCheckpoint(options.modelPath) {
+                return try CheckpointLoader.load(path: options.modelPath, text: options.text, target: options.target)
+            }
             var loaded = try ModelLoader.load(path: options.modelPath)
             if options.text != nil || options.target != nil {
                 let builder = PromptBuilder(model: loaded.model, file: options.modelPath)

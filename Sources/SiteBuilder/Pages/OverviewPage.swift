@@ -52,6 +52,20 @@ enum OverviewPage {
             "tokensHref": s.file(.tokens),
             "sha256": sha256,
             "predictionHref": s.file(.prediction),
+        ].merging(checkpointContext(s), uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The checkpoint's name, dtype and files (name, size, SHA-256); empty values for a model file.
+    static func checkpointContext(_ s: SiteData) -> [String: Any] {
+        let files = (s.checkpoint?.files ?? []).map { file -> [String: Any] in
+            ["name": file.name, "size": file.bytes.count, "sha256": SHA256.hex(file.bytes)]
+        }
+        return [
+            "hasCheckpoint": s.checkpoint != nil,
+            "checkpointName": s.checkpoint?.name ?? "",
+            "checkpointDtype": s.checkpoint?.dtypes.joined(separator: " and ") ?? "",
+            "lmHead": s.checkpoint?.lmHeadIsTied == false ? "its own lm_head.weight" : "tied to the token embeddings (W_lm = wteᵀ)",
+            "checkpointFiles": files,
         ]
     }
 

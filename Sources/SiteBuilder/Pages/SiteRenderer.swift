@@ -98,6 +98,8 @@ struct SiteRenderer: @unchecked Sendable {
             "focusWord": data.trace.tokens[focus],
             "body": body,
             "sha256": sha256,
+            "hasCheckpoint": data.checkpoint != nil,
+            "checkpointName": data.checkpoint?.name ?? "",
             "generator": Self.generator,
             "hasPrev": index > 0, "prevHref": "", "prevLabel": "",
             "hasNext": index + 1 < stages.count, "nextHref": "", "nextLabel": "",

@@ -4,15 +4,18 @@ enum TokensPage {
         let t = s.trace
         let inPrompt = Set(t.ids)
         let vocab = s.model.vocab.enumerated().map { id, word -> [String: Any] in
-            ["id": id, "word": word, "used": inPrompt.contains(id)]
+            let note = s.tokenNote(id: id)
+            return ["id": id, "word": word, "used": inPrompt.contains(id), "note": note, "hasNote": !note.isEmpty]
         }
         let rows = t.tokens.enumerated().map { i, word -> [String: Any] in
-            ["position": i, "word": word, "id": t.ids[i], "cls": s.tokenClass(i)]
+            ["position": i, "word": word, "id": t.ids[i], "cls": s.tokenClass(i),
+             "raw": s.checkpoint?.rawTokens[t.ids[i]] ?? word]
         }
         let strip = TokenStripSVG(id: "token-strip", tokens: t.tokens, ids: t.ids, classes: s.tokenClasses).render()
         return [
             "tokenizerWords": s.model.tokenizer == .words,
             "tokenizerChars": s.model.tokenizer == .chars,
+            "tokenizerCheckpoint": s.model.tokenizer == .checkpoint,
             "promptText": s.model.prompt.text,
             "vocab": vocab,
             "vocabSize": s.model.vocab.count,

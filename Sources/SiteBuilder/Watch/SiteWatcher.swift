@@ -1,6 +1,7 @@
 import Foundation
+import ModelFormats
 
-/// Rebuilds the site whenever the model file or a template changes, like `zola serve`
+/// Rebuilds the site whenever the model file (or a checkpoint's files) or a template changes, like `zola serve`
 /// without the server. It polls the files' modification time, size and inode every 50 ms:
 /// cheap for a handful of files, and it sees editors that save by writing a new file and
 /// renaming it over the old one. A failed rebuild reports its errors and leaves the last
@@ -24,13 +25,21 @@ public final class SiteWatcher: @unchecked Sendable {
         var inode: Int
     }
 
-    /// Every watched file: the model file and every file of the templates folder.
+    /// Every watched file: the model file (for a checkpoint, every file of its folder: config.json,
+    /// model.safetensors or its shards, the tokenizer files) and every file of the templates folder.
     func snapshot() -> [String: Stamp] {
         let fm = FileManager.default
-        var paths = [options.modelPath]
-        if let names = try? fm.contentsOfDirectory(atPath: options.templatesPath) {
-            paths += names.filter { !$0.hasPrefix(".") }.map { (options.templatesPath as NSString).appendingPathComponent($0) }
+        func files(in folder: String) -> [String] {
+            let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+            return names.filter { !$0.hasPrefix(".") }.map { (folder as NSString).appendingPathComponent($0) }
         }
+        var paths = [options.modelPath]
+        if CheckpointLoader.isCheckpoint(options.modelPath) {
+            var isFolder: ObjCBool = false
+            let exists = fm.fileExists(atPath: options.modelPath, isDirectory: &isFolder)
+            paths += files(in: exists && isFolder.boolValue ? options.modelPath : (options.modelPath as NSString).deletingLastPathComponent)
+        }
+        paths += files(in: options.templatesPath)
         var stamps: [String: Stamp] = [:]
         for path in paths {
             guard let a = try? fm.attributesOfItem(atPath: path) else { continue }
