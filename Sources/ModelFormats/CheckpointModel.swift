@@ -43,9 +43,9 @@ public enum CheckpointLoader {
         do {
             checkpoint = try GPT2Checkpoint.read(path)
         } catch let error as CheckpointError {
-            throw Diagnostic(file: error.file, field: error.subject, message: error.message).escapingInvisibles()
+            throw Diagnostic(file: error.file, field: error.subject, message: error.message)
         } catch {
-            throw Diagnostic(file: path, message: "cannot be read: \(error)").escapingInvisibles()
+            throw Diagnostic(file: path, message: "cannot be read: \(error)")
         }
         let model = try model(of: checkpoint, path: path, text: text, target: target)
         return LoadedModel(path: path, bytes: [], model: model, checkpoint: try summary(of: checkpoint))
@@ -100,7 +100,7 @@ public enum CheckpointLoader {
                 let shown = pieces.map { "\($0.display) (id \($0.id))" }.joined(separator: " + ")
                 throw Diagnostic(file: file, field: "--target", message: pieces.isEmpty
                     ? "is empty, expected exactly one token"
-                    : "\(quoted(target)) is \(pieces.count) tokens, \(shown); expected exactly one token").escapingInvisibles()
+                    : "\(quoted(target)) is \(pieces.count) tokens, \(shown); expected exactly one token")
             }
             targetID = pieces[0].id
             targetToken = pieces[0].display
@@ -136,13 +136,4 @@ public enum CheckpointLoader {
     }
 
     static func quoted(_ text: String) -> String { "\"" + text + "\"" }
-}
-
-extension Diagnostic {
-    /// The message with control and format characters written as `\u{1B}` (Checkpoints'
-    /// `escapingInvisibles`), for a terminal: model strings may hold anything.
-    func escapingInvisibles() -> Diagnostic {
-        Diagnostic(file: Checkpoints.escapingInvisibles(file), line: line, column: column,
-                   field: field.map(Checkpoints.escapingInvisibles), message: Checkpoints.escapingInvisibles(message))
-    }
 }

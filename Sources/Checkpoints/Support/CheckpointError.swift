@@ -25,7 +25,7 @@ public struct CheckpointError: Error, Sendable, Equatable, CustomStringConvertib
 }
 
 /// `text` with its control and format characters written as Swift escapes (`\u{1B}`).
-public func escapingInvisibles(_ text: String) -> String {
+func escapingInvisibles(_ text: String) -> String {
     var out = ""
     for scalar in text.unicodeScalars {
         switch scalar.properties.generalCategory {

@@ -174,27 +174,35 @@ public enum SiteBuild {
     }
 
     /// The model file, with the prompt and target the options override.
-    /// A checkpoint (a folder or its .safetensors) takes its prompt from `--text` and `--target`.
+    /// A checkpoint (a folder or its .safetensors) takes its prompt from `--text` and `--target`;
+    /// the file-size limit is a model file's (a checkpoint's weights are read as binary), the
+    /// model's limits are the same.
     static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> LoadedModel {
+        let isCheckpoint = CheckpointLoader.isCheckpoint(options.modelPath)
+        if !isCheckpoint { try ModelLimits.checkFile(options.modelPath) }
+        let textField = options.text == nil && !isCheckpoint ? "prompt.text" : "--text"
+        let targetField = options.target == nil && !isCheckpoint ? "prompt.target" : "--target"
+        var loaded: LoadedModel
         do throws(Diagnostic) {
-            if CheckpointLoader.isCheckpoint(options.modelPath) {
-                return try CheckpointLoader.load(path: options.modelPath, text: options.text, target: options.target)
+            if isCheckpoint {
+                loaded = try CheckpointLoader.load(path: options.modelPath, text: options.text, target: options.target)
+            } else {
+                loaded = try ModelLoader.load(path: options.modelPath)
+                if options.text != nil || options.target != nil {
+                    let builder = PromptBuilder(model: loaded.model, file: options.modelPath)
+                    let text = options.text ?? loaded.model.prompt.text
+                    // A new text drops the file's target unless one is given.
+                    let target = options.target ?? (options.text == nil ? loaded.model.prompt.target : nil)
+                    loaded.model.prompt = try builder.make(
+                        text: text, target: target,
+                        textSource: (textField, nil, nil), targetSource: (targetField, nil, nil))
+                }
             }
-            var loaded = try ModelLoader.load(path: options.modelPath)
-            if options.text != nil || options.target != nil {
-                let builder = PromptBuilder(model: loaded.model, file: options.modelPath)
-                let text = options.text ?? loaded.model.prompt.text
-                // A new text drops the file's target unless one is given.
-                let target = options.target ?? (options.text == nil ? loaded.model.prompt.target : nil)
-                loaded.model.prompt = try builder.make(
-                    text: text, target: target,
-                    textSource: (options.text == nil ? "prompt.text" : "--text", nil, nil),
-                    targetSource: (options.target == nil ? "prompt.target" : "--target", nil, nil))
-            }
-            return loaded
         } catch {
             throw BuildFailure(error)
         }
+        try ModelLimits.check(loaded.model, file: options.modelPath, textField: textField, targetField: targetField)
+        return loaded
     }
 
     /// The learning rate and step count: the options', else the model file's, else the defaults.
