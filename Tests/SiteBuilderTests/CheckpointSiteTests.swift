@@ -119,6 +119,29 @@ import Testing
         #expect(trace.contains("\"target\": \"␣dog\""))
     }
 
+    /// A token can hold anything: an added token `<b x="1">&amp;'‮]]>` (markup, an entity, quotes,
+    /// a right-to-left override, a CDATA end) in the prompt and as the target is escaped on every
+    /// page, in every attribute and SVG, and in trace.json.
+    @Test func hostileTokensAreEscapedEverywhere() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let hostile = "<b x=\"1\">&amp;'\u{202E}]]>"
+        let folder = try Self.brokenCopy(in: tmp) { folder in
+            let path = folder + "/tokenizer.json"
+            let json = try String(contentsOfFile: path, encoding: .utf8)
+            let escaped = String(decoding: try JSONEncoder().encode(hostile), as: UTF8.self).dropFirst().dropLast()
+            try json.replacingOccurrences(of: "<|endoftext|>", with: String(escaped)).write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try Self.build(folder, text: "The cat" + hostile + " sat", target: hostile, output: tmp.sub("Site"))
+        let site = readTree(tmp.sub("Site"))
+        let trace = try #require(try JSONSerialization.jsonObject(with: Data(site["trace.json"] ?? [])) as? [String: Any])
+        #expect(trace["tokens"] as? [String] == ["The", "␣cat", hostile, "␣sat"])
+        #expect(trace["target"] as? String == hostile)
+        #expect(text(site["tokens.html"]).contains("<th scope=\"row\" class=\"tok tok-2\">&lt;b x=&quot;1&quot;&gt;&amp;amp;&#39;\u{202E}]]&gt;</th>"))
+        for (name, bytes) in site where name.hasSuffix(".html") {
+            #expect(!text(bytes).contains("<b x="), "\(name) holds the token unescaped")
+        }
+    }
+
     @Test func theSafetensorsFileNamesTheCheckpointToo() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let a = try Self.build(Self.fixtures + "/gpt2-f32", output: tmp.sub("a"))
