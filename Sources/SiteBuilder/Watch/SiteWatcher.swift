@@ -27,21 +27,26 @@ public final class SiteWatcher: @unchecked Sendable {
         var inode: Int
     }
 
-    /// Every watched file: the model file (for a checkpoint, every file of its folder: config.json,
-    /// model.safetensors or its shards, the tokenizer files) and every file of the templates folder.
+    /// Every watched file: the model file (for a checkpoint, also every file of its folder:
+    /// config.json, model.safetensors or its shards, the tokenizer files) and every file of the
+    /// templates folder.
     func snapshot() -> [String: Stamp] {
         let fm = FileManager.default
-        func files(in folder: String) -> [String] {
-            let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
-            return names.filter { !$0.hasPrefix(".") }.map { (folder as NSString).appendingPathComponent($0) }
-        }
-        var paths = [options.modelPath]
-        if CheckpointLoader.isCheckpoint(options.modelPath) {
+        var paths = options.modelPath.map { [$0] } ?? []
+        if let model = options.modelPath, CheckpointLoader.isCheckpoint(model) {
             var isFolder: ObjCBool = false
-            let exists = fm.fileExists(atPath: options.modelPath, isDirectory: &isFolder)
-            paths += files(in: exists && isFolder.boolValue ? options.modelPath : (options.modelPath as NSString).deletingLastPathComponent)
+            let folder = fm.fileExists(atPath: model, isDirectory: &isFolder) && isFolder.boolValue
+                ? model : (model as NSString).deletingLastPathComponent
+            let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+            paths += names.filter { !$0.hasPrefix(".") }.map { (folder as NSString).appendingPathComponent($0) }
         }
-        paths += files(in: options.templatesPath)
+        if let templates = options.templatesPath {
+            // The folder itself too: replaced by a file, it is a change to report.
+            paths.append(templates)
+            if let names = try? fm.contentsOfDirectory(atPath: templates) {
+                paths += names.filter { !$0.hasPrefix(".") }.map { (templates as NSString).appendingPathComponent($0) }
+            }
+        }
         var stamps: [String: Stamp] = [:]
         for path in paths {
             guard let a = try? fm.attributesOfItem(atPath: path) else { continue }
@@ -49,6 +54,16 @@ public final class SiteWatcher: @unchecked Sendable {
                                  inode: (a[.systemFileNumber] as? NSNumber)?.intValue ?? -1)
         }
         return stamps
+    }
+
+    /// What the watcher polls, for its first line; built-in defaults cannot change.
+    var watched: String {
+        switch (options.modelPath, options.templatesPath) {
+        case let (model?, templates?): "\(model) and \(templates)/"
+        case let (model?, nil): "\(model) (the templates are built in)"
+        case let (nil, templates?): "\(templates)/ (the model is built in)"
+        case (nil, nil): "nothing (the model and templates are built in: pass --model or --templates)"
+        }
     }
 
     static func changes(from old: [String: Stamp], to new: [String: Stamp]) -> [String] {
@@ -59,7 +74,7 @@ public final class SiteWatcher: @unchecked Sendable {
     public func run(shouldStop: () -> Bool) {
         var last = snapshot()
         build(reason: nil)
-        log("Watching \(options.modelPath) and \(options.templatesPath)/ for changes (Ctrl-C to stop)")
+        log("Watching \(watched) for changes (Ctrl-C to stop)")
         while !shouldStop() {
             Thread.sleep(forTimeInterval: pollInterval)
             var current = snapshot()
