@@ -202,6 +202,28 @@ import Testing
         }
     }
 
+    /// Through the binary: the error reaches the terminal as one `error:` line (control
+    /// characters escaped), exit status 1, and no output folder appears.
+    @Test func theCommandLineSaysWhatIsWrongInOneLineAndExits1() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let f32 = Self.fixtures + "/gpt2-f32"
+        let runs: [([String], String)] = [
+            (["--model", f32], "error: \(f32): --text is required with a checkpoint, which holds no prompt: sitegen --model \(f32) --text \"some prompt\"\n"),
+            (["--model", f32, "--text", "The", "--target", "\u{1B}x y"],
+             "error: \(f32): --target \"\\u{1B}x y\" is 4 tokens, <0x1B> (id 216) + x (id 88) + ␣ (id 221) + y (id 89); expected exactly one token\n"),
+        ]
+        for (arguments, expected) in runs {
+            let run = try runSitegen(arguments + ["--quiet", "--output", tmp.sub("Site")], in: tmp.path)
+            #expect(run.status == 1)
+            #expect(run.errors == expected)
+            #expect(!FileManager.default.fileExists(atPath: tmp.sub("Site")))
+        }
+        let good = try runSitegen(["--quiet", "--model", f32 + "/model.safetensors", "--text", Self.prompt, "--target", Self.target,
+                                   "--output", tmp.sub("Site")], in: tmp.path)
+        #expect(good.status == 0 && good.errors.isEmpty, "\(good.errors)")
+        #expect(readTree(tmp.sub("Site"))["index.html"] != nil)
+    }
+
     @Test func brokenCheckpointFilesAreOneLineEach() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let site = tmp.sub("Site")
