@@ -20,8 +20,9 @@ let package = Package(
         .target(name: "Diagnostics"),
         // The engine: the model's maths on tensors, forward, backward and training. No file formats.
         .target(name: "TransformerEngine", dependencies: ["Diagnostics", "CMatrixKernel"]),
-        // The file formats: the model file (JSON, with file:line:col diagnostics) in, trace.json out.
-        .target(name: "ModelFormats", dependencies: ["TransformerEngine"]),
+        // The file formats: the model file (JSON, with file:line:col diagnostics) or a GPT-2
+        // checkpoint (as the engine's Model) in, trace.json out.
+        .target(name: "ModelFormats", dependencies: ["TransformerEngine", "Diagnostics", "Checkpoints"]),
         // Its matrix product with AVX2 (four doubles a register), for processors that have it.
         .target(name: "CMatrixKernel"),
 
@@ -46,7 +47,11 @@ let package = Package(
                 "ModelFormats",
                 "PageValidation",
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            // The default templates and seed model, compiled into the binary (byte arrays), so
+            // an installed `sitegen` needs no other file. Both are symlinks to the repository's
+            // own Templates/ and Models/seed.json: one copy of each.
+            resources: [.embedInCode("Defaults/Templates"), .embedInCode("Defaults/seed.json")]
         ),
 
         // The thin command-line front end.
@@ -63,7 +68,7 @@ let package = Package(
         .testTarget(name: "TransformerEngineTests", dependencies: ["Diagnostics", "TransformerEngine", "ModelFormats"]),
         .testTarget(name: "PageValidationTests", dependencies: ["Diagnostics", "PageValidation"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
-        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation"]),
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation", .product(name: "Mustache", package: "swift-mustache")]),
     ],
     swiftLanguageModes: [.v6]
 )

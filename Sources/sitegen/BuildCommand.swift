@@ -8,19 +8,19 @@ struct Build: ParsableCommand {
         abstract: "Build the site (the default command)."
     )
 
-    @Option(name: .long, help: ArgumentHelp("The model file (JSON).", valueName: "path"))
-    var model: String = "Models/seed.json"
+    @Option(name: .long, help: ArgumentHelp("The model file (JSON), or a GPT-2 checkpoint: its folder (config.json, model.safetensors, tokenizer.json) or its model.safetensors. Default: Models/seed.json in the working folder if it exists, else the seed model built into sitegen.", valueName: "path"))
+    var model: String?
 
     @Option(name: .long, help: ArgumentHelp("Where to write the site. Only a folder sitegen created, or an empty one, is replaced.", valueName: "dir"))
     var output: String = "Site"
 
-    @Option(name: .long, help: ArgumentHelp("The templates folder (HTML templates and style.css).", valueName: "dir"))
-    var templates: String = "Templates"
+    @Option(name: .long, help: ArgumentHelp("The templates folder (HTML templates and style.css). Default: Templates/ in the working folder if it exists, else the templates built into sitegen.", valueName: "dir"))
+    var templates: String?
 
-    @Option(name: .long, help: ArgumentHelp("Use this prompt instead of the model file's (its tokens must be in the vocabulary).", valueName: "text"))
+    @Option(name: .long, help: ArgumentHelp("Use this prompt instead of the model file's (its tokens must be in the vocabulary). Required for a checkpoint, whose tokenizer encodes it.", valueName: "text"))
     var text: String?
 
-    @Option(name: .long, help: ArgumentHelp("The expected next token, for the loss. With --text and no --target there is no loss.", valueName: "word"))
+    @Option(name: .long, help: ArgumentHelp("The expected next token, for the loss. With --text and no --target there is no loss. For a checkpoint it must encode to exactly one token (\" dog\" with its leading space).", valueName: "word"))
     var target: String?
 
     // `.unconditional`: `--steps -5` takes -5 as the value (and `validate` refuses it), where
@@ -34,7 +34,7 @@ struct Build: ParsableCommand {
     @Flag(name: .long, help: "Print only errors.")
     var quiet = false
 
-    @Flag(name: .long, help: "Build, then rebuild whenever the model file or a template changes (Ctrl-C to stop).")
+    @Flag(name: .long, help: "Build, then rebuild whenever the model file (a checkpoint's files) or a template changes (Ctrl-C to stop).")
     var watch = false
 
     func validate() throws {
@@ -46,13 +46,14 @@ struct Build: ParsableCommand {
         }
         // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes, so the
         // name would be another file's or folder's.
-        for (option, value) in [("--model", model), ("--templates", templates), ("--output", output)] where value.contains("\u{FFFD}") {
+        for (option, value) in [("--model", model), ("--templates", templates), ("--output", output)] where value?.contains("\u{FFFD}") == true {
             throw ValidationError("\(option) is not valid UTF-8 (or holds U+FFFD); choose a UTF-8 name")
         }
     }
 
     func run() throws {
-        let options = BuildOptions(modelPath: model, outputPath: output, templatesPath: templates, text: text, target: target,
+        let inputs = BuiltInDefaults.resolve(model: model, templates: templates)
+        let options = BuildOptions(modelPath: inputs.model, outputPath: output, templatesPath: inputs.templates, text: text, target: target,
                                    learningRate: learningRate, steps: steps)
         if watch {
             let stop = StopSignal.install()

@@ -1,6 +1,7 @@
 import Foundation
+import ModelFormats
 
-/// Rebuilds the site whenever the model file or a template changes, like `zola serve`
+/// Rebuilds the site whenever the model file (or a checkpoint's files) or a template changes, like `zola serve`
 /// without the server. It polls the files' modification time, size and inode every 50 ms:
 /// cheap for a handful of files, and it sees editors that save by writing a new file and
 /// renaming it over the old one. A failed rebuild reports its errors and leaves the last
@@ -26,12 +27,25 @@ public final class SiteWatcher: @unchecked Sendable {
         var inode: Int
     }
 
-    /// Every watched file: the model file and every file of the templates folder.
+    /// Every watched file: the model file (for a checkpoint, also every file of its folder:
+    /// config.json, model.safetensors or its shards, the tokenizer files) and every file of the
+    /// templates folder.
     func snapshot() -> [String: Stamp] {
         let fm = FileManager.default
-        var paths = [options.modelPath]
-        if let names = try? fm.contentsOfDirectory(atPath: options.templatesPath) {
-            paths += names.filter { !$0.hasPrefix(".") }.map { (options.templatesPath as NSString).appendingPathComponent($0) }
+        var paths = options.modelPath.map { [$0] } ?? []
+        if let model = options.modelPath, CheckpointLoader.isCheckpoint(model) {
+            var isFolder: ObjCBool = false
+            let folder = fm.fileExists(atPath: model, isDirectory: &isFolder) && isFolder.boolValue
+                ? model : (model as NSString).deletingLastPathComponent
+            let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+            paths += names.filter { !$0.hasPrefix(".") }.map { (folder as NSString).appendingPathComponent($0) }
+        }
+        if let templates = options.templatesPath {
+            // The folder itself too: replaced by a file, it is a change to report.
+            paths.append(templates)
+            if let names = try? fm.contentsOfDirectory(atPath: templates) {
+                paths += names.filter { !$0.hasPrefix(".") }.map { (templates as NSString).appendingPathComponent($0) }
+            }
         }
         var stamps: [String: Stamp] = [:]
         for path in paths {
@@ -42,6 +56,16 @@ public final class SiteWatcher: @unchecked Sendable {
         return stamps
     }
 
+    /// What the watcher polls, for its first line; built-in defaults cannot change.
+    var watched: String {
+        switch (options.modelPath, options.templatesPath) {
+        case let (model?, templates?): "\(model) and \(templates)/"
+        case let (model?, nil): "\(model) (the templates are built in)"
+        case let (nil, templates?): "\(templates)/ (the model is built in)"
+        case (nil, nil): "nothing (the model and templates are built in: pass --model or --templates)"
+        }
+    }
+
     static func changes(from old: [String: Stamp], to new: [String: Stamp]) -> [String] {
         Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }.sorted()
     }
@@ -50,7 +74,7 @@ public final class SiteWatcher: @unchecked Sendable {
     public func run(shouldStop: () -> Bool) {
         var last = snapshot()
         build(reason: nil)
-        log("Watching \(options.modelPath) and \(options.templatesPath)/ for changes (Ctrl-C to stop)")
+        log("Watching \(watched) for changes (Ctrl-C to stop)")
         while !shouldStop() {
             Thread.sleep(forTimeInterval: pollInterval)
             var current = snapshot()
