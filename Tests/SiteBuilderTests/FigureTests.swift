@@ -171,7 +171,7 @@ private func allFigures(label: String = nasty) -> [String] {
     <text x="28.48" y="47.2">on</text>\
     <text x="28.48" y="77.2">the</text></g>\
     <g class="figure-cells">\
-    <g><title>on → on: 1.0</title><rect x="34.48" y="28" width="45" height="29" fill="#3f007d"/>\
+    <g><title>on → on: 1</title><rect x="34.48" y="28" width="45" height="29" fill="#3f007d"/>\
     <text x="56.98" y="46.35" font-size="11" text-anchor="middle" class="figure-num" fill="#ffffff">1.00</text></g>\
     <rect x="80.48" y="28" width="45" height="29" class="figure-masked" fill="url(#h-hatch)"><title>on → the: masked (future token)</title></rect>\
     <g><title>the → on: 0.25</title><rect x="34.48" y="58" width="45" height="29" fill="#dadaeb"/>\
@@ -266,8 +266,8 @@ private func allFigures(label: String = nasty) -> [String] {
                          rowLabels: (0..<130).map { "w\($0)" }, columnLabels: ["a", "b", "c"],
                          scale: .sequential(max: 130), showValues: true).render()
     #expect(svg.contains(">pooled: 130×3 shown as 44×3 (mean of 3×1 blocks)</text>"))
-    #expect(svg.contains("<title>w0…w2 → a: mean 1.0</title>"))
-    #expect(svg.contains("<title>w129 → a: 129.0</title>"))
+    #expect(svg.contains("<title>w0…w2 → a: mean 1</title>"))
+    #expect(svg.contains("<title>w129 → a: 129</title>"))
     #expect(svg.contains("<title>w0…w2 → c: masked (future token)</title>"))
     #expect(!svg.contains("figure-num\" fill"))  // no values written in pooled cells
     #expect(xmlError(svg) == nil)
@@ -324,7 +324,7 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(svg.contains(">−2.00</text>"))
     let zero = svg.components(separatedBy: "class=\"figure-zero\"")[0].components(separatedBy: "<line x1=\"").last!
     let zeroX = Double(zero.prefix { $0 != "\"" })!
-    let downRect = svg.components(separatedBy: "<title>down: −2.0</title>")[1].components(separatedBy: "<rect x=\"")[1]
+    let downRect = svg.components(separatedBy: "<title>down: −2</title>")[1].components(separatedBy: "<rect x=\"")[1]
     let x = Double(downRect.prefix { $0 != "\"" })!
     let width = Double(downRect.components(separatedBy: "width=\"")[1].prefix { $0 != "\"" })!
     #expect(x < zeroX)
@@ -339,7 +339,7 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(svg.contains(">38.7%</text>"))
     #expect(svg.contains(">0%</text>"))
     #expect(svg.contains(">40%</text>"))
-    #expect(svg.contains("<title>mat: 0.38680257</title>"))
+    #expect(svg.contains("<title>mat: 0.386803</title>"))
 }
 
 @Test func groupedBarChartLegendAndTitles() {
@@ -378,7 +378,7 @@ private func allFigures(label: String = nasty) -> [String] {
     let svg = LineChartSVG(id: "loss", title: "t", description: "d", values: [2, 1.5, 1.25, 0.5],
                            xAxisLabel: "step", yAxisLabel: "loss",
                            marker: .init(x: 2, label: "prediction flips at step 2")).render()
-    #expect(svg.contains("<title>step 0: 2.0</title>"))
+    #expect(svg.contains("<title>step 0: 2</title>"))
     #expect(svg.contains("<title>step 2: 1.25</title>"))
     #expect(svg.contains(">prediction flips at step 2</text>"))
     #expect(svg.contains("stroke-dasharray=\"4 3\""))
@@ -399,7 +399,7 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(heat.contains(">\(nastyEscaped)</text>"))
     let bars = BarChartSVG(id: "y", title: "t", description: "d", bars: [.init(label: nasty, value: 1, labelClass: nasty)],
                            valueAxisLabel: nasty, categoryAxisLabel: nasty).render()
-    #expect(bars.contains("<title>\(nastyEscaped): 1.0</title>"))
+    #expect(bars.contains("<title>\(nastyEscaped): 1</title>"))
     #expect(bars.contains("class=\"\(nastyEscaped)\""))
     for svg in allFigures() + [heat, bars] {
         #expect(!svg.contains("<b>"))

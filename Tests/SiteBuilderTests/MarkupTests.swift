@@ -10,6 +10,21 @@ import Testing
         #expect(NumberFormat.exact(0) == "0")
     }
 
+    @Test func tooltipsShowSixSignificantDigits() {
+        // Float noise is gone; the exact values are in trace.json.
+        #expect(NumberFormat.tooltip(0.1 + 0.2) == "0.3")
+        #expect(NumberFormat.tooltip(0.7999999999999999) == "0.8")
+        #expect(NumberFormat.tooltip(-0.33213417) == "−0.332134")
+        #expect(NumberFormat.tooltip(1.8312926370471088) == "1.83129")
+        #expect(NumberFormat.tooltip(-123.4567891) == "−123.457")
+        #expect(NumberFormat.tooltip(9.9999996) == "10")
+        #expect(NumberFormat.tooltip(0.000123456789) == "0.000123457")
+        #expect(NumberFormat.tooltip(-0.0000123456789) == "−1.23457e−05")
+        #expect(NumberFormat.tooltip(2_500_000) == "2.5e+06")
+        #expect(NumberFormat.tooltip(0) == "0" && NumberFormat.tooltip(-0.0) == "0")
+        #expect(NumberFormat.tooltip(.infinity) == "∞" && NumberFormat.tooltip(.nan) == "NaN")
+    }
+
     @Test func escapingCoversTextAndAttributes() {
         #expect(Escape.html("<script>\"&'") == "&lt;script&gt;&quot;&amp;&#39;")
         #expect(Escape.html("🙂") == "🙂")

@@ -44,6 +44,17 @@ import Testing
         #expect(text(site["trace.json"]).contains("\"prediction\": \"cat\""))
         #expect(site["style.css"] != nil)
         #expect(site[SiteWriter.markerName] != nil)
+
+        // Tooltips: 6 significant digits, never float noise ("0.30000000000000004" was x[2][0]).
+        #expect(text(site["positions.html"]).contains("title=\"0.3\""))
+        let tooltip = /title="([−0-9.e+]+)"/
+        for (page, bytes) in site where page.hasSuffix(".html") {
+            for match in text(bytes).matches(of: tooltip) {
+                let digits = match.1.split(separator: "e")[0].filter(\.isNumber).drop { $0 == "0" }
+                #expect(digits.count <= 6, "\(page): title=\"\(match.1)\"")
+            }
+        }
+        #expect(text(site["attention.html"]).contains("the exact values are in <a href=\"trace.json\">trace.json</a>"))
     }
 
     @Test func sameInputsGiveAByteIdenticalSite() throws {

@@ -8,7 +8,7 @@
 /// - The argmax bar gets a bold label, a darker fill and the text `argmaxText` ("▲ prediction");
 ///   the target bar gets an outline and the text `targetText` ("◆ target"). So colour is never
 ///   the only cue.
-/// - Each bar row is a `<g>` whose `<title>` reads `"LABEL: exact"` (NumberFormat.exact).
+/// - Each bar row is a `<g>` whose `<title>` reads `"LABEL: value"` (NumberFormat.tooltip, 6 significant digits).
 /// - The value axis (ticks, light grid lines, `valueAxisLabel`) runs along the bottom.
 public struct BarChartSVG: Sendable {
     public struct Bar: Sendable, Equatable {
@@ -118,7 +118,7 @@ public struct BarChartSVG: Sendable {
             var classes = "figure-bar"
             if bar.isArgmax { classes += " figure-bar-argmax" }
             if bar.isTarget { classes += " figure-bar-target" }
-            svg.raw("<g class=\"\(classes)\"><title>\(Escape.html(bar.label + ": " + NumberFormat.exact(bar.value)))</title>")
+            svg.raw("<g class=\"\(classes)\"><title>\(Escape.html(bar.label + ": " + NumberFormat.tooltip(bar.value)))</title>")
 
             var labelAttributes = "fill=\"currentColor\""
             if let c = bar.labelClass, !c.isEmpty { labelAttributes += " class=\"\(Escape.html(c))\"" }

@@ -7,7 +7,7 @@
 /// - A legend above the chart names the series (`Series.name`) next to a swatch.
 /// - Category labels come from `categories` (cut to 14 characters, full text in a `<title>`),
 ///   optionally coloured with `categoryLabelClasses`.
-/// - Each bar is a `<rect>` with `<title>` `"CATEGORY (SERIES): exact"`, inside its series'
+/// - Each bar is a `<rect>` with `<title>` `"CATEGORY (SERIES): value"` (6 significant digits), inside its series'
 ///   group; its value label uses `valueFormat`.
 public struct GroupedBarChartSVG: Sendable {
     public struct Series: Sendable, Equatable {
@@ -127,7 +127,7 @@ public struct GroupedBarChartSVG: Sendable {
                       format: valueFormat, label: valueAxisLabel)
 
         // Category labels, then the bars series by series (each series' fill and pattern set once
-        // on its group; each bar titled with its exact value), then the value labels.
+        // on its group; each bar titled with its value), then the value labels.
         func barY(_ k: Int, _ c: Int) -> Double { top + Double(c) * (groupHeight + groupGap) + Double(k) * (barHeight + barGap) }
         svg.raw("<g class=\"figure-category-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(font))\" text-anchor=\"end\">")
         for (c, category) in categories.enumerated() {
@@ -151,7 +151,7 @@ public struct GroupedBarChartSVG: Sendable {
                 svg.raw(" (")
                 svg.escaped(series[k].name)
                 svg.raw("): ")
-                svg.escaped(NumberFormat.exact(series[k].values[c]))
+                svg.escaped(NumberFormat.tooltip(series[k].values[c]))
                 svg.raw("</title></rect>")
             }
             svg.raw("</g>")

@@ -5,7 +5,7 @@
 /// on the far left, `columnHeader` centred on top), a gradient legend under the grid.
 /// Labels longer than 10 characters are cut with "…" and carry the full word in a `<title>`.
 ///
-/// Every cell is a `<g>` whose `<title>` reads `"ROW → COLUMN: exact"` (separator configurable
+/// Every cell is a `<g>` whose `<title>` reads `"ROW → COLUMN: value"` (6 significant digits) (separator configurable
 /// with `cellTitleSeparator`), e.g. `on → the: 0.38680257`; masked (nil) cells read
 /// `"ROW → COLUMN: masked (future token)"` (text configurable with `maskedText`) and are drawn
 /// with a grey hatch pattern and no value.
@@ -310,14 +310,14 @@ public struct HeatmapSVG: Sendable {
                     let x = gridX + Double(j) * cellW
                     let y = gridY + Double(i) * cellH
                     if let v = grid[i][j] {
-                        // The title: "ROW → COLUMN: exact", escaped piece by piece.
+                        // The title: "ROW → COLUMN: value", escaped piece by piece.
                         func cellTitle() {
                             svg.raw("<title>")
                             svg.escaped(rowsFull[i])
                             svg.escaped(cellTitleSeparator)
                             svg.escaped(columnsFull[j])
                             svg.raw(isPooled && (rowRanges[i].count > 1 || columnRanges[j].count > 1) ? ": mean " : ": ")
-                            svg.escaped(NumberFormat.exact(v))
+                            svg.escaped(NumberFormat.tooltip(v))
                             svg.raw("</title>")
                         }
                         if writeValues {

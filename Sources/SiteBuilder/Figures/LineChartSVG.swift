@@ -2,7 +2,7 @@
 ///
 /// - Axes: integer ticks along x with `xAxisLabel` under them; "nice" ticks along y
 ///   (formatted with `valueFormat`) with `yAxisLabel` written above the y axis.
-/// - Each point is a circle with `<title>` `"X_AXIS_LABEL x: exact"`, e.g. `step 3: 1.2345`.
+/// - Each point is a circle with `<title>` `"X_AXIS_LABEL x: value"` (6 significant digits), e.g. `step 3: 1.2345`.
 /// - Optional `marker`: a vertical dashed line at `marker.x` with `marker.label` next to it
 ///   (e.g. "prediction flips at step 7"), plus a ring around that point.
 /// - `yIncludesZero` (default true) keeps 0 on the y axis.
@@ -113,7 +113,7 @@ public struct LineChartSVG: Sendable {
         let radius = values.count > 60 ? 2.0 : 3.5
         svg.raw("<g class=\"figure-points\" fill=\"currentColor\">")
         for (i, v) in points {
-            let pointTitle = "\(xAxisLabel) \(i): \(NumberFormat.exact(v))"
+            let pointTitle = "\(xAxisLabel) \(i): \(NumberFormat.tooltip(v))"
             let isMarked = marker?.x == i
             svg.raw("<circle cx=\"\(SVGWriter.n(px(Double(i))))\" cy=\"\(SVGWriter.n(py(v)))\" r=\"\(SVGWriter.n(isMarked ? radius + 1.5 : radius))\"")
             if isMarked { svg.raw(" stroke=\"currentColor\" stroke-width=\"2\" fill-opacity=\"0.3\"") }

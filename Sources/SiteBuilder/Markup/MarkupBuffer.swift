@@ -114,9 +114,9 @@ final class MarkupBuffer {
         append(fixed: units, places: places, trimZeros: false, minus: negative ? "−" : nil)
     }
 
-    /// `NumberFormat.exact(value)`.
-    func append(exact value: Double) {
-        append(text: NumberFormat.exact(value))
+    /// `NumberFormat.tooltip(value)`.
+    func append(tooltip value: Double) {
+        append(text: NumberFormat.tooltip(value))
     }
 
     /// `FixedPointText.make(units, places:, trimZeros:, minus:)`.

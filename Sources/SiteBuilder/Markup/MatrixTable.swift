@@ -1,5 +1,5 @@
 /// A matrix as an HTML table: row and column headers, two-decimal cells with a true minus,
-/// the exact value in each cell's `title`, an optional highlighted row, and truncation to
+/// each cell's value to 6 significant digits in its `title`, an optional highlighted row, and truncation to
 /// 16×16 (with an ellipsis and a note) for large models.
 struct MatrixTable {
     var caption: String
@@ -145,7 +145,7 @@ struct MatrixTable {
                     out.append("</td>")
                 } else if let value = values[r, c] {
                     out.append(focusColumns[k] ? "<td class=\"focus\" title=\"" : "<td title=\"")
-                    out.append(exact: value)
+                    out.append(tooltip: value)
                     out.append("\">")
                     out.append(short: value)
                     out.append("</td>")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How numbers are shown on the site: two decimals with a true minus sign in tables,
-/// the exact (shortest round-trip) value in tooltips.
+/// 6 significant digits in tooltips (the exact values are in trace.json).
 public enum NumberFormat {
     /// `-0.3012` → `−0.30`; a value that rounds to zero never shows a sign; NaN and ±∞ as
     /// `NaN`, `∞`, `−∞`; a huge value as `1.80e+308`.
@@ -31,8 +31,30 @@ public enum NumberFormat {
         return (units, places, value < 0 && units != 0)
     }
 
+    /// Significant digits of a tooltip.
+    public static let tooltipDigits = 6
+
+    /// A tooltip's value: 6 significant digits, trailing zeros dropped, a true minus sign
+    /// (`0.30000000000000004` → `0.3`, `−0.33213417` → `−0.332134`); below 10⁻⁴ and from 10⁶ on
+    /// in scientific notation (`1.23457e−05`, `2.5e+06`).
+    public static func tooltip(_ value: Double) -> String {
+        guard value.isFinite else { return short(value) }
+        if value == 0 { return "0" }
+        let exponent = Int(log10(abs(value)).rounded(.down))
+        if (-4...5).contains(exponent),
+           let (units, places, negative) = shortUnits(value, decimals: tooltipDigits - 1 - exponent) {
+            return FixedPointText.make(units, places: places, trimZeros: true, minus: negative ? "−" : nil)
+        }
+        let parts = String(format: "%.\(tooltipDigits - 1)e", abs(value)).split(separator: "e")   // 1.23457e-05
+        var mantissa = String(parts[0])
+        while mantissa.hasSuffix("0") { mantissa.removeLast() }
+        if mantissa.hasSuffix(".") { mantissa.removeLast() }
+        let power = String(parts[1]).replacingOccurrences(of: "-", with: "−")
+        return (value < 0 ? "−" : "") + mantissa + "e" + power
+    }
+
     /// The exact value as Swift prints a Double (shortest representation that round-trips),
-    /// with a true minus sign. Used in `title` tooltips.
+    /// with a true minus sign: the inputs the text quotes as given (η, ε).
     public static func exact(_ value: Double) -> String {
         guard value.isFinite else { return short(value) }
         if value == 0 { return "0" }

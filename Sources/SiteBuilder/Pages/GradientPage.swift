@@ -46,7 +46,7 @@ enum GradientPage {
             bars: shown, valueAxisLabel: "dL/dlogit", categoryAxisLabel: "word").render()
         let rows = vocab.indices.prefix(20).map { i -> Row in
             Row(word: vocab[i], p: NumberFormat.short(p[i], decimals: 4), onehot: i == targetID ? "1" : "0",
-             grad: NumberFormat.short(g[i], decimals: 4), gradExact: NumberFormat.exact(g[i]), rowClass: i == targetID ? "focus" : "")
+             grad: NumberFormat.short(g[i], decimals: 4), gradExact: NumberFormat.tooltip(g[i]), rowClass: i == targetID ? "focus" : "")
         }
         let other = t.predictionID == targetID ? (targetID == 0 ? 1 : 0) : t.predictionID
         let dW = learning.gradients.wLM

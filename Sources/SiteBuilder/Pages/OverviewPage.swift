@@ -87,7 +87,7 @@ enum OverviewPage {
             target: t.target ?? "",
             correct: t.target != nil && t.target == t.prediction,
             loss: t.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
-            lossExact: t.loss.map(NumberFormat.exact) ?? "",
+            lossExact: t.loss.map(NumberFormat.tooltip) ?? "",
             pTarget: t.targetID.map { NumberFormat.short(t.probs[s.lastToken, $0] * 100, decimals: 1) + "%" } ?? "",
             pPrediction: NumberFormat.short(t.probs[s.lastToken, t.predictionID] * 100, decimals: 1) + "%",
             dModel: c.dModel, nHeads: c.nHeads, nLayers: c.nLayers, dFF: c.dFF,

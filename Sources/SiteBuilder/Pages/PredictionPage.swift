@@ -71,7 +71,7 @@ enum PredictionPage {
         )
         if isLast, let loss = t.loss, let targetID = t.targetID {
             context.loss = NumberFormat.short(loss, decimals: 4)
-            context.lossExact = NumberFormat.exact(loss)
+            context.lossExact = NumberFormat.tooltip(loss)
             context.workedLoss = "−ln(\(NumberFormat.short(probs[targetID], decimals: 4))) = \(NumberFormat.short(loss, decimals: 4))"
             context.uniformLoss = NumberFormat.short(log(Double(vocab.count)), decimals: 4)
             context.worseThanUniform = loss > log(Double(vocab.count))
