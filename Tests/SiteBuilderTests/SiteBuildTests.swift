@@ -55,6 +55,14 @@ import Testing
             }
         }
         #expect(text(site["attention.html"]).contains("the exact values are in <a href=\"trace.json\">trace.json</a>"))
+
+        // Sentences that read right for one head, one visible token, d_ff = d_model.
+        let attention = text(site["attention.html"]), first = text(site["attention-t0.html"])
+        #expect(attention.contains("<h2>Who looks at whom</h2>") && !attention.contains("Head 1"))
+        #expect(attention.contains("<figcaption>Attention weights after the mask"))
+        #expect(attention.contains("Context vectors cᵢ = Σⱼ weightᵢⱼ · vⱼ</caption>") && !attention.contains("side by side"))
+        #expect(first.contains("softmax over the only token") && !first.contains("1 token"))
+        #expect(text(site["mlp.html"]).contains("Then W_1 turns its 4 numbers into 4 hidden units,") && !text(site["mlp.html"]).contains("widens"))
     }
 
     @Test func sameInputsGiveAByteIdenticalSite() throws {
@@ -186,7 +194,7 @@ import Testing
         #expect(lean.contains("Attention weights of “on”"))
         #expect(lean.components(separatedBy: "class=\"figure figure-heatmap\"").count == 2)
         #expect(full.contains("Q = LN1(x)·W_q <span class=\"note\">(20×4, showing a part; every value is in trace.json)</span>"))
-        #expect(full.contains("Head 1: attention weights"))
+        #expect(full.contains(">Attention weights</title>") && !full.contains("Head 1"))  // one head: no "Head 1"
         let mlp = text(site["mlp-t0.html"])
         #expect(mlp.contains("The table of W_1 is on <a href=\"mlp.html\">the view of “on”</a>."))
         #expect(text(site["mlp.html"]).contains("<caption>W_1 (4 × 4)"))

@@ -52,8 +52,10 @@ enum AttentionPage {
             s.tokenTable(caption, m, columns: s.dimensionLabels(d), focus: f, stage: .attention(l)).render()
         }
         let heads = (0..<c.nHeads).map { h -> Head in
+            // "Head 2: …" only when there is more than one head.
+            let headPrefix = c.nHeads > 1 ? "Head \(h + 1): " : ""
             let cols = h * dh..<(h + 1) * dh
-            var scoreTable = s.tokenTable("Head \(h + 1): scores qᵢ·kⱼ / √\(dh) (rows: query token, columns: key token; −∞: masked)",
+            var scoreTable = s.tokenTable((headPrefix.isEmpty ? "Scores" : headPrefix + "scores") + " qᵢ·kⱼ / √\(dh) (rows: query token, columns: key token; −∞: masked)",
                                           layer.scores[h].nested.map { $0.map { $0 == -.infinity ? nil : $0 } }, columns: t.tokens, focus: f, stage: .attention(l))
             scoreTable.corner = "query \\ key"
             scoreTable.columnClasses = s.tokenClasses
@@ -69,7 +71,7 @@ enum AttentionPage {
             // head; the last token's page has them all.
             let isStrip = s.isLeanView(focus: f)
             let heatmap = isStrip ? "" : HeatmapSVG(
-                id: "attn-l\(l)-h\(h)", title: "Head \(h + 1): attention weights",
+                id: "attn-l\(l)-h\(h)", title: headPrefix.isEmpty ? "Attention weights" : headPrefix + "attention weights",
                 description: "Rows are query tokens, columns key tokens; each row sums to 1 and cells above the diagonal are masked. "
                     + "“\(t.tokens[f])” attends most to “\(t.tokens[strongest])” (\(NumberFormat.short(weights[f, strongest]))).",
                 values: weights.nested.enumerated().map { i, row in row.enumerated().map { j, v in j <= i ? v : nil } },
@@ -118,13 +120,13 @@ enum AttentionPage {
             qTable: perToken("Q = LN1(x)·W_q\(s.model.weights.layers[l].bQ == nil ? "" : " + b_q")", layer.q.nested),
             kTable: perToken("K = LN1(x)·W_k\(s.model.weights.layers[l].bK == nil ? "" : " + b_k")", layer.k.nested),
             vTable: perToken("V = LN1(x)·W_v\(s.model.weights.layers[l].bV == nil ? "" : " + b_v")", layer.v.nested),
-            contextTable: perToken("Context vectors cᵢ = Σⱼ weightᵢⱼ · vⱼ (heads side by side)", layer.context.nested),
+            contextTable: perToken("Context vectors cᵢ = Σⱼ weightᵢⱼ · vⱼ" + (c.nHeads > 1 ? " (heads side by side)" : ""), layer.context.nested),
             heads: heads,
             nHeads: c.nHeads, dHead: dh, dModel: d,
             multiHead: c.nHeads > 1,
             sqrtDHead: NumberFormat.short(Double(dh).squareRoot(), decimals: 3),
             focusWord: t.tokens[f], focusCls: s.tokenClass(f), focusPosition: f,
-            visibleTokens: f == 0 ? "1 token" : "\(f + 1) tokens",
+            visibleTokens: f == 0 ? "only token" : "\(f + 1) tokens",
             isFirstToken: f == 0,
             layerNumber: l + 1, multiLayer: s.multiLayer
         )

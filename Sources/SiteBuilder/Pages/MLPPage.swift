@@ -17,6 +17,8 @@ enum MLPPage {
         var actName: String
         var zeroedCount: Int
         var dFF: Int
+        /// d_ff > d_model: W_1 widens the vector (else it only maps it to d_ff units).
+        var widens: Bool
         var dModel: Int
         var noneZeroed: Bool
         var focusWord: String
@@ -69,7 +71,7 @@ enum MLPPage {
             h2Table: perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut.nested, dims).render(),
             chart: chart,
             isRelu: isRelu, actName: actName,
-            zeroedCount: zeroed.count, dFF: c.dFF, dModel: c.dModel,
+            zeroedCount: zeroed.count, dFF: c.dFF, widens: c.dFF > c.dModel, dModel: c.dModel,
             noneZeroed: zeroed.isEmpty,
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
             h1Vector: WorkedSum.vector(layer.residMid.row(f)),
