@@ -56,6 +56,7 @@ let package = Package(
                 "SiteBuilder",
                 "Diagnostics",
                 "PageValidation",
+                "TransformerEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

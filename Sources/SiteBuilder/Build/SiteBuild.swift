@@ -15,9 +15,13 @@ public struct BuildOptions: Sendable {
     /// Override the model file's `"training"` settings for the learning chapter.
     public var learningRate: Double? = nil
     public var steps: Int? = nil
+    /// The generation chapter's continuations (--generate, --temperature, --top-k, --top-p, --seed).
+    public var generation: GenerationSettings = .default
 
     public init(modelPath: String = "Models/seed.json", outputPath: String = "Site", templatesPath: String = "Templates",
-                text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil) {
+                text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil,
+                generation: GenerationSettings = .default) {
+        self.generation = generation
         self.learningRate = learningRate
         self.steps = steps
         self.modelPath = modelPath
@@ -83,6 +87,9 @@ public enum SiteBuild {
         }
         let trace = try step("forward pass") { () throws(BuildFailure) in Transformer.forward(loaded.model) }
         let training = try trainingSettings(options, model: loaded.model)
+        let generation = try step("generation") { () throws(BuildFailure) in
+            try generate(options, model: loaded.model)
+        }
 
         // One core runs the learning chapter (training, then trace.json and the pages that show
         // its numbers) while the forward-pass pages render on the others; it joins them after.
@@ -95,7 +102,7 @@ public enum SiteBuild {
             let learningRun = Timed { () throws(BuildFailure) in learning(loaded.model, trace: trace, rate: training.rate, steps: training.steps) }
             guard case .success(let learned) = learningRun.result else { return .chapter(LearningChapter(learning: learningRun)) }
             let renderer = SiteRenderer(data: forwardData.adding(learned), templates: templates)
-            let traceRun = Timed { () throws(BuildFailure) in traceJSON(trace, model: loaded.model, learning: learned) }
+            let traceRun = Timed { () throws(BuildFailure) in traceJSON(trace, model: loaded.model, learning: learned, generation: generation) }
             let pagesStart = DispatchTime.now()
             let pages = renderer.jobs { $0.needsLearning }.map { job in Timed { () throws(BuildFailure) in try renderer.render(job) } }
             return .chapter(LearningChapter(learning: learningRun, trace: traceRun, pages: pages, pagesSeconds: seconds(since: pagesStart)))
@@ -218,11 +225,21 @@ public enum SiteBuild {
     }
 
     /// `trace.json`: the forward trace, then the gradients and the training run.
-    static func traceJSON(_ trace: Trace, model: Model, learning: SiteData.Learning?) -> [UInt8] {
+    /// Both continuations of the prompt, after checking the settings.
+    static func generate(_ options: BuildOptions, model: Model) throws(BuildFailure) -> Generation {
+        let problems = options.generation.problems
+        guard problems.isEmpty else {
+            throw BuildFailure(problems.map { Diagnostic(file: options.modelPath, field: $0.option, message: $0.message) })
+        }
+        return Transformer.generate(model, prompt: model.prompt, settings: options.generation)
+    }
+
+    static func traceJSON(_ trace: Trace, model: Model, learning: SiteData.Learning?, generation: Generation) -> [UInt8] {
         var json = trace.json(model: model)
         if case .object(var members) = json {
             members.append(("grads", learning?.gradients.gradientsJSON() ?? .null))
             members.append(("training", learning?.run.json() ?? .null))
+            members.append(("generation", generation.json(vocab: model.vocab)))
             json = .object(members)
         }
         return json.renderedBytes()
