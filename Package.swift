@@ -63,7 +63,7 @@ let package = Package(
 
         .testTarget(name: "TransformerEngineTests", dependencies: ["Diagnostics", "TransformerEngine", "ModelFormats"]),
         .testTarget(name: "PageValidationTests", dependencies: ["Diagnostics", "PageValidation"], exclude: ["Fixtures"]),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TransformerEngine"]),
         .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation"]),
     ],
     swiftLanguageModes: [.v6]
