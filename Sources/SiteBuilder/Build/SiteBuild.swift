@@ -131,6 +131,7 @@ public enum SiteBuild {
         }
         for (name, bytes) in templates.assets { files[name] = bytes }
         files["model.json"] = loaded.bytes
+        if ModelScript.isOffered(modelBytes: loaded.bytes.count) { files[ModelScript.name] = ModelScript.bytes(model: loaded.bytes) }
         files["trace.json"] = try traceRun.result.get()
         let pageCount = files.keys.filter { $0.hasSuffix(".html") }.count
         try step("check pages") { () throws(BuildFailure) in
