@@ -182,8 +182,12 @@ public enum SiteBuild {
 
     /// The model file, with the prompt and target the options override.
     static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> LoadedModel {
+        try ModelLimits.checkFile(options.modelPath)
+        let textField = options.text == nil ? "prompt.text" : "--text"
+        let targetField = options.target == nil ? "prompt.target" : "--target"
+        var loaded: LoadedModel
         do throws(Diagnostic) {
-            var loaded = try ModelLoader.load(path: options.modelPath)
+            loaded = try ModelLoader.load(path: options.modelPath)
             if options.text != nil || options.target != nil {
                 let builder = PromptBuilder(model: loaded.model, file: options.modelPath)
                 let text = options.text ?? loaded.model.prompt.text
@@ -191,13 +195,13 @@ public enum SiteBuild {
                 let target = options.target ?? (options.text == nil ? loaded.model.prompt.target : nil)
                 loaded.model.prompt = try builder.make(
                     text: text, target: target,
-                    textSource: (options.text == nil ? "prompt.text" : "--text", nil, nil),
-                    targetSource: (options.target == nil ? "prompt.target" : "--target", nil, nil))
+                    textSource: (textField, nil, nil), targetSource: (targetField, nil, nil))
             }
-            return loaded
         } catch {
             throw BuildFailure(error)
         }
+        try ModelLimits.check(loaded.model, file: options.modelPath, textField: textField, targetField: targetField)
+        return loaded
     }
 
     /// The learning rate and step count: the options', else the model file's, else the defaults.

@@ -8,6 +8,8 @@ import Foundation
 public final class SiteWatcher: @unchecked Sendable {
     public let options: BuildOptions
     public var pollInterval: Double = 0.05
+    /// How the incremental rebuilds write files (tests pass one that fails).
+    public var fileWriter: SiteWriter.FileWriter = SiteWriter.writeFile
     private let log: (String) -> Void
     private let errorLog: (String) -> Void
 
@@ -79,7 +81,7 @@ public final class SiteWatcher: @unchecked Sendable {
                 let (files, report) = try SiteBuild.render(options)
                 var written = files
                 written[SiteWriter.markerName] = nil
-                let summary = try SiteWriter.update(written, in: options.outputPath)
+                let summary = try SiteWriter.update(written, in: options.outputPath, fileWriter: fileWriter)
                 log("rebuilt \(report.pageCount) pages in \(Self.milliseconds(since: start)) ms: \(summary.written.count) written, \(summary.unchanged) unchanged, \(summary.removed.count) removed")
             }
             return true
