@@ -93,7 +93,7 @@ public enum SiteBuild {
 
         // One core runs the learning chapter (training, then trace.json and the pages that show
         // its numbers) while the forward-pass pages render on the others; it joins them after.
-        let forwardData = SiteData(loaded: loaded, trace: trace, displayPath: options.modelPath, learning: nil)
+        let forwardData = SiteData(loaded: loaded, trace: trace, generation: generation, displayPath: options.modelPath, learning: nil)
         let forwardRenderer = SiteRenderer(data: forwardData, templates: templates)
         let forwardJobs = forwardRenderer.jobs { !$0.needsLearning }
         let pagesStart = DispatchTime.now()

@@ -9,6 +9,8 @@ struct SiteData {
     let trace: Trace
     let modelBytes: [UInt8]
     let modelFile: String
+    /// The generation chapter's continuations of the prompt.
+    let generation: Generation
     /// The learning chapter's numbers (nil without a target): the gradients of this pass,
     /// one gradient step and its forward pass, and the short training run.
     private(set) var learning: Learning?
@@ -21,7 +23,8 @@ struct SiteData {
         let run: TrainingRun
     }
 
-    init(loaded: LoadedModel, trace: Trace, displayPath: String, learning: Learning?) {
+    init(loaded: LoadedModel, trace: Trace, generation: Generation, displayPath: String, learning: Learning?) {
+        self.generation = generation
         self.model = loaded.model
         self.trace = trace
         self.learning = learning

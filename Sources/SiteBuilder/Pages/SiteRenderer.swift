@@ -56,6 +56,8 @@ struct SiteRenderer: @unchecked Sendable {
         case .mlp(let l): context = MLPPage.context(data, layer: l, focus: focus)
         case .lmHead: context = LMHeadPage.context(data, focus: focus)
         case .prediction: context = PredictionPage.context(data, focus: focus)
+        case .generate: context = GeneratePage.context(data)
+        case .playground: context = PlaygroundPage.context(data)
         case .gradient: context = GradientPage.context(data)
         case .backprop: context = BackpropPage.context(data)
         case .step: context = StepPage.context(data)

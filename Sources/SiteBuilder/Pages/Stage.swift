@@ -4,13 +4,15 @@ enum Stage: Hashable, Sendable {
     case overview, tokens, embeddings, positions
     case layerNorm(Int), attention(Int), residual(Int), mlp(Int)
     case lmHead, prediction
+    /// The generation chapter and the playground: the prompt continued, and the reader's own prompt.
+    case generate, playground
     /// The learning chapter: how the loss moves the weights.
     case gradient, backprop, step, training
 
     static func all(layers: Int) -> [Stage] {
         [.overview, .tokens, .embeddings, .positions]
             + (0..<layers).flatMap { [Stage.layerNorm($0), .attention($0), .residual($0), .mlp($0)] }
-            + [.lmHead, .prediction, .gradient, .backprop, .step, .training]
+            + [.lmHead, .prediction, .generate, .playground, .gradient, .backprop, .step, .training]
     }
 
     var template: String {
@@ -25,6 +27,8 @@ enum Stage: Hashable, Sendable {
         case .mlp: "mlp"
         case .lmHead: "lm-head"
         case .prediction: "prediction"
+        case .generate: "generate"
+        case .playground: "playground"
         case .gradient: "gradient"
         case .backprop: "backprop"
         case .step: "step"
@@ -55,6 +59,8 @@ enum Stage: Hashable, Sendable {
         case .mlp: "MLP + residual"
         case .lmHead: "LM head"
         case .prediction: "Prediction"
+        case .generate: "Generation"
+        case .playground: "Playground"
         case .gradient: "Gradient"
         case .backprop: "Backprop"
         case .step: "One step"
@@ -72,7 +78,7 @@ enum Stage: Hashable, Sendable {
     /// Pages whose worked examples follow one token of the prompt.
     var followsFocus: Bool {
         switch self {
-        case .overview, .tokens, .embeddings, .gradient, .backprop, .step, .training: false
+        case .overview, .tokens, .embeddings, .generate, .playground, .gradient, .backprop, .step, .training: false
         default: true
         }
     }
