@@ -9,14 +9,14 @@ struct Build: ParsableCommand {
         abstract: "Build the site (the default command)."
     )
 
-    @Option(name: .long, help: ArgumentHelp("The model file (JSON).", valueName: "path"))
-    var model: String = "Models/seed.json"
+    @Option(name: .long, help: ArgumentHelp("The model file (JSON). Default: Models/seed.json in the working folder if it exists, else the seed model built into sitegen.", valueName: "path"))
+    var model: String?
 
     @Option(name: .long, help: ArgumentHelp("Where to write the site. Only a folder sitegen created, or an empty one, is replaced.", valueName: "dir"))
     var output: String = "Site"
 
-    @Option(name: .long, help: ArgumentHelp("The templates folder (HTML templates and style.css).", valueName: "dir"))
-    var templates: String = "Templates"
+    @Option(name: .long, help: ArgumentHelp("The templates folder (HTML templates and style.css). Default: Templates/ in the working folder if it exists, else the templates built into sitegen.", valueName: "dir"))
+    var templates: String?
 
     @Option(name: .long, help: ArgumentHelp("Use this prompt instead of the model file's (its tokens must be in the vocabulary).", valueName: "text"))
     var text: String?
@@ -32,16 +32,16 @@ struct Build: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40).", valueName: "n"))
     var steps: Int?
 
-    @Option(name: .long, help: ArgumentHelp("New tokens the generation chapter appends to the prompt, greedily and by sampling (capped by max_positions).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("New tokens the generation chapter appends to the prompt, greedily and by sampling (capped by max_positions).", valueName: "n"))
     var generate: Int = GenerationSettings.default.count
 
-    @Option(name: .long, help: ArgumentHelp("Temperature T of the sampled continuation: softmax(logits / T), T > 0.", valueName: "T"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Temperature T of the sampled continuation: softmax(logits / T), T > 0.", valueName: "T"))
     var temperature: Double = GenerationSettings.default.temperature
 
-    @Option(name: .customLong("top-k"), help: ArgumentHelp("Sample only from the K most likely tokens (ties: the lower id); 0 = off.", valueName: "K"))
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: ArgumentHelp("Sample only from the K most likely tokens (ties: the lower id); 0 = off.", valueName: "K"))
     var topK: Int = GenerationSettings.default.topK
 
-    @Option(name: .customLong("top-p"), help: ArgumentHelp("Sample only from the smallest set of most likely tokens whose probability reaches P, in (0, 1]; 1 = off.", valueName: "P"))
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: ArgumentHelp("Sample only from the smallest set of most likely tokens whose probability reaches P, in (0, 1]; 1 = off.", valueName: "P"))
     var topP: Double = GenerationSettings.default.topP
 
     @Option(name: .long, help: ArgumentHelp("Seed of the SplitMix64 generator the sampled continuation draws u ∈ [0, 1) from, 0 … 2^53 − 1.", valueName: "S"))
@@ -62,13 +62,14 @@ struct Build: ParsableCommand {
         }
         // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes, so the
         // name would be another file's or folder's.
-        for (option, value) in [("--model", model), ("--templates", templates), ("--output", output)] where value.contains("\u{FFFD}") {
+        for (option, value) in [("--model", model), ("--templates", templates), ("--output", output)] where value?.contains("\u{FFFD}") == true {
             throw ValidationError("\(option) is not valid UTF-8 (or holds U+FFFD); choose a UTF-8 name")
         }
     }
 
     func run() throws {
-        let options = BuildOptions(modelPath: model, outputPath: output, templatesPath: templates, text: text, target: target,
+        let inputs = BuiltInDefaults.resolve(model: model, templates: templates)
+        let options = BuildOptions(modelPath: inputs.model, outputPath: output, templatesPath: inputs.templates, text: text, target: target,
                                    learningRate: learningRate, steps: steps,
                                    generation: GenerationSettings(count: generate, temperature: temperature, topK: topK, topP: topP, seed: seed))
         if watch {

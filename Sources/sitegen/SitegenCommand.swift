@@ -18,6 +18,10 @@ struct Sitegen: ParsableCommand {
           sitegen --text "the dog" --target sat    another prompt for the same weights
           sitegen --templates T --quiet            other templates; print only errors
 
+        Defaults: the working folder's Models/seed.json and Templates/ when they exist, \
+        else the seed model and templates built into sitegen (so `sitegen` in an empty \
+        folder writes the seed site); --model and --templates override either.
+
         Checking a site someone edited or is about to host:
           sitegen check [Site]
         """,

@@ -4,10 +4,30 @@ import TransformerEngine
 /// browser (engine.js) for the reader's own prompt and temperature. The markup here and the
 /// script's are the same, so the page reads the same before and after a rerun.
 enum PlaygroundPage {
+    static let kind = PageKind(template: "playground", label: "Playground", builtIn: PackageResources.playground_html) { s, _ in context(s) }
+
+    struct Context: PageContext {
+        var offered: Bool
+        var modelMB: String
+        var promptText: String
+        var tokenizer: String
+        var lastWord: String
+        var nextRows: String
+        var heatmaps: String
+        var dims: String
+        var vectorRows: String
+        var temperature: String
+        var seed: String
+        var topK: String
+        var topP: String
+        var sampledText: String
+        var canNudge: Bool
+        var matrixOptions: String
+    }
     /// Models up to this width get "nudge a weight".
     static let nudgeWidth = 16
 
-    static func context(_ s: SiteData) -> [String: Any] {
+    static func context(_ s: SiteData) -> Context {
         let t = s.trace, vocab = s.model.vocab, c = s.model.config, last = s.lastToken
         let probs = t.probs.row(last)
         let top = Sampling.descendingOrder(probs).prefix(10)
@@ -34,24 +54,23 @@ enum PlaygroundPage {
         let g = s.generation
         let matrices: [String] = (0..<c.nLayers).flatMap { l in ["W_q", "W_k", "W_v", "W_o", "W_1", "W_2"].map { "layers.\(l).\($0)" } } + ["tok_emb", "pos_emb", "W_lm"]
         let offered = ModelScript.isOffered(modelBytes: s.modelBytes.count)
-        return [
-            "offered": offered,
-            "modelMB": NumberFormat.short(Double(s.modelBytes.count) / 1_048_576, decimals: 1),
-            "promptText": t.tokens.joined(separator: separator),
-            "tokenizer": s.model.tokenizer.rawValue,
-            "lastWord": t.tokens[last],
-            "nextRows": nextRows,
-            "heatmaps": maps.joined(separator: "\n"),
-            "dims": (0..<c.dModel).map { "<th scope=\"col\">d\($0)</th>" }.joined(),
-            "vectorRows": vectorRows,
-            "temperature": NumberFormat.exact(g.settings.temperature),
-            "seed": String(g.settings.seed),
-            "topK": String(g.settings.topK), "topP": NumberFormat.exact(g.settings.topP),
-            "sampledText": g.sampledIDs.isEmpty ? "(no room: the prompt fills the model's \(c.maxPositions) positions)"
+        return Context(
+            offered: offered,
+            modelMB: NumberFormat.short(Double(s.modelBytes.count) / 1_048_576, decimals: 1),
+            promptText: t.tokens.joined(separator: separator),
+            tokenizer: s.model.tokenizer.rawValue,
+            lastWord: t.tokens[last],
+            nextRows: nextRows,
+            heatmaps: maps.joined(separator: "\n"),
+            dims: (0..<c.dModel).map { "<th scope=\"col\">d\($0)</th>" }.joined(),
+            vectorRows: vectorRows,
+            temperature: NumberFormat.exact(g.settings.temperature),
+            seed: String(g.settings.seed),
+            topK: String(g.settings.topK), topP: NumberFormat.exact(g.settings.topP),
+            sampledText: g.sampledIDs.isEmpty ? "(no room: the prompt fills the model's \(c.maxPositions) positions)"
                 : (t.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
-            "canNudge": offered && c.dModel <= nudgeWidth,
-            "matrixOptions": matrices.map { "<option value=\"\($0)\">\($0)</option>" }.joined(),
-        ]
+            canNudge: offered && c.dModel <= nudgeWidth,
+            matrixOptions: matrices.map { "<option value=\"\($0)\">\($0)</option>" }.joined())
     }
 
     /// One head's attention weights as a table whose cells are shaded by weight.

@@ -9,8 +9,6 @@ struct SiteData {
     let trace: Trace
     let modelBytes: [UInt8]
     let modelFile: String
-    /// The generation chapter's continuations of the prompt.
-    let generation: Generation
     /// The learning chapter's numbers (nil without a target): the gradients of this pass,
     /// one gradient step and its forward pass, and the short training run.
     private(set) var learning: Learning?
@@ -23,7 +21,10 @@ struct SiteData {
         let run: TrainingRun
     }
 
-    init(loaded: LoadedModel, trace: Trace, generation: Generation, displayPath: String, learning: Learning?) {
+    /// The generation chapter's continuations of the prompt.
+    let generation: Generation
+
+    init(loaded: ModelInput, trace: Trace, generation: Generation, displayPath: String, learning: Learning?) {
         self.generation = generation
         self.model = loaded.model
         self.trace = trace
@@ -121,7 +122,8 @@ struct SiteData {
         if lean {
             table.onlyRows = [focus]
             let shown = columns.count > MatrixTable.limit ? "part of " : ""
-            table.rowsNote = "\(shown)the row of \(Escape.html(quoted(focus))); all \(count) rows are on <a href=\"\(Escape.html(file(stage)))\">the view of \(Escape.html(quoted(lastToken)))</a> and in trace.json"
+            table.rowsNote = Note(text: "\(shown)the row of \(quoted(focus)); all \(count) rows are on ",
+                                  link: ("the view of \(quoted(lastToken))", file(stage)), tail: " and in trace.json")
         }
         return table
     }
@@ -136,7 +138,7 @@ struct SiteData {
     /// a line that links to it on the last token's view.
     func sharedTable(_ table: MatrixTable, name: String, focus: Int, stage: Stage) -> String {
         guard isLeanView(focus: focus) else { return table.render() }
-        return "<p class=\"note\">The table of \(Escape.html(name)) is on <a href=\"\(Escape.html(file(stage)))\">the view of \(Escape.html(quoted(lastToken)))</a>.</p>"
+        return Note(text: "The table of \(name) is on ", link: ("the view of \(quoted(lastToken))", file(stage)), tail: ".").paragraph
     }
 
     /// "layer 2 " for multi-layer models, "" otherwise.
