@@ -8,12 +8,91 @@
 const SitegenEngine = (() => {
   // ---- tokenizers -------------------------------------------------------------------------
 
-  /// The prompt's tokens: "words" splits on whitespace, "chars" takes each Unicode scalar.
+  /// The prompt's tokens: "words" splits on whitespace, "chars" takes each Unicode scalar,
+  /// a byte-level BPE model (`model.bpe`, a Hugging Face tokenizer.json) encodes GPT-2 style.
   function split(model, text) {
+    if (model.bpe) return byteLevelBPE(model.bpe).encode(text).map((id) => model.vocab[id]);
     const kind = model.tokenizer || "words";
     if (kind === "chars") return Array.from(text);
     if (kind === "words") return text.split(/\s+/u).filter((w) => w.length > 0);
     throw new Error(`tokenizer "${kind}" is not supported by the playground`);
+  }
+
+  // ---- byte-level BPE (GPT-2), from a tokenizer.json --------------------------------------
+
+  /// GPT-2's bytes_to_unicode: the printable bytes stand for themselves, the other 68 map to
+  /// U+0100 onwards, so every byte is one visible character (a space is "Ġ").
+  function byteToUnicode() {
+    const table = [];
+    let next = 256;
+    for (let b = 0; b < 256; b++) {
+      const printable = (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+      table.push(String.fromCodePoint(printable ? b : next++));
+    }
+    return table;
+  }
+
+  /// GPT-2's pre-tokenizer pattern: contractions, letters, digits, other symbols, spaces.
+  const gpt2Pattern = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+  const encoders = new WeakMap();
+
+  /// { encode(text) → ids } for a tokenizer.json with a BPE model and the ByteLevel
+  /// pre-tokenizer; added tokens (such as <|endoftext|>) are matched first, as written.
+  function byteLevelBPE(json) {
+    if (encoders.has(json)) return encoders.get(json);
+    const vocab = new Map(Object.entries(json.model.vocab));
+    const ranks = new Map(json.model.merges.map((m, rank) => [Array.isArray(m) ? m.join(" ") : m, rank]));
+    const bytes = byteToUnicode(), utf8 = new TextEncoder();
+    const added = (json.added_tokens || []).map((t) => t.content).sort((a, b) => b.length - a.length);
+    const cache = new Map();
+    function merge(word) {
+      if (cache.has(word)) return cache.get(word);
+      let parts = Array.from(word);
+      for (;;) {
+        let best = -1, bestRank = Infinity;
+        for (let i = 0; i + 1 < parts.length; i++) {
+          const rank = ranks.get(parts[i] + " " + parts[i + 1]);
+          if (rank !== undefined && rank < bestRank) { bestRank = rank; best = i; }
+        }
+        if (best < 0) break;
+        const pair = parts[best] + parts[best + 1], merged = [];
+        for (let i = 0; i < parts.length; i++) {      // merge every occurrence, left to right
+          if (i + 1 < parts.length && parts[i] + parts[i + 1] === pair && ranks.get(parts[i] + " " + parts[i + 1]) === bestRank) {
+            merged.push(pair);
+            i++;
+          } else merged.push(parts[i]);
+        }
+        parts = merged;
+      }
+      cache.set(word, parts);
+      return parts;
+    }
+    function encodePlain(text, ids) {
+      for (const [piece] of text.matchAll(gpt2Pattern)) {
+        const word = Array.from(utf8.encode(piece), (b) => bytes[b]).join("");
+        for (const part of merge(word)) ids.push(vocab.get(part));
+      }
+    }
+    const encoder = {
+      encode(text) {
+        const ids = [];
+        let rest = text;
+        while (rest.length > 0) {
+          let at = -1, token = null;
+          for (const t of added) {
+            const i = rest.indexOf(t);
+            if (i >= 0 && (at < 0 || i < at)) { at = i; token = t; }
+          }
+          if (at < 0) { encodePlain(rest, ids); break; }
+          encodePlain(rest.slice(0, at), ids);
+          ids.push(vocab.get(token));
+          rest = rest.slice(at + token.length);
+        }
+        return ids;
+      },
+    };
+    encoders.set(json, encoder);
+    return encoder;
   }
 
   /// { tokens, ids, unknown }: `unknown` lists the tokens that are not in the vocabulary.
@@ -187,5 +266,5 @@ const SitegenEngine = (() => {
     return steps;
   }
 
-  return { tokenize, forward, softmax, sampleStep, sample, SplitMix64, descendingOrder };
+  return { tokenize, forward, softmax, sampleStep, sample, SplitMix64, descendingOrder, byteLevelBPE };
 })();
