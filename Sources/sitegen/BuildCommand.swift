@@ -44,7 +44,7 @@ struct Build: ParsableCommand {
     @Option(name: .customLong("top-p"), parsing: .unconditional, help: ArgumentHelp("Sample only from the smallest set of most likely tokens whose probability reaches P, in (0, 1]; 1 = off.", valueName: "P"))
     var topP: Double = GenerationSettings.default.topP
 
-    @Option(name: .long, help: ArgumentHelp("Seed of the SplitMix64 generator the sampled continuation draws u ∈ [0, 1) from, 0 … 2^53 − 1.", valueName: "S"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the SplitMix64 generator the sampled continuation draws u ∈ [0, 1) from, 0 … 2^53 − 1.", valueName: "S"))
     var seed: UInt64 = GenerationSettings.default.seed
 
     @Flag(name: .long, help: "Print only errors.")
