@@ -63,6 +63,11 @@
     $("next-token").tBodies[0].innerHTML = top.map((id) =>
       `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${fmt(probs[id] * 100, 1)}%</td></tr>`).join("\n");
     $("next-token-caption").textContent = `The 10 most likely tokens after “${tokens[last]}”`;
+    const tempered = E.softmax(trace.logits[last].map((z) => z / temperature));
+    $("tempered").tBodies[0].innerHTML = E.descendingOrder(tempered).slice(0, 10).map((id) =>
+      `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${fmt(tempered[id] * 100, 1)}%</td></tr>`).join("\n");
+    $("tempered-t").textContent = String(temperature);
+    $("tempered-word").textContent = tokens[last];
     const maps = [];
     trace.layers.forEach((l, i) => l.weights.forEach((w, h) => maps.push(heatmap(w, tokens, i, h))));
     $("attention-maps").innerHTML = maps.join("\n");

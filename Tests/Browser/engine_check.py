@@ -10,7 +10,11 @@ headless Chromium (the DevTools driver of browser_check.py). It compares every t
 forward pass (embeddings, every layer's LayerNorms, q, k, v, scores, attention weights,
 context, MLP and residuals, final, logits, probabilities) and the sampled continuation
 (each step's kept ids, probabilities, u and chosen id) within 1e-9, and prints the largest
-difference per model. Exits 1 on any difference, 0 when all agree. Without Chromium it
+difference per model. Then it opens the default build's playground.html?text=PROMPT (the
+script reruns the model) and the --text build's playground.html (the static page) and
+requires the same text in every table the page shows: the next-token table, the tempered
+distribution, the sampled continuation, every attention map and the last token's vectors.
+Exits 1 on any difference, 0 when all agree. Without Chromium it
 skips (exit 0), or fails when the environment variable CI is set.
 """
 from __future__ import annotations
@@ -22,6 +26,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -102,6 +107,21 @@ RUN = """
 """
 
 
+SHOWN = ["next-token", "tempered", "sampled-continuation", "attention-maps", "last-vectors"]
+READ_SHOWN = "JSON.stringify(%s.map((id) => document.getElementById(id).innerText))" % json.dumps(SHOWN)
+
+
+def page_problems(browser: Chromium, base: Path, site: Path, text: str) -> list[str]:
+    """The playground rerun in the browser against the static page of the same prompt."""
+    query = urllib.parse.urlencode({"text": text}, quote_via=urllib.parse.quote)
+    browser.navigate((base / "playground.html").resolve().as_uri() + "?" + query)
+    rerun = json.loads(browser.evaluate(READ_SHOWN))
+    browser.navigate((site / "playground.html").resolve().as_uri())
+    static = json.loads(browser.evaluate(READ_SHOWN))
+    return [f"playground #{name} differs from the static page: {a[:120]!r} vs {b[:120]!r}"
+            for name, a, b in zip(SHOWN, rerun, static) if a != b]
+
+
 def check_model(browser: Chromium, sitegen: str, model_path: Path, count: int, work: Path) -> tuple[int, float]:
     model = json.loads(model_path.read_text(encoding="utf-8"))
     base = work / model_path.stem
@@ -118,6 +138,8 @@ def check_model(browser: Chromium, sitegen: str, model_path: Path, count: int, w
         js = json.loads(browser.evaluate(RUN % (json.dumps(text), json.dumps(settings))))
         problems: list[str] = []
         d = compare(js, trace, problems)
+        problems += page_problems(browser, base, site, text)
+        browser.navigate((base / "engine-harness.html").resolve().as_uri())
         worst = max(worst, d)
         if problems:
             failures += 1

@@ -13,6 +13,8 @@ enum PlaygroundPage {
         var tokenizer: String
         var lastWord: String
         var nextRows: String
+        /// softmax(z / T) of the last position, the ten most likely: what the slider redraws.
+        var temperedRows: String
         var heatmaps: String
         var dims: String
         var vectorRows: String
@@ -33,6 +35,10 @@ enum PlaygroundPage {
         let top = Sampling.descendingOrder(probs).prefix(10)
         let nextRows = top.map { id in
             "<tr><th scope=\"row\">\(Escape.html(vocab[id]))</th><td>\(NumberFormat.short(probs[id] * 100, decimals: 1))%</td></tr>"
+        }.joined(separator: "\n")
+        let tempered = softmax(t.logits.row(last).map { $0 / s.generation.settings.temperature })
+        let temperedRows = Sampling.descendingOrder(tempered).prefix(10).map { id in
+            "<tr><th scope=\"row\">\(Escape.html(vocab[id]))</th><td>\(NumberFormat.short(tempered[id] * 100, decimals: 1))%</td></tr>"
         }.joined(separator: "\n")
         var maps: [String] = []
         for (l, layer) in t.layers.enumerated() {
@@ -61,6 +67,7 @@ enum PlaygroundPage {
             tokenizer: s.model.tokenizer.rawValue,
             lastWord: t.tokens[last],
             nextRows: nextRows,
+            temperedRows: temperedRows,
             heatmaps: maps.joined(separator: "\n"),
             dims: (0..<c.dModel).map { "<th scope=\"col\">d\($0)</th>" }.joined(),
             vectorRows: vectorRows,
