@@ -56,7 +56,7 @@ enum GeneratePage {
     static func context(_ s: SiteData) -> Context {
         let g = s.generation, vocab = s.model.vocab, settings = g.settings
         let percent = { (p: Double) in NumberFormat.short(p * 100, decimals: 1) + "%" }
-        let separator = s.model.tokenizer == .chars ? "" : " "
+        let separator = s.model.tokenizer == .words ? " " : ""
         let promptText = s.trace.tokens.joined(separator: separator)
         let greedySteps: [GreedyRow] = g.greedy.enumerated().map { n, step in
             let bars = ProbabilityBars.top(values: step.probs, words: vocab, argmax: step.id, target: nil, limit: 5)

@@ -8,7 +8,8 @@ enum PlaygroundPage {
 
     struct Context: PageContext {
         var offered: Bool
-        var modelMB: String
+        /// Why the in-browser playground is not offered ("" when it is).
+        var unavailableReason: String
         var promptText: String
         var tokenizer: String
         var lastWord: String
@@ -56,13 +57,18 @@ enum PlaygroundPage {
         let vectorRows = vectors.map { name, v in
             "<tr><th scope=\"row\">\(Escape.html(name))</th>" + v.map { "<td>\(NumberFormat.short($0))</td>" }.joined() + "</tr>"
         }.joined(separator: "\n")
-        let separator = s.model.tokenizer == .chars ? "" : " "
+        let separator = s.model.tokenizer == .words ? " " : ""
         let g = s.generation
         let matrices: [String] = (0..<c.nLayers).flatMap { l in ["W_q", "W_k", "W_v", "W_o", "W_1", "W_2"].map { "layers.\(l).\($0)" } } + ["tok_emb", "pos_emb", "W_lm"]
-        let offered = ModelScript.isOffered(modelBytes: s.modelBytes.count)
+        let isCheckpoint = s.modelBytes.isEmpty
+        let offered = !isCheckpoint && ModelScript.isOffered(modelBytes: s.modelBytes.count)
+        let megabytes = NumberFormat.short(Double(s.modelBytes.count) / 1_048_576, decimals: 1)
+        let unavailableReason = offered ? "" : isCheckpoint
+            ? "This site was built from a checkpoint, whose weights it does not publish, so the in-browser playground (which loads the weights as a script) is not offered."
+            : "The model file is \(megabytes) MB; the in-browser playground is offered for models up to 16 MB (the page would have to load all the weights as a script)."
         return Context(
             offered: offered,
-            modelMB: NumberFormat.short(Double(s.modelBytes.count) / 1_048_576, decimals: 1),
+            unavailableReason: unavailableReason,
             promptText: t.tokens.joined(separator: separator),
             tokenizer: s.model.tokenizer.rawValue,
             lastWord: t.tokens[last],
