@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "sitegen", targets: ["sitegen"]),
         .library(name: "TransformerEngine", targets: ["TransformerEngine"]),
+        .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .library(name: "SiteBuilder", targets: ["SiteBuilder"]),
         .library(name: "Checkpoints", targets: ["Checkpoints"]),
     ],
@@ -15,8 +16,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // The engine: a pure library with no dependencies. Model file in, trace out.
-        .target(name: "TransformerEngine", dependencies: ["CMatrixKernel"]),
+        // One problem with an input (file, line, column, field, message), for every target.
+        .target(name: "Diagnostics"),
+        // The engine: the model's maths on tensors, forward, backward and training. No file formats.
+        .target(name: "TransformerEngine", dependencies: ["Diagnostics", "CMatrixKernel"]),
+        // The file formats: the model file (JSON, with file:line:col diagnostics) in, trace.json out.
+        .target(name: "ModelFormats", dependencies: ["TransformerEngine"]),
         // Its matrix product with AVX2 (four doubles a register), for processors that have it.
         .target(name: "CMatrixKernel"),
 
@@ -30,13 +35,15 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         // XML well-formedness, template and page checks on top of libxml2.
-        .target(name: "PageValidation", dependencies: ["CLibXML2"]),
+        .target(name: "PageValidation", dependencies: ["Diagnostics", "CLibXML2"]),
 
         // Renders the engine's trace into the static site.
         .target(
             name: "SiteBuilder",
             dependencies: [
+                "Diagnostics",
                 "TransformerEngine",
+                "ModelFormats",
                 "PageValidation",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -47,15 +54,16 @@ let package = Package(
             name: "sitegen",
             dependencies: [
                 "SiteBuilder",
+                "Diagnostics",
                 "PageValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .testTarget(name: "TransformerEngineTests", dependencies: ["TransformerEngine"]),
-        .testTarget(name: "PageValidationTests", dependencies: ["PageValidation"], exclude: ["Fixtures"]),
+        .testTarget(name: "TransformerEngineTests", dependencies: ["Diagnostics", "TransformerEngine", "ModelFormats"]),
+        .testTarget(name: "PageValidationTests", dependencies: ["Diagnostics", "PageValidation"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
-        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "TransformerEngine", "PageValidation"]),
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation"]),
     ],
     swiftLanguageModes: [.v6]
 )

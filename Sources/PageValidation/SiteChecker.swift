@@ -1,3 +1,4 @@
+import Diagnostics
 import CLibXML2
 import Foundation
 

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 
 /// Well-formedness check for polyglot-XHTML mustache templates.

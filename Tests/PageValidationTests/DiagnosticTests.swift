@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Testing
 @testable import PageValidation
@@ -21,7 +22,7 @@ struct DiagnosticTests {
         let second = SiteChecker.check(files: backward, displayPrefix: "Site/")
         #expect(first.count > 40)
         #expect(first == second)
-        #expect(first == first.sorted { ($0.file, $0.line, $0.column, $0.message) < ($1.file, $1.line, $1.column, $1.message) })
+        #expect(first == first.sorted { ($0.file, $0.line ?? 0, $0.column ?? 0, $0.message) < ($1.file, $1.line ?? 0, $1.column ?? 0, $1.message) })
         #expect(first.first?.description == "Site/dead-anchor.html:9:1: dead anchor 'layers/1/attention.html#nope'")
         #expect(first.last?.description == "Site/url-decisions.html:14:1: remote resource '//cdn.example.com/x.png'")
     }

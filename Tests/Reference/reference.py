@@ -95,6 +95,13 @@ def layer_norm(x, gamma, beta, eps):
     return (x - mean) / np.sqrt(var + eps) * gamma + beta
 
 
+def layer_norm_stats(x, eps):
+    """Each row's mean, population variance and sqrt(variance + eps) (the site shows them)."""
+    mean = x.mean(axis=-1)
+    variance = ((x - mean[:, None]) ** 2).mean(axis=-1)
+    return {"mean": mean, "variance": variance, "std": np.sqrt(variance + eps)}
+
+
 def softmax(z):
     """Softmax of a 1-D vector or of each row of a matrix, max subtracted."""
     e = np.exp(z - z.max(axis=-1, keepdims=True))
@@ -197,10 +204,10 @@ def forward(model):
         m = mlp(ln2, p, cfg["activation"])
         resid_out = resid_mid + m["mlp_out"]
         trace["layers"].append({
-            "ln1": ln1, "q": a["q"], "k": a["k"], "v": a["v"],
+            "ln1": ln1, "ln1_stats": layer_norm_stats(x, eps), "q": a["q"], "k": a["k"], "v": a["v"],
             "scores": a["scores"], "weights": a["weights"],
             "context": a["context"], "attn_out": a["attn_out"], "resid_mid": resid_mid,
-            "ln2": ln2, "mlp_pre": m["mlp_pre"], "mlp_act": m["mlp_act"],
+            "ln2": ln2, "ln2_stats": layer_norm_stats(resid_mid, eps), "mlp_pre": m["mlp_pre"], "mlp_act": m["mlp_act"],
             "mlp_out": m["mlp_out"], "resid_out": resid_out,
         })
         x = resid_out
@@ -209,6 +216,7 @@ def forward(model):
         gamma = np.array(w.get("lnf_gamma", np.ones(d)), dtype=np.float64)
         beta = np.array(w.get("lnf_beta", np.zeros(d)), dtype=np.float64)
         final = layer_norm(x, gamma, beta, eps)
+        trace["final_ln_stats"] = layer_norm_stats(x, eps)
     else:
         final = x
 

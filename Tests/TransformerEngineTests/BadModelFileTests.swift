@@ -1,5 +1,7 @@
+import Diagnostics
 import Foundation
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// Every kind of broken model file gets one clear error naming the file, the field and what
@@ -8,12 +10,12 @@ import Testing
     static let seedText = String(decoding: FileManager.default.contents(atPath: RepoPaths.seedModel)!, as: UTF8.self)
 
     /// The seed's text with one replacement (which must apply), parsed as `Models/x.json`.
-    func error(replacing old: String, with new: String) -> ModelError? {
+    func error(replacing old: String, with new: String) -> Diagnostic? {
         #expect(Self.seedText.contains(old), "fixture edit does not apply: \(old)")
         return error(in: Self.seedText.replacingOccurrences(of: old, with: new))
     }
 
-    func error(in text: String) -> ModelError? {
+    func error(in text: String) -> Diagnostic? {
         do {
             _ = try ModelLoader.parse(Array(text.utf8), file: "Models/x.json")
             return nil
@@ -94,13 +96,13 @@ import Testing
     }
 
     @Test func fileNotFound() {
-        #expect(throws: ModelError(file: "Models/nope.json", message: "not found: no model file at this path")) {
+        #expect(throws: Diagnostic(file: "Models/nope.json", message: "not found: no model file at this path")) {
             try ModelLoader.load(path: "Models/nope.json")
         }
     }
 
     @Test func folderInsteadOfFile() {
-        #expect(throws: ModelError(file: RepoPaths.path("Models"), message: "is a folder, expected a model file (JSON)")) {
+        #expect(throws: Diagnostic(file: RepoPaths.path("Models"), message: "is a folder, expected a model file (JSON)")) {
             try ModelLoader.load(path: RepoPaths.path("Models"))
         }
     }
@@ -153,7 +155,7 @@ import Testing
         let prompt = try builder.make(text: "the dog", target: "sat", textSource: ("--text", nil, nil), targetSource: ("--target", nil, nil))
         #expect(prompt.ids == [0, 5])
         #expect(prompt.targetID == 2)
-        #expect(throws: ModelError(file: "Models/seed.json", field: "--text", message: "has \"cow\" (token 0), which is not in the vocabulary; expected one of: \(Self.vocabList)")) {
+        #expect(throws: Diagnostic(file: "Models/seed.json", field: "--text", message: "has \"cow\" (token 0), which is not in the vocabulary; expected one of: \(Self.vocabList)")) {
             try builder.make(text: "cow", target: nil, textSource: ("--text", nil, nil))
         }
     }

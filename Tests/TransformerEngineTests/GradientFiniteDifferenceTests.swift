@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// Every analytic gradient — every weight, optional ones the file leaves out included, and every
@@ -37,7 +38,7 @@ import Testing
         check(GradientCheck.intermediates(model, g), "\(name) intermediates")
     }
 
-    func check(_ tensors: [GradientCheck.Tensor], _ label: String) {
+    func check(_ tensors: [GradientCheck.Probe], _ label: String) {
         var worst = GradientCheck.Comparison(name: "none")
         var entries = 0, maxRelative = 0.0, maxAbsolute = 0.0
         for tensor in tensors {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// Structural facts about the gradients that hold whatever the weights.
@@ -24,11 +25,11 @@ import Testing
     func logitGradientIsPMinusOneHotOnTheLastRowOnly(_ name: String) throws {
         let (_, trace, g) = try Self.gradients(name)
         let t = trace.count, target = try #require(trace.targetID)
-        for i in 0..<(t - 1) { #expect(g.logits[i].allSatisfy { $0 == 0 }, "row \(i)") }
-        for (v, value) in g.logits[t - 1].enumerated() {
-            #expect(value == trace.probs[t - 1][v] - (v == target ? 1 : 0))
+        for i in 0..<(t - 1) { #expect(g.logits.row(i).allSatisfy { $0 == 0 }, "row \(i)") }
+        for (v, value) in g.logits.row(t - 1).enumerated() {
+            #expect(value == trace.probs[t - 1, v] - (v == target ? 1 : 0))
         }
-        #expect(abs(g.logits[t - 1].reduce(0, +)) < 1e-15)
+        #expect(abs(g.logits.row(t - 1).reduce(0, +)) < 1e-15)
         #expect(g.loss == trace.loss)
     }
 
@@ -37,13 +38,13 @@ import Testing
         let (_, _, g) = try Self.gradients(name)
         for layer in g.layers {
             for (scores, weights) in zip(layer.scores, layer.attnWeights) {
-                for i in scores.indices {
-                    for j in scores[i].indices where j > i {
-                        #expect(scores[i][j] == 0 && weights[i][j] == 0)
+                for i in 0..<scores.rows {
+                    for j in 0..<scores.cols where j > i {
+                        #expect(scores[i, j] == 0 && weights[i, j] == 0)
                     }
                 }
                 // Row 0 attends only to itself: its softmax is constant 1, so its score has no gradient.
-                #expect(scores[0][0] == 0)
+                #expect(scores[0, 0] == 0)
             }
         }
     }
@@ -54,7 +55,7 @@ import Testing
         let (_, _, g) = try Self.gradients(name)
         for layer in g.layers {
             #expect(layer.bK.allSatisfy { abs($0) < 1e-15 }, "\(layer.bK)")
-            #expect(layer.wK.joined().contains { abs($0) > 1e-6 })   // W_k itself does matter
+            #expect(layer.wK.values.contains { abs($0) > 1e-6 })   // W_k itself does matter
         }
     }
 
@@ -63,25 +64,25 @@ import Testing
         let (model, trace, g) = try Self.gradients("deep")
         #expect(trace.ids == [0, 1, 2, 1, 0])
         for j in 0..<model.config.dModel {
-            #expect(g.tokEmb[0][j] == g.x[0][j] + g.x[4][j])       // "one" twice accumulates
-            #expect(g.tokEmb[1][j] == g.x[1][j] + g.x[3][j])       // "two" twice
-            #expect(g.tokEmb[2][j] == g.x[2][j])
+            #expect(g.tokEmb[0, j] == g.x[0, j] + g.x[4, j])       // "one" twice accumulates
+            #expect(g.tokEmb[1, j] == g.x[1, j] + g.x[3, j])       // "two" twice
+            #expect(g.tokEmb[2, j] == g.x[2, j])
         }
-        for unused in 3..<model.vocab.count { #expect(g.tokEmb[unused].allSatisfy { $0 == 0 }) }
-        #expect(g.posEmb == g.x)
+        for unused in 3..<model.vocab.count { #expect(g.tokEmb.row(unused).allSatisfy { $0 == 0 }) }
+        #expect(g.posEmb[rows: 0..<5] == g.x)
         #expect(g.x == g.layers[0].input)
 
         // seed: 4 of 6 words, 4 of 4 positions.
         let (seed, _, sg) = try Self.gradients("seed")
-        #expect(sg.tokEmb.count == seed.vocab.count && sg.posEmb.count == seed.config.maxPositions)
-        #expect(sg.tokEmb[4].allSatisfy { $0 == 0 } && sg.tokEmb[5].allSatisfy { $0 == 0 })
-        #expect(sg.tokEmb[0].contains { $0 != 0 })
+        #expect(sg.tokEmb.rows == seed.vocab.count && sg.posEmb.rows == seed.config.maxPositions)
+        #expect(sg.tokEmb.row(4).allSatisfy { $0 == 0 } && sg.tokEmb.row(5).allSatisfy { $0 == 0 })
+        #expect(sg.tokEmb.row(0).contains { $0 != 0 })
     }
 
     @Test func unusedFinalLayerNormHasZeroGradient() throws {
         let (seed, _, g) = try Self.gradients("seed")
         #expect(!seed.config.finalLayerNorm)
-        #expect(g.lnfGamma == Vector(repeating: 0, count: 4) && g.lnfBeta == Vector(repeating: 0, count: 4))
+        #expect(g.lnfGamma == [0, 0, 0, 0] && g.lnfBeta == [0, 0, 0, 0])
         #expect(g.final == g.layers[0].residOut)
         let (_, _, multi) = try Self.gradients("multi")
         #expect(multi.lnfGamma.contains { $0 != 0 } && multi.lnfBeta.contains { $0 != 0 })
@@ -97,11 +98,11 @@ import Testing
             #expect(v.contains { abs($0) > 1e-6 })
         }
         #expect(layer.b1.count == seed.config.dFF && g.bLM.count == seed.vocab.count)
-        #expect(layer.w1.count == d && layer.w1[0].count == seed.config.dFF)
-        #expect(layer.w2.count == seed.config.dFF && layer.w2[0].count == d)
-        #expect(g.wLM.count == d && g.wLM[0].count == seed.vocab.count)
+        #expect(layer.w1.shape == [d, seed.config.dFF])
+        #expect(layer.w2.shape == [seed.config.dFF, d])
+        #expect(g.wLM.shape == [d, seed.vocab.count])
         // ∂L/∂b_lm = ∂L/∂logits[T−1], since b_lm is added to every row and only the last counts.
-        #expect(g.bLM == g.logits[3])
+        #expect(g.bLM == g.logits.row(3))
     }
 
     @Test func gradientJSONHasTheModelFilesWeightKeys() throws {
@@ -128,36 +129,57 @@ import Testing
 
     // MARK: - The pieces
 
-    @Test func layerNormJacobianMatchesFiniteDifferences() {
-        let x: Vector = [0.3, -1.2, 0.8, 2.0, -0.1]
-        let ln = LayerNorm(LayerNormParameters(), eps: 1e-5)
-        let row = ln.apply(x)
-        let jac = LayerNormBackward.jacobian(xHat: row.output, std: row.std)
+    /// The closed-form LayerNorm backward against central differences of L = Σ dy ⊙ LN(x), for
+    /// ∂L/∂x and ∂L/∂γ (every output depends on every input, so a diagonal formula would fail).
+    @Test func layerNormBackwardMatchesFiniteDifferences() {
+        let x = Tensor([[0.3, -1.2, 0.8, 2.0, -0.1], [1.5, 0.2, -0.7, 0.1, 0.4]])
+        let dy = Tensor([[0.5, -0.3, 0.9, 0.2, -1.1], [0.1, 0.7, -0.4, 0.3, 0.6]])
+        let gamma = [1.2, 0.8, -0.5, 1.0, 2.0], beta = [0.1, 0, 0, -0.2, 0.3]
+        func loss(_ x: Tensor, _ gamma: [Double]) -> Double {
+            let y = layerNorm(x, LayerNormParameters(gamma: gamma, beta: beta), eps: 1e-5).output
+            return zip(y.values, dy.values).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        let g = layerNormBackward(dy: dy, x: x, norm: layerNorm(x, LayerNormParameters(gamma: gamma, beta: beta), eps: 1e-5),
+                                  gamma: gamma)
         let h = 1e-6
-        for j in x.indices {
-            var plus = x, minus = x
+        var worst = 0.0
+        for i in 0..<x.rows {
+            for j in 0..<x.cols {
+                var plus = x, minus = x
+                plus[i, j] += h
+                minus[i, j] -= h
+                let numeric = (loss(plus, gamma) - loss(minus, gamma)) / (2 * h)
+                worst = max(worst, abs(g.dx[i, j] - numeric))
+            }
+            // Shifting a row by a constant leaves x̂ unchanged: each row of ∂L/∂x sums to 0.
+            #expect(abs(g.dx.row(i).reduce(0, +)) < 1e-12)
+        }
+        for j in gamma.indices {
+            var plus = gamma, minus = gamma
             plus[j] += h
             minus[j] -= h
-            let (a, b) = (ln.apply(plus).output, ln.apply(minus).output)
-            for i in x.indices {
-                #expect(abs(jac[i][j] - (a[i] - b[i]) / (2 * h)) < 1e-8, "J[\(i)][\(j)]")
-            }
+            worst = max(worst, abs(g.dGamma[j] - (loss(x, plus) - loss(x, minus)) / (2 * h)))
         }
-        // Shifting x by a constant leaves x̂ unchanged: every row sums to 0. And it is not diagonal.
-        for r in jac { #expect(abs(r.reduce(0, +)) < 1e-12) }
-        #expect(abs(jac[0][1]) > 0.01)
+        #expect(worst < 1e-8, "max difference \(worst)")
+        #expect(g.dBeta == [0.6, 0.4, 0.5, 0.5, -0.5].indices.map { dy[0, $0] + dy[1, $0] })
     }
 
-    @Test func softmaxJacobianMatchesFiniteDifferences() {
-        let z: Vector = [0.5, -0.3, 1.2]
-        let jac = AttentionBackward.softmaxJacobian(Softmax.apply(z))
+    /// The softmax backward, p ⊙ (∂L/∂p − rowsum(p ⊙ ∂L/∂p)), against central differences of
+    /// L = Σ dp ⊙ softmax(z).
+    @Test func softmaxBackwardMatchesFiniteDifferences() {
+        let z = Tensor([[0.5, -0.3, 1.2], [2.0, 0.1, -1.0]]), dp = Tensor([[0.3, -0.7, 0.2], [1.0, 0.5, -0.4]])
+        func loss(_ z: Tensor) -> Double { zip(softmaxRows(z).values, dp.values).reduce(0) { $0 + $1.0 * $1.1 } }
+        let dz = softmaxRowsBackward(dp, softmax: softmaxRows(z))
         let h = 1e-6
-        for j in z.indices {
-            var plus = z, minus = z
-            plus[j] += h
-            minus[j] -= h
-            let (a, b) = (Softmax.apply(plus), Softmax.apply(minus))
-            for i in z.indices { #expect(abs(jac[i][j] - (a[i] - b[i]) / (2 * h)) < 1e-9) }
+        for i in 0..<z.rows {
+            for j in 0..<z.cols {
+                var plus = z, minus = z
+                plus[i, j] += h
+                minus[i, j] -= h
+                #expect(abs(dz[i, j] - (loss(plus) - loss(minus)) / (2 * h)) < 1e-9, "[\(i)][\(j)]")
+            }
+            // Adding a constant to a row leaves its softmax unchanged: the row's gradient sums to 0.
+            #expect(abs(dz.row(i).reduce(0, +)) < 1e-15)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// Compares every gradient tensor with the NumPy reference's hand-derived backward pass

@@ -6,9 +6,9 @@ enum GradientCheck {
     static let h = 1e-6
 
     /// A tensor the loss depends on, its analytic gradient, and a way to nudge one entry.
-    struct Tensor {
+    struct Probe {
         let name: String
-        let analytic: Matrix                               // vectors as one row
+        let analytic: Tensor                               // vectors as one row
         let loss: (_ row: Int, _ col: Int, _ delta: Double) -> Double
         /// Entries whose gradient is 0 by construction (masked attention cells), not nudged.
         var isMasked: (_ row: Int, _ col: Int) -> Bool = { _, _ in false }
@@ -49,10 +49,10 @@ enum GradientCheck {
         return flat.map { ($0 / cols, $0 % cols) }
     }
 
-    static func compare(_ tensor: Tensor) -> Comparison {
+    static func compare(_ tensor: Probe) -> Comparison {
         var result = Comparison(name: tensor.name)
-        for (i, j) in sample(rows: tensor.analytic.count, cols: tensor.analytic.first?.count ?? 0) {
-            let a = tensor.analytic[i][j]
+        for (i, j) in sample(rows: tensor.analytic.rows, cols: tensor.analytic.cols) {
+            let a = tensor.analytic[i, j]
             let numeric = tensor.isMasked(i, j) ? 0 : (tensor.loss(i, j, h) - tensor.loss(i, j, -h)) / (2 * h)
             let rel = relative(a, numeric), diff = abs(a - numeric)
             let entry = "[\(i)][\(j)] analytic \(a), numeric \(numeric)"
@@ -71,19 +71,19 @@ enum GradientCheck {
     // MARK: - Parameters
 
     /// Every weight of the model, optional ones included (nudged from their default value).
-    static func parameters(_ model: Model, _ g: Gradients) -> [Tensor] {
+    static func parameters(_ model: Model, _ g: Gradients) -> [Probe] {
         func loss(_ m: Model) -> Double { Transformer.forward(m).loss! }
-        func matrix(_ name: String, _ path: WritableKeyPath<Model, Matrix>, _ grad: Matrix) -> Tensor {
-            Tensor(name: name, analytic: grad) { i, j, delta in
+        func matrix(_ name: String, _ path: WritableKeyPath<Model, Tensor>, _ grad: Tensor) -> Probe {
+            Probe(name: name, analytic: grad) { i, j, delta in
                 var m = model
-                m[keyPath: path][i][j] += delta
+                m[keyPath: path][i, j] += delta
                 return loss(m)
             }
         }
-        func vector(_ name: String, _ path: WritableKeyPath<Model, Vector?>, _ value: Double, _ grad: Vector) -> Tensor {
-            Tensor(name: name, analytic: [grad]) { _, j, delta in
+        func vector(_ name: String, _ path: WritableKeyPath<Model, [Double]?>, _ value: Double, _ grad: [Double]) -> Probe {
+            Probe(name: name, analytic: Tensor(row: grad)) { _, j, delta in
                 var m = model
-                var v = m[keyPath: path] ?? Vector(repeating: value, count: grad.count)
+                var v = m[keyPath: path] ?? [Double](repeating: value, count: grad.count)
                 v[j] += delta
                 m[keyPath: path] = v
                 return loss(m)
@@ -125,9 +125,9 @@ enum GradientCheck {
     // MARK: - Intermediates
 
     /// Every intermediate with a gradient, nudged inside `TappedForward`.
-    static func intermediates(_ model: Model, _ g: Gradients) -> [Tensor] {
-        func tensor(_ name: String, _ grad: Matrix, masked: @escaping (Int, Int) -> Bool = { _, _ in false }) -> Tensor {
-            Tensor(name: name, analytic: grad, loss: { i, j, delta in
+    static func intermediates(_ model: Model, _ g: Gradients) -> [Probe] {
+        func tensor(_ name: String, _ grad: Tensor, masked: @escaping (Int, Int) -> Bool = { _, _ in false }) -> Probe {
+            Probe(name: name, analytic: grad, loss: { i, j, delta in
                 TappedForward.loss(model) { key, value in
                     if key == name { value[i][j] += delta }
                 }
@@ -156,28 +156,28 @@ enum GradientCheck {
 /// intermediate so a test can nudge it and see the loss move. Checked against
 /// `Transformer.forward` (same loss) before it is trusted.
 enum TappedForward {
-    static func loss(_ model: Model, tap: (String, inout Matrix) -> Void) -> Double {
+    static func loss(_ model: Model, tap: (String, inout [[Double]]) -> Void) -> Double {
         let c = model.config, w = model.weights, ids = model.prompt.ids, t = ids.count
         let dHead = c.dHead, scale = 1 / Double(dHead).squareRoot()
-        var x = Linear.add(ids.map { w.tokEmb[$0] }, Array(w.posEmb[0..<t]))          // [T][d]
+        var x = Linear.add(ids.map { w.tokEmb.row($0) }, (0..<t).map { w.posEmb.row($0) })   // [T][d]
         tap("x", &x)
         for (l, layer) in w.layers.enumerated() {
             let p = "layers[\(l)]."
             tap(p + "input", &x)
-            var ln1 = LayerNorm(layer.ln1, eps: c.layerNormEps).apply(x).map(\.output)
+            var ln1 = layerNorm(Tensor(x), layer.ln1, eps: c.layerNormEps).output.nested
             tap(p + "ln1", &ln1)
             var q = Linear.apply(ln1, layer.wQ, bias: layer.bQ); tap(p + "q", &q)
             var k = Linear.apply(ln1, layer.wK, bias: layer.bK); tap(p + "k", &k)
             var v = Linear.apply(ln1, layer.wV, bias: layer.bV); tap(p + "v", &v)
-            var context = Matrix(repeating: Vector(repeating: 0, count: c.dModel), count: t)
+            var context = [[Double]](repeating: [Double](repeating: 0, count: c.dModel), count: t)
             for h in 0..<c.nHeads {
                 let cols = h * dHead..<(h + 1) * dHead
-                var s = Matrix(repeating: Vector(repeating: 0, count: t), count: t)       // [T][T]
+                var s = [[Double]](repeating: [Double](repeating: 0, count: t), count: t)   // [T][T]
                 for i in 0..<t {
                     for j in 0...i { s[i][j] = Linear.dot(Array(q[i][cols]), Array(k[j][cols])) * scale }
                 }
                 tap(p + "scores[\(h)]", &s)
-                var a = (0..<t).map { i in Softmax.apply((0..<t).map { j in j <= i ? s[i][j] : nil }) }
+                var a = (0..<t).map { i in softmax((0..<t).map { j in j <= i ? s[i][j] : -.infinity }) }
                 tap(p + "attn_weights[\(h)]", &a)
                 for i in 0..<t {
                     for j in 0...i {
@@ -188,17 +188,17 @@ enum TappedForward {
             tap(p + "context", &context)
             var attnOut = Linear.apply(context, layer.wO, bias: layer.bO); tap(p + "attn_out", &attnOut)
             var h1 = Linear.add(x, attnOut); tap(p + "resid_mid", &h1)
-            var ln2 = LayerNorm(layer.ln2, eps: c.layerNormEps).apply(h1).map(\.output); tap(p + "ln2", &ln2)
+            var ln2 = layerNorm(Tensor(h1), layer.ln2, eps: c.layerNormEps).output.nested; tap(p + "ln2", &ln2)
             var pre = Linear.apply(ln2, layer.w1, bias: layer.b1); tap(p + "mlp_pre", &pre)
             var act = pre.map { $0.map(c.activation.apply) }; tap(p + "mlp_act", &act)
             var mlpOut = Linear.apply(act, layer.w2, bias: layer.b2); tap(p + "mlp_out", &mlpOut)
             var h2 = Linear.add(h1, mlpOut); tap(p + "resid_out", &h2)
             x = h2
         }
-        var final = c.finalLayerNorm ? LayerNorm(w.lnf, eps: c.layerNormEps).apply(x).map(\.output) : x
+        var final = c.finalLayerNorm ? layerNorm(Tensor(x), w.lnf, eps: c.layerNormEps).output.nested : x
         tap("final", &final)
         var logits = Linear.apply(final, w.wLM, bias: w.bLM); tap("logits", &logits)
         let last = logits[t - 1]
-        return Softmax.logSumExp(last) - last[model.prompt.targetID!]
+        return logSumExp(last) - last[model.prompt.targetID!]
     }
 }

@@ -1,25 +1,19 @@
 @testable import TransformerEngine
 
-/// Row-of-rows products for the tests' own forward pass (`GradientTestSupport`): the engine
-/// itself works on flat matrices (`Mat`).
+/// Row-of-rows helpers for the tests' own forward pass (`GradientTestSupport`).
 enum Linear {
     /// x·W (+ b): rows of `x` times `W`. [T][n] · [n][m] → [T][m]
-    static func apply(_ x: Matrix, _ w: Matrix, bias: Vector? = nil) -> Matrix {
-        Mat.linear(Mat(x), Mat(w), bias: bias).nested
+    static func apply(_ x: [[Double]], _ w: Tensor, bias: [Double]? = nil) -> [[Double]] {
+        matmul(Tensor(x), w, bias: bias).nested
     }
 
-    /// A row vector times a matrix: [n] · [n][m] → [m]
-    static func apply(_ x: Vector, _ w: Matrix, bias: Vector? = nil) -> Vector {
-        Mat.linear(Mat(row: x), Mat(w), bias: bias).values
-    }
-
-    static func dot(_ a: Vector, _ b: Vector) -> Double {
+    static func dot(_ a: [Double], _ b: [Double]) -> Double {
         var sum = 0.0
         for i in a.indices { sum += a[i] * b[i] }
         return sum
     }
 
-    static func add(_ a: Matrix, _ b: Matrix) -> Matrix {
+    static func add(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
         zip(a, b).map { ra, rb in zip(ra, rb).map(+) }
     }
 }

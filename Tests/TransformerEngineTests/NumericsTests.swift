@@ -1,50 +1,51 @@
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 @Suite struct NumericsTests {
     @Test func softmaxRowsSumToOne() throws {
         let trace = Transformer.forward(try ModelLoader.load(path: RepoPaths.seedModel).model)
-        for row in trace.probs { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
-        for head in trace.layers[0].weights {
-            for row in head { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
-        }
+        for row in trace.probs.nested { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
+        for row in trace.layers[0].weights[0].nested { #expect(abs(row.reduce(0, +) - 1) < 1e-12) }
     }
 
     @Test func maskedWeightsAreExactlyZero() throws {
         let trace = Transformer.forward(try ModelLoader.load(path: RepoPaths.seedModel).model)
-        let layer = trace.layers[0]
-        for (i, row) in layer.weights[0].enumerated() {
-            for j in row.indices where j > i {
-                #expect(row[j] == 0, "weight[\(i)][\(j)] = \(row[j])")
-                #expect(layer.scores[0][i][j] == nil)
+        let layer = trace.layers[0], t = trace.count
+        for i in 0..<t {
+            for j in 0..<t where j > i {
+                #expect(layer.weights[0][i, j] == 0, "weight[\(i)][\(j)] = \(layer.weights[0][i, j])")
+                #expect(layer.scores[0][i, j] == -.infinity)
             }
-            for j in 0...i { #expect(row[j] > 0) }
+            for j in 0...i { #expect(layer.weights[0][i, j] > 0 && layer.scores[0][i, j].isFinite) }
         }
     }
 
     @Test func layerNormHasMeanZeroAndUnitVariance() {
-        let ln = LayerNorm(LayerNormParameters(), eps: 1e-5)
-        let row = ln.apply([3.0, -1.5, 0.25, 8.0, 2.0])
-        let mean = row.output.reduce(0, +) / 5
-        let variance = row.output.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 5
+        let norm = layerNorm(Tensor(row: [3.0, -1.5, 0.25, 8.0, 2.0]), LayerNormParameters(), eps: 1e-5)
+        let out = norm.output.row(0)
+        let mean = out.reduce(0, +) / 5
+        let variance = out.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 5
         #expect(abs(mean) < 1e-12)
         #expect(abs(variance - 1) < 1e-5)
-        #expect(abs(row.mean - 2.35) < 1e-12)
+        #expect(abs(norm.mean[0] - 2.35) < 1e-12)
+        #expect(abs(norm.variance[0] - 10.34) < 1e-12)
+        #expect(abs(norm.std[0] - (10.34 + 1e-5).squareRoot()) < 1e-12)
     }
 
     @Test func layerNormAppliesGammaAndBeta() {
-        let ln = LayerNorm(LayerNormParameters(gamma: [2, 2], beta: [1, -1]), eps: 0)
-        #expect(ln.apply([1.0, 3.0]).output == [-1.0, 1.0])
+        let norm = layerNorm(Tensor(row: [1.0, 3.0]), LayerNormParameters(gamma: [2, 2], beta: [1, -1]), eps: 0)
+        #expect(norm.output.values == [-1.0, 1.0])
     }
 
     @Test func softmaxStaysFiniteForHugeLogits() {
-        let p = Softmax.apply([1000.0, -1000.0, 999.0])
+        let p = softmax([1000.0, -1000.0, 999.0])
         #expect(p.allSatisfy { $0.isFinite })
         #expect(abs(p.reduce(0, +) - 1) < 1e-12)
         #expect(p[1] == 0)
-        let q = Softmax.apply([-1000.0, -1000.0])
-        #expect(q == [0.5, 0.5])
-        #expect(Softmax.logSumExp([1000, 1000]).isFinite)
+        #expect(softmax([-1000.0, -1000.0]) == [0.5, 0.5])
+        #expect(softmax([0.3, -.infinity, -.infinity])[1...] == [0, 0])
+        #expect(logSumExp([1000, 1000]).isFinite)
     }
 
     @Test func geluMatchesTheTanhApproximation() {
@@ -52,5 +53,16 @@ import Testing
         #expect(abs(Activation.gelu.apply(1) - 0.8411919906082768) < 1e-12)
         #expect(abs(Activation.gelu.apply(-1) - (-0.15880800939172324)) < 1e-12)
         #expect(Activation.relu.apply(-0.3) == 0)
+    }
+
+    @Test func headsSplitAndMergeBack() {
+        let x = Tensor(shape: [2, 6], values: (0..<12).map(Double.init))
+        let heads = splitHeads(x, count: 3)
+        #expect(heads.count == 3 && heads[1].shape == [2, 2])
+        #expect(heads[1].values == [2, 3, 8, 9])
+        #expect(mergeHeads(heads) == x)
+        #expect(x.T.shape == [6, 2] && x.T[4, 1] == x[1, 4])
+        #expect(x[rows: [1, 0, 1]] == Tensor([x.row(1), x.row(0), x.row(1)]))
+        #expect(x[rows: [1]].values == [6, 7, 8, 9, 10, 11])
     }
 }

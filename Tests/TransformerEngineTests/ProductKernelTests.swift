@@ -2,48 +2,69 @@ import Testing
 @testable import TransformerEngine
 
 /// The matrix product is bit for bit the plain loop `sum = sum + a[i][k] · b[k][j]` over k in
-/// order, whichever kernel runs it: the AVX2 one (on processors that have it) and the portable
-/// one are both checked against that loop on random shapes, strides and starts.
+/// order, whichever kernel runs it: the AVX2 kernel (on processors that have it) and the plain
+/// loop are both checked against a loop written here, on random shapes with and without bias.
 @Suite struct ProductKernelTests {
-    @Test func everyKernelIsThePlainLoop() {
-        var rng = KernelTestRandom(seed: 0x6B65726E)
-        var cases = 0
-        for _ in 0..<600 {
-            let m = rng.int(1...9), n = rng.int(1...21), k = rng.int(0...20)
-            let a = (0..<(m * k)).map { _ in rng.value() }
-            let b = (0..<(k * n)).map { _ in rng.value() }
-            let bias = (0..<n).map { _ in rng.value() }
-            let withBias = rng.int(0...1) == 1
-            let transposedB = rng.int(0...1) == 1                       // b read through strides
-            let stored = transposedB ? (0..<(n * k)).map { i in b[(i % k) * n + i / k] } : b
-            var expected = [Double](repeating: 0, count: m * n)
-            for i in 0..<m {
-                for j in 0..<n {
-                    var sum = withBias ? bias[j] : 0.0
-                    for kk in 0..<k { sum = sum + a[i * k + kk] * b[kk * n + j] }
-                    expected[i * n + j] = sum
-                }
+    /// The loop as the documentation states it, on plain arrays.
+    static func loop(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int, bias: [Double]?) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = bias?[j] ?? 0
+                for kk in 0..<k { sum = sum + a[i * k + kk] * b[kk * n + j] }
+                c[i * n + j] = sum
             }
-            a.withUnsafeBufferPointer { a in
-            stored.withUnsafeBufferPointer { b in
-            bias.withUnsafeBufferPointer { bias in
-                let left = Product.Operand(base: a.baseAddress ?? UnsafePointer(bitPattern: 8)!, rowStride: k, colStride: 1)
-                let right = transposedB
-                    ? Product.Operand(base: b.baseAddress ?? UnsafePointer(bitPattern: 8)!, rowStride: 1, colStride: k)
-                    : Product.Operand(base: b.baseAddress ?? UnsafePointer(bitPattern: 8)!, rowStride: n, colStride: 1)
-                let start: Product.Start = withBias ? .row(bias.baseAddress!) : .zero
-                var fast = [Double](repeating: .nan, count: m * n), portable = fast
-                fast.withUnsafeMutableBufferPointer { Product.multiply($0.baseAddress!, rows: m, cols: n, left, right, inner: k, start: start) }
-                portable.withUnsafeMutableBufferPointer {
-                    Product.multiplyPortably($0.baseAddress!, rows: m, cols: n, left, right, inner: k, start: start)
-                }
-                #expect(Self.same(fast, expected), "multiply \(m)×\(k)·\(k)×\(n) bias \(withBias) transposed \(transposedB)")
-                #expect(Self.same(portable, expected), "portable \(m)×\(k)·\(k)×\(n) bias \(withBias) transposed \(transposedB)")
-            }}}
-            cases += 1
         }
-        #expect(cases == 600)
-        print("product kernels: 600 random products checked bit for bit (AVX2 kernel \(Product.hasAVX2 ? "used" : "not available here"))")
+        return c
+    }
+
+    /// The same sums with fused multiply-adds: what the kernels must not compute.
+    static func fused(_ a: [Double], _ b: [Double], m: Int, k: Int, n: Int) -> [Double] {
+        (0..<m * n).map { e in
+            (0..<k).reduce(0.0) { sum, kk in sum.addingProduct(a[(e / n) * k + kk], b[kk * n + e % n]) }
+        }
+    }
+
+    static func products() -> [(Tensor, Tensor, [Double]?)] {
+        var rng = KernelTestRandom(seed: 0x6B65726E)
+        return (0..<600).map { _ in
+            let m = rng.int(1...9), n = rng.int(1...21), k = rng.int(0...20)
+            let a = Tensor(shape: [m, k], values: (0..<(m * k)).map { _ in rng.value() })
+            let b = Tensor(shape: [k, n], values: (0..<(k * n)).map { _ in rng.value() })
+            let bias = rng.int(0...1) == 1 ? (0..<n).map { _ in rng.value() } : nil
+            return (a, b, bias)
+        }
+    }
+
+    @Test func thePlainKernelIsTheLoop() {
+        for (a, b, bias) in Self.products() {
+            let expected = Self.loop(a.values, b.values, m: a.rows, k: a.cols, n: b.cols, bias: bias)
+            let c = ProductKernel.plain(a, b, bias: bias)
+            #expect(c.shape == [a.rows, b.cols])
+            #expect(Self.same(c.values, expected), "plain \(a.shape)·\(b.shape) bias \(bias != nil)")
+        }
+    }
+
+    @Test(.enabled(if: ProductKernel.hasAVX2, "this processor has no AVX2"))
+    func theAVX2KernelIsTheLoop() {
+        var differsFromFused = 0
+        for (a, b, bias) in Self.products() {
+            let expected = Self.loop(a.values, b.values, m: a.rows, k: a.cols, n: b.cols, bias: bias)
+            let c = ProductKernel.avx2(a, b, bias: bias)
+            #expect(Self.same(c.values, expected), "AVX2 \(a.shape)·\(b.shape) bias \(bias != nil)")
+            if bias == nil && !Self.same(c.values, Self.fused(a.values, b.values, m: a.rows, k: a.cols, n: b.cols)) {
+                differsFromFused += 1
+            }
+        }
+        // The comparison is fine enough to see a fused multiply-add: most products differ from one.
+        #expect(differsFromFused > 100, "only \(differsFromFused) products tell the loop from its fused version")
+    }
+
+    @Test func matmulUsesTheKernelAndChecksShapes() {
+        let a = Tensor([[1, 2], [3, 4], [5, 6]]), b = Tensor([[1, 0, -1], [2, 1, 0]])
+        #expect(matmul(a, b) == Tensor([[5, 2, -1], [11, 4, -3], [17, 6, -5]]))
+        #expect(matmul(a, b, bias: [10, 20, 30]) == Tensor([[15, 22, 29], [21, 24, 27], [27, 26, 25]]))
+        #expect(matmul(Tensor(zeros: [2, 0]), Tensor(zeros: [0, 3])) == Tensor(zeros: [2, 3]))
     }
 
     /// Equal bit patterns (any NaN equals any NaN).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// Compares every tensor of the engine's trace with the NumPy reference's
@@ -62,13 +63,23 @@ import Testing
         #expect(ourLayers.count == refLayers.count)
         let layerKeys = ["ln1", "q", "k", "v", "scores", "weights", "context", "attn_out", "resid_mid",
                          "ln2", "mlp_pre", "mlp_act", "mlp_out", "resid_out"]
+        // LayerNorm's statistics, which the LayerNorm page shows.
+        let statKeys = ["mean", "variance", "std"]
         for (i, (mine, theirs)) in zip(ourLayers, refLayers).enumerated() {
             for key in layerKeys { compare("layers[\(i)].\(key)", mine[key], theirs[key]) }
+            for norm in ["ln1_stats", "ln2_stats"] {
+                for stat in statKeys { compare("layers[\(i)].\(norm).\(stat)", mine[norm]?[stat], theirs[norm]?[stat]) }
+            }
+        }
+        let hasFinalNorm = reference["final_ln_stats"] != nil
+        #expect((ours["final_ln_stats"] != nil) == hasFinalNorm, "\(name): final_ln_stats")
+        if hasFinalNorm {
+            for stat in statKeys { compare("final_ln_stats.\(stat)", ours["final_ln_stats"]?[stat], reference["final_ln_stats"]?[stat]) }
         }
         for key in ["final", "logits", "probs", "loss"] { compare(key, ours[key], reference[key]) }
 
         let worst = compared.max { $0.1 < $1.1 }
         print("reference \(name): \(compared.count) tensors compared, max difference \(worst.map { "\($0.1) (\($0.0))" } ?? "n/a")")
-        #expect(compared.count == 3 + 14 * refLayers.count + 4)
+        #expect(compared.count == 3 + (14 + 6) * refLayers.count + (hasFinalNorm ? 3 : 0) + 4)
     }
 }

@@ -1,5 +1,7 @@
+import Diagnostics
 import Foundation
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// The model file's optional `"training"` object: defaults, values, and one clear error each.
@@ -7,7 +9,7 @@ import Testing
     static let seedText = String(decoding: FileManager.default.contents(atPath: RepoPaths.seedModel)!, as: UTF8.self)
 
     /// The seed with `"training": <value>` on a new line 48 after the prompt (value at column 15).
-    func parse(training value: String) throws(ModelError) -> Model {
+    func parse(training value: String) throws(Diagnostic) -> Model {
         let anchor = "\"target\": \"mat\" }"
         #expect(Self.seedText.contains(anchor))
         let text = Self.seedText.replacingOccurrences(of: anchor, with: anchor + ",\n  \"training\": " + value)

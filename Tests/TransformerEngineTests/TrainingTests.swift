@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ModelFormats
 @testable import TransformerEngine
 
 /// Gradient steps and the short training run of the learning chapter.
@@ -38,11 +39,11 @@ import Testing
         let stepped = seed.applying(g, learningRate: eta)
         let (w, s) = (seed.weights, stepped.weights)
 
-        #expect(s.layers[0].wQ[0][1] == w.layers[0].wQ[0][1] - eta * g.layers[0].wQ[0][1])
-        #expect(s.layers[0].w2[3][2] == w.layers[0].w2[3][2] - eta * g.layers[0].w2[3][2])
-        #expect(s.wLM[2][4] == w.wLM[2][4] - eta * g.wLM[2][4])
-        #expect(s.tokEmb[1][0] == w.tokEmb[1][0] - eta * g.tokEmb[1][0])
-        #expect(s.tokEmb[5] == w.tokEmb[5])                                // "dog" is not in the prompt
+        #expect(s.layers[0].wQ[0, 1] == w.layers[0].wQ[0, 1] - eta * g.layers[0].wQ[0, 1])
+        #expect(s.layers[0].w2[3, 2] == w.layers[0].w2[3, 2] - eta * g.layers[0].w2[3, 2])
+        #expect(s.wLM[2, 4] == w.wLM[2, 4] - eta * g.wLM[2, 4])
+        #expect(s.tokEmb[1, 0] == w.tokEmb[1, 0] - eta * g.tokEmb[1, 0])
+        #expect(s.tokEmb.row(5) == w.tokEmb.row(5))                                // "dog" is not in the prompt
         // Absent optionals are materialised at 0 / 1 and moved.
         #expect(s.layers[0].bQ == g.layers[0].bQ.map { 0 - eta * $0 })
         #expect(s.layers[0].ln1.gamma == g.layers[0].ln1Gamma.map { 1 - eta * $0 })

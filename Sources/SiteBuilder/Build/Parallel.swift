@@ -1,3 +1,4 @@
+import Diagnostics
 import Dispatch
 
 /// Independent pieces of a build, run on every core. Results come back in index order, so
@@ -35,7 +36,7 @@ struct Timed<T> {
         seconds = Double(DispatchTime.now().uptimeNanoseconds - t0.uptimeNanoseconds) / 1e9
     }
 
-    var problems: [BuildProblem] {
+    var problems: [Diagnostic] {
         if case .failure(let failure) = result { return failure.problems }
         return []
     }

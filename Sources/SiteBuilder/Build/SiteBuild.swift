@@ -1,5 +1,7 @@
+import Diagnostics
 import Foundation
 import PageValidation
+import ModelFormats
 import TransformerEngine
 
 /// What to build and where.
@@ -69,7 +71,7 @@ public enum SiteBuild {
                    : .template(TemplateSet.compile(templateFiles[k - 1]))
         }
         guard case .model(let modelRun) = inputs.removeFirst() else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: inputs out of order"))
+            throw BuildFailure(Diagnostic(file: options.modelPath, message: "internal error: inputs out of order"))
         }
         let templatesRun = Timed { () throws(BuildFailure) in
             try TemplateSet.assemble(try folder.result.get(), compiled: inputs.compactMap(\.template))
@@ -100,12 +102,12 @@ public enum SiteBuild {
         }
         let pagesSeconds = seconds(since: pagesStart)
         guard case .chapter(let chapter) = outputs.removeFirst() else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: the learning chapter is missing"))
+            throw BuildFailure(Diagnostic(file: options.modelPath, message: "internal error: the learning chapter is missing"))
         }
         record("backward + training", chapter.learning.seconds, beside: "render pages")
         _ = try chapter.learning.result.get()
         guard let traceRun = chapter.trace else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "internal error: trace.json is missing"))
+            throw BuildFailure(Diagnostic(file: options.modelPath, message: "internal error: trace.json is missing"))
         }
         record("trace.json", traceRun.seconds, beside: "render pages")
         record("learning pages", chapter.pagesSeconds, beside: "render pages")
@@ -127,7 +129,7 @@ public enum SiteBuild {
         try step("check pages") { () throws(BuildFailure) in
             let prefix = options.outputPath.hasSuffix("/") ? options.outputPath : options.outputPath + "/"
             let diagnostics = SiteChecker.check(files: files, scanned: scanned, displayPrefix: prefix)
-            if !diagnostics.isEmpty { throw BuildFailure(diagnostics.map(BuildProblem.init)) }
+            if !diagnostics.isEmpty { throw BuildFailure(diagnostics) }
         }
         files[SiteWriter.markerName] = Array(SiteWriter.markerText.utf8)
         let report = BuildReport(pageCount: pageCount, fileCount: files.count, totalBytes: files.values.reduce(0) { $0 + $1.count },
@@ -172,7 +174,7 @@ public enum SiteBuild {
 
     /// The model file, with the prompt and target the options override.
     static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> LoadedModel {
-        do throws(ModelError) {
+        do throws(Diagnostic) {
             var loaded = try ModelLoader.load(path: options.modelPath)
             if options.text != nil || options.target != nil {
                 let builder = PromptBuilder(model: loaded.model, file: options.modelPath)
@@ -186,7 +188,7 @@ public enum SiteBuild {
             }
             return loaded
         } catch {
-            throw BuildFailure(BuildProblem(error))
+            throw BuildFailure(error)
         }
     }
 
@@ -196,10 +198,10 @@ public enum SiteBuild {
         let rate = options.learningRate ?? config.learningRate
         let steps = options.steps ?? config.steps
         guard rate.isFinite, rate > 0 else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "--learning-rate is \(rate), expected a number > 0"))
+            throw BuildFailure(Diagnostic(file: options.modelPath, message: "--learning-rate is \(rate), expected a number > 0"))
         }
         guard (1...TrainingConfig.maxSteps).contains(steps) else {
-            throw BuildFailure(BuildProblem(file: options.modelPath, message: "--steps is \(steps), expected a whole number from 1 to \(TrainingConfig.maxSteps)"))
+            throw BuildFailure(Diagnostic(file: options.modelPath, message: "--steps is \(steps), expected a whole number from 1 to \(TrainingConfig.maxSteps)"))
         }
         return (rate, steps)
     }

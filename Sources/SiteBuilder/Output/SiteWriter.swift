@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 
 /// Writes a site to its output folder. A full build goes to a temporary folder beside the
@@ -20,7 +21,7 @@ public enum SiteWriter {
     public static func checkOutput(_ output: String) throws(BuildFailure) -> String {
         let fm = FileManager.default
         func refuse(_ why: String) -> BuildFailure {
-            BuildFailure(BuildProblem(file: output, message: "refusing to write the site here: \(why)"))
+            BuildFailure(Diagnostic(file: output, message: "refusing to write the site here: \(why)"))
         }
         guard !output.isEmpty else { throw refuse("the output path is empty") }
         let absolute = URL(fileURLWithPath: output).standardizedFileURL.path
@@ -59,7 +60,7 @@ public enum SiteWriter {
         let retired = (parent as NSString).appendingPathComponent(".\(name).sitegen-old-\(pid)")
         func fail(_ path: String, _ message: String) -> BuildFailure {
             removeTree(staging)
-            return BuildFailure(BuildProblem(file: path, message: message))
+            return BuildFailure(Diagnostic(file: path, message: message))
         }
         removeTree(staging)
         do {
@@ -147,18 +148,18 @@ public enum SiteWriter {
             do {
                 try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw BuildFailure(BuildProblem(file: (output as NSString).appendingPathComponent(path), message: "cannot be written: \(error.localizedDescription)"))
+                throw BuildFailure(Diagnostic(file: (output as NSString).appendingPathComponent(path), message: "cannot be written: \(error.localizedDescription)"))
             }
             var info = stat()
             let error = writeFile(temporary, bytes, stat: &info)
             guard error == 0 else {
                 unlink(temporary)
-                throw BuildFailure(BuildProblem(file: (output as NSString).appendingPathComponent(path), message: "cannot be written: \(String(cString: strerror(error)))"))
+                throw BuildFailure(Diagnostic(file: (output as NSString).appendingPathComponent(path), message: "cannot be written: \(String(cString: strerror(error)))"))
             }
             guard rename(temporary, target) == 0 else {
                 let why = String(cString: strerror(errno))
                 try? fm.removeItem(atPath: temporary)
-                throw BuildFailure(BuildProblem(file: (output as NSString).appendingPathComponent(path), message: "cannot be replaced (\(why))"))
+                throw BuildFailure(Diagnostic(file: (output as NSString).appendingPathComponent(path), message: "cannot be replaced (\(why))"))
             }
             summary.written.append(path)
         }

@@ -11,7 +11,7 @@ enum AttentionPage {
         let heads = (0..<c.nHeads).map { h -> [String: Any] in
             let cols = h * dh..<(h + 1) * dh
             var scoreTable = s.tokenTable("Head \(h + 1): scores qᵢ·kⱼ / √\(dh) (rows: query token, columns: key token; −∞: masked)",
-                                          layer.scores[h], columns: t.tokens, focus: f, stage: .attention(l))
+                                          layer.scores[h].nested.map { $0.map { $0 == -.infinity ? nil : $0 } }, columns: t.tokens, focus: f, stage: .attention(l))
             scoreTable.corner = "query \\ key"
             scoreTable.columnClasses = s.tokenClasses
             if s.count > MatrixTable.limit {
@@ -20,7 +20,7 @@ enum AttentionPage {
                 scoreTable.rowsNote = "the row of \(Escape.html(s.quoted(f))); every score is in trace.json"
             }
             let weights = layer.weights[h]
-            let strongest = weights[f].indices.max { weights[f][$0] < weights[f][$1] } ?? 0
+            let strongest = weights.row(f).indices.max { weights[f, $0] < weights[f, $1] } ?? 0
             // Long prompts: the views that follow another token draw only that token's rows, one
             // per head in one figure (below), so the site does not repeat T full heatmaps per
             // head; the last token's page has them all.
@@ -28,20 +28,20 @@ enum AttentionPage {
             let heatmap = isStrip ? "" : HeatmapSVG(
                 id: "attn-l\(l)-h\(h)", title: "Head \(h + 1): attention weights",
                 description: "Rows are query tokens, columns key tokens; each row sums to 1 and cells above the diagonal are masked. "
-                    + "“\(t.tokens[f])” attends most to “\(t.tokens[strongest])” (\(NumberFormat.short(weights[f][strongest]))).",
-                values: weights.enumerated().map { i, row in row.enumerated().map { j, v in j <= i ? v : nil } },
+                    + "“\(t.tokens[f])” attends most to “\(t.tokens[strongest])” (\(NumberFormat.short(weights[f, strongest]))).",
+                values: weights.nested.enumerated().map { i, row in row.enumerated().map { j, v in j <= i ? v : nil } },
                 rowLabels: t.tokens, columnLabels: t.tokens,
                 scale: .sequential(max: 1), showValues: s.count <= 16, highlightRow: f,
                 rowHeader: "query token", columnHeader: "key token",
                 rowLabelClasses: s.tokenClasses, columnLabelClasses: s.tokenClasses,
                 legendLabel: "attention weight").render()
             // Worked: the score of the focus token against the first token, and its softmax.
-            let qf = Array(layer.q[f][cols]), k0 = Array(layer.k[0][cols])
+            let qf = Array(layer.q.row(f)[cols]), k0 = Array(layer.k.row(0)[cols])
             let raw = zip(qf, k0).reduce(0) { $0 + $1.0 * $1.1 }
-            let score = layer.scores[h][f][0] ?? 0
-            let exps = shortened(f + 1) { j in "e^\(WorkedSum.signed(layer.scores[h][f][j] ?? 0))" }
-            let softmaxText = "e^\(WorkedSum.signed(score)) / (" + exps.joined(separator: " + ") + ") = \(NumberFormat.short(weights[f][0], decimals: 4))"
-            let contextTerms = shortened(f + 1) { j in "\(WorkedSum.signed(weights[f][j])) × \(WorkedSum.signed(layer.v[j][cols.lowerBound]))" }
+            let score = layer.scores[h][f, 0]
+            let exps = shortened(f + 1) { j in "e^\(WorkedSum.signed(layer.scores[h][f, j]))" }
+            let softmaxText = "e^\(WorkedSum.signed(score)) / (" + exps.joined(separator: " + ") + ") = \(NumberFormat.short(weights[f, 0], decimals: 4))"
+            let contextTerms = shortened(f + 1) { j in "\(WorkedSum.signed(weights[f, j])) × \(WorkedSum.signed(layer.v[j, cols.lowerBound]))" }
             return [
                 "number": h + 1,
                 "columns": "d\(cols.lowerBound)–d\(cols.upperBound - 1)",
@@ -50,11 +50,11 @@ enum AttentionPage {
                 "hasHeatmap": !isStrip,
                 "strongestWord": t.tokens[strongest],
                 "strongestCls": s.tokenClass(strongest),
-                "strongestWeight": NumberFormat.short(weights[f][strongest]),
+                "strongestWeight": NumberFormat.short(weights[f, strongest]),
                 "workedDot": WorkedSum.dot(qf, k0, result: raw),
                 "workedScale": "\(NumberFormat.short(raw, decimals: 4)) / √\(dh) = \(NumberFormat.short(score, decimals: 4))",
                 "workedSoftmax": softmaxText,
-                "workedContext": contextTerms.joined(separator: " + ") + " = \(NumberFormat.short(layer.context[f][cols.lowerBound], decimals: 4))",
+                "workedContext": contextTerms.joined(separator: " + ") + " = \(NumberFormat.short(layer.context[f, cols.lowerBound], decimals: 4))",
                 "contextColumn": "d\(cols.lowerBound)",
                 "firstWord": t.tokens[0],
                 "firstCls": s.tokenClass(0),
@@ -65,17 +65,17 @@ enum AttentionPage {
         let stripHeatmap = !isStrip ? "" : HeatmapSVG(
             id: "attn-l\(l)-strip", title: "Attention weights of “\(t.tokens[f])”" + (c.nHeads > 1 ? ", head by head" : ""),
             description: "What “\(t.tokens[f])” attends to over the \(s.count) tokens" + (c.nHeads > 1 ? ", one row per head" : "") + "; later tokens are masked.",
-            values: layer.weights.map { w in w[f].enumerated().map { j, v in j <= f ? v : nil } },
+            values: layer.weights.map { w in w.row(f).enumerated().map { j, v in j <= f ? v : nil } },
             rowLabels: (0..<c.nHeads).map { "head \($0 + 1)" }, columnLabels: t.tokens,
             scale: .sequential(max: 1), rowHeader: c.nHeads > 1 ? "head" : nil, columnHeader: "key token",
             columnLabelClasses: s.tokenClasses, legendLabel: "attention weight").render()
         return [
             "isStrip": isStrip, "stripHeatmap": stripHeatmap, "fullHref": s.file(.attention(l)),
             "lastWord": t.tokens[s.lastToken],
-            "qTable": perToken("Q = LN1(x)·W_q\(s.model.weights.layers[l].bQ == nil ? "" : " + b_q")", layer.q),
-            "kTable": perToken("K = LN1(x)·W_k\(s.model.weights.layers[l].bK == nil ? "" : " + b_k")", layer.k),
-            "vTable": perToken("V = LN1(x)·W_v\(s.model.weights.layers[l].bV == nil ? "" : " + b_v")", layer.v),
-            "contextTable": perToken("Context vectors cᵢ = Σⱼ weightᵢⱼ · vⱼ (heads side by side)", layer.context),
+            "qTable": perToken("Q = LN1(x)·W_q\(s.model.weights.layers[l].bQ == nil ? "" : " + b_q")", layer.q.nested),
+            "kTable": perToken("K = LN1(x)·W_k\(s.model.weights.layers[l].bK == nil ? "" : " + b_k")", layer.k.nested),
+            "vTable": perToken("V = LN1(x)·W_v\(s.model.weights.layers[l].bV == nil ? "" : " + b_v")", layer.v.nested),
+            "contextTable": perToken("Context vectors cᵢ = Σⱼ weightᵢⱼ · vⱼ (heads side by side)", layer.context.nested),
             "heads": heads,
             "nHeads": c.nHeads, "dHead": dh, "dModel": d,
             "multiHead": c.nHeads > 1,

@@ -17,18 +17,18 @@ enum BackpropPage {
         // The gradient vectors of the last token, stage by stage, from the output back to the input.
         // With a final LayerNorm the LM head's input differs from the last block's output.
         var labels: [String] = c.finalLayerNorm ? ["dL/dLNf(h2) (LM head input)"] : []
-        var rows: [[Double]] = c.finalLayerNorm ? [g.final[f]] : []
+        var rows: [[Double]] = c.finalLayerNorm ? [g.final.row(f)] : []
         for l in stride(from: c.nLayers - 1, through: 0, by: -1) {
             let lg = g.layers[l], p = s.multiLayer ? "L\(l + 1) " : ""
             labels += [p + "dL/dh2 (block output)", p + "dL/dmlp_out", p + "dL/dLN2(h1)", p + "dL/dh1", p + "dL/dattn_out",
                        p + "dL/dcontext", p + "dL/dLN1(x)", p + "dL/d" + (l == 0 ? "x" : "input")]
-            rows += [lg.residOut[f], lg.mlpOut[f], lg.ln2Out[f], lg.residMid[f], lg.attnOut[f], lg.context[f], lg.ln1Out[f], lg.input[f]]
+            rows += [lg.residOut.row(f), lg.mlpOut.row(f), lg.ln2Out.row(f), lg.residMid.row(f), lg.attnOut.row(f), lg.context.row(f), lg.ln1Out.row(f), lg.input.row(f)]
         }
         var stageTable = MatrixTable(caption: "The gradient of the loss with respect to “\(t.tokens[f])”'s vector at each stage, from the output back to the input",
                                      values: rows, rowLabels: labels, columnLabels: dims)
         stageTable.corner = "stage"
         var tokenTable = MatrixTable(caption: "dL/dx for every token: the gradient reaches earlier tokens only through attention",
-                                     values: g.x, rowLabels: s.tokenLabels, columnLabels: dims)
+                                     values: g.x.nested, rowLabels: s.tokenLabels, columnLabels: dims)
         tokenTable.corner = "position · token"
         tokenTable.rowClasses = s.tokenClasses
         tokenTable.highlightRows = [f]
@@ -37,10 +37,10 @@ enum BackpropPage {
         for l in 0..<c.nLayers {
             let lg = g.layers[l], p = s.multiLayer ? "layer \(l + 1) " : ""
             let hidden = s.dimensionLabels(c.dFF, prefix: "u")
-            matrices += [(p + "W_q", lg.wQ, dims, dims), (p + "W_k", lg.wK, dims, dims), (p + "W_v", lg.wV, dims, dims),
-                         (p + "W_o", lg.wO, dims, dims), (p + "W_1", lg.w1, dims, hidden), (p + "W_2", lg.w2, hidden, dims)]
+            matrices += [(p + "W_q", lg.wQ.nested, dims, dims), (p + "W_k", lg.wK.nested, dims, dims), (p + "W_v", lg.wV.nested, dims, dims),
+                         (p + "W_o", lg.wO.nested, dims, dims), (p + "W_1", lg.w1.nested, dims, hidden), (p + "W_2", lg.w2.nested, hidden, dims)]
         }
-        matrices.append(("W_lm", g.wLM, dims, s.model.vocab))
+        matrices.append(("W_lm", g.wLM.nested, dims, s.model.vocab))
         let sharedMax = matrices.flatMap { $0.1.flatMap { $0 } }.map(abs).max() ?? 0
         let scale = ColorScale.diverging(maxAbs: ColorScale.roundedUp(sharedMax))
         let heatmaps = matrices.enumerated().map { k, m -> [String: Any] in

@@ -4,17 +4,17 @@ enum EmbeddingsPage {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         let vocabLabels = s.model.vocab.enumerated().map { "\($0) · \($1)" }
         var table = MatrixTable(caption: "tok_emb: one row of \(d) numbers per vocabulary word (rows the prompt uses are highlighted)",
-                                values: w.tokEmb, rowLabels: vocabLabels, columnLabels: s.dimensionLabels(d))
+                                values: w.tokEmb.nested, rowLabels: vocabLabels, columnLabels: s.dimensionLabels(d))
         table.corner = "id · word"
         table.highlightRows = Set(t.ids)
-        let scale = ColorScale.diverging(for: w.tokEmb)
+        let scale = ColorScale.diverging(for: w.tokEmb.nested)
         let heatmap = HeatmapSVG(
             id: "tok-emb-heatmap", title: "Heatmap of tok_emb",
             description: "Each row is a vocabulary word's \(d)-number embedding; blue is negative, red is positive, up to ±\(NumberFormat.short(scale.maximum)).",
-            values: w.tokEmb.map { $0.map { Optional($0) } }, rowLabels: s.model.vocab, columnLabels: s.dimensionLabels(d),
-            scale: scale, showValues: w.tokEmb.count <= 16 && d <= 16, rowHeader: "word", columnHeader: "dimension",
+            values: w.tokEmb.nested.map { $0.map { Optional($0) } }, rowLabels: s.model.vocab, columnLabels: s.dimensionLabels(d),
+            scale: scale, showValues: w.tokEmb.rows <= 16 && d <= 16, rowHeader: "word", columnHeader: "dimension",
             legendLabel: "value").render()
-        var promptTable = MatrixTable(caption: "The prompt's rows, in prompt order", values: t.tokEmb,
+        var promptTable = MatrixTable(caption: "The prompt's rows, in prompt order", values: t.tokEmb.nested,
                                       rowLabels: s.tokenLabels, columnLabels: s.dimensionLabels(d))
         promptTable.corner = "position · token"
         promptTable.rowClasses = s.tokenClasses
@@ -27,7 +27,7 @@ enum EmbeddingsPage {
             "vocabSize": s.model.vocab.count,
             "exampleWord": t.tokens[f],
             "exampleId": t.ids[f],
-            "exampleRow": WorkedSum.vector(t.tokEmb[f]),
+            "exampleRow": WorkedSum.vector(t.tokEmb.row(f)),
             "exampleCls": s.tokenClass(f),
         ]
     }

@@ -5,7 +5,7 @@ enum GradientPage {
     static func context(_ s: SiteData) -> [String: Any] {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let t = s.trace, vocab = s.model.vocab, last = s.lastToken
-        let g = learning.gradients.logits[last], p = t.probs[last]
+        let g = learning.gradients.logits.row(last), p = t.probs.row(last)
         let bars = ProbabilityBars.top(values: g.map { -abs($0) }, words: vocab, argmax: t.predictionID, target: targetID)
         // Show the same words as the probability chart (largest |gradient| first for big vocabularies), signed.
         let shown = bars.bars.map { bar -> BarChartSVG.Bar in
@@ -22,11 +22,11 @@ enum GradientPage {
         }
         let other = t.predictionID == targetID ? (targetID == 0 ? 1 : 0) : t.predictionID
         let dW = learning.gradients.wLM
-        let scale = ColorScale.diverging(for: dW)
+        let scale = ColorScale.diverging(for: dW.nested)
         let heatmap = HeatmapSVG(
             id: "grad-wlm", title: "dL/dW_lm",
             description: "The gradient of W_lm is the outer product of the last token's vector and dL/dlogits: the target's column is pushed one way, every other column the other way.",
-            values: dW.map { $0.map { Optional($0) } }, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
+            values: dW.nested.map { $0.map { Optional($0) } }, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
             scale: scale, showValues: s.model.config.dModel <= 16 && vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
             legendLabel: "dL/dW").render()
         return LearningPages.common(s) + [
@@ -41,8 +41,8 @@ enum GradientPage {
             "pOther": NumberFormat.short(p[other], decimals: 4),
             "gOther": NumberFormat.short(g[other], decimals: 4),
             "lastWord": t.tokens[last], "lastCls": s.tokenClass(last),
-            "finalVector": WorkedSum.vector(t.final[last]),
-            "workedDW": "\(WorkedSum.signed(t.final[last][0], decimals: 4)) × \(WorkedSum.signed(g[targetID], decimals: 4)) = \(NumberFormat.short(dW[0][targetID], decimals: 4))",
+            "finalVector": WorkedSum.vector(t.final.row(last)),
+            "workedDW": "\(WorkedSum.signed(t.final[last, 0], decimals: 4)) × \(WorkedSum.signed(g[targetID], decimals: 4)) = \(NumberFormat.short(dW[0, targetID], decimals: 4))",
         ]
     }
 }

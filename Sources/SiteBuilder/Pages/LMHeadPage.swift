@@ -7,28 +7,28 @@ enum LMHeadPage {
         let dims = s.dimensionLabels(c.dModel)
         let finalName = c.finalLayerNorm ? "LNf(h2)" : "h2"
         let finalTable = s.tokenTable("\(finalName): the last block's output\(c.finalLayerNorm ? ", after the final LayerNorm" : "")",
-                                      t.final, columns: dims, focus: f, stage: .lmHead)
-        let predicted = Transformer.argmax(t.logits[f])
+                                      t.final.nested, columns: dims, focus: f, stage: .lmHead)
+        let predicted = argmax(t.logits.row(f))
         var wlm = MatrixTable(caption: "W_lm (\(c.dModel) × \(s.model.vocab.count)): each column is a word's signature",
-                              values: w.wLM, rowLabels: dims.map { "r" + $0.dropFirst() }, columnLabels: s.model.vocab)
+                              values: w.wLM.nested, rowLabels: dims.map { "r" + $0.dropFirst() }, columnLabels: s.model.vocab)
         wlm.corner = "row \\ word"
         wlm.highlightColumns = [predicted]
         let logits = s.tokenTable("logits = \(finalName) · W_lm\(w.bLM == nil ? "" : " + b_lm") (one row per position)",
-                                  t.logits, columns: s.model.vocab, focus: f, stage: .lmHead)
+                                  t.logits.nested, columns: s.model.vocab, focus: f, stage: .lmHead)
         let hasHeatmap = s.drawsSharedFigure(cells: c.dModel * s.model.vocab.count, focus: f)
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
                 id: "wlm-heatmap", title: "Heatmap of W_lm",
                 description: "Rows are the \(c.dModel) dimensions, columns the \(s.model.vocab.count) vocabulary words; a word scores high when the token's vector is large where its column is large.",
-                values: w.wLM.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: s.model.vocab, scale: ColorScale.diverging(for: w.wLM),
+                values: w.wLM.nested.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: s.model.vocab, scale: ColorScale.diverging(for: w.wLM.nested),
                 showValues: c.dModel <= 16 && s.model.vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
                 legendLabel: "weight").render()
         let target = f == s.lastToken ? t.targetID : t.ids[f + 1]
-        let bars = ProbabilityBars.top(values: t.logits[f], words: s.model.vocab, argmax: predicted, target: target)
+        let bars = ProbabilityBars.top(values: t.logits.row(f), words: s.model.vocab, argmax: predicted, target: target)
         let chart = BarChartSVG(
             id: "logit-bars", title: "Logits after “\(t.tokens[f])”",
-            description: "The highest logit is “\(s.model.vocab[predicted])” (\(NumberFormat.short(t.logits[f][predicted]))).\(bars.note)",
+            description: "The highest logit is “\(s.model.vocab[predicted])” (\(NumberFormat.short(t.logits[f, predicted]))).\(bars.note)",
             bars: bars.bars, valueAxisLabel: "logit", categoryAxisLabel: "word").render()
-        let column = w.wLM.map { $0[predicted] }
+        let column = w.wLM.nested.map { $0[predicted] }
         return [
             "finalTable": finalTable.render(),
             "wlmTable": s.sharedTable(wlm, name: "W_lm", focus: f, stage: .lmHead),
@@ -39,8 +39,8 @@ enum LMHeadPage {
             "hasFinalNorm": c.finalLayerNorm,
             "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
             "topWord": s.model.vocab[predicted],
-            "topLogit": NumberFormat.short(t.logits[f][predicted]),
-            "workedLogit": WorkedSum.dot(t.final[f], column, bias: w.bLM?[predicted], result: t.logits[f][predicted]),
+            "topLogit": NumberFormat.short(t.logits[f, predicted]),
+            "workedLogit": WorkedSum.dot(t.final.row(f), column, bias: w.bLM?[predicted], result: t.logits[f, predicted]),
             "vocabSize": s.model.vocab.count, "dModel": c.dModel,
         ]
     }

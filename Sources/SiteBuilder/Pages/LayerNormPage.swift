@@ -8,21 +8,21 @@ enum LayerNormPage {
         let input = layer.input
         let inputName = l == 0 ? "x" : "h2 of layer \(l)"
         let stage = Stage.layerNorm(l)
-        let inputTable = s.tokenTable("Input: \(inputName), the residual stream entering \(s.layerPrefix(l))block", input,
+        let inputTable = s.tokenTable("Input: \(inputName), the residual stream entering \(s.layerPrefix(l))block", input.nested,
                                       columns: s.dimensionLabels(d), focus: f, stage: stage)
-        let stats = layer.ln1.map { [$0.mean, $0.std] }
+        let stats = zip(layer.ln1.mean, layer.ln1.std).map { [$0, $1] }
         let statsTable = s.tokenTable("Per-token statistics: mean and √(variance + ε)", stats,
                                       columns: ["mean", "std"], focus: f, stage: stage)
-        let outTable = s.tokenTable("Output: LN1(\(inputName)), each row now has mean 0 and standard deviation ≈ 1", layer.ln1Out,
+        let outTable = s.tokenTable("Output: LN1(\(inputName)), each row now has mean 0 and standard deviation ≈ 1", layer.ln1Out.nested,
                                     columns: s.dimensionLabels(d), focus: f, stage: stage)
         let chart = GroupedBarChartSVG(
             id: "ln-bars", title: "“\(t.tokens[f])” before and after LayerNorm",
-            description: "Before: mean \(NumberFormat.short(layer.ln1[f].mean)), std \(NumberFormat.short(layer.ln1[f].std)). After: the same shape, centred on 0 and scaled to unit spread.",
+            description: "Before: mean \(NumberFormat.short(layer.ln1.mean[f])), std \(NumberFormat.short(layer.ln1.std[f])). After: the same shape, centred on 0 and scaled to unit spread.",
             categories: Array(s.dimensionLabels(d).prefix(16)),
-            series: [.init(name: "before (\(inputName))", values: Array(input[f].prefix(16))),
-                     .init(name: "after LN1", values: Array(layer.ln1Out[f].prefix(16)))],
+            series: [.init(name: "before (\(inputName))", values: Array(input.row(f).prefix(16))),
+                     .init(name: "after LN1", values: Array(layer.ln1Out.row(f).prefix(16)))],
             valueAxisLabel: "value", categoryAxisLabel: "dimension").render()
-        let row = layer.ln1[f], x = input[f]
+        let row = (mean: layer.ln1.mean[f], variance: layer.ln1.variance[f], std: layer.ln1.std[f]), x = input.row(f)
         let n = Double(d)
         let meanSum = WorkedSum.joinedSum(x)
         let deviations = x.map { ($0 - row.mean) * ($0 - row.mean) }
@@ -30,7 +30,7 @@ enum LayerNormPage {
         let gamma0 = params.gamma?[0] ?? 1, beta0 = params.beta?[0] ?? 0
         var first = "(\(WorkedSum.signed(x[0], decimals: 4)) − \(WorkedSum.signed(row.mean, decimals: 4))) / \(NumberFormat.short(row.std, decimals: 4))"
         if hasGamma { first += " × \(WorkedSum.signed(gamma0)) + \(WorkedSum.signed(beta0))" }
-        first += " = \(NumberFormat.short(layer.ln1Out[f][0], decimals: 4))"
+        first += " = \(NumberFormat.short(layer.ln1Out[f, 0], decimals: 4))"
         return [
             "inputTable": inputTable.render(),
             "statsTable": statsTable.render(),

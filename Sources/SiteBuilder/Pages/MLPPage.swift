@@ -8,12 +8,12 @@ enum MLPPage {
         func perToken(_ caption: String, _ m: [[Double]], _ columns: [String]) -> MatrixTable {
             s.tokenTable(caption, m, columns: columns, focus: f, stage: .mlp(l))
         }
-        var w1 = MatrixTable(caption: "W_1 (\(c.dModel) × \(c.dFF))", values: w.w1, rowLabels: dims, columnLabels: hidden)
+        var w1 = MatrixTable(caption: "W_1 (\(c.dModel) × \(c.dFF))", values: w.w1.nested, rowLabels: dims, columnLabels: hidden)
         w1.corner = "in \\ hidden"
-        var w2 = MatrixTable(caption: "W_2 (\(c.dFF) × \(c.dModel))", values: w.w2, rowLabels: hidden, columnLabels: dims)
+        var w2 = MatrixTable(caption: "W_2 (\(c.dFF) × \(c.dModel))", values: w.w2.nested, rowLabels: hidden, columnLabels: dims)
         w2.corner = "hidden \\ out"
         let isRelu = c.activation == .relu
-        let pre = layer.mlpPre[f], act = layer.mlpAct[f]
+        let pre = layer.mlpPre.row(f), act = layer.mlpAct.row(f)
         let zeroed = pre.indices.filter { pre[$0] <= 0 }
         let zeroedNames = zeroed.map { hidden[$0] }
         let chart = GroupedBarChartSVG(
@@ -25,29 +25,29 @@ enum MLPPage {
             series: [.init(name: "before (mlp_pre)", values: Array(pre.prefix(16))),
                      .init(name: "after \(isRelu ? "ReLU" : "GELU")", values: Array(act.prefix(16)))],
             valueAxisLabel: "value", categoryAxisLabel: "hidden unit").render()
-        let ln2 = layer.ln2Out[f]
-        let w1col = w.w1.map { $0[0] }, w2col = w.w2.map { $0[0] }
+        let ln2 = layer.ln2Out.row(f)
+        let w1col = w.w1.nested.map { $0[0] }, w2col = w.w2.nested.map { $0[0] }
         let actName = isRelu ? "ReLU" : "GELU"
         return [
-            "ln2Table": perToken("LN2(h1): h1 normalised again", layer.ln2Out, dims).render(),
+            "ln2Table": perToken("LN2(h1): h1 normalised again", layer.ln2Out.nested, dims).render(),
             "w1Table": s.sharedTable(w1, name: "W_1", focus: f, stage: .mlp(l)),
-            "preTable": perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre, hidden).render(),
+            "preTable": perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre.nested, hidden).render(),
             "actTable": actTable(s, layer, l, hidden, f, isRelu: isRelu),
             "w2Table": s.sharedTable(w2, name: "W_2", focus: f, stage: .mlp(l)),
-            "outTable": perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut, dims).render(),
-            "h2Table": perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut, dims).render(),
+            "outTable": perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut.nested, dims).render(),
+            "h2Table": perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut.nested, dims).render(),
             "chart": chart,
             "isRelu": isRelu, "actName": actName,
             "zeroedCount": zeroed.count, "dFF": c.dFF, "dModel": c.dModel,
             "noneZeroed": zeroed.isEmpty,
             "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
-            "h1Vector": WorkedSum.vector(layer.residMid[f]),
-            "mlpVector": WorkedSum.vector(layer.mlpOut[f]),
-            "h2Vector": WorkedSum.vector(layer.residOut[f]),
+            "h1Vector": WorkedSum.vector(layer.residMid.row(f)),
+            "mlpVector": WorkedSum.vector(layer.mlpOut.row(f)),
+            "h2Vector": WorkedSum.vector(layer.residOut.row(f)),
             "workedPre": WorkedSum.dot(ln2, w1col, bias: w.b1?[0], result: pre[0]),
             "workedAct": "\(actName)(\(NumberFormat.short(pre[0], decimals: 4))) = \(NumberFormat.short(act[0], decimals: 4))",
-            "workedOut": WorkedSum.dot(act, w2col, bias: w.b2?[0], result: layer.mlpOut[f][0]),
-            "workedH2": "\(WorkedSum.signed(layer.residMid[f][0], decimals: 4)) + \(WorkedSum.signed(layer.mlpOut[f][0], decimals: 4)) = \(NumberFormat.short(layer.residOut[f][0], decimals: 4))",
+            "workedOut": WorkedSum.dot(act, w2col, bias: w.b2?[0], result: layer.mlpOut[f, 0]),
+            "workedH2": "\(WorkedSum.signed(layer.residMid[f, 0], decimals: 4)) + \(WorkedSum.signed(layer.mlpOut[f, 0], decimals: 4)) = \(NumberFormat.short(layer.residOut[f, 0], decimals: 4))",
             "layerNumber": l + 1, "multiLayer": s.multiLayer,
             "isLastLayer": l == c.nLayers - 1,
         ]
@@ -56,7 +56,7 @@ enum MLPPage {
     /// The activation output, with the entries ReLU set to zero marked.
     static func actTable(_ s: SiteData, _ layer: LayerTrace, _ l: Int, _ hidden: [String], _ f: Int, isRelu: Bool) -> String {
         let table = s.tokenTable(isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
-                                 layer.mlpAct, columns: hidden, focus: f, stage: .mlp(l))
+                                 layer.mlpAct.nested, columns: hidden, focus: f, stage: .mlp(l))
         var html = table.render()
         if isRelu {
             // Mark zeroed cells: they are exactly 0 where mlp_pre ≤ 0.

@@ -3,25 +3,25 @@ enum PositionsPage {
     static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         var posTable = MatrixTable(caption: "pos_emb: one row per position (rows the prompt uses are highlighted)",
-                                   values: w.posEmb, rowLabels: (0..<w.posEmb.count).map { "pos \($0)" },
+                                   values: w.posEmb.nested, rowLabels: (0..<w.posEmb.rows).map { "pos \($0)" },
                                    columnLabels: s.dimensionLabels(d))
         posTable.corner = "position"
         posTable.highlightRows = Set(0..<s.count)
-        let xTable = s.tokenTable("x = tok_emb[id] + pos_emb[position], the input of the first block", t.x,
+        let xTable = s.tokenTable("x = tok_emb[id] + pos_emb[position], the input of the first block", t.x.nested,
                                   columns: s.dimensionLabels(d), focus: f, stage: .positions)
         // A lean view writes out its own token's sum only.
         let summed = s.isLeanView(focus: f) ? [f] : Array(0..<s.count)
         let sums = summed.map { i -> [String: Any] in
             ["word": t.tokens[i], "cls": s.tokenClass(i), "position": i, "id": t.ids[i],
-             "tok": WorkedSum.vector(t.tokEmb[i]), "pos": WorkedSum.vector(t.posEmb[i]), "x": WorkedSum.vector(t.x[i]),
+             "tok": WorkedSum.vector(t.tokEmb.row(i)), "pos": WorkedSum.vector(t.posEmb.row(i)), "x": WorkedSum.vector(t.x.row(i)),
              "focus": i == f]
         }
         let hasHeatmap = s.drawsSharedFigure(cells: s.count * d, focus: f)
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
                 id: "x-heatmap", title: "Heatmap of x, the embeddings plus positions",
                 description: "One row per prompt token (\(s.count)) and one column per dimension (\(d)); the row of “\(t.tokens[f])” is outlined.",
-                values: t.x.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
-                scale: ColorScale.diverging(for: t.x), showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
+                values: t.x.nested.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
+                scale: ColorScale.diverging(for: t.x.nested), showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
                 rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
         return [
             "posTable": s.sharedTable(posTable, name: "pos_emb", focus: f, stage: .positions),
@@ -31,7 +31,7 @@ enum PositionsPage {
             "focusWord": t.tokens[f],
             "focusPosition": f,
             "focusCls": s.tokenClass(f),
-            "workedX0": "\(WorkedSum.signed(t.tokEmb[f][0])) + \(WorkedSum.signed(t.posEmb[f][0])) = \(NumberFormat.short(t.x[f][0]))",
+            "workedX0": "\(WorkedSum.signed(t.tokEmb[f, 0])) + \(WorkedSum.signed(t.posEmb[f, 0])) = \(NumberFormat.short(t.x[f, 0]))",
             "maxPositions": s.model.config.maxPositions,
         ]
     }

@@ -6,8 +6,8 @@ enum PredictionPage {
     static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
         let t = s.trace, vocab = s.model.vocab
         let isLast = f == s.lastToken
-        let probs = t.probs[f], logits = t.logits[f]
-        let predicted = Transformer.argmax(probs)
+        let probs = t.probs.row(f), logits = t.logits.row(f)
+        let predicted = argmax(probs)
         // At the last position the target is the model file's; earlier, the prompt's next token.
         let target: Int? = isLast ? t.targetID : t.ids[f + 1]
         let bars = ProbabilityBars.top(values: probs, words: vocab, argmax: predicted, target: target)
@@ -16,7 +16,7 @@ enum PredictionPage {
             id: "prob-bars", title: "Next-token probabilities after “\(t.tokens[f])”",
             description: "The model's prediction is “\(vocab[predicted])” with \(NumberFormat.short(probs[predicted] * 100, decimals: 1))%.\(targetText)\(bars.note)",
             bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
-        let table = s.tokenTable("softmax(logits) for every position: each row sums to 1", t.probs,
+        let table = s.tokenTable("softmax(logits) for every position: each row sums to 1", t.probs.nested,
                                  columns: vocab, focus: f, stage: .prediction)
         let expTerms = logits.map { "e^\(WorkedSum.signed($0))" }
         let shownTerms = expTerms.count <= 10 ? expTerms : Array(expTerms.prefix(6)) + ["… \(expTerms.count - 8) more"] + Array(expTerms.suffix(2))

@@ -1,3 +1,4 @@
+import ModelFormats
 import TransformerEngine
 
 /// Everything a page may show: the model, its trace, and the labels derived from them.

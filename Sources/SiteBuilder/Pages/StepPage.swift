@@ -13,20 +13,20 @@ enum StepPage {
             table.highlightColumns = [targetID]
             return table.render()
         }
-        let shown = ProbabilityBars.top(values: t.probs[last], words: vocab, argmax: t.predictionID, target: targetID).bars.map(\.label)
+        let shown = ProbabilityBars.top(values: t.probs.row(last), words: vocab, argmax: t.predictionID, target: targetID).bars.map(\.label)
         let indices = shown.compactMap { vocab.firstIndex(of: $0) }
         let chart = GroupedBarChartSVG(
             id: "step-probs", title: "Probabilities before and after one step",
-            description: "p(“\(vocab[targetID])”) goes from \(NumberFormat.short(t.probs[last][targetID] * 100, decimals: 1))% to \(NumberFormat.short(after.probs[last][targetID] * 100, decimals: 1))% after one step with η = \(NumberFormat.exact(learning.learningRate)).",
+            description: "p(“\(vocab[targetID])”) goes from \(NumberFormat.short(t.probs[last, targetID] * 100, decimals: 1))% to \(NumberFormat.short(after.probs[last, targetID] * 100, decimals: 1))% after one step with η = \(NumberFormat.exact(learning.learningRate)).",
             categories: indices.map { vocab[$0] },
-            series: [.init(name: "before", values: indices.map { t.probs[last][$0] }),
-                     .init(name: "after one step", values: indices.map { after.probs[last][$0] })],
+            series: [.init(name: "before", values: indices.map { t.probs[last, $0] }),
+                     .init(name: "after one step", values: indices.map { after.probs[last, $0] })],
             valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
         let eta = learning.learningRate
         return LearningPages.common(s) + [
-            "beforeTable": table("W_lm before the step", before),
-            "gradTable": table("dL/dW_lm, the gradient", grad),
-            "afterTable": table("W_lm after the step: W_lm − η · dL/dW_lm", stepped),
+            "beforeTable": table("W_lm before the step", before.nested),
+            "gradTable": table("dL/dW_lm, the gradient", grad.nested),
+            "afterTable": table("W_lm after the step: W_lm − η · dL/dW_lm", stepped.nested),
             "probChart": chart,
             "newLoss": after.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
             "newPrediction": after.prediction,
@@ -34,9 +34,9 @@ enum StepPage {
             "lossDown": (after.loss ?? 0) < (t.loss ?? 0),
             "target": vocab[targetID],
             "lastWord": t.tokens[last],
-            "pTarget": NumberFormat.short(t.probs[last][targetID] * 100, decimals: 1) + "%",
-            "pAfter": NumberFormat.short(after.probs[last][targetID] * 100, decimals: 1) + "%",
-            "workedStep": "\(WorkedSum.signed(before[0][targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0][targetID], decimals: 4)) = \(NumberFormat.short(stepped[0][targetID], decimals: 4))",
+            "pTarget": NumberFormat.short(t.probs[last, targetID] * 100, decimals: 1) + "%",
+            "pAfter": NumberFormat.short(after.probs[last, targetID] * 100, decimals: 1) + "%",
+            "workedStep": "\(WorkedSum.signed(before[0, targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0, targetID], decimals: 4)) = \(NumberFormat.short(stepped[0, targetID], decimals: 4))",
         ]
     }
 }

@@ -16,10 +16,10 @@ enum TrainingPage {
             description: "The probability of the target goes from \(NumberFormat.short((run.pTarget.first ?? 0) * 100, decimals: 1))% to \(NumberFormat.short((run.pTarget.last ?? 0) * 100, decimals: 1))%.",
             values: run.pTarget, xAxisLabel: "step", yAxisLabel: "p(target)", marker: marker, valueFormat: .percent).render()
         let final = run.trace
-        let bars = ProbabilityBars.top(values: final.probs[last], words: vocab, argmax: final.predictionID, target: targetID)
+        let bars = ProbabilityBars.top(values: final.probs.row(last), words: vocab, argmax: final.predictionID, target: targetID)
         let finalChart = BarChartSVG(
             id: "train-final", title: "Next-token probabilities after training",
-            description: "After \(run.steps) steps the model predicts “\(final.prediction)” with \(NumberFormat.short(final.probs[last][final.predictionID] * 100, decimals: 1))%.\(bars.note)",
+            description: "After \(run.steps) steps the model predicts “\(final.prediction)” with \(NumberFormat.short(final.probs[last, final.predictionID] * 100, decimals: 1))%.\(bars.note)",
             bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
         // Every step for short runs; otherwise every k-th step plus the flip and the last.
         let stride = max(1, run.steps / 40)

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Mustache
 import PageValidation
@@ -34,19 +35,19 @@ public struct TemplateSet: Sendable {
         var directory: String
         var templates: [File] = []
         var assets: [String: [UInt8]] = [:]
-        var problems: [BuildProblem] = []
+        var problems: [Diagnostic] = []
 
         static func read(directory: String) throws(BuildFailure) -> TemplateFolder {
             let fm = FileManager.default
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw BuildFailure(BuildProblem(file: directory, message: "templates folder not found (expected a folder of .html templates and style.css)"))
+                throw BuildFailure(Diagnostic(file: directory, message: "templates folder not found (expected a folder of .html templates and style.css)"))
             }
             let names: [String]
             do {
                 names = try fm.contentsOfDirectory(atPath: directory).sorted()
             } catch {
-                throw BuildFailure(BuildProblem(file: directory, message: "cannot list the templates folder"))
+                throw BuildFailure(Diagnostic(file: directory, message: "cannot list the templates folder"))
             }
             var folder = TemplateFolder(directory: directory)
             for name in names where !name.hasPrefix(".") {
@@ -54,7 +55,7 @@ public struct TemplateSet: Sendable {
                 var isDir: ObjCBool = false
                 guard fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
                 guard let data = fm.contents(atPath: path) else {
-                    folder.problems.append(BuildProblem(file: path, message: "cannot be read"))
+                    folder.problems.append(Diagnostic(file: path, message: "cannot be read"))
                     continue
                 }
                 guard name.hasSuffix(".html") else {
@@ -62,7 +63,7 @@ public struct TemplateSet: Sendable {
                     continue
                 }
                 guard let text = String(data: data, encoding: .utf8) else {
-                    folder.problems.append(BuildProblem(file: path, message: "is not UTF-8 text"))
+                    folder.problems.append(Diagnostic(file: path, message: "is not UTF-8 text"))
                     continue
                 }
                 folder.templates.append(File(name: String(name.dropLast(5)), path: path, text: text))
@@ -76,11 +77,11 @@ public struct TemplateSet: Sendable {
     struct CompiledTemplate: Sendable {
         var file: TemplateFolder.File
         var template: MustacheTemplate?
-        var problems: [BuildProblem]
+        var problems: [Diagnostic]
     }
 
     static func compile(_ file: TemplateFolder.File) -> CompiledTemplate {
-        var problems = TemplateChecker.check(template: file.text, file: file.path).map(BuildProblem.init)
+        var problems = TemplateChecker.check(template: file.text, file: file.path)
         // Every template (partials too: a partial starts with the default escaping) escapes
         // `{{name}}` with sitegen's own escaping.
         _ = SiteHTMLContentType.registered
@@ -88,7 +89,7 @@ public struct TemplateSet: Sendable {
         do {
             template = try MustacheTemplate(string: SiteHTMLContentType.pragma + file.text)
         } catch {
-            problems.append(BuildProblem(file: file.path, message: "is not a valid mustache template: \(error)"))
+            problems.append(Diagnostic(file: file.path, message: "is not a valid mustache template: \(error)"))
         }
         return CompiledTemplate(file: file, template: template, problems: problems)
     }
@@ -107,11 +108,11 @@ public struct TemplateSet: Sendable {
             }
         }
         for name in required where sources[name] == nil {
-            problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent(name + ".html"),
+            problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent(name + ".html"),
                                          message: "missing template: the site needs it"))
         }
         if folder.assets["style.css"] == nil {
-            problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent("style.css"),
+            problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent("style.css"),
                                          message: "missing stylesheet: the site needs it"))
         }
         problems += Self.checkPartials(sources, directory: directory)
@@ -120,14 +121,14 @@ public struct TemplateSet: Sendable {
     }
 
     /// Every `{{> name}}` must name a template of the folder.
-    static func checkPartials(_ sources: [String: String], directory: String) -> [BuildProblem] {
-        var problems: [BuildProblem] = []
+    static func checkPartials(_ sources: [String: String], directory: String) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
         for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
             // Templates are ASCII around their partial tags; anything else goes to the regular expression.
             guard let tags = partialTags(in: text) else { return checkPartialsWithRegularExpression(sources, directory: directory) }
             for tag in tags where sources[tag.name] == nil {
                 let (line, column) = Self.position(of: tag.utf16Offset, in: text as NSString)
-                problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent(name + ".html"),
+                problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent(name + ".html"),
                                              line: line, column: column,
                                              message: "partial '\(tag.name)' does not exist (no \(tag.name).html in the templates folder)"))
             }
@@ -180,8 +181,8 @@ public struct TemplateSet: Sendable {
     }
 
     /// `checkPartials` with ICU's regular expressions, for templates `partialTags` leaves undecided.
-    static func checkPartialsWithRegularExpression(_ sources: [String: String], directory: String) -> [BuildProblem] {
-        var problems: [BuildProblem] = []
+    static func checkPartialsWithRegularExpression(_ sources: [String: String], directory: String) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
         let pattern = try! NSRegularExpression(pattern: #"\{\{>\s*([^}\s]+)\s*\}\}"#)
         for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
             let ns = text as NSString
@@ -189,7 +190,7 @@ public struct TemplateSet: Sendable {
                 let partial = ns.substring(with: match.range(at: 1))
                 if sources[partial] == nil {
                     let (line, column) = Self.position(of: match.range.location, in: ns)
-                    problems.append(BuildProblem(file: (directory as NSString).appendingPathComponent(name + ".html"),
+                    problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent(name + ".html"),
                                                  line: line, column: column,
                                                  message: "partial '\(partial)' does not exist (no \(partial).html in the templates folder)"))
                 }
@@ -210,13 +211,13 @@ public struct TemplateSet: Sendable {
         let file = (directory as NSString).appendingPathComponent(name + ".html")
         let root = StrictContext(context)
         guard let output = library.render(root, withTemplate: name) else {
-            throw BuildFailure(BuildProblem(file: file, message: "missing template"))
+            throw BuildFailure(Diagnostic(file: file, message: "missing template"))
         }
         let missing = root.missingKeys
         guard missing.isEmpty else {
             throw BuildFailure(missing.map { key in
                 let (line, column) = Self.locate(key: key, in: sources, preferring: name)
-                return BuildProblem(file: (directory as NSString).appendingPathComponent(line.template + ".html"),
+                return Diagnostic(file: (directory as NSString).appendingPathComponent(line.template + ".html"),
                                     line: line.line, column: column,
                                     message: "{{\(key)}} names no value (rendering \(name).html); check the spelling")
             })

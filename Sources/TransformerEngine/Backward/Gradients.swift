@@ -8,45 +8,45 @@
 /// not in the prompt) get exactly 0.
 public struct Gradients: Sendable {
     // The weights
-    public var tokEmb: Matrix                   // [V][d]  rows of prompt tokens only; repeats accumulate
-    public var posEmb: Matrix                   // [max_positions][d]  rows 0..<T only
+    public var tokEmb: Tensor                   // [V][d]  rows of prompt tokens only; repeats accumulate
+    public var posEmb: Tensor                   // [max_positions][d]  rows 0..<T only
     public var layers: [LayerGradients]
-    public var wLM: Matrix                      // [d][V]
-    public var bLM: Vector                      // [V]
-    public var lnfGamma: Vector                 // [d]  0 when final_layer_norm is false
-    public var lnfBeta: Vector                  // [d]  0 when final_layer_norm is false
+    public var wLM: Tensor                      // [d][V]
+    public var bLM: [Double]                    // [V]
+    public var lnfGamma: [Double]               // [d]  0 when final_layer_norm is false
+    public var lnfBeta: [Double]                // [d]  0 when final_layer_norm is false
 
     // The intermediates of the forward pass
     public var loss: Double                     // L itself
-    public var x: Matrix                        // [T][d]  the embedding sum tok + pos
-    public var final: Matrix                    // [T][d]  the LM head's input (after the final LN if any)
-    public var logits: Matrix                   // [T][V]  only the last row is non-zero: p − onehot(target)
+    public var x: Tensor                        // [T][d]  the embedding sum tok + pos
+    public var final: Tensor                    // [T][d]  the LM head's input (after the final LN if any)
+    public var logits: Tensor                   // [T][V]  only the last row is non-zero: p − onehot(target)
 }
 
 /// ∂L/∂ of one transformer block's weights and intermediates.
 public struct LayerGradients: Sendable {
     // The weights (absent optionals included, at their default value)
-    public var wQ, wK, wV, wO: Matrix           // [d][d]
-    public var w1: Matrix                       // [d][d_ff]
-    public var w2: Matrix                       // [d_ff][d]
-    public var bQ, bK, bV, bO: Vector           // [d]
-    public var b1: Vector                       // [d_ff]
-    public var b2: Vector                       // [d]
-    public var ln1Gamma, ln1Beta: Vector        // [d]
-    public var ln2Gamma, ln2Beta: Vector        // [d]
+    public var wQ, wK, wV, wO: Tensor           // [d][d]
+    public var w1: Tensor                       // [d][d_ff]
+    public var w2: Tensor                       // [d_ff][d]
+    public var bQ, bK, bV, bO: [Double]         // [d]
+    public var b1: [Double]                     // [d_ff]
+    public var b2: [Double]                     // [d]
+    public var ln1Gamma, ln1Beta: [Double]      // [d]
+    public var ln2Gamma, ln2Beta: [Double]      // [d]
 
     // The intermediates
-    public var input: Matrix                    // [T][d]  the residual stream entering the block
-    public var ln1Out: Matrix                   // [T][d]
-    public var q, k, v: Matrix                  // [T][d]
-    public var scores: [[[Double]]]             // [H][T][T]  scaled scores q·k/√d_head; masked entries 0
-    public var attnWeights: [[[Double]]]        // [H][T][T]  softmax outputs; masked entries 0
-    public var context: Matrix                  // [T][d]
-    public var attnOut: Matrix                  // [T][d]
-    public var residMid: Matrix                 // [T][d]  h1
-    public var ln2Out: Matrix                   // [T][d]
-    public var mlpPre: Matrix                   // [T][d_ff]
-    public var mlpAct: Matrix                   // [T][d_ff]
-    public var mlpOut: Matrix                   // [T][d]
-    public var residOut: Matrix                 // [T][d]  h2
+    public var input: Tensor                    // [T][d]  the residual stream entering the block
+    public var ln1Out: Tensor                   // [T][d]
+    public var q, k, v: Tensor                  // [T][d]
+    public var scores: [Tensor]                 // [H][T][T]  scaled scores q·k/√d_head; masked entries 0
+    public var attnWeights: [Tensor]            // [H][T][T]  softmax outputs; masked entries 0
+    public var context: Tensor                  // [T][d]
+    public var attnOut: Tensor                  // [T][d]
+    public var residMid: Tensor                 // [T][d]  h1
+    public var ln2Out: Tensor                   // [T][d]
+    public var mlpPre: Tensor                   // [T][d_ff]
+    public var mlpAct: Tensor                   // [T][d_ff]
+    public var mlpOut: Tensor                   // [T][d]
+    public var residOut: Tensor                 // [T][d]  h2
 }

@@ -9,16 +9,16 @@ public struct Model: Sendable {
     /// The file's optional `"training"` object; nil when absent (then `TrainingConfig.default` applies).
     public var training: TrainingConfig? = nil
 
+    public init(name: String?, vocab: [String], tokenizer: Tokenizer, config: ModelConfig, weights: Weights,
+                prompt: Prompt, training: TrainingConfig? = nil) {
+        (self.name, self.vocab, self.tokenizer, self.config) = (name, vocab, tokenizer, config)
+        (self.weights, self.prompt, self.training) = (weights, prompt, training)
+    }
+
     /// Vocabulary word → id (the seed's "stoi").
     public var stoi: [String: Int] {
         Dictionary(vocab.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
-}
-
-public enum Activation: String, Sendable, CaseIterable {
-    case relu
-    /// The tanh approximation, as GPT-2.
-    case gelu
 }
 
 public struct ModelConfig: Sendable {
@@ -32,33 +32,44 @@ public struct ModelConfig: Sendable {
     public var finalLayerNorm: Bool
 
     public var dHead: Int { dModel / nHeads }
+
+    public init(dModel: Int, nHeads: Int, nLayers: Int, dFF: Int, maxPositions: Int, activation: Activation,
+                layerNormEps: Double, finalLayerNorm: Bool) {
+        (self.dModel, self.nHeads, self.nLayers, self.dFF, self.maxPositions) = (dModel, nHeads, nLayers, dFF, maxPositions)
+        (self.activation, self.layerNormEps, self.finalLayerNorm) = (activation, layerNormEps, finalLayerNorm)
+    }
 }
 
 public struct LayerWeights: Sendable {
-    public var wQ, wK, wV, wO: Matrix      // [d_model][d_model]
-    public var w1: Matrix                  // [d_model][d_ff]
-    public var w2: Matrix                  // [d_ff][d_model]
-    public var bQ, bK, bV, bO: Vector?     // [d_model]
-    public var b1: Vector?                 // [d_ff]
-    public var b2: Vector?                 // [d_model]
+    public var wQ, wK, wV, wO: Tensor      // [d_model][d_model]
+    public var w1: Tensor                  // [d_model][d_ff]
+    public var w2: Tensor                  // [d_ff][d_model]
+    public var bQ, bK, bV, bO: [Double]?   // [d_model]
+    public var b1: [Double]?               // [d_ff]
+    public var b2: [Double]?               // [d_model]
     public var ln1: LayerNormParameters
     public var ln2: LayerNormParameters
-}
 
-/// gamma and beta of one LayerNorm; nil means the default (1 and 0).
-public struct LayerNormParameters: Sendable {
-    public var gamma: Vector?
-    public var beta: Vector?
-    public init(gamma: Vector? = nil, beta: Vector? = nil) { self.gamma = gamma; self.beta = beta }
+    public init(wQ: Tensor, wK: Tensor, wV: Tensor, wO: Tensor, w1: Tensor, w2: Tensor,
+                bQ: [Double]?, bK: [Double]?, bV: [Double]?, bO: [Double]?, b1: [Double]?, b2: [Double]?,
+                ln1: LayerNormParameters, ln2: LayerNormParameters) {
+        (self.wQ, self.wK, self.wV, self.wO, self.w1, self.w2) = (wQ, wK, wV, wO, w1, w2)
+        (self.bQ, self.bK, self.bV, self.bO, self.b1, self.b2) = (bQ, bK, bV, bO, b1, b2)
+        (self.ln1, self.ln2) = (ln1, ln2)
+    }
 }
 
 public struct Weights: Sendable {
-    public var tokEmb: Matrix              // [vocab][d_model]
-    public var posEmb: Matrix              // [max_positions][d_model]
+    public var tokEmb: Tensor              // [vocab][d_model]
+    public var posEmb: Tensor              // [max_positions][d_model]
     public var layers: [LayerWeights]
-    public var wLM: Matrix                 // [d_model][vocab]
-    public var bLM: Vector?                // [vocab]
+    public var wLM: Tensor                 // [d_model][vocab]
+    public var bLM: [Double]?              // [vocab]
     public var lnf: LayerNormParameters
+
+    public init(tokEmb: Tensor, posEmb: Tensor, layers: [LayerWeights], wLM: Tensor, bLM: [Double]?, lnf: LayerNormParameters) {
+        (self.tokEmb, self.posEmb, self.layers, self.wLM, self.bLM, self.lnf) = (tokEmb, posEmb, layers, wLM, bLM, lnf)
+    }
 }
 
 /// The text the forward pass runs on, already split into vocabulary ids.

@@ -1,3 +1,4 @@
+import Diagnostics
 /// Turns prompt text (from the model file or the command line) into vocabulary ids,
 /// with errors that say which word is missing and what the vocabulary holds.
 public struct PromptBuilder: Sendable {
@@ -21,9 +22,9 @@ public struct PromptBuilder: Sendable {
     /// its position, or a command-line option such as `--text`).
     public func make(text: String, target: String?,
                      textSource: (String, Int?, Int?) = ("prompt.text", nil, nil),
-                     targetSource: (String, Int?, Int?) = ("prompt.target", nil, nil)) throws(ModelError) -> Prompt {
-        func fail(_ source: (String, Int?, Int?), _ message: String) -> ModelError {
-            ModelError(file: file, line: source.1, column: source.2, field: source.0, message: message)
+                     targetSource: (String, Int?, Int?) = ("prompt.target", nil, nil)) throws(Diagnostic) -> Prompt {
+        func fail(_ source: (String, Int?, Int?), _ message: String) -> Diagnostic {
+            Diagnostic(file: file, line: source.1, column: source.2, field: source.0, message: message)
         }
         let tokens = tokenizer.split(text)
         guard !tokens.isEmpty else {

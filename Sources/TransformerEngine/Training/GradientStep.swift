@@ -10,11 +10,9 @@ extension Model {
         precondition(g.lnfGamma.count == config.dModel && g.layers.count == weights.layers.count,
                      "gradients of another model")
         var m = self
-        func step(_ w: Matrix, _ dw: Matrix) -> Matrix {
-            zip(w, dw).map { row, drow in zip(row, drow).map { $0 - eta * $1 } }
-        }
-        func step(_ w: Vector?, default value: Double, _ dw: Vector) -> Vector {
-            let current = w ?? Vector(repeating: value, count: dw.count)
+        func step(_ w: Tensor, _ dw: Tensor) -> Tensor { .zipped(w, dw) { $0 - eta * $1 } }
+        func step(_ w: [Double]?, default value: Double, _ dw: [Double]) -> [Double] {
+            let current = w ?? [Double](repeating: value, count: dw.count)
             return zip(current, dw).map { $0 - eta * $1 }
         }
         m.weights.tokEmb = step(weights.tokEmb, g.tokEmb)

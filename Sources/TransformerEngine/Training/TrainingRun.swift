@@ -24,61 +24,31 @@ public struct TrainingRun: Sendable {
     public static func train(_ model: Model, learningRate: Double, steps: Int,
                              trace: Trace? = nil, gradients: Gradients? = nil) -> TrainingRun? {
         guard let target = model.prompt.targetID else { return nil }
-        let c = model.config, ids = model.prompt.ids, steps = max(0, steps)
-        var weights = FlatWeights(model.weights, config: c)
+        var model = model, trace = trace ?? Transformer.forward(model), given = gradients
         var losses: [Double] = [], pTarget: [Double] = [], predictions: [String] = []
-        func record(_ pass: ForwardPass) {
-            losses.append(pass.loss ?? .nan)
-            pTarget.append(pass.lastProbs[target])
-            predictions.append(model.vocab[pass.predictionID])
+        func record(_ trace: Trace) {
+            losses.append(trace.loss ?? .nan)
+            pTarget.append(trace.probs[trace.count - 1, target])
+            predictions.append(trace.prediction)
         }
-        func stepped(_ w: FlatWeights) -> Model {
-            var m = model
-            m.weights = w.weights
-            return m
-        }
-
-        // Step 0 is the model as it is. The first and the last step keep their whole forward
-        // pass (the run's `firstStep` and `trace`); those between are lean passes, which give
-        // the loss, the prediction and the gradients and nothing else.
-        var pass = trace.map(ForwardPass.init) ?? Transformer.run(weights, c, ids: ids, targetID: target)
-        record(pass)
-        var finalModel = model, finalTrace = trace ?? Trace(pass, prompt: model.prompt, vocab: model.vocab)
+        record(trace)
         var firstStep: (model: Model, trace: Trace)? = nil
         for step in stride(from: 1, through: steps, by: 1) {
-            let g = step == 1 ? gradients.map(FlatWeights.init(gradients:)) : nil
-            weights.step(by: g ?? Backward.run(weights, c, pass, ids: ids, target: target).weights,
-                         learningRate: learningRate)
-            let full = step == 1 || step == steps
-            pass = Transformer.run(weights, c, ids: ids, targetID: target, lean: !full)
-            record(pass)
-            if full {
-                (finalModel, finalTrace) = (stepped(weights), Trace(pass, prompt: model.prompt, vocab: model.vocab))
-                if step == 1 { firstStep = (finalModel, finalTrace) }
-            }
+            guard let g = given ?? Backward.gradients(model, trace: trace) else { break }
+            given = nil
+            model = model.applying(g, learningRate: learningRate)
+            trace = Transformer.forward(model)
+            record(trace)
+            if step == 1 { firstStep = (model, trace) }
         }
-        let flipStep = predictions.firstIndex(of: model.vocab[target])
-        return TrainingRun(learningRate: learningRate, steps: steps, losses: losses, pTarget: pTarget,
-                           predictions: predictions, flipStep: flipStep, model: finalModel, trace: finalTrace,
-                           firstStep: firstStep)
+        return TrainingRun(learningRate: learningRate, steps: max(0, steps), losses: losses, pTarget: pTarget,
+                           predictions: predictions, flipStep: predictions.firstIndex(of: model.vocab[target]),
+                           model: model, trace: trace, firstStep: firstStep)
     }
 
     /// The run the model file asks for (`"training"`), or `TrainingConfig.default`.
     public static func train(_ model: Model) -> TrainingRun? {
         let config = model.training ?? .default
         return train(model, learningRate: config.learningRate, steps: config.steps)
-    }
-}
-
-extension FlatWeights {
-    /// The weight gradients of `g`, in the weights' flat shape.
-    init(gradients g: Gradients) {
-        self.init(tokEmb: Mat(g.tokEmb), posEmb: Mat(g.posEmb),
-                  layers: g.layers.map { l in
-                      FlatLayer(wQ: Mat(l.wQ), wK: Mat(l.wK), wV: Mat(l.wV), wO: Mat(l.wO), w1: Mat(l.w1), w2: Mat(l.w2),
-                                bQ: l.bQ, bK: l.bK, bV: l.bV, bO: l.bO, b1: l.b1, b2: l.b2,
-                                ln1Gamma: l.ln1Gamma, ln1Beta: l.ln1Beta, ln2Gamma: l.ln2Gamma, ln2Beta: l.ln2Beta)
-                  },
-                  wLM: Mat(g.wLM), bLM: g.bLM, lnfGamma: g.lnfGamma, lnfBeta: g.lnfBeta)
     }
 }

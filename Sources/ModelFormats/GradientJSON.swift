@@ -1,3 +1,5 @@
+import TransformerEngine
+
 /// The gradients and the training run as JSON (trace keys `grads` and `training`).
 ///
 /// `grads` uses the model file's `weights` keys for the weight gradients (every optional

@@ -1,16 +1,17 @@
+import TransformerEngine
+
 /// The trace as JSON (`Site/trace.json`), with the keys of the engine's documented format.
 extension Trace {
     public func json(model: Model) -> JSONOut {
-        func stats(_ rows: [LayerNorm.Row]) -> JSONOut {
-            .object([("mean", .numbers(rows.map(\.mean))), ("variance", .numbers(rows.map(\.variance))),
-                     ("std", .numbers(rows.map(\.std)))])
+        func stats(_ norm: LayerNormOutput) -> JSONOut {
+            .object([("mean", .numbers(norm.mean)), ("variance", .numbers(norm.variance)), ("std", .numbers(norm.std))])
         }
         let layerValues: [JSONOut] = layers.map { l in
             .object([
                 ("ln1", .matrix(l.ln1Out)),
                 ("ln1_stats", stats(l.ln1)),
                 ("q", .matrix(l.q)), ("k", .matrix(l.k)), ("v", .matrix(l.v)),
-                ("scores", .array(l.scores.map { head in .array(head.map { row in .array(row.map { $0.map(JSONOut.number) ?? .null }) }) })),
+                ("scores", .array(l.scores.map(JSONOut.matrix))),          // masked −∞ is written as null
                 ("weights", .array(l.weights.map(JSONOut.matrix))),
                 ("context", .matrix(l.context)),
                 ("attn_out", .matrix(l.attnOut)),

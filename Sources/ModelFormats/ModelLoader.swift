@@ -1,4 +1,6 @@
+import Diagnostics
 import Foundation
+import TransformerEngine
 
 /// A model file read from disk: the exact bytes (the site publishes them as `model.json`)
 /// and the validated model.
@@ -9,48 +11,29 @@ public struct LoadedModel: Sendable {
 }
 
 public enum ModelLoader {
-    /// Reads and validates a model file. Every problem becomes a `ModelError` naming the
+    /// Reads and validates a model file. Every problem becomes a `Diagnostic` naming the
     /// file, the position and the field; nothing traps, whatever the file holds.
-    public static func load(path: String) throws(ModelError) -> LoadedModel {
+    public static func load(path: String) throws(Diagnostic) -> LoadedModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ModelError(file: path, message: "not found: no model file at this path")
+            throw Diagnostic(file: path, message: "not found: no model file at this path")
         }
         guard !isDirectory.boolValue else {
-            throw ModelError(file: path, message: "is a folder, expected a model file (JSON)")
+            throw Diagnostic(file: path, message: "is a folder, expected a model file (JSON)")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelError(file: path, message: "cannot be read (check its permissions)")
+            throw Diagnostic(file: path, message: "cannot be read (check its permissions)")
         }
         let bytes = [UInt8](data)
         return LoadedModel(path: path, bytes: bytes, model: try parse(bytes, file: path))
     }
 
     /// Parses and validates model-file bytes; `file` names the source in errors.
-    public static func parse(_ bytes: [UInt8], file: String) throws(ModelError) -> Model {
-        guard isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil else {
-            throw ModelError(file: file, message: "is not UTF-8 text, expected a JSON model file")
+    public static func parse(_ bytes: [UInt8], file: String) throws(Diagnostic) -> Model {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw Diagnostic(file: file, message: "is not UTF-8 text, expected a JSON model file")
         }
-        let root: JSONNode
-        do {
-            root = try JSONParser.parse(bytes)
-        } catch {
-            throw ModelError(file: file, line: error.line, column: error.column, message: "is not valid JSON: \(error.message)")
-        }
-        return try ModelReader(file: file).read(root)
-    }
-}
-
-/// True when every byte is below 0x80 (then the bytes are UTF-8 text): checked eight at a time.
-private func isASCII(_ bytes: [UInt8]) -> Bool {
-    bytes.withUnsafeBytes { raw in
-        var high: UInt64 = 0, i = 0
-        while i + 8 <= raw.count {
-            high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < raw.count { high |= UInt64(raw[i]); i += 1 }
-        return high & 0x8080_8080_8080_8080 == 0
+        return try ModelReader(file: file).read(try JSONParser.parse(bytes, file: file))
     }
 }
 
@@ -66,11 +49,11 @@ struct ModelReader {
     static let promptKeys = ["text", "target"]
     static let trainingKeys = ["learning_rate", "steps"]
 
-    func fail(_ node: JSONNode?, _ field: String?, _ message: String) -> ModelError {
-        ModelError(file: file, line: node?.line, column: node?.column, field: field, message: message)
+    func fail(_ node: JSONNode?, _ field: String?, _ message: String) -> Diagnostic {
+        Diagnostic(file: file, line: node?.line, column: node?.column, field: field, message: message)
     }
 
-    func read(_ root: JSONNode) throws(ModelError) -> Model {
+    func read(_ root: JSONNode) throws(Diagnostic) -> Model {
         let top = try object(root, nil, Self.topLevelKeys)
         let name = try optionalString(root, "name")
         let vocab = try readVocab(root)
@@ -106,7 +89,7 @@ struct ModelReader {
 
     // MARK: - Sections
 
-    func readVocab(_ root: JSONNode) throws(ModelError) -> [String] {
+    func readVocab(_ root: JSONNode) throws(Diagnostic) -> [String] {
         let node = try require(root, "vocab", nil)
         guard case let .array(items) = node.value else {
             throw fail(node, "vocab", "is \(node.value.kindName), expected an array of words")
@@ -128,7 +111,7 @@ struct ModelReader {
         return words
     }
 
-    func readTokenizer(_ root: JSONNode) throws(ModelError) -> Tokenizer {
+    func readTokenizer(_ root: JSONNode) throws(Diagnostic) -> Tokenizer {
         guard let node = root["tokenizer"] else { return .words }
         guard case let .string(name) = node.value, let tokenizer = Tokenizer(rawValue: name) else {
             let found = if case let .string(s) = node.value { "\"\(s)\"" } else { node.value.kindName }
@@ -137,7 +120,7 @@ struct ModelReader {
         return tokenizer
     }
 
-    func checkVocab(_ vocab: [String], tokenizer: Tokenizer, node: JSONNode) throws(ModelError) {
+    func checkVocab(_ vocab: [String], tokenizer: Tokenizer, node: JSONNode) throws(Diagnostic) {
         guard case let .array(items) = node.value else { return }
         for (i, word) in vocab.enumerated() {
             switch tokenizer {
@@ -150,7 +133,7 @@ struct ModelReader {
         }
     }
 
-    func readConfig(_ node: JSONNode) throws(ModelError) -> ModelConfig {
+    func readConfig(_ node: JSONNode) throws(Diagnostic) -> ModelConfig {
         _ = try object(node, "config", Self.configKeys)
         let dModel = try positiveInt(node, "d_model", "config")
         let nHeads = try positiveInt(node, "n_heads", "config")
@@ -184,7 +167,7 @@ struct ModelReader {
                            activation: activation, layerNormEps: eps, finalLayerNorm: finalLN)
     }
 
-    func readWeights(_ node: JSONNode, config c: ModelConfig, vocabSize v: Int) throws(ModelError) -> Weights {
+    func readWeights(_ node: JSONNode, config c: ModelConfig, vocabSize v: Int) throws(Diagnostic) -> Weights {
         _ = try object(node, "weights", Self.weightKeys)
         let p = "weights"
         let tokEmb = try matrix(node, "tok_emb", p, rows: (v, "vocab size"), cols: (c.dModel, "d_model"))
@@ -207,7 +190,7 @@ struct ModelReader {
         return Weights(tokEmb: tokEmb, posEmb: posEmb, layers: layers, wLM: wLM, bLM: bLM, lnf: lnf)
     }
 
-    func readLayer(_ node: JSONNode, path p: String, config c: ModelConfig) throws(ModelError) -> LayerWeights {
+    func readLayer(_ node: JSONNode, path p: String, config c: ModelConfig) throws(Diagnostic) -> LayerWeights {
         _ = try object(node, p, Self.layerKeys)
         let d = (c.dModel, "d_model"), ff = (c.dFF, "d_ff")
         return LayerWeights(
@@ -228,7 +211,7 @@ struct ModelReader {
     }
 
     /// The optional `"training"` object; absent or null gives nil, absent keys inside take the defaults.
-    func readTraining(_ root: JSONNode) throws(ModelError) -> TrainingConfig? {
+    func readTraining(_ root: JSONNode) throws(Diagnostic) -> TrainingConfig? {
         guard let node = root["training"] else { return nil }
         if case .null = node.value { return nil }
         _ = try object(node, "training", Self.trainingKeys)
@@ -256,7 +239,7 @@ struct ModelReader {
     private func join(_ parent: String?, _ key: String) -> String { parent.map { "\($0).\(key)" } ?? key }
 
     @discardableResult
-    func object(_ node: JSONNode, _ path: String?, _ allowed: [String]) throws(ModelError) -> [(key: String, value: JSONNode)] {
+    func object(_ node: JSONNode, _ path: String?, _ allowed: [String]) throws(Diagnostic) -> [(key: String, value: JSONNode)] {
         guard case let .object(members) = node.value else {
             throw fail(node, path, "is \(node.value.kindName), expected an object")
         }
@@ -272,14 +255,14 @@ struct ModelReader {
         return members
     }
 
-    func require(_ node: JSONNode, _ key: String, _ parent: String?) throws(ModelError) -> JSONNode {
+    func require(_ node: JSONNode, _ key: String, _ parent: String?) throws(Diagnostic) -> JSONNode {
         guard let child = node[key] else {
             throw fail(node, join(parent, key), "is missing")
         }
         return child
     }
 
-    func optionalString(_ node: JSONNode, _ key: String) throws(ModelError) -> String? {
+    func optionalString(_ node: JSONNode, _ key: String) throws(Diagnostic) -> String? {
         guard let child = node[key] else { return nil }
         switch child.value {
         case .null: return nil
@@ -290,7 +273,7 @@ struct ModelReader {
 
     /// A finite number. The field's path is spelled out only for an error (a weight matrix
     /// has thousands of numbers).
-    func number(_ node: JSONNode, _ path: @autoclosure () -> String) throws(ModelError) -> Double {
+    func number(_ node: JSONNode, _ path: @autoclosure () -> String) throws(Diagnostic) -> Double {
         guard case let .number(value) = node.value else {
             throw fail(node, path(), "is \(node.value.kindName), expected a number")
         }
@@ -300,7 +283,7 @@ struct ModelReader {
         return value
     }
 
-    func positiveInt(_ node: JSONNode, _ key: String, _ parent: String) throws(ModelError) -> Int {
+    func positiveInt(_ node: JSONNode, _ key: String, _ parent: String) throws(Diagnostic) -> Int {
         let child = try require(node, key, parent)
         let path = join(parent, key)
         guard case let .number(value) = child.value else {
@@ -313,21 +296,21 @@ struct ModelReader {
     }
 
     func matrix(_ parent: JSONNode, _ key: String, _ parentPath: String,
-                rows: (Int, String), cols: (Int, String)) throws(ModelError) -> Matrix {
+                rows: (Int, String), cols: (Int, String)) throws(Diagnostic) -> Tensor {
         let node = try require(parent, key, parentPath)
         let path = join(parentPath, key)
         let expected = "\(rows.0)×\(cols.0) (\(rows.1) × \(cols.1))"
         guard case let .array(rowNodes) = node.value else {
             throw fail(node, path, "is \(node.value.kindName), expected a \(expected) matrix (an array of rows)")
         }
-        var result: Matrix = []
+        var result: [[Double]] = []
         result.reserveCapacity(rowNodes.count)
         var widths: [Int] = []
         for (r, rowNode) in rowNodes.enumerated() {
             guard case let .array(cells) = rowNode.value else {
                 throw fail(rowNode, "\(path)[\(r)]", "is \(rowNode.value.kindName), expected a row of \(cols.0) numbers (\(cols.1))")
             }
-            var row = Vector()
+            var row: [Double] = []
             row.reserveCapacity(cells.count)
             for (j, cell) in cells.enumerated() {
                 row.append(try number(cell, "\(path)[\(r)][\(j)]"))
@@ -343,17 +326,17 @@ struct ModelReader {
         guard rowNodes.count == rows.0, width == cols.0 else {
             throw fail(node, path, "is \(rowNodes.count)×\(width), expected \(expected)")
         }
-        return result
+        return Tensor(result)
     }
 
-    func optionalVector(_ parent: JSONNode, _ key: String, _ parentPath: String, _ size: (Int, String)) throws(ModelError) -> Vector? {
+    func optionalVector(_ parent: JSONNode, _ key: String, _ parentPath: String, _ size: (Int, String)) throws(Diagnostic) -> [Double]? {
         guard let node = parent[key] else { return nil }
         let path = join(parentPath, key)
         if case .null = node.value { return nil }
         guard case let .array(cells) = node.value else {
             throw fail(node, path, "is \(node.value.kindName), expected an array of \(size.0) numbers (\(size.1))")
         }
-        var out = Vector()
+        var out: [Double] = []
         out.reserveCapacity(cells.count)
         for (j, cell) in cells.enumerated() {
             out.append(try number(cell, "\(path)[\(j)]"))

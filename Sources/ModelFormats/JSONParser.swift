@@ -1,22 +1,21 @@
+import Diagnostics
+
 /// A strict JSON parser (RFC 8259) that records line and column for every value and for
 /// every syntax error. Written here rather than using Foundation's so that errors say where
 /// they are, numbers are never confused with booleans, and key order is preserved.
-public struct JSONSyntaxError: Error, Sendable, Equatable {
-    public var line: Int
-    public var column: Int
-    public var message: String
-}
 
 public struct JSONParser {
     private let bytes: [UInt8]
+    private let file: String
     private var index = 0
     private var line = 1
     private var lineStart = 0
     private var depth = 0
     private static let maxDepth = 512
 
-    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONNode {
-        var parser = JSONParser(bytes: bytes)
+    /// `file` names the source in the diagnostic of a syntax error.
+    public static func parse(_ bytes: [UInt8], file: String = "JSON") throws(Diagnostic) -> JSONNode {
+        var parser = JSONParser(bytes: bytes, file: file)
         // A UTF-8 byte order mark is tolerated.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3; parser.lineStart = 3 }
         parser.skipWhitespace()
@@ -28,7 +27,7 @@ public struct JSONParser {
         return node
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8], file: String) { (self.bytes, self.file) = (bytes, file) }
 
     // Column bookkeeping for value positions. A column counts characters, not bytes, and the
     // only bytes that are not characters of their own (UTF-8 continuation bytes) a value can
@@ -51,8 +50,8 @@ public struct JSONParser {
         return count
     }
 
-    private func error(_ message: String) -> JSONSyntaxError {
-        JSONSyntaxError(line: line, column: column, message: message)
+    private func error(_ message: String) -> Diagnostic {
+        Diagnostic(file: file, line: line, column: column, message: "is not valid JSON: " + message)
     }
 
     private func describeCurrent() -> String {
@@ -72,7 +71,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws(JSONSyntaxError) -> JSONNode {
+    private mutating func parseValue() throws(Diagnostic) -> JSONNode {
         guard index < bytes.count else { throw error("unexpected end of file, expected a value") }
         let startLine = line, startColumn = valueColumn()
         let value: JSONValue
@@ -94,7 +93,7 @@ public struct JSONParser {
         return JSONNode(value, line: startLine, column: startColumn)
     }
 
-    private mutating func expectWord(_ word: String) throws(JSONSyntaxError) {
+    private mutating func expectWord(_ word: String) throws(Diagnostic) {
         let utf8 = Array(word.utf8)
         if index + utf8.count <= bytes.count && Array(bytes[index..<index + utf8.count]) == utf8 {
             index += utf8.count
@@ -103,12 +102,12 @@ public struct JSONParser {
         }
     }
 
-    private mutating func enter() throws(JSONSyntaxError) {
+    private mutating func enter() throws(Diagnostic) {
         depth += 1
         if depth > Self.maxDepth { throw error("nesting deeper than \(Self.maxDepth) levels") }
     }
 
-    private mutating func parseObject() throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseObject() throws(Diagnostic) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -137,7 +136,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
+    private mutating func parseArray() throws(Diagnostic) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -155,7 +154,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseString() throws(JSONSyntaxError) -> String {
+    private mutating func parseString() throws(Diagnostic) -> String {
         index += 1  // opening quote
         var scalars = String.UnicodeScalarView()
         var chunkStart = index
@@ -216,7 +215,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
+    private mutating func parseHex4() throws(Diagnostic) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("unexpected end of file inside a \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -234,7 +233,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws(JSONSyntaxError) -> Double {
+    private mutating func parseNumber() throws(Diagnostic) -> Double {
         let start = index
         func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
         // The digits as an integer and a power of ten, while they fit, for the fast path below.

@@ -1,0 +1,100 @@
+/// The backward pass of each layer: from ∂L/∂(its output) and what the forward pass recorded,
+/// ∂L/∂(its input) and ∂L/∂(its weights).
+
+/// y = x·W + b, x [T][n], W [n][m]:  ∂L/∂x = ∂L/∂y·Wᵀ,  ∂L/∂W = xᵀ·∂L/∂y,  ∂L/∂b = Σₜ ∂L/∂y.
+func linearBackward(dy: Tensor, x: Tensor, w: Tensor) -> (dx: Tensor, dW: Tensor, db: [Double]) {
+    (dx: matmul(dy, w.T),                                               // [T][n]
+     dW: matmul(x.T, dy),                                               // [n][m]
+     db: sumRows(dy))                                                   // [m]
+}
+
+/// y = x̂ ⊙ γ + β with x̂ = (x − μ)/σ, row by row. Every x̂ᵢ depends on every xⱼ through μ and
+/// σ; with g = ∂L/∂y ⊙ γ the closed form is
+///
+///     ∂L/∂x = (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)) / σ,   ∂L/∂γ = Σₜ ∂L/∂y ⊙ x̂,   ∂L/∂β = Σₜ ∂L/∂y.
+func layerNormBackward(dy: Tensor, x: Tensor, norm: LayerNormOutput, gamma: [Double]?)
+    -> (dx: Tensor, dGamma: [Double], dBeta: [Double]) {
+    let n = x.cols
+    let gamma = gamma ?? [Double](repeating: 1, count: n)
+    var xHat = Tensor(zeros: x.shape)                                   // [T][n]
+    var dx = Tensor(zeros: x.shape)                                     // [T][n]
+    for t in 0..<x.rows {
+        let (mean, std) = (norm.mean[t], norm.std[t])
+        let xh = x.row(t).map { ($0 - mean) / std }                     // [n]
+        let g = (0..<n).map { dy[t, $0] * gamma[$0] }                   // [n] ∂L/∂x̂
+        let gMean = g.reduce(0, +) / Double(n)
+        let gxMean = zip(g, xh).reduce(0) { $0 + $1.0 * $1.1 } / Double(n)
+        for i in 0..<n {
+            xHat[t, i] = xh[i]
+            dx[t, i] = (g[i] - gMean - xh[i] * gxMean) / std
+        }
+    }
+    return (dx, sumRows(dy * xHat), sumRows(dy))
+}
+
+/// out = act(x·W₁ + b₁)·W₂ + b₂:  ∂L/∂act = ∂L/∂out·W₂ᵀ,  ∂L/∂pre = ∂L/∂act ⊙ act′(pre), then
+/// W₁ as any linear layer.
+func mlpBackward(dOut: Tensor, x: Tensor, layer: LayerTrace, w: LayerWeights, activation: Activation)
+    -> (dx: Tensor, dPre: Tensor, dAct: Tensor, dW1: Tensor, dB1: [Double], dW2: Tensor, dB2: [Double]) {
+    let second = linearBackward(dy: dOut, x: layer.mlpAct, w: w.w2)
+    let dAct = second.dx                                                // [T][d_ff]
+    let dPre = dAct * layer.mlpPre.map(activation.derivative)           // [T][d_ff]
+    let first = linearBackward(dy: dPre, x: x, w: w.w1)
+    return (first.dx, dPre, dAct, first.dW, first.db, second.dW, second.db)
+}
+
+/// Causal multi-head self-attention backwards. Forward, per head (columns of width d_head):
+/// S = q·kᵀ/√d_head masked above the diagonal, A = softmax(S) by rows, context = A·v,
+/// out = context·W_o + b_o. Backward, from ∂L/∂out:
+///
+///     ∂L/∂context = ∂L/∂out·W_oᵀ
+///     ∂L/∂A = ∂L/∂context·vᵀ (0 where masked),   ∂L/∂v = Aᵀ·∂L/∂context
+///     ∂L/∂S = A ⊙ (∂L/∂A − rowsum(A ⊙ ∂L/∂A))     (the softmax Jacobian, applied row by row)
+///     ∂L/∂q = ∂L/∂S·k/√d_head,   ∂L/∂k = ∂L/∂Sᵀ·q/√d_head
+///     ∂L/∂x = ∂L/∂q·W_qᵀ + ∂L/∂k·W_kᵀ + ∂L/∂v·W_vᵀ
+func attentionBackward(dOut: Tensor, x: Tensor, layer: LayerTrace, w: LayerWeights, nHeads: Int) -> AttentionGradients {
+    let output = linearBackward(dy: dOut, x: layer.context, w: w.wO)
+    let dContext = output.dx                                            // [T][d]
+    let scale = 1 / Double(x.cols / nHeads).squareRoot()
+    let (q, k, v, dc) = (splitHeads(layer.q, count: nHeads), splitHeads(layer.k, count: nHeads),
+                         splitHeads(layer.v, count: nHeads), splitHeads(dContext, count: nHeads))
+    var dQ: [Tensor] = [], dK: [Tensor] = [], dV: [Tensor] = [], dS: [Tensor] = [], dA: [Tensor] = []
+    for h in 0..<nHeads {
+        let a = layer.weights[h]                                        // [T][T]
+        let dWeights = causalMask(matmul(dc[h], v[h].T), with: 0)      // [T][T] ∂L/∂A
+        let dScores = softmaxRowsBackward(dWeights, softmax: a)         // [T][T] ∂L/∂S
+        dA.append(dWeights)
+        dS.append(dScores)
+        dV.append(matmul(a.T, dc[h]))                                   // [T][d_head]
+        dQ.append(matmul(dScores, k[h]) * scale)                        // [T][d_head]
+        dK.append(matmul(dScores.T, q[h]) * scale)                      // [T][d_head]
+    }
+    let (dq, dk, dv) = (mergeHeads(dQ), mergeHeads(dK), mergeHeads(dV)) // [T][d]
+    let query = linearBackward(dy: dq, x: x, w: w.wQ)
+    let key = linearBackward(dy: dk, x: x, w: w.wK)
+    let value = linearBackward(dy: dv, x: x, w: w.wV)
+    return AttentionGradients(dx: query.dx + key.dx + value.dx, dQ: dq, dK: dk, dV: dv, dScores: dS, dWeights: dA,
+                              dContext: dContext, dWq: query.dW, dWk: key.dW, dWv: value.dW, dWo: output.dW,
+                              dBq: query.db, dBk: key.db, dBv: value.db, dBo: output.db)
+}
+
+/// p = softmax(z) row by row: ∂L/∂z = p ⊙ (∂L/∂p − rowsum(p ⊙ ∂L/∂p)), the softmax Jacobian
+/// diag(p) − p·pᵀ applied to each row.
+func softmaxRowsBackward(_ dp: Tensor, softmax p: Tensor) -> Tensor {
+    var dz = Tensor(zeros: p.shape)                                     // [T][n]
+    for i in 0..<p.rows {
+        let dot = (0..<p.cols).reduce(0) { $0 + p[i, $1] * dp[i, $1] }
+        for j in 0..<p.cols { dz[i, j] = p[i, j] * (dp[i, j] - dot) }
+    }
+    return dz
+}
+
+struct AttentionGradients {
+    var dx: Tensor                              // [T][d] the attention's input, LN1's output
+    var dQ, dK, dV: Tensor                      // [T][d]
+    var dScores: [Tensor]                       // [H][T][T] ∂L/∂S, 0 where masked
+    var dWeights: [Tensor]                      // [H][T][T] ∂L/∂A, 0 where masked
+    var dContext: Tensor                        // [T][d]
+    var dWq, dWk, dWv, dWo: Tensor              // [d][d]
+    var dBq, dBk, dBv, dBo: [Double]            // [d]
+}

@@ -1,0 +1,88 @@
+/// The engine's one data type: numbers in one flat row-major array with a shape. A matrix of
+/// shape [rows, cols] keeps entry [i, j] at `values[i * cols + j]`. Weights, activations,
+/// gradients and the trace the site reads are all tensors; nested arrays appear only at the
+/// edges (reading a model file, writing JSON).
+public struct Tensor: Sendable, Equatable {
+    public private(set) var shape: [Int]
+    public var values: [Double]
+
+    public init(shape: [Int], values: [Double]) {
+        precondition(values.count == shape.reduce(1, *), "\(values.count) values for a tensor of shape \(shape)")
+        self.shape = shape
+        self.values = values
+    }
+
+    public init(zeros shape: [Int]) {
+        self.init(shape: shape, values: [Double](repeating: 0, count: shape.reduce(1, *)))
+    }
+
+    /// From rows of equal length.
+    public init(_ rows: [[Double]]) {
+        let cols = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == cols }, "rows of different lengths")
+        self.init(shape: [rows.count, cols], values: rows.flatMap { $0 })
+    }
+
+    /// One row vector, [1][n].
+    public init(row: [Double]) { self.init(shape: [1, row.count], values: row) }
+
+    public static let empty = Tensor(zeros: [0, 0])
+
+    public var rows: Int { shape[0] }
+    public var cols: Int {
+        precondition(shape.count == 2, "cols of a tensor of shape \(shape)")
+        return shape[1]
+    }
+
+    public subscript(i: Int, j: Int) -> Double {
+        get { values[i * cols + j] }
+        set { values[i * cols + j] = newValue }
+    }
+
+    public func row(_ i: Int) -> [Double] { Array(values[i * cols..<(i + 1) * cols]) }
+
+    /// Back to rows, for the edges.
+    public var nested: [[Double]] { (0..<rows).map(row) }
+
+    /// The given rows, in the given order: tok_emb[ids], pos_emb[0..<T].
+    public subscript(rows indices: some Sequence<Int>) -> Tensor {
+        var out: [Double] = []
+        for i in indices { out += values[i * cols..<(i + 1) * cols] }
+        return Tensor(shape: [out.count / max(cols, 1), cols], values: out)
+    }
+
+    /// The given columns of every row: one head's slice of q.
+    public subscript(columns range: Range<Int>) -> Tensor {
+        var out: [Double] = []
+        for i in 0..<rows { out += values[i * cols + range.lowerBound..<i * cols + range.upperBound] }
+        return Tensor(shape: [rows, range.count], values: out)
+    }
+
+    /// The transpose, [cols][rows].
+    public var T: Tensor {
+        var out: [Double] = []
+        out.reserveCapacity(values.count)
+        for j in 0..<cols {
+            for i in 0..<rows { out.append(values[i * cols + j]) }
+        }
+        return Tensor(shape: [cols, rows], values: out)
+    }
+
+    /// Every entry through `f` (an activation, say).
+    public func map(_ f: (Double) -> Double) -> Tensor {
+        Tensor(shape: shape, values: values.map(f))
+    }
+
+    /// Entry by entry: f(a[i], b[i]).
+    public static func zipped(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Double) -> Tensor {
+        precondition(a.shape == b.shape, "shapes \(a.shape) and \(b.shape) differ")
+        return Tensor(shape: a.shape, values: zip(a.values, b.values).map(f))
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor { zipped(a, b, +) }
+    public static func - (a: Tensor, b: Tensor) -> Tensor { zipped(a, b, -) }
+    /// The entrywise (Hadamard) product a ⊙ b.
+    public static func * (a: Tensor, b: Tensor) -> Tensor { zipped(a, b, *) }
+    public static func * (a: Tensor, s: Double) -> Tensor { a.map { $0 * s } }
+    public static func * (s: Double, a: Tensor) -> Tensor { a.map { s * $0 } }
+}
