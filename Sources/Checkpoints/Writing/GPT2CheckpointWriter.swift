@@ -61,6 +61,14 @@ public enum GPT2CheckpointWriter {
         return SafeTensorsWriter.data(prefixed)
     }
 
+    /// Every tensor of a tied GPT-2 of `c`, named without the prefix, with its shape: `wte`,
+    /// `wpe`, then block by block, then `ln_f`.
+    public static func tensorLayout(_ c: GPT2Config) -> [(name: String, shape: [Int])] {
+        var expected = GPT2Layout.embeddings(c)
+        for i in 0..<c.nLayer { expected += GPT2Layout.block(i, c) }
+        return (expected + GPT2Layout.finalNorm(c)).map { ($0.name, $0.shape) }
+    }
+
     public static func writeConfig(_ config: GPT2Config, folder: String) throws {
         try AtomicFile.write(configJSON(config), to: path(folder, configName))
     }
