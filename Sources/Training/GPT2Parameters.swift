@@ -46,6 +46,16 @@ public struct GPT2Parameters: Sendable, Equatable {
         self.tensors = tensors
     }
 
+    /// The weights of a checkpoint folder sitegen train wrote (its config and model.safetensors).
+    public static func read(folder: String) throws -> GPT2Parameters {
+        let checkpoint = try GPT2Checkpoint.read(folder)
+        let file = try SafeTensorsFile.read(path: checkpoint.folder + "/" + GPT2CheckpointWriter.weightsName)
+        let tensors = try GPT2CheckpointWriter.tensorLayout(checkpoint.config).map { name, shape in
+            Parameter(name: name, shape: shape, values: try file.tensor("transformer." + name).values)
+        }
+        return GPT2Parameters(config: checkpoint.config, tensors: tensors)
+    }
+
     func tensor(_ name: String) -> Parameter {
         tensors[tensors.firstIndex { $0.name == name }!]
     }

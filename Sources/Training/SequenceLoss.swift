@@ -23,15 +23,21 @@ public enum SequenceLoss {
         return (loss / Double(t), Backward.gradients(model, trace: trace, dLogits: dLogits, loss: loss / Double(t)))
     }
 
-    /// The mean loss of `windows` and its gradient in the GPT-2 layout (summed window by window, in order).
+    /// The mean loss of `windows` and its gradient in the GPT-2 layout. The windows are worked
+    /// on in parallel (one task each, on every core), and their gradients then summed in window
+    /// order, so the result is the same bits however the tasks were scheduled.
     public static func batch(_ parameters: GPT2Parameters, windows: [ArraySlice<Int>]) -> (loss: Double, gradients: [[Double]]) {
         let model = parameters.model()
+        let results = WindowResults(count: windows.count)
+        DispatchQueue.concurrentPerform(iterations: windows.count) { w in
+            let (loss, g) = lossAndGradients(model, window: windows[w], weight: 1 / Double(windows.count))
+            results.store(w, loss: loss, gradients: parameters.layoutGradients(g))
+        }
         var total = 0.0
         var sum: [[Double]] = parameters.tensors.map { [Double](repeating: 0, count: $0.values.count) }
-        for window in windows {
-            let (loss, g) = lossAndGradients(model, window: window, weight: 1 / Double(windows.count))
+        for (loss, gradients) in results.all {
             total += loss
-            for (k, gradient) in parameters.layoutGradients(g).enumerated() {
+            for (k, gradient) in gradients.enumerated() {
                 for j in gradient.indices { sum[k][j] += gradient[j] }
             }
         }
@@ -53,4 +59,19 @@ public enum SequenceLoss {
     }
 }
 
+/// Each window's loss and gradients, filled in by the parallel tasks, read in window order.
+final class WindowResults: Sendable {
+    private let slots: Mutex<[(loss: Double, gradients: [[Double]])?]>
+
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+
+    func store(_ index: Int, loss: Double, gradients: [[Double]]) {
+        slots.withLock { $0[index] = (loss, gradients) }
+    }
+
+    var all: [(loss: Double, gradients: [[Double]])] { slots.withLock { $0.map { $0! } } }
+}
+
+import Dispatch
 import Foundation
+import Synchronization

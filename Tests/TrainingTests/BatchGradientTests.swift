@@ -69,3 +69,24 @@ import Testing
         #expect(small == [[0.3], [0.4]])
     }
 }
+
+@Suite struct ParallelBatchTests {
+    /// The parallel batch is the window-by-window sum, bit for bit.
+    @Test func parallelBatchEqualsTheSumInOrder() {
+        let p = tinyParameters()
+        let windows: [ArraySlice<Int>] = (0..<5).map { k in (0..<7).map { ($0 * 3 + k * 5) % 11 }[...] }
+        let (loss, gradients) = SequenceLoss.batch(p, windows: windows)
+        let model = p.model()
+        var total = 0.0
+        var sum: [[Double]] = p.tensors.map { [Double](repeating: 0, count: $0.values.count) }
+        for window in windows {
+            let (l, g) = SequenceLoss.lossAndGradients(model, window: window, weight: 1 / Double(windows.count))
+            total += l
+            for (k, gradient) in p.layoutGradients(g).enumerated() {
+                for j in gradient.indices { sum[k][j] += gradient[j] }
+            }
+        }
+        #expect(loss == total / Double(windows.count))
+        #expect(gradients == sum)
+    }
+}

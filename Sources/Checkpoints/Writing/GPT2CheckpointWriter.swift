@@ -10,7 +10,7 @@ public enum GPT2CheckpointWriter {
     public static let tokenizerName = "tokenizer.json"
 
     /// The `config.json` transformers' `GPT2Config` reads: the keys sitegen reads, plus
-    /// `architectures`, `n_ctx` and dropouts of 0 (the checkpoint is for inference).
+    /// `architectures`, `n_ctx`, dropouts of 0 (the checkpoint is for inference) and no bos/eos token.
     public static func configJSON(_ c: GPT2Config) -> String {
         JSONText.object([
             ("model_type", JSONText.string("gpt2")),
@@ -29,6 +29,9 @@ public enum GPT2CheckpointWriter {
             ("attn_pdrop", "0"),
             ("embd_pdrop", "0"),
             ("resid_pdrop", "0"),
+            // No special tokens: without these transformers assumes GPT-2's 50256, outside the vocabulary.
+            ("bos_token_id", "null"),
+            ("eos_token_id", "null"),
             ("torch_dtype", JSONText.string("float32")),
         ]) + "\n"
     }
