@@ -65,6 +65,9 @@ class GPT(nn.Module):
         return self.ln_f(x) @ self.wte.weight.T
 
 model = GPT()
+for p in model.parameters():
+    if p.dim() == 2:
+        nn.init.normal_(p, 0.0, 0.02)   # GPT-2's initialisation, as sitegen train
 decay = [p for p in model.parameters() if p.dim() == 2]
 rest = [p for p in model.parameters() if p.dim() < 2]
 opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}],
@@ -86,7 +89,7 @@ for step in range(1, S + 1):
         group["lr"] = rate(step)
     opt.step()
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "loss": float(loss), "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"seconds": seconds, "loss": loss.item(), "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 '''
 
 
