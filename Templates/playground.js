@@ -22,7 +22,7 @@
     out += tokens.map((t) => `<th scope="col">${escape(t)}</th>`).join("") + "</tr></thead>\n<tbody>\n";
     w.forEach((row, i) => {
       out += `<tr><th scope="row">${escape(tokens[i])}</th>`;
-      for (const v of row) out += `<td style="background-color: rgba(33, 102, 172, ${fmt(v * 0.85)})">${fmt(v)}</td>`;
+      for (const v of row) out += `<td style="background-color: rgba(33, 102, 172, ${fmt(v * 0.65)})">${fmt(v)}</td>`;
       out += "</tr>\n";
     });
     return out + "</tbody></table></div>";

@@ -94,7 +94,7 @@ enum PlaygroundPage {
             out += "<tr><th scope=\"row\">\(Escape.html(tokens[i]))</th>"
             for j in 0..<w.cols {
                 let v = w[i, j]
-                out += "<td style=\"background-color: rgba(33, 102, 172, \(NumberFormat.short(v * 0.85, decimals: 2)))\">\(NumberFormat.short(v))</td>"
+                out += "<td style=\"background-color: rgba(33, 102, 172, \(NumberFormat.short(v * 0.65, decimals: 2)))\">\(NumberFormat.short(v))</td>"
             }
             out += "</tr>\n"
         }
