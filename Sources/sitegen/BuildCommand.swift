@@ -26,7 +26,7 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Learning rate η of the learning chapter's gradient steps (default: the model file's training.learning_rate, else 0.02).", valueName: "η"))
     var learningRate: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40, fewer for big models).", valueName: "n"))
     var steps: Int?
 
     @Flag(name: .long, help: "Print only errors.")
