@@ -79,6 +79,10 @@ public struct Prompt: Sendable {
     public var ids: [Int]
     public var target: String?
     public var targetID: Int?
+
+    public init(text: String, tokens: [String], ids: [Int], target: String?, targetID: Int?) {
+        (self.text, self.tokens, self.ids, self.target, self.targetID) = (text, tokens, ids, target, targetID)
+    }
 }
 
 /// The short training run of the learning chapter: `"training": {"learning_rate": 0.02, "steps": 40}`.
