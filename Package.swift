@@ -46,7 +46,11 @@ let package = Package(
                 "ModelFormats",
                 "PageValidation",
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            // The default templates and seed model, compiled into the binary (byte arrays), so
+            // an installed `sitegen` needs no other file. Both are symlinks to the repository's
+            // own Templates/ and Models/seed.json: one copy of each.
+            resources: [.embedInCode("Defaults/Templates"), .embedInCode("Defaults/seed.json")]
         ),
 
         // The thin command-line front end.
@@ -67,7 +71,7 @@ let package = Package(
         .testTarget(name: "TransformerEngineTests", dependencies: ["Diagnostics", "TransformerEngine", "ModelFormats"]),
         .testTarget(name: "PageValidationTests", dependencies: ["Diagnostics", "PageValidation"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
-        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation"]),
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation", .product(name: "Mustache", package: "swift-mustache")]),
     ],
     swiftLanguageModes: [.v6]
 )

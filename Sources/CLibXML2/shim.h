@@ -9,8 +9,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
 #include <libxml/HTMLparser.h>
 
 // xmlFree is a global function pointer, which Swift 6 rejects as shared mutable state.

@@ -100,11 +100,20 @@ public enum SiteChecker {
             var entryIsDirectory: ObjCBool = false
             let fullPath = base + subpath
             guard manager.fileExists(atPath: fullPath, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue else { continue }
+            // Only regular files are read: a named pipe would block, a link to /dev/zero never end.
+            var info = stat()
+            guard stat(fullPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                diagnostics.append(Diagnostic(file: displayPrefix + subpath, line: 1, column: 1, message: "is not a regular file"))
+                continue
+            }
             if let data = manager.contents(atPath: fullPath) {
                 files[subpath] = [UInt8](data)
             } else {
                 diagnostics.append(Diagnostic(file: displayPrefix + subpath, line: 1, column: 1, message: "cannot read file"))
             }
+        }
+        guard files.keys.contains(where: { $0.hasSuffix(".html") }) else {
+            return (diagnostics + [Diagnostic(file: directory, line: 1, column: 1, message: "holds no page (no .html file), expected a site")]).sortedUnique()
         }
         return (diagnostics + check(files: files, displayPrefix: displayPrefix)).sortedUnique()
     }

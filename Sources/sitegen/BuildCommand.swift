@@ -8,14 +8,14 @@ struct Build: ParsableCommand {
         abstract: "Build the site (the default command)."
     )
 
-    @Option(name: .long, help: ArgumentHelp("The model file (JSON).", valueName: "path"))
-    var model: String = "Models/seed.json"
+    @Option(name: .long, help: ArgumentHelp("The model file (JSON). Default: Models/seed.json in the working folder if it exists, else the seed model built into sitegen.", valueName: "path"))
+    var model: String?
 
     @Option(name: .long, help: ArgumentHelp("Where to write the site. Only a folder sitegen created, or an empty one, is replaced.", valueName: "dir"))
     var output: String = "Site"
 
-    @Option(name: .long, help: ArgumentHelp("The templates folder (HTML templates and style.css).", valueName: "dir"))
-    var templates: String = "Templates"
+    @Option(name: .long, help: ArgumentHelp("The templates folder (HTML templates and style.css). Default: Templates/ in the working folder if it exists, else the templates built into sitegen.", valueName: "dir"))
+    var templates: String?
 
     @Option(name: .long, help: ArgumentHelp("Use this prompt instead of the model file's (its tokens must be in the vocabulary).", valueName: "text"))
     var text: String?
@@ -23,10 +23,12 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The expected next token, for the loss. With --text and no --target there is no loss.", valueName: "word"))
     var target: String?
 
-    @Option(name: .long, help: ArgumentHelp("Learning rate η of the learning chapter's gradient steps (default: the model file's training.learning_rate, else 0.02).", valueName: "η"))
+    // `.unconditional`: `--steps -5` takes -5 as the value (and `validate` refuses it), where
+    // ArgumentParser would otherwise read `-5` as an option and say the value is missing.
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Learning rate η of the learning chapter's gradient steps (default: the model file's training.learning_rate, else 0.02).", valueName: "η"))
     var learningRate: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40, fewer for big models).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40, fewer for big models).", valueName: "n"))
     var steps: Int?
 
     @Flag(name: .long, help: "Print only errors.")
@@ -35,31 +37,37 @@ struct Build: ParsableCommand {
     @Flag(name: .long, help: "Build, then rebuild whenever the model file or a template changes (Ctrl-C to stop).")
     var watch = false
 
+    func validate() throws {
+        if let learningRate, !(learningRate.isFinite && learningRate > 0) {
+            throw ValidationError("--learning-rate is \(learningRate), expected a number > 0")
+        }
+        if let steps, !(1...ModelLimits.maxTrainingSteps).contains(steps) {
+            throw ValidationError("--steps is \(steps), expected a whole number from 1 to \(ModelLimits.maxTrainingSteps)")
+        }
+        // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes, so the
+        // name would be another file's or folder's.
+        for (option, value) in [("--model", model), ("--templates", templates), ("--output", output)] where value?.contains("\u{FFFD}") == true {
+            throw ValidationError("\(option) is not valid UTF-8 (or holds U+FFFD); choose a UTF-8 name")
+        }
+    }
+
     func run() throws {
-        let options = BuildOptions(modelPath: model, outputPath: output, templatesPath: templates, text: text, target: target,
+        let inputs = BuiltInDefaults.resolve(model: model, templates: templates)
+        let options = BuildOptions(modelPath: inputs.model, outputPath: output, templatesPath: inputs.templates, text: text, target: target,
                                    learningRate: learningRate, steps: steps)
         if watch {
             let stop = StopSignal.install()
-            // Unbuffered, so each line shows at once even when piped.
-            let watcher = SiteWatcher(options: options, log: { line in if !quiet { FileHandle.standardOutput.write(Data((line + "\n").utf8)) } },
-                                      errorLog: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            let watcher = SiteWatcher(options: options, log: { line in if !quiet { Console.line(line) } },
+                                      errorLog: { Console.line($0, to: .error) })
             watcher.run(shouldStop: { stop.isSet })
-            if !quiet { print("stopped") }
+            if !quiet { Console.line("stopped") }
             return
         }
         do {
-            let report = try SiteBuild.run(options, log: { line in if !quiet { print(line) } })
-            if !quiet {
-                let kb = (report.totalBytes + 1023) / 1024
-                let verdict = report.target.map { target in
-                    "predicts “\(report.prediction)”, target “\(target)”, loss \(String(format: "%.4f", report.loss ?? 0))"
-                } ?? "predicts “\(report.prediction)”"
-                print("Built \(report.pageCount) pages (\(kb) KB) in \(Int((report.seconds * 1000).rounded())) ms → \(output)/  (\(verdict))")
-            }
+            let report = try SiteBuild.run(options, log: { line in if !quiet { Console.line(line) } })
+            if !quiet { Console.line(report.summaryLine(output: output)) }
         } catch {
-            for problem in error.problems {
-                FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
-            }
+            for problem in error.problems { Console.error(problem.description) }
             throw ExitCode.failure
         }
     }

@@ -11,15 +11,22 @@ struct Check: ParsableCommand {
     @Argument(help: ArgumentHelp("The site folder to check.", valueName: "dir"))
     var directory: String = "Site"
 
+    func validate() throws {
+        // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes.
+        if directory.contains("\u{FFFD}") {
+            throw ValidationError("the folder name is not valid UTF-8 (or holds U+FFFD); choose a UTF-8 name")
+        }
+    }
+
     func run() throws {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         let diagnostics = SiteChecker.check(directory: directory, displayPrefix: prefix)
         if diagnostics.isEmpty {
-            print("\(directory): all pages check clean")
+            Console.line("\(directory): all pages check clean")
             return
         }
-        for d in diagnostics { FileHandle.standardError.write(Data("\(d)\n".utf8)) }
-        FileHandle.standardError.write(Data("\(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in \(directory)\n".utf8))
+        for d in diagnostics { Console.line(d.description, to: .error) }
+        Console.line("\(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in \(directory)", to: .error)
         throw ExitCode.failure
     }
 }

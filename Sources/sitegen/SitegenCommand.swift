@@ -18,6 +18,10 @@ struct Sitegen: ParsableCommand {
           sitegen --text "the dog" --target sat    another prompt for the same weights
           sitegen --templates T --quiet            other templates; print only errors
 
+        Defaults: the working folder's Models/seed.json and Templates/ when they exist, \
+        else the seed model and templates built into sitegen (so `sitegen` in an empty \
+        folder writes the seed site); --model and --templates override either.
+
         Checking a site someone edited or is about to host:
           sitegen check [Site]
         """,
@@ -25,4 +29,24 @@ struct Sitegen: ParsableCommand {
         subcommands: [Build.self, Check.self],
         defaultSubcommand: Build.self
     )
+
+    /// ArgumentParser's `main`, with every message printed through `Console` (escaped, one
+    /// line for an error): help and the version on standard output with status 0; a usage
+    /// error (`--steps -5`, an unknown option) as `error: …` with status 1, like any bad input.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                Console.block(fullMessage(for: error))
+            } else {
+                Console.error(message(for: error) + " (see 'sitegen --help')")
+            }
+            Foundation.exit(code == .success ? 0 : 1)
+        }
+    }
 }

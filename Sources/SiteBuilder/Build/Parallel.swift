@@ -21,6 +21,21 @@ enum Parallel {
     }
 }
 
+extension Parallel {
+    /// `first()` on this thread and `second()` on a thread of its own, side by side; the first
+    /// can spread over every core itself (a `concurrentPerform` inside another runs on one
+    /// thread). Returns when both are done.
+    static func both<A, B>(_ first: () -> A, beside second: @escaping @Sendable () -> B) -> (A, B) {
+        nonisolated(unsafe) var secondResult: B? = nil
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { secondResult = second() }
+        let firstResult = first()
+        group.wait()
+        // The group waited for the block, which always sets the result.
+        return (firstResult, secondResult!)
+    }
+}
+
 /// How long a piece of work took, and what it gave (or the problems that stopped it).
 struct Timed<T> {
     var result: Result<T, BuildFailure>

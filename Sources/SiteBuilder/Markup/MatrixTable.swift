@@ -18,9 +18,11 @@ struct MatrixTable {
     var nilTitle: String = "masked: a later token"
     var id: String? = nil
     /// Show exactly these rows (no truncation of rows), e.g. the focus token's row of an
-    /// all-token table on a lean view; `rowsNote` (HTML) then says where the others are.
+    /// all-token table on a lean view; `rowsNote` then says where the others are.
     var onlyRows: [Int]? = nil
-    var rowsNote: String? = nil
+    var rowsNote: Note? = nil
+    /// Cells that are exactly 0 get the class `zeroed` and this title (ReLU's zeroed units).
+    var zeroTitle: String? = nil
     static let limit = 16
 
     /// The cells, as the caller has them (a table of a big weight matrix shows only a part,
@@ -93,7 +95,7 @@ struct MatrixTable {
         }
         if let rowsNote {
             out.append(" <span class=\"note\">(")
-            out.append(text: rowsNote)
+            rowsNote.write(to: out)
             out.append(")</span>")
         }
         out.append("</caption>\n<thead><tr><th scope=\"col\">")
@@ -135,7 +137,13 @@ struct MatrixTable {
             out.append("</th>")
             for (k, column) in columns.enumerated() {
                 guard let c = column else { out.append("<td class=\"gap\">…</td>"); continue }
-                if let value = values[r, c] {
+                if let value = values[r, c], let zeroTitle, value == 0, value.sign == .plus {
+                    out.append(focusColumns[k] ? "<td class=\"focus zeroed\" title=\"" : "<td class=\"zeroed\" title=\"")
+                    out.append(escaped: zeroTitle)
+                    out.append("\">")
+                    out.append(short: value)
+                    out.append("</td>")
+                } else if let value = values[r, c] {
                     out.append(focusColumns[k] ? "<td class=\"focus\" title=\"" : "<td title=\"")
                     out.append(exact: value)
                     out.append("\">")
@@ -162,5 +170,35 @@ extension MatrixTable {
         var table = MatrixTable(caption: caption, values: [values], rowLabels: [label], columnLabels: columnLabels)
         if let rowClass { table.rowClasses = [rowClass] }
         return table
+    }
+}
+
+/// A short note in text, with at most one link: `the row of “on”; all 40 rows are on
+/// <a href="…">the view of “mat”</a> and in trace.json`. Page code gives the words; the
+/// markup is written (and every part escaped) here.
+struct Note {
+    var text: String
+    var link: (text: String, href: String)? = nil
+    var tail: String = ""
+
+    func write(to out: MarkupBuffer) {
+        out.append(escaped: text)
+        if let link {
+            out.append("<a href=\"")
+            out.append(escaped: link.href)
+            out.append("\">")
+            out.append(escaped: link.text)
+            out.append("</a>")
+        }
+        out.append(escaped: tail)
+    }
+
+    /// `<p class="note">…</p>`
+    var paragraph: String {
+        let out = MarkupBuffer(capacity: 256)
+        out.append("<p class=\"note\">")
+        write(to: out)
+        out.append("</p>")
+        return out.string
     }
 }

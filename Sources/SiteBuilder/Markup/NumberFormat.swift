@@ -3,13 +3,15 @@ import Foundation
 /// How numbers are shown on the site: two decimals with a true minus sign in tables,
 /// the exact (shortest round-trip) value in tooltips.
 public enum NumberFormat {
-    /// `-0.3012` → `−0.30`; a value that rounds to zero never shows a sign.
+    /// `-0.3012` → `−0.30`; a value that rounds to zero never shows a sign; NaN and ±∞ as
+    /// `NaN`, `∞`, `−∞`; a huge value as `1.80e+308`.
     public static func short(_ value: Double, decimals: Int = 2) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value < 0 ? "−∞" : "∞") }
-        // Integer arithmetic (printf is slow on Linux); huge values fall back to it.
+        // Integer arithmetic (printf is slow on Linux); values too big for it (|value| ≥ 9·10¹⁵
+        // over 10^decimals) are shown in scientific notation, `1.80e+308`, not 310 digits.
         guard let (units, places, negative) = shortUnits(value, decimals: decimals) else {
             let places = max(0, min(decimals, 9))
-            let text = String(format: "%.\(places)f", abs(value))
+            let text = String(format: "%.\(places)e", abs(value))
             return (value < 0 ? "−" : "") + text
         }
         return FixedPointText.make(units, places: places, trimZeros: false, minus: negative ? "−" : nil)

@@ -3,12 +3,55 @@ import Foundation
 /// attention.html (per layer): Q, K, V; scaled scores; the causal mask; softmax weights as a
 /// heatmap per head; the context vectors.
 enum AttentionPage {
-    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
+    static let kind = PageKind(template: "attention", label: "Attention", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.attention_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
+
+    struct Context: PageContext {
+        var isStrip: Bool
+        var stripHeatmap: String
+        var fullHref: String
+        var lastWord: String
+        var qTable: String
+        var kTable: String
+        var vTable: String
+        var contextTable: String
+        var heads: [Head]
+        var nHeads: Int
+        var dHead: Int
+        var dModel: Int
+        var multiHead: Bool
+        var sqrtDHead: String
+        var focusWord: String
+        var focusCls: String
+        var focusPosition: Int
+        var visibleTokens: String
+        var isFirstToken: Bool
+        var layerNumber: Int
+        var multiLayer: Bool
+    }
+    struct Head {
+        var number: Int
+        var columns: String
+        var scoreTable: String
+        var heatmap: String
+        var hasHeatmap: Bool
+        var strongestWord: String
+        var strongestCls: String
+        var strongestWeight: String
+        var workedDot: String
+        var workedScale: String
+        var workedSoftmax: String
+        var workedContext: String
+        var contextColumn: String
+        var firstWord: String
+        var firstCls: String
+    }
+
+    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
         let t = s.trace, c = s.model.config, layer = t.layers[l], d = c.dModel, dh = c.dHead
         func perToken(_ caption: String, _ m: [[Double]]) -> String {
             s.tokenTable(caption, m, columns: s.dimensionLabels(d), focus: f, stage: .attention(l)).render()
         }
-        let heads = (0..<c.nHeads).map { h -> [String: Any] in
+        let heads = (0..<c.nHeads).map { h -> Head in
             let cols = h * dh..<(h + 1) * dh
             var scoreTable = s.tokenTable("Head \(h + 1): scores qᵢ·kⱼ / √\(dh) (rows: query token, columns: key token; −∞: masked)",
                                           layer.scores[h].nested.map { $0.map { $0 == -.infinity ? nil : $0 } }, columns: t.tokens, focus: f, stage: .attention(l))
@@ -17,7 +60,7 @@ enum AttentionPage {
             if s.count > MatrixTable.limit {
                 // The heatmap below shows every row; the table keeps the focus row's exact scores.
                 scoreTable.onlyRows = [f]
-                scoreTable.rowsNote = "the row of \(Escape.html(s.quoted(f))); every score is in trace.json"
+                scoreTable.rowsNote = Note(text: "the row of \(s.quoted(f)); every score is in trace.json")
             }
             let weights = layer.weights[h]
             let strongest = weights.row(f).indices.max { weights[f, $0] < weights[f, $1] } ?? 0
@@ -42,23 +85,23 @@ enum AttentionPage {
             let exps = shortened(f + 1) { j in "e^\(WorkedSum.signed(layer.scores[h][f, j]))" }
             let softmaxText = "e^\(WorkedSum.signed(score)) / (" + exps.joined(separator: " + ") + ") = \(NumberFormat.short(weights[f, 0], decimals: 4))"
             let contextTerms = shortened(f + 1) { j in "\(WorkedSum.signed(weights[f, j])) × \(WorkedSum.signed(layer.v[j, cols.lowerBound]))" }
-            return [
-                "number": h + 1,
-                "columns": "d\(cols.lowerBound)–d\(cols.upperBound - 1)",
-                "scoreTable": scoreTable.render(),
-                "heatmap": heatmap,
-                "hasHeatmap": !isStrip,
-                "strongestWord": t.tokens[strongest],
-                "strongestCls": s.tokenClass(strongest),
-                "strongestWeight": NumberFormat.short(weights[f, strongest]),
-                "workedDot": WorkedSum.dot(qf, k0, result: raw),
-                "workedScale": "\(NumberFormat.short(raw, decimals: 4)) / √\(dh) = \(NumberFormat.short(score, decimals: 4))",
-                "workedSoftmax": softmaxText,
-                "workedContext": contextTerms.joined(separator: " + ") + " = \(NumberFormat.short(layer.context[f, cols.lowerBound], decimals: 4))",
-                "contextColumn": "d\(cols.lowerBound)",
-                "firstWord": t.tokens[0],
-                "firstCls": s.tokenClass(0),
-            ]
+            return Head(
+                number: h + 1,
+                columns: "d\(cols.lowerBound)–d\(cols.upperBound - 1)",
+                scoreTable: scoreTable.render(),
+                heatmap: heatmap,
+                hasHeatmap: !isStrip,
+                strongestWord: t.tokens[strongest],
+                strongestCls: s.tokenClass(strongest),
+                strongestWeight: NumberFormat.short(weights[f, strongest]),
+                workedDot: WorkedSum.dot(qf, k0, result: raw),
+                workedScale: "\(NumberFormat.short(raw, decimals: 4)) / √\(dh) = \(NumberFormat.short(score, decimals: 4))",
+                workedSoftmax: softmaxText,
+                workedContext: contextTerms.joined(separator: " + ") + " = \(NumberFormat.short(layer.context[f, cols.lowerBound], decimals: 4))",
+                contextColumn: "d\(cols.lowerBound)",
+                firstWord: t.tokens[0],
+                firstCls: s.tokenClass(0)
+            )
         }
         // A lean view's one figure: the focus token's weights, one row per head.
         let isStrip = s.isLeanView(focus: f)
@@ -69,22 +112,22 @@ enum AttentionPage {
             rowLabels: (0..<c.nHeads).map { "head \($0 + 1)" }, columnLabels: t.tokens,
             scale: .sequential(max: 1), rowHeader: c.nHeads > 1 ? "head" : nil, columnHeader: "key token",
             columnLabelClasses: s.tokenClasses, legendLabel: "attention weight").render()
-        return [
-            "isStrip": isStrip, "stripHeatmap": stripHeatmap, "fullHref": s.file(.attention(l)),
-            "lastWord": t.tokens[s.lastToken],
-            "qTable": perToken("Q = LN1(x)·W_q\(s.model.weights.layers[l].bQ == nil ? "" : " + b_q")", layer.q.nested),
-            "kTable": perToken("K = LN1(x)·W_k\(s.model.weights.layers[l].bK == nil ? "" : " + b_k")", layer.k.nested),
-            "vTable": perToken("V = LN1(x)·W_v\(s.model.weights.layers[l].bV == nil ? "" : " + b_v")", layer.v.nested),
-            "contextTable": perToken("Context vectors cᵢ = Σⱼ weightᵢⱼ · vⱼ (heads side by side)", layer.context.nested),
-            "heads": heads,
-            "nHeads": c.nHeads, "dHead": dh, "dModel": d,
-            "multiHead": c.nHeads > 1,
-            "sqrtDHead": NumberFormat.short(Double(dh).squareRoot(), decimals: 3),
-            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f), "focusPosition": f,
-            "visibleTokens": f == 0 ? "1 token" : "\(f + 1) tokens",
-            "isFirstToken": f == 0,
-            "layerNumber": l + 1, "multiLayer": s.multiLayer,
-        ]
+        return Context(
+            isStrip: isStrip, stripHeatmap: stripHeatmap, fullHref: s.file(.attention(l)),
+            lastWord: t.tokens[s.lastToken],
+            qTable: perToken("Q = LN1(x)·W_q\(s.model.weights.layers[l].bQ == nil ? "" : " + b_q")", layer.q.nested),
+            kTable: perToken("K = LN1(x)·W_k\(s.model.weights.layers[l].bK == nil ? "" : " + b_k")", layer.k.nested),
+            vTable: perToken("V = LN1(x)·W_v\(s.model.weights.layers[l].bV == nil ? "" : " + b_v")", layer.v.nested),
+            contextTable: perToken("Context vectors cᵢ = Σⱼ weightᵢⱼ · vⱼ (heads side by side)", layer.context.nested),
+            heads: heads,
+            nHeads: c.nHeads, dHead: dh, dModel: d,
+            multiHead: c.nHeads > 1,
+            sqrtDHead: NumberFormat.short(Double(dh).squareRoot(), decimals: 3),
+            focusWord: t.tokens[f], focusCls: s.tokenClass(f), focusPosition: f,
+            visibleTokens: f == 0 ? "1 token" : "\(f + 1) tokens",
+            isFirstToken: f == 0,
+            layerNumber: l + 1, multiLayer: s.multiLayer
+        )
     }
 
     /// The terms 0..<count of a long sum as written out: all of up to 10, else the first 6,
@@ -92,4 +135,8 @@ enum AttentionPage {
     static func shortened(_ count: Int, _ term: (Int) -> String) -> [String] {
         count <= 10 ? (0..<count).map(term) : (0..<6).map(term) + ["… \(count - 8) more"] + (count - 2..<count).map(term)
     }
+}
+
+extension Stage {
+    static func attention(_ layer: Int) -> Stage { Stage(AttentionPage.kind, layer: layer) }
 }

@@ -3,6 +3,30 @@ import TransformerEngine
 /// backprop.html: the gradient flowing back through the block, and dL/dW for every matrix on
 /// one shared scale.
 enum BackpropPage {
+    static let kind = PageKind(template: "backprop", label: "Backprop", chapter: .learning, showsLearning: true, builtIn: PackageResources.backprop_html) { s, v in context(s) }
+
+    struct Context: PageContext {
+        var common: LearningPages.Common
+        var stageTable: String
+        var tokenTable: String
+        var heatmaps: [Heatmap]
+        var blame: [Blame]
+        var mostBlamed: String
+        var sharedMax: String
+        var focusWord: String
+        var focusCls: String
+        var isRelu: Bool
+    }
+    struct Heatmap {
+        var name: String
+        var svg: String
+        var largest: String
+    }
+    struct Blame {
+        var name: String
+        var largest: String
+    }
+
     /// The gradient heatmaps compare sizes across every matrix of the model at once, so big
     /// matrices are pooled harder than elsewhere (mean of blocks, said in each figure); every
     /// entry is in trace.json under `grads`.
@@ -10,7 +34,7 @@ enum BackpropPage {
     static let titledCells = 64
     static let overviewSize = 16
 
-    static func context(_ s: SiteData) -> [String: Any] {
+    static func context(_ s: SiteData) -> any PageContext {
         guard let learning = s.learning else { return LearningPages.noTarget(s) }
         let g = learning.gradients, t = s.trace, c = s.model.config, f = s.lastToken
         let dims = s.dimensionLabels(c.dModel)
@@ -43,7 +67,7 @@ enum BackpropPage {
         matrices.append(("W_lm", g.wLM.nested, dims, s.model.vocab))
         let sharedMax = matrices.flatMap { $0.1.flatMap { $0 } }.map(abs).max() ?? 0
         let scale = ColorScale.diverging(maxAbs: ColorScale.roundedUp(sharedMax))
-        let heatmaps = matrices.enumerated().map { k, m -> [String: Any] in
+        let heatmaps = matrices.enumerated().map { k, m -> Heatmap in
             let largest = m.1.flatMap { $0 }.map(abs).max() ?? 0
             let svg = HeatmapSVG(
                 id: "grad-w\(k)", title: "dL/d\(m.0)",
@@ -51,24 +75,28 @@ enum BackpropPage {
                 values: m.1.map { $0.map { Optional($0) } }, rowLabels: m.2, columnLabels: m.3, scale: scale,
                 showValues: false, legendLabel: "dL/dW", maxSize: Self.overviewSize,
                 titledCellLimit: Self.titledCells).render()
-            return ["name": m.0, "svg": svg, "largest": NumberFormat.short(largest, decimals: 4)]
+            return Heatmap(name: m.0, svg: svg, largest: NumberFormat.short(largest, decimals: 4))
         }
         var largestByMatrix: [(name: String, largest: Double)] = matrices.map { m in
             (m.0, m.1.flatMap { $0 }.map(abs).max() ?? 0)
         }
         largestByMatrix.sort { a, b in a.largest != b.largest ? a.largest > b.largest : a.name < b.name }
-        let blame: [[String: Any]] = largestByMatrix.map { entry in
-            ["name": entry.name, "largest": NumberFormat.short(entry.largest, decimals: 4)]
+        let blame: [Blame] = largestByMatrix.map { entry in
+            Blame(name: entry.name, largest: NumberFormat.short(entry.largest, decimals: 4))
         }
-        return LearningPages.common(s) + [
-            "stageTable": stageTable.render(),
-            "tokenTable": tokenTable.render(),
-            "heatmaps": heatmaps,
-            "blame": blame,
-            "mostBlamed": largestByMatrix.first?.name ?? "",
-            "sharedMax": NumberFormat.short(scale.maximum, decimals: 3),
-            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
-            "isRelu": c.activation == .relu,
-        ]
+        return Context(common: LearningPages.common(s), 
+            stageTable: stageTable.render(),
+            tokenTable: tokenTable.render(),
+            heatmaps: heatmaps,
+            blame: blame,
+            mostBlamed: largestByMatrix.first?.name ?? "",
+            sharedMax: NumberFormat.short(scale.maximum, decimals: 3),
+            focusWord: t.tokens[f], focusCls: s.tokenClass(f),
+            isRelu: c.activation == .relu
+        )
     }
+}
+
+extension Stage {
+    static let backprop = Stage(BackpropPage.kind)
 }

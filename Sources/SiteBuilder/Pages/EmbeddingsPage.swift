@@ -1,6 +1,20 @@
 /// embeddings.html: tok_emb, the prompt's rows highlighted, and its heatmap.
 enum EmbeddingsPage {
-    static func context(_ s: SiteData) -> [String: Any] {
+    static let kind = PageKind(template: "embeddings", label: "Embeddings", builtIn: PackageResources.embeddings_html) { s, v in context(s) }
+
+    struct Context: PageContext {
+        var tokEmbTable: String
+        var heatmap: String
+        var promptTable: String
+        var dModel: Int
+        var vocabSize: Int
+        var exampleWord: String
+        var exampleId: Int
+        var exampleRow: String
+        var exampleCls: String
+    }
+
+    static func context(_ s: SiteData) -> Context {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         let vocabLabels = s.model.vocab.enumerated().map { "\($0) · \($1)" }
         var table = MatrixTable(caption: "tok_emb: one row of \(d) numbers per vocabulary word (rows the prompt uses are highlighted)",
@@ -19,16 +33,20 @@ enum EmbeddingsPage {
         promptTable.corner = "position · token"
         promptTable.rowClasses = s.tokenClasses
         let f = s.lastToken
-        return [
-            "tokEmbTable": table.render(),
-            "heatmap": heatmap,
-            "promptTable": promptTable.render(),
-            "dModel": d,
-            "vocabSize": s.model.vocab.count,
-            "exampleWord": t.tokens[f],
-            "exampleId": t.ids[f],
-            "exampleRow": WorkedSum.vector(t.tokEmb.row(f)),
-            "exampleCls": s.tokenClass(f),
-        ]
+        return Context(
+            tokEmbTable: table.render(),
+            heatmap: heatmap,
+            promptTable: promptTable.render(),
+            dModel: d,
+            vocabSize: s.model.vocab.count,
+            exampleWord: t.tokens[f],
+            exampleId: t.ids[f],
+            exampleRow: WorkedSum.vector(t.tokEmb.row(f)),
+            exampleCls: s.tokenClass(f)
+        )
     }
+}
+
+extension Stage {
+    static let embeddings = Stage(EmbeddingsPage.kind)
 }

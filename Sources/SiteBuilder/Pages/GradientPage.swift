@@ -2,7 +2,35 @@ import TransformerEngine
 
 /// gradient.html: the gradient of the loss at the output, dL/dlogits = p − onehot(target).
 enum GradientPage {
-    static func context(_ s: SiteData) -> [String: Any] {
+    static let kind = PageKind(template: "gradient", label: "Gradient", chapter: .learning, showsLearning: true, builtIn: PackageResources.gradient_html) { s, v in context(s) }
+
+    struct Context: PageContext {
+        var common: LearningPages.Common
+        var chart: String
+        var rows: [Row]
+        var truncatedVocab: Bool
+        var heatmap: String
+        var target: String
+        var pTarget: String
+        var gTarget: String
+        var otherWord: String
+        var pOther: String
+        var gOther: String
+        var lastWord: String
+        var lastCls: String
+        var finalVector: String
+        var workedDW: String
+    }
+    struct Row {
+        var word: String
+        var p: String
+        var onehot: String
+        var grad: String
+        var gradExact: String
+        var rowClass: String
+    }
+
+    static func context(_ s: SiteData) -> any PageContext {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let t = s.trace, vocab = s.model.vocab, last = s.lastToken
         let g = learning.gradients.logits.row(last), p = t.probs.row(last)
@@ -16,9 +44,9 @@ enum GradientPage {
             id: "grad-logits", title: "dL/dlogits after “\(t.tokens[last])”",
             description: "Every word but the target gets a positive gradient (its logit is pushed down); the target “\(vocab[targetID])” gets \(NumberFormat.short(g[targetID])) (pulled up).\(bars.note)",
             bars: shown, valueAxisLabel: "dL/dlogit", categoryAxisLabel: "word").render()
-        let rows = vocab.indices.prefix(20).map { i -> [String: Any] in
-            ["word": vocab[i], "p": NumberFormat.short(p[i], decimals: 4), "onehot": i == targetID ? "1" : "0",
-             "grad": NumberFormat.short(g[i], decimals: 4), "gradExact": NumberFormat.exact(g[i]), "rowClass": i == targetID ? "focus" : ""]
+        let rows = vocab.indices.prefix(20).map { i -> Row in
+            Row(word: vocab[i], p: NumberFormat.short(p[i], decimals: 4), onehot: i == targetID ? "1" : "0",
+             grad: NumberFormat.short(g[i], decimals: 4), gradExact: NumberFormat.exact(g[i]), rowClass: i == targetID ? "focus" : "")
         }
         let other = t.predictionID == targetID ? (targetID == 0 ? 1 : 0) : t.predictionID
         let dW = learning.gradients.wLM
@@ -29,43 +57,47 @@ enum GradientPage {
             values: dW.nested.map { $0.map { Optional($0) } }, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
             scale: scale, showValues: s.model.config.dModel <= 16 && vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
             legendLabel: "dL/dW").render()
-        return LearningPages.common(s) + [
-            "chart": chart,
-            "rows": rows,
-            "truncatedVocab": vocab.count > 20,
-            "heatmap": heatmap,
-            "target": vocab[targetID],
-            "pTarget": NumberFormat.short(p[targetID], decimals: 4),
-            "gTarget": NumberFormat.short(g[targetID], decimals: 4),
-            "otherWord": vocab[other],
-            "pOther": NumberFormat.short(p[other], decimals: 4),
-            "gOther": NumberFormat.short(g[other], decimals: 4),
-            "lastWord": t.tokens[last], "lastCls": s.tokenClass(last),
-            "finalVector": WorkedSum.vector(t.final.row(last)),
-            "workedDW": "\(WorkedSum.signed(t.final[last, 0], decimals: 4)) × \(WorkedSum.signed(g[targetID], decimals: 4)) = \(NumberFormat.short(dW[0, targetID], decimals: 4))",
-        ]
+        return Context(common: LearningPages.common(s), 
+            chart: chart,
+            rows: rows,
+            truncatedVocab: vocab.count > 20,
+            heatmap: heatmap,
+            target: vocab[targetID],
+            pTarget: NumberFormat.short(p[targetID], decimals: 4),
+            gTarget: NumberFormat.short(g[targetID], decimals: 4),
+            otherWord: vocab[other],
+            pOther: NumberFormat.short(p[other], decimals: 4),
+            gOther: NumberFormat.short(g[other], decimals: 4),
+            lastWord: t.tokens[last], lastCls: s.tokenClass(last),
+            finalVector: WorkedSum.vector(t.final.row(last)),
+            workedDW: "\(WorkedSum.signed(t.final[last, 0], decimals: 4)) × \(WorkedSum.signed(g[targetID], decimals: 4)) = \(NumberFormat.short(dW[0, targetID], decimals: 4))"
+        )
     }
 }
 
 /// What every page of the learning chapter shares.
+/// What every page of the learning chapter shows, with a target or without.
 enum LearningPages {
-    static func common(_ s: SiteData) -> [String: Any] {
-        [
-            "hasTarget": s.learning != nil,
-            "loss": s.trace.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
-            "prediction": s.trace.prediction,
-            "targetWord": s.trace.target ?? "",
-            "learningRate": s.learning.map { NumberFormat.exact($0.learningRate) } ?? "",
-        ]
+    struct Common: PageContext {
+        var hasTarget: Bool
+        var loss: String
+        var prediction: String
+        var targetWord: String
+        var learningRate: String
     }
 
-    /// The chapter without a target: there is no loss, so nothing to learn from. The
-    /// templates name their other values only inside `{{#hasTarget}}`, which is then skipped.
-    static func noTarget(_ s: SiteData) -> [String: Any] { common(s) }
+    static func common(_ s: SiteData) -> Common {
+        Common(hasTarget: s.learning != nil,
+               loss: s.trace.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
+               prediction: s.trace.prediction,
+               targetWord: s.trace.target ?? "",
+               learningRate: s.learning.map { NumberFormat.exact($0.learningRate) } ?? "")
+    }
+
+    /// Without a target the pages show only their note (`learning-no-target.html`).
+    static func noTarget(_ s: SiteData) -> any PageContext { common(s) }
 }
 
-extension Dictionary where Key == String, Value == Any {
-    static func + (lhs: [String: Any], rhs: [String: Any]) -> [String: Any] {
-        lhs.merging(rhs) { _, new in new }
-    }
+extension Stage {
+    static let gradient = Stage(GradientPage.kind)
 }

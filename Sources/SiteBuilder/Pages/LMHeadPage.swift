@@ -2,7 +2,28 @@ import TransformerEngine
 
 /// lm-head.html: logits = h2 · W_lm (+ b_lm), one score per vocabulary word.
 enum LMHeadPage {
-    static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
+    static let kind = PageKind(template: "lm-head", label: "LM head", followsFocus: true, builtIn: PackageResources.lm_head_html) { s, v in context(s, focus: v.focus) }
+
+    struct Context: PageContext {
+        var finalTable: String
+        var wlmTable: String
+        var logitTable: String
+        var heatmap: String
+        var hasHeatmap: Bool
+        var figureHref: String
+        var chart: String
+        var finalName: String
+        var hasFinalNorm: Bool
+        var focusWord: String
+        var focusCls: String
+        var topWord: String
+        var topLogit: String
+        var workedLogit: String
+        var vocabSize: Int
+        var dModel: Int
+    }
+
+    static func context(_ s: SiteData, focus f: Int) -> Context {
         let t = s.trace, c = s.model.config, w = s.model.weights
         let dims = s.dimensionLabels(c.dModel)
         let finalName = c.finalLayerNorm ? "LNf(h2)" : "h2"
@@ -29,20 +50,20 @@ enum LMHeadPage {
             description: "The highest logit is “\(s.model.vocab[predicted])” (\(NumberFormat.short(t.logits[f, predicted]))).\(bars.note)",
             bars: bars.bars, valueAxisLabel: "logit", categoryAxisLabel: "word").render()
         let column = w.wLM.nested.map { $0[predicted] }
-        return [
-            "finalTable": finalTable.render(),
-            "wlmTable": s.sharedTable(wlm, name: "W_lm", focus: f, stage: .lmHead),
-            "logitTable": logits.render(),
-            "heatmap": heatmap, "hasHeatmap": hasHeatmap, "figureHref": s.file(.lmHead),
-            "chart": chart,
-            "finalName": finalName,
-            "hasFinalNorm": c.finalLayerNorm,
-            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
-            "topWord": s.model.vocab[predicted],
-            "topLogit": NumberFormat.short(t.logits[f, predicted]),
-            "workedLogit": WorkedSum.dot(t.final.row(f), column, bias: w.bLM?[predicted], result: t.logits[f, predicted]),
-            "vocabSize": s.model.vocab.count, "dModel": c.dModel,
-        ]
+        return Context(
+            finalTable: finalTable.render(),
+            wlmTable: s.sharedTable(wlm, name: "W_lm", focus: f, stage: .lmHead),
+            logitTable: logits.render(),
+            heatmap: heatmap, hasHeatmap: hasHeatmap, figureHref: s.file(.lmHead),
+            chart: chart,
+            finalName: finalName,
+            hasFinalNorm: c.finalLayerNorm,
+            focusWord: t.tokens[f], focusCls: s.tokenClass(f),
+            topWord: s.model.vocab[predicted],
+            topLogit: NumberFormat.short(t.logits[f, predicted]),
+            workedLogit: WorkedSum.dot(t.final.row(f), column, bias: w.bLM?[predicted], result: t.logits[f, predicted]),
+            vocabSize: s.model.vocab.count, dModel: c.dModel
+        )
     }
 }
 
@@ -64,4 +85,8 @@ enum ProbabilityBars {
         }
         return (bars, note)
     }
+}
+
+extension Stage {
+    static let lmHead = Stage(LMHeadPage.kind)
 }

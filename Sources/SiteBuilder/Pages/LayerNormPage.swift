@@ -2,7 +2,30 @@ import TransformerEngine
 
 /// layernorm.html (per layer): mean, standard deviation and normalised vector per token.
 enum LayerNormPage {
-    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
+    static let kind = PageKind(template: "layernorm", label: "LayerNorm", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.layernorm_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
+
+    struct Context: PageContext {
+        var inputTable: String
+        var statsTable: String
+        var outTable: String
+        var chart: String
+        var focusWord: String
+        var focusCls: String
+        var inputName: String
+        var workedMean: String
+        var workedVariance: String
+        var workedStd: String
+        var workedFirst: String
+        var hasParameters: Bool
+        var eps: String
+        var dModel: Int
+        var n: String
+        var isFirstLayer: Bool
+        var layerNumber: Int
+        var multiLayer: Bool
+    }
+
+    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
         let t = s.trace, d = s.model.config.dModel, layer = t.layers[l]
         let params = s.model.weights.layers[l].ln1
         let input = layer.input
@@ -31,23 +54,27 @@ enum LayerNormPage {
         var first = "(\(WorkedSum.signed(x[0], decimals: 4)) − \(WorkedSum.signed(row.mean, decimals: 4))) / \(NumberFormat.short(row.std, decimals: 4))"
         if hasGamma { first += " × \(WorkedSum.signed(gamma0)) + \(WorkedSum.signed(beta0))" }
         first += " = \(NumberFormat.short(layer.ln1Out[f, 0], decimals: 4))"
-        return [
-            "inputTable": inputTable.render(),
-            "statsTable": statsTable.render(),
-            "outTable": outTable.render(),
-            "chart": chart,
-            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
-            "inputName": inputName,
-            "workedMean": "(\(meanSum)) / \(d) = \(NumberFormat.short(row.mean, decimals: 4))",
-            "workedVariance": "(\(WorkedSum.joinedSum(deviations, decimals: 4))) / \(d) = \(NumberFormat.short(row.variance, decimals: 4))",
-            "workedStd": "√(\(NumberFormat.short(row.variance, decimals: 4)) + \(NumberFormat.exact(s.model.config.layerNormEps))) = \(NumberFormat.short(row.std, decimals: 4))",
-            "workedFirst": first,
-            "hasParameters": hasGamma,
-            "eps": NumberFormat.exact(s.model.config.layerNormEps),
-            "dModel": d, "n": NumberFormat.short(n, decimals: 0),
-            "isFirstLayer": l == 0,
-            "layerNumber": l + 1,
-            "multiLayer": s.multiLayer,
-        ]
+        return Context(
+            inputTable: inputTable.render(),
+            statsTable: statsTable.render(),
+            outTable: outTable.render(),
+            chart: chart,
+            focusWord: t.tokens[f], focusCls: s.tokenClass(f),
+            inputName: inputName,
+            workedMean: "(\(meanSum)) / \(d) = \(NumberFormat.short(row.mean, decimals: 4))",
+            workedVariance: "(\(WorkedSum.joinedSum(deviations, decimals: 4))) / \(d) = \(NumberFormat.short(row.variance, decimals: 4))",
+            workedStd: "√(\(NumberFormat.short(row.variance, decimals: 4)) + \(NumberFormat.exact(s.model.config.layerNormEps))) = \(NumberFormat.short(row.std, decimals: 4))",
+            workedFirst: first,
+            hasParameters: hasGamma,
+            eps: NumberFormat.exact(s.model.config.layerNormEps),
+            dModel: d, n: NumberFormat.short(n, decimals: 0),
+            isFirstLayer: l == 0,
+            layerNumber: l + 1,
+            multiLayer: s.multiLayer
+        )
     }
+}
+
+extension Stage {
+    static func layerNorm(_ layer: Int) -> Stage { Stage(LayerNormPage.kind, layer: layer) }
 }

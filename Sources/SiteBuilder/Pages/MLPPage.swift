@@ -2,7 +2,38 @@ import TransformerEngine
 
 /// mlp.html (per layer): LN2 → W_1 → activation → W_2 → h2 = h1 + mlp_out.
 enum MLPPage {
-    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> [String: Any] {
+    static let kind = PageKind(template: "mlp", label: "MLP + residual", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.mlp_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
+
+    struct Context: PageContext {
+        var ln2Table: String
+        var w1Table: String
+        var preTable: String
+        var actTable: String
+        var w2Table: String
+        var outTable: String
+        var h2Table: String
+        var chart: String
+        var isRelu: Bool
+        var actName: String
+        var zeroedCount: Int
+        var dFF: Int
+        var dModel: Int
+        var noneZeroed: Bool
+        var focusWord: String
+        var focusCls: String
+        var h1Vector: String
+        var mlpVector: String
+        var h2Vector: String
+        var workedPre: String
+        var workedAct: String
+        var workedOut: String
+        var workedH2: String
+        var layerNumber: Int
+        var multiLayer: Bool
+        var isLastLayer: Bool
+    }
+
+    static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
         let t = s.trace, c = s.model.config, layer = t.layers[l], w = s.model.weights.layers[l]
         let dims = s.dimensionLabels(c.dModel), hidden = s.dimensionLabels(c.dFF, prefix: "u")
         func perToken(_ caption: String, _ m: [[Double]], _ columns: [String]) -> MatrixTable {
@@ -28,41 +59,41 @@ enum MLPPage {
         let ln2 = layer.ln2Out.row(f)
         let w1col = w.w1.nested.map { $0[0] }, w2col = w.w2.nested.map { $0[0] }
         let actName = isRelu ? "ReLU" : "GELU"
-        return [
-            "ln2Table": perToken("LN2(h1): h1 normalised again", layer.ln2Out.nested, dims).render(),
-            "w1Table": s.sharedTable(w1, name: "W_1", focus: f, stage: .mlp(l)),
-            "preTable": perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre.nested, hidden).render(),
-            "actTable": actTable(s, layer, l, hidden, f, isRelu: isRelu),
-            "w2Table": s.sharedTable(w2, name: "W_2", focus: f, stage: .mlp(l)),
-            "outTable": perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut.nested, dims).render(),
-            "h2Table": perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut.nested, dims).render(),
-            "chart": chart,
-            "isRelu": isRelu, "actName": actName,
-            "zeroedCount": zeroed.count, "dFF": c.dFF, "dModel": c.dModel,
-            "noneZeroed": zeroed.isEmpty,
-            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
-            "h1Vector": WorkedSum.vector(layer.residMid.row(f)),
-            "mlpVector": WorkedSum.vector(layer.mlpOut.row(f)),
-            "h2Vector": WorkedSum.vector(layer.residOut.row(f)),
-            "workedPre": WorkedSum.dot(ln2, w1col, bias: w.b1?[0], result: pre[0]),
-            "workedAct": "\(actName)(\(NumberFormat.short(pre[0], decimals: 4))) = \(NumberFormat.short(act[0], decimals: 4))",
-            "workedOut": WorkedSum.dot(act, w2col, bias: w.b2?[0], result: layer.mlpOut[f, 0]),
-            "workedH2": "\(WorkedSum.signed(layer.residMid[f, 0], decimals: 4)) + \(WorkedSum.signed(layer.mlpOut[f, 0], decimals: 4)) = \(NumberFormat.short(layer.residOut[f, 0], decimals: 4))",
-            "layerNumber": l + 1, "multiLayer": s.multiLayer,
-            "isLastLayer": l == c.nLayers - 1,
-        ]
+        return Context(
+            ln2Table: perToken("LN2(h1): h1 normalised again", layer.ln2Out.nested, dims).render(),
+            w1Table: s.sharedTable(w1, name: "W_1", focus: f, stage: .mlp(l)),
+            preTable: perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre.nested, hidden).render(),
+            actTable: actTable(s, layer, l, hidden, f, isRelu: isRelu),
+            w2Table: s.sharedTable(w2, name: "W_2", focus: f, stage: .mlp(l)),
+            outTable: perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut.nested, dims).render(),
+            h2Table: perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut.nested, dims).render(),
+            chart: chart,
+            isRelu: isRelu, actName: actName,
+            zeroedCount: zeroed.count, dFF: c.dFF, dModel: c.dModel,
+            noneZeroed: zeroed.isEmpty,
+            focusWord: t.tokens[f], focusCls: s.tokenClass(f),
+            h1Vector: WorkedSum.vector(layer.residMid.row(f)),
+            mlpVector: WorkedSum.vector(layer.mlpOut.row(f)),
+            h2Vector: WorkedSum.vector(layer.residOut.row(f)),
+            workedPre: WorkedSum.dot(ln2, w1col, bias: w.b1?[0], result: pre[0]),
+            workedAct: "\(actName)(\(NumberFormat.short(pre[0], decimals: 4))) = \(NumberFormat.short(act[0], decimals: 4))",
+            workedOut: WorkedSum.dot(act, w2col, bias: w.b2?[0], result: layer.mlpOut[f, 0]),
+            workedH2: "\(WorkedSum.signed(layer.residMid[f, 0], decimals: 4)) + \(WorkedSum.signed(layer.mlpOut[f, 0], decimals: 4)) = \(NumberFormat.short(layer.residOut[f, 0], decimals: 4))",
+            layerNumber: l + 1, multiLayer: s.multiLayer,
+            isLastLayer: l == c.nLayers - 1
+        )
     }
 
     /// The activation output, with the entries ReLU set to zero marked.
     static func actTable(_ s: SiteData, _ layer: LayerTrace, _ l: Int, _ hidden: [String], _ f: Int, isRelu: Bool) -> String {
-        let table = s.tokenTable(isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
+        var table = s.tokenTable(isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
                                  layer.mlpAct.nested, columns: hidden, focus: f, stage: .mlp(l))
-        var html = table.render()
-        if isRelu {
-            // Mark zeroed cells: they are exactly 0 where mlp_pre ≤ 0.
-            html = html.replacingOccurrences(of: "<td title=\"0\">0.00</td>", with: "<td class=\"zeroed\" title=\"0 (ReLU: input was ≤ 0)\">0.00</td>")
-            html = html.replacingOccurrences(of: "<td class=\"focus\" title=\"0\">0.00</td>", with: "<td class=\"focus zeroed\" title=\"0 (ReLU: input was ≤ 0)\">0.00</td>")
-        }
-        return html
+        // ReLU's output is exactly 0 where mlp_pre ≤ 0.
+        if isRelu { table.zeroTitle = "0 (ReLU: input was ≤ 0)" }
+        return table.render()
     }
+}
+
+extension Stage {
+    static func mlp(_ layer: Int) -> Stage { Stage(MLPPage.kind, layer: layer) }
 }

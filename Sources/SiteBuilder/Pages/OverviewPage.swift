@@ -1,6 +1,40 @@
 /// index.html: the journey at a glance.
 enum OverviewPage {
-    static func context(_ s: SiteData, sha256: String) -> [String: Any] {
+    static let kind = PageKind(template: "index", label: "Overview", showsLearning: true, builtIn: PackageResources.index_html) { s, v in context(s, sha256: v.sha256) }
+
+    struct Context: PageContext {
+        var promptText: String
+        var promptChips: [Chip]
+        var pipeline: String
+        var prediction: String
+        var hasTarget: Bool
+        var target: String
+        var correct: Bool
+        var loss: String
+        var lossExact: String
+        var pTarget: String
+        var pPrediction: String
+        var dModel: Int
+        var nHeads: Int
+        var nLayers: Int
+        var dFF: Int
+        var vocabSize: Int
+        var maxPositions: Int
+        var activation: String
+        var tokenCount: Int
+        var parameterCount: Int
+        var tokensHref: String
+        var sha256: String
+        var predictionHref: String
+    }
+    struct Chip {
+        var word: String
+        var cls: String
+        var id: Int
+        var position: Int
+    }
+
+    static func context(_ s: SiteData, sha256: String) -> Context {
         let t = s.trace, c = s.model.config
         var boxes: [PipelineSVG.Stage] = [
             .init(label: "text", sublabel: "“\(ellipsized(s.model.prompt.text, 28))”", href: s.file(.tokens)),
@@ -28,31 +62,31 @@ enum OverviewPage {
             id: "pipeline", title: "The forward pass, stage by stage",
             description: "From the text “\(s.model.prompt.text)” through \(c.nLayers) transformer block\(c.nLayers == 1 ? "" : "s") to the prediction “\(t.prediction)”. Each box links to its page.",
             stages: boxes).render()
-        let chips = t.tokens.enumerated().map { i, word -> [String: Any] in
-            ["word": word, "cls": s.tokenClass(i), "id": t.ids[i], "position": i]
+        let chips = t.tokens.enumerated().map { i, word -> Chip in
+            Chip(word: word, cls: s.tokenClass(i), id: t.ids[i], position: i)
         }
         var parameterCount = s.model.vocab.count * c.dModel * 2 + c.maxPositions * c.dModel
         parameterCount += c.nLayers * (4 * c.dModel * c.dModel + 2 * c.dModel * c.dFF)
-        return [
-            "promptText": s.model.prompt.text,
-            "promptChips": chips,
-            "pipeline": pipeline,
-            "prediction": t.prediction,
-            "hasTarget": t.target != nil,
-            "target": t.target ?? "",
-            "correct": t.target != nil && t.target == t.prediction,
-            "loss": t.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
-            "lossExact": t.loss.map(NumberFormat.exact) ?? "",
-            "pTarget": t.targetID.map { NumberFormat.short(t.probs[s.lastToken, $0] * 100, decimals: 1) + "%" } ?? "",
-            "pPrediction": NumberFormat.short(t.probs[s.lastToken, t.predictionID] * 100, decimals: 1) + "%",
-            "dModel": c.dModel, "nHeads": c.nHeads, "nLayers": c.nLayers, "dFF": c.dFF,
-            "vocabSize": s.model.vocab.count, "maxPositions": c.maxPositions,
-            "activation": c.activation.rawValue, "tokenCount": s.count,
-            "parameterCount": parameterCount,
-            "tokensHref": s.file(.tokens),
-            "sha256": sha256,
-            "predictionHref": s.file(.prediction),
-        ]
+        return Context(
+            promptText: s.model.prompt.text,
+            promptChips: chips,
+            pipeline: pipeline,
+            prediction: t.prediction,
+            hasTarget: t.target != nil,
+            target: t.target ?? "",
+            correct: t.target != nil && t.target == t.prediction,
+            loss: t.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
+            lossExact: t.loss.map(NumberFormat.exact) ?? "",
+            pTarget: t.targetID.map { NumberFormat.short(t.probs[s.lastToken, $0] * 100, decimals: 1) + "%" } ?? "",
+            pPrediction: NumberFormat.short(t.probs[s.lastToken, t.predictionID] * 100, decimals: 1) + "%",
+            dModel: c.dModel, nHeads: c.nHeads, nLayers: c.nLayers, dFF: c.dFF,
+            vocabSize: s.model.vocab.count, maxPositions: c.maxPositions,
+            activation: c.activation.rawValue, tokenCount: s.count,
+            parameterCount: parameterCount,
+            tokensHref: s.file(.tokens),
+            sha256: sha256,
+            predictionHref: s.file(.prediction)
+        )
     }
 
     static func lossSublabel(_ s: SiteData) -> String {
@@ -71,4 +105,8 @@ enum OverviewPage {
     static func ellipsized(_ text: String, _ limit: Int) -> String {
         text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
+}
+
+extension Stage {
+    static let overview = Stage(OverviewPage.kind)
 }

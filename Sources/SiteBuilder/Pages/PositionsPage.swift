@@ -1,6 +1,32 @@
 /// positions.html: pos_emb, and x = tok_emb[id] + pos_emb[pos] for every token.
 enum PositionsPage {
-    static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
+    static let kind = PageKind(template: "positions", label: "Positions", followsFocus: true, builtIn: PackageResources.positions_html) { s, v in context(s, focus: v.focus) }
+
+    struct Context: PageContext {
+        var posTable: String
+        var xTable: String
+        var sums: [Sum]
+        var heatmap: String
+        var hasHeatmap: Bool
+        var figureHref: String
+        var focusWord: String
+        var focusPosition: Int
+        var focusCls: String
+        var workedX0: String
+        var maxPositions: Int
+    }
+    struct Sum {
+        var word: String
+        var cls: String
+        var position: Int
+        var id: Int
+        var tok: String
+        var pos: String
+        var x: String
+        var focus: Bool
+    }
+
+    static func context(_ s: SiteData, focus f: Int) -> Context {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         var posTable = MatrixTable(caption: "pos_emb: one row per position (rows the prompt uses are highlighted)",
                                    values: w.posEmb.nested, rowLabels: (0..<w.posEmb.rows).map { "pos \($0)" },
@@ -11,10 +37,10 @@ enum PositionsPage {
                                   columns: s.dimensionLabels(d), focus: f, stage: .positions)
         // A lean view writes out its own token's sum only.
         let summed = s.isLeanView(focus: f) ? [f] : Array(0..<s.count)
-        let sums = summed.map { i -> [String: Any] in
-            ["word": t.tokens[i], "cls": s.tokenClass(i), "position": i, "id": t.ids[i],
-             "tok": WorkedSum.vector(t.tokEmb.row(i)), "pos": WorkedSum.vector(t.posEmb.row(i)), "x": WorkedSum.vector(t.x.row(i)),
-             "focus": i == f]
+        let sums = summed.map { i -> Sum in
+            Sum(word: t.tokens[i], cls: s.tokenClass(i), position: i, id: t.ids[i],
+             tok: WorkedSum.vector(t.tokEmb.row(i)), pos: WorkedSum.vector(t.posEmb.row(i)), x: WorkedSum.vector(t.x.row(i)),
+             focus: i == f)
         }
         let hasHeatmap = s.drawsSharedFigure(cells: s.count * d, focus: f)
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
@@ -23,16 +49,20 @@ enum PositionsPage {
                 values: t.x.nested.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
                 scale: ColorScale.diverging(for: t.x.nested), showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
                 rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
-        return [
-            "posTable": s.sharedTable(posTable, name: "pos_emb", focus: f, stage: .positions),
-            "xTable": xTable.render(),
-            "sums": sums,
-            "heatmap": heatmap, "hasHeatmap": hasHeatmap, "figureHref": s.file(.positions),
-            "focusWord": t.tokens[f],
-            "focusPosition": f,
-            "focusCls": s.tokenClass(f),
-            "workedX0": "\(WorkedSum.signed(t.tokEmb[f, 0])) + \(WorkedSum.signed(t.posEmb[f, 0])) = \(NumberFormat.short(t.x[f, 0]))",
-            "maxPositions": s.model.config.maxPositions,
-        ]
+        return Context(
+            posTable: s.sharedTable(posTable, name: "pos_emb", focus: f, stage: .positions),
+            xTable: xTable.render(),
+            sums: sums,
+            heatmap: heatmap, hasHeatmap: hasHeatmap, figureHref: s.file(.positions),
+            focusWord: t.tokens[f],
+            focusPosition: f,
+            focusCls: s.tokenClass(f),
+            workedX0: "\(WorkedSum.signed(t.tokEmb[f, 0])) + \(WorkedSum.signed(t.posEmb[f, 0])) = \(NumberFormat.short(t.x[f, 0]))",
+            maxPositions: s.model.config.maxPositions
+        )
     }
+}
+
+extension Stage {
+    static let positions = Stage(PositionsPage.kind)
 }

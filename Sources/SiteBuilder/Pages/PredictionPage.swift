@@ -3,7 +3,35 @@ import Foundation
 
 /// prediction.html: softmax probabilities, the prediction, the target and the loss.
 enum PredictionPage {
-    static func context(_ s: SiteData, focus f: Int) -> [String: Any] {
+    static let kind = PageKind(template: "prediction", label: "Prediction", followsFocus: true, builtIn: PackageResources.prediction_html) { s, v in context(s, focus: v.focus) }
+
+    struct Context: PageContext {
+        var chart: String
+        var probTable: String
+        var focusWord: String
+        var focusCls: String
+        var isLast: Bool
+        var prediction: String
+        var pPrediction: String
+        var hasTarget: Bool
+        var target: String
+        var pTarget: String
+        var correct: Bool
+        var explainedWord: String
+        var workedSoftmax: String
+        var uniform: String
+        var vocabSize: Int
+        var hasLoss: Bool
+        var loss: String
+        var lossExact: String
+        var worseThanUniform: Bool
+        var workedLoss: String
+        var uniformLoss: String
+        var nextWord: String
+        var nextCls: String
+    }
+
+    static func context(_ s: SiteData, focus f: Int) -> Context {
         let t = s.trace, vocab = s.model.vocab
         let isLast = f == s.lastToken
         let probs = t.probs.row(f), logits = t.logits.row(f)
@@ -21,33 +49,37 @@ enum PredictionPage {
         let expTerms = logits.map { "e^\(WorkedSum.signed($0))" }
         let shownTerms = expTerms.count <= 10 ? expTerms : Array(expTerms.prefix(6)) + ["… \(expTerms.count - 8) more"] + Array(expTerms.suffix(2))
         let explained = target ?? predicted
-        var context: [String: Any] = [
-            "chart": chart,
-            "probTable": table.render(),
-            "focusWord": t.tokens[f], "focusCls": s.tokenClass(f),
-            "isLast": isLast,
-            "prediction": vocab[predicted],
-            "pPrediction": NumberFormat.short(probs[predicted] * 100, decimals: 1) + "%",
-            "hasTarget": target != nil,
-            "target": target.map { vocab[$0] } ?? "",
-            "pTarget": target.map { NumberFormat.short(probs[$0] * 100, decimals: 1) + "%" } ?? "",
-            "correct": target != nil && target == predicted,
-            "explainedWord": vocab[explained],
-            "workedSoftmax": "e^\(WorkedSum.signed(logits[explained])) / (" + shownTerms.joined(separator: " + ") + ") = \(NumberFormat.short(probs[explained], decimals: 4))",
-            "uniform": NumberFormat.short(100 / Double(vocab.count), decimals: 1) + "%",
-            "vocabSize": vocab.count,
-            "hasLoss": isLast && t.loss != nil,
-            "loss": "", "lossExact": "", "worseThanUniform": false, "workedLoss": "", "uniformLoss": "",
-            "nextWord": isLast ? "" : t.tokens[f + 1],
-            "nextCls": isLast ? "" : s.tokenClass(f + 1),
-        ]
+        var context = Context(
+            chart: chart,
+            probTable: table.render(),
+            focusWord: t.tokens[f], focusCls: s.tokenClass(f),
+            isLast: isLast,
+            prediction: vocab[predicted],
+            pPrediction: NumberFormat.short(probs[predicted] * 100, decimals: 1) + "%",
+            hasTarget: target != nil,
+            target: target.map { vocab[$0] } ?? "",
+            pTarget: target.map { NumberFormat.short(probs[$0] * 100, decimals: 1) + "%" } ?? "",
+            correct: target != nil && target == predicted,
+            explainedWord: vocab[explained],
+            workedSoftmax: "e^\(WorkedSum.signed(logits[explained])) / (" + shownTerms.joined(separator: " + ") + ") = \(NumberFormat.short(probs[explained], decimals: 4))",
+            uniform: NumberFormat.short(100 / Double(vocab.count), decimals: 1) + "%",
+            vocabSize: vocab.count,
+            hasLoss: isLast && t.loss != nil,
+            loss: "", lossExact: "", worseThanUniform: false, workedLoss: "", uniformLoss: "",
+            nextWord: isLast ? "" : t.tokens[f + 1],
+            nextCls: isLast ? "" : s.tokenClass(f + 1)
+        )
         if isLast, let loss = t.loss, let targetID = t.targetID {
-            context["loss"] = NumberFormat.short(loss, decimals: 4)
-            context["lossExact"] = NumberFormat.exact(loss)
-            context["workedLoss"] = "−ln(\(NumberFormat.short(probs[targetID], decimals: 4))) = \(NumberFormat.short(loss, decimals: 4))"
-            context["uniformLoss"] = NumberFormat.short(log(Double(vocab.count)), decimals: 4)
-            context["worseThanUniform"] = loss > log(Double(vocab.count))
+            context.loss = NumberFormat.short(loss, decimals: 4)
+            context.lossExact = NumberFormat.exact(loss)
+            context.workedLoss = "−ln(\(NumberFormat.short(probs[targetID], decimals: 4))) = \(NumberFormat.short(loss, decimals: 4))"
+            context.uniformLoss = NumberFormat.short(log(Double(vocab.count)), decimals: 4)
+            context.worseThanUniform = loss > log(Double(vocab.count))
         }
         return context
     }
+}
+
+extension Stage {
+    static let prediction = Stage(PredictionPage.kind)
 }

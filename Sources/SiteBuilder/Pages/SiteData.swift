@@ -21,7 +21,7 @@ struct SiteData {
         let run: TrainingRun
     }
 
-    init(loaded: LoadedModel, trace: Trace, displayPath: String, learning: Learning?) {
+    init(loaded: ModelInput, trace: Trace, displayPath: String, learning: Learning?) {
         self.model = loaded.model
         self.trace = trace
         self.learning = learning
@@ -118,7 +118,8 @@ struct SiteData {
         if lean {
             table.onlyRows = [focus]
             let shown = columns.count > MatrixTable.limit ? "part of " : ""
-            table.rowsNote = "\(shown)the row of \(Escape.html(quoted(focus))); all \(count) rows are on <a href=\"\(Escape.html(file(stage)))\">the view of \(Escape.html(quoted(lastToken)))</a> and in trace.json"
+            table.rowsNote = Note(text: "\(shown)the row of \(quoted(focus)); all \(count) rows are on ",
+                                  link: ("the view of \(quoted(lastToken))", file(stage)), tail: " and in trace.json")
         }
         return table
     }
@@ -133,7 +134,7 @@ struct SiteData {
     /// a line that links to it on the last token's view.
     func sharedTable(_ table: MatrixTable, name: String, focus: Int, stage: Stage) -> String {
         guard isLeanView(focus: focus) else { return table.render() }
-        return "<p class=\"note\">The table of \(Escape.html(name)) is on <a href=\"\(Escape.html(file(stage)))\">the view of \(Escape.html(quoted(lastToken)))</a>.</p>"
+        return Note(text: "The table of \(name) is on ", link: ("the view of \(quoted(lastToken))", file(stage)), tail: ".").paragraph
     }
 
     /// "layer 2 " for multi-layer models, "" otherwise.

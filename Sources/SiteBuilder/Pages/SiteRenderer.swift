@@ -36,79 +36,82 @@ struct SiteRenderer: @unchecked Sendable {
     /// Renders one page (its stage's template inside the layout) and scans it for the checker.
     func render(_ job: PageJob) throws(BuildFailure) -> RenderedPage {
         let sha256 = job.stage == .overview ? data.sha256 : ""
-        let body = try templates.render(job.stage.template, pageContext(job.stage, focus: job.focus, sha256: sha256))
-        let page = try templates.render("layout", layoutContext(job.stage, index: job.index, focus: job.focus, body: body, sha256: sha256))
+        let links = self.links(focus: job.focus)
+        let view = PageView(layer: job.stage.layer ?? 0, focus: job.focus, sha256: sha256)
+        let body = try templates.render(job.stage.template, page: job.stage.kind.context(data, view), links: links)
+        let page = try templates.render("layout", page: layoutContext(job.stage, index: job.index, focus: job.focus, body: body, sha256: sha256), links: links)
         let bytes = Array(page.utf8)
         return RenderedPage(path: data.file(job.stage, focus: job.focus), bytes: bytes, scan: SiteChecker.scan(bytes))
     }
 
-    /// `sha256`: the model file's, on the overview page (the only one that shows it).
-    func pageContext(_ stage: Stage, focus: Int, sha256: String) -> [String: Any] {
-        var context: [String: Any]
-        switch stage {
-        case .overview: context = OverviewPage.context(data, sha256: sha256)
-        case .tokens: context = TokensPage.context(data)
-        case .embeddings: context = EmbeddingsPage.context(data)
-        case .positions: context = PositionsPage.context(data, focus: focus)
-        case .layerNorm(let l): context = LayerNormPage.context(data, layer: l, focus: focus)
-        case .attention(let l): context = AttentionPage.context(data, layer: l, focus: focus)
-        case .residual(let l): context = ResidualPage.context(data, layer: l, focus: focus)
-        case .mlp(let l): context = MLPPage.context(data, layer: l, focus: focus)
-        case .lmHead: context = LMHeadPage.context(data, focus: focus)
-        case .prediction: context = PredictionPage.context(data, focus: focus)
-        case .gradient: context = GradientPage.context(data)
-        case .backprop: context = BackpropPage.context(data)
-        case .step: context = StepPage.context(data)
-        case .training: context = TrainingPage.context(data)
-        }
-        // Links to the neighbouring stages, keeping the focus token.
-        for (key, value) in linkContext(focus: focus) { context[key] = value }
-        return context
-    }
-
-    /// `href` of every stage for this focus, so prose can link onward: `{{href_attention}}`.
-    func linkContext(focus: Int) -> [String: Any] {
-        var links: [String: Any] = ["href_model": "model.json", "href_trace": "trace.json", "siteName": data.siteName]
+    /// `href` of every stage for this focus, so prose can link onward: `{{href_attention}}`
+    /// (the keys come from the page registry, so they are a dictionary), and the site's name.
+    func links(focus: Int) -> [String: String] {
+        var links = ["href_model": "model.json", "href_trace": "trace.json", "siteName": data.siteName]
         for (key, stage) in data.linkKeys {
             links[key] = data.file(stage, focus: focus)
         }
         return links
     }
 
-    func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String, sha256: String) -> [String: Any] {
+    /// What layout.html shows around every page. The stage map and the token chips come as
+    /// markup (`NavigationHTML`): as loops in the template they cost more than the rest of a
+    /// page (the template engine spends microseconds on every tag of every item).
+    struct LayoutContext: PageContext {
+        var pageTitle: String
+        var siteName: String
+        var stageLabel: String
+        var stageNumber: Int
+        var stageCount: Int
+        var isOverview: Bool
+        var stageMapItems: String
+        var hasChips: Bool
+        var chipLinks: String
+        var focusWord: String
+        var body: String
+        var sha256: String
+        var generator: String
+        var hasPrev: Bool
+        var prevHref = ""
+        var prevLabel = ""
+        var hasNext: Bool
+        var nextHref = ""
+        var nextLabel = ""
+    }
+
+    func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String, sha256: String) -> LayoutContext {
         let stages = data.stages
-        let map = stages.enumerated().map { i, s -> NavigationHTML.Link in
-            .init(label: data.stageMapLabels[i], href: data.file(s, focus: focus), isCurrent: i == index)
+        let map = stages.enumerated().map { i, s in
+            NavigationHTML.Link(label: data.stageMapLabels[i], href: data.file(s, focus: focus), isCurrent: i == index)
         }
-        let chips = stage.followsFocus ? data.trace.tokens.enumerated().map { i, word -> NavigationHTML.Link in
-            .init(label: word, href: data.file(stage, focus: i), classes: data.tokenClasses[i], isCurrent: i == focus)
+        let chips = stage.followsFocus ? data.trace.tokens.enumerated().map { i, word in
+            NavigationHTML.Link(label: word, href: data.file(stage, focus: i), classes: data.tokenClasses[i], isCurrent: i == focus)
         } : []
         let layerTitle = stage.layer.map { data.multiLayer ? " · layer \($0 + 1)" : "" } ?? ""
         let pageTitle = stage == .overview ? data.siteName : "\(stage.label)\(layerTitle) · \(data.siteName)"
-        var context: [String: Any] = [
-            "pageTitle": pageTitle,
-            "siteName": data.siteName,
-            "stageLabel": stage.label + layerTitle,
-            "stageNumber": index,
-            "stageCount": stages.count - 1,
-            "isOverview": stage == .overview,
-            "stageMapItems": NavigationHTML.stageItems(map),
-            "hasChips": !chips.isEmpty,
-            "chipLinks": NavigationHTML.chips(chips),
-            "focusWord": data.trace.tokens[focus],
-            "body": body,
-            "sha256": sha256,
-            "generator": Self.generator,
-            "hasPrev": index > 0, "prevHref": "", "prevLabel": "",
-            "hasNext": index + 1 < stages.count, "nextHref": "", "nextLabel": "",
-        ]
+        var context = LayoutContext(
+            pageTitle: pageTitle,
+            siteName: data.siteName,
+            stageLabel: stage.label + layerTitle,
+            stageNumber: index,
+            stageCount: stages.count - 1,
+            isOverview: stage == .overview,
+            stageMapItems: NavigationHTML.stageItems(map),
+            hasChips: !chips.isEmpty,
+            chipLinks: NavigationHTML.chips(chips),
+            focusWord: data.trace.tokens[focus],
+            body: body,
+            sha256: sha256,
+            generator: Self.generator,
+            hasPrev: index > 0,
+            hasNext: index + 1 < stages.count)
         if index > 0 {
-            context["prevHref"] = data.file(stages[index - 1], focus: focus)
-            context["prevLabel"] = label(stages[index - 1])
+            context.prevHref = data.file(stages[index - 1], focus: focus)
+            context.prevLabel = label(stages[index - 1])
         }
         if index + 1 < stages.count {
-            context["nextHref"] = data.file(stages[index + 1], focus: focus)
-            context["nextLabel"] = label(stages[index + 1])
+            context.nextHref = data.file(stages[index + 1], focus: focus)
+            context.nextLabel = label(stages[index + 1])
         }
         return context
     }

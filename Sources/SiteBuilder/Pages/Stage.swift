@@ -1,81 +1,40 @@
-/// The stages of the forward pass, one page each, in the seed's order. A model with several
-/// layers gets the four block stages once per layer.
-enum Stage: Hashable, Sendable {
-    case overview, tokens, embeddings, positions
-    case layerNorm(Int), attention(Int), residual(Int), mlp(Int)
-    case lmHead, prediction
-    /// The learning chapter: how the loss moves the weights.
-    case gradient, backprop, step, training
+/// One place on the stage map: a kind of page (see `SitePages`), for one layer when the kind
+/// repeats per layer. A model with several layers gets the per-layer pages once per layer.
+struct Stage: Hashable, Sendable {
+    let kind: PageKind
+    let layer: Int?
 
+    init(_ kind: PageKind, layer: Int? = nil) {
+        self.kind = kind
+        self.layer = layer
+    }
+
+    /// The stage map: the pages in registry order, each run of per-layer pages repeated for
+    /// every layer.
     static func all(layers: Int) -> [Stage] {
-        [.overview, .tokens, .embeddings, .positions]
-            + (0..<layers).flatMap { [Stage.layerNorm($0), .attention($0), .residual($0), .mlp($0)] }
-            + [.lmHead, .prediction, .gradient, .backprop, .step, .training]
-    }
-
-    var template: String {
-        switch self {
-        case .overview: "index"
-        case .tokens: "tokens"
-        case .embeddings: "embeddings"
-        case .positions: "positions"
-        case .layerNorm: "layernorm"
-        case .attention: "attention"
-        case .residual: "residual"
-        case .mlp: "mlp"
-        case .lmHead: "lm-head"
-        case .prediction: "prediction"
-        case .gradient: "gradient"
-        case .backprop: "backprop"
-        case .step: "step"
-        case .training: "training"
+        var stages: [Stage] = []
+        var run: [PageKind] = []
+        func flush() {
+            for layer in 0..<layers { stages += run.map { Stage($0, layer: layer) } }
+            run = []
         }
-    }
-
-    /// Pages that show the learning chapter's numbers (the overview names the training run).
-    var needsLearning: Bool { isLearning || self == .overview }
-
-    var layer: Int? {
-        switch self {
-        case .layerNorm(let l), .attention(let l), .residual(let l), .mlp(let l): l
-        default: nil
+        for kind in SitePages.all {
+            if kind.repeats == .perLayer {
+                run.append(kind)
+            } else {
+                flush()
+                stages.append(Stage(kind))
+            }
         }
+        flush()
+        return stages
     }
 
-    /// Short name in the stage map and the pager.
-    var label: String {
-        switch self {
-        case .overview: "Overview"
-        case .tokens: "Tokens"
-        case .embeddings: "Embeddings"
-        case .positions: "Positions"
-        case .layerNorm: "LayerNorm"
-        case .attention: "Attention"
-        case .residual: "W_o + residual"
-        case .mlp: "MLP + residual"
-        case .lmHead: "LM head"
-        case .prediction: "Prediction"
-        case .gradient: "Gradient"
-        case .backprop: "Backprop"
-        case .step: "One step"
-        case .training: "Training"
-        }
-    }
-
-    var isLearning: Bool {
-        switch self {
-        case .gradient, .backprop, .step, .training: true
-        default: false
-        }
-    }
-
-    /// Pages whose worked examples follow one token of the prompt.
-    var followsFocus: Bool {
-        switch self {
-        case .overview, .tokens, .embeddings, .gradient, .backprop, .step, .training: false
-        default: true
-        }
-    }
+    var template: String { kind.template }
+    var label: String { kind.label }
+    var followsFocus: Bool { kind.followsFocus }
+    var isLearning: Bool { kind.chapter == .learning }
+    var needsLearning: Bool { kind.showsLearning }
 
     /// The page's file name; the default focus (the last token) has the plain name,
     /// other focus tokens a `-tN` suffix (N = position, from 0).

@@ -2,7 +2,26 @@ import TransformerEngine
 
 /// step.html: one gradient-descent step W ← W − η·∇W, and what it does to the prediction.
 enum StepPage {
-    static func context(_ s: SiteData) -> [String: Any] {
+    static let kind = PageKind(template: "step", label: "One step", chapter: .learning, showsLearning: true, builtIn: PackageResources.step_html) { s, v in context(s) }
+
+    struct Context: PageContext {
+        var common: LearningPages.Common
+        var beforeTable: String
+        var gradTable: String
+        var afterTable: String
+        var probChart: String
+        var newLoss: String
+        var newPrediction: String
+        var stepCorrect: Bool
+        var lossDown: Bool
+        var target: String
+        var lastWord: String
+        var pTarget: String
+        var pAfter: String
+        var workedStep: String
+    }
+
+    static func context(_ s: SiteData) -> any PageContext {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let t = s.trace, after = learning.steppedTrace, vocab = s.model.vocab, last = s.lastToken
         let dims = s.dimensionLabels(s.model.config.dModel).map { "r" + $0.dropFirst() }
@@ -23,20 +42,24 @@ enum StepPage {
                      .init(name: "after one step", values: indices.map { after.probs[last, $0] })],
             valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
         let eta = learning.learningRate
-        return LearningPages.common(s) + [
-            "beforeTable": table("W_lm before the step", before.nested),
-            "gradTable": table("dL/dW_lm, the gradient", grad.nested),
-            "afterTable": table("W_lm after the step: W_lm − η · dL/dW_lm", stepped.nested),
-            "probChart": chart,
-            "newLoss": after.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
-            "newPrediction": after.prediction,
-            "stepCorrect": after.prediction == vocab[targetID],
-            "lossDown": (after.loss ?? 0) < (t.loss ?? 0),
-            "target": vocab[targetID],
-            "lastWord": t.tokens[last],
-            "pTarget": NumberFormat.short(t.probs[last, targetID] * 100, decimals: 1) + "%",
-            "pAfter": NumberFormat.short(after.probs[last, targetID] * 100, decimals: 1) + "%",
-            "workedStep": "\(WorkedSum.signed(before[0, targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0, targetID], decimals: 4)) = \(NumberFormat.short(stepped[0, targetID], decimals: 4))",
-        ]
+        return Context(common: LearningPages.common(s), 
+            beforeTable: table("W_lm before the step", before.nested),
+            gradTable: table("dL/dW_lm, the gradient", grad.nested),
+            afterTable: table("W_lm after the step: W_lm − η · dL/dW_lm", stepped.nested),
+            probChart: chart,
+            newLoss: after.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
+            newPrediction: after.prediction,
+            stepCorrect: after.prediction == vocab[targetID],
+            lossDown: (after.loss ?? 0) < (t.loss ?? 0),
+            target: vocab[targetID],
+            lastWord: t.tokens[last],
+            pTarget: NumberFormat.short(t.probs[last, targetID] * 100, decimals: 1) + "%",
+            pAfter: NumberFormat.short(after.probs[last, targetID] * 100, decimals: 1) + "%",
+            workedStep: "\(WorkedSum.signed(before[0, targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0, targetID], decimals: 4)) = \(NumberFormat.short(stepped[0, targetID], decimals: 4))"
+        )
     }
+}
+
+extension Stage {
+    static let step = Stage(StepPage.kind)
 }

@@ -1,28 +1,55 @@
 /// tokens.html: text → tokens → ids through the vocabulary (stoi).
 enum TokensPage {
-    static func context(_ s: SiteData) -> [String: Any] {
+    static let kind = PageKind(template: "tokens", label: "Tokens", builtIn: PackageResources.tokens_html) { s, v in context(s) }
+
+    struct Context: PageContext {
+        var tokenizerWords: Bool
+        var tokenizerChars: Bool
+        var promptText: String
+        var vocab: [Word]
+        var vocabSize: Int
+        var tokenRows: [TokenRow]
+        var tokenCount: Int
+        var idList: String
+        var strip: String
+        var exampleWord: String
+        var exampleId: Int
+    }
+    struct Word {
+        var id: Int
+        var word: String
+        var used: Bool
+    }
+    struct TokenRow {
+        var position: Int
+        var word: String
+        var id: Int
+        var cls: String
+    }
+
+    static func context(_ s: SiteData) -> Context {
         let t = s.trace
         let inPrompt = Set(t.ids)
-        let vocab = s.model.vocab.enumerated().map { id, word -> [String: Any] in
-            ["id": id, "word": word, "used": inPrompt.contains(id)]
+        let vocab = s.model.vocab.enumerated().map { id, word -> Word in
+            Word(id: id, word: word, used: inPrompt.contains(id))
         }
-        let rows = t.tokens.enumerated().map { i, word -> [String: Any] in
-            ["position": i, "word": word, "id": t.ids[i], "cls": s.tokenClass(i)]
+        let rows = t.tokens.enumerated().map { i, word -> TokenRow in
+            TokenRow(position: i, word: word, id: t.ids[i], cls: s.tokenClass(i))
         }
         let strip = TokenStripSVG(id: "token-strip", tokens: t.tokens, ids: t.ids, classes: s.tokenClasses).render()
-        return [
-            "tokenizerWords": s.model.tokenizer == .words,
-            "tokenizerChars": s.model.tokenizer == .chars,
-            "promptText": s.model.prompt.text,
-            "vocab": vocab,
-            "vocabSize": s.model.vocab.count,
-            "tokenRows": rows,
-            "tokenCount": s.count,
-            "idList": "[" + t.ids.map(String.init).joined(separator: ", ") + "]",
-            "strip": strip,
-            "exampleWord": t.tokens[s.lastToken],
-            "exampleId": t.ids[s.lastToken],
-        ]
+        return Context(
+            tokenizerWords: s.model.tokenizer == .words,
+            tokenizerChars: s.model.tokenizer == .chars,
+            promptText: s.model.prompt.text,
+            vocab: vocab,
+            vocabSize: s.model.vocab.count,
+            tokenRows: rows,
+            tokenCount: s.count,
+            idList: "[" + t.ids.map(String.init).joined(separator: ", ") + "]",
+            strip: strip,
+            exampleWord: t.tokens[s.lastToken],
+            exampleId: t.ids[s.lastToken]
+        )
     }
 }
 
@@ -53,4 +80,8 @@ struct TokenStripSVG {
         }
         return out + "</svg>"
     }
+}
+
+extension Stage {
+    static let tokens = Stage(TokensPage.kind)
 }

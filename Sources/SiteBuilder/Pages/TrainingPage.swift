@@ -3,7 +3,36 @@ import TransformerEngine
 /// training.html: N steps of gradient descent on the prompt: the loss and p(target) over the
 /// steps, the step where the prediction flips, and the predictions after training.
 enum TrainingPage {
-    static func context(_ s: SiteData) -> [String: Any] {
+    static let kind = PageKind(template: "training", label: "Training", chapter: .learning, showsLearning: true, builtIn: PackageResources.training_html) { s, v in context(s) }
+
+    struct Context: PageContext {
+        var common: LearningPages.Common
+        var lossChart: String
+        var pChart: String
+        var finalChart: String
+        var steps: Int
+        var stepsShown: String
+        var stepRows: [StepRow]
+        var flips: Bool
+        var alreadyRight: Bool
+        var neverFlips: Bool
+        var flipStep: String
+        var target: String
+        var startP: String
+        var finalP: String
+        var finalLoss: String
+        var finalPrediction: String
+    }
+    struct StepRow {
+        var step: Int
+        var loss: String
+        var p: String
+        var prediction: String
+        var rowClass: String
+        var right: Bool
+    }
+
+    static func context(_ s: SiteData) -> any PageContext {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let run = learning.run, vocab = s.model.vocab, last = s.lastToken
         let marker = run.flipStep.flatMap { $0 > 0 ? LineChartSVG.Marker(x: $0, label: "prediction flips at step \($0)") : nil }
@@ -24,24 +53,28 @@ enum TrainingPage {
         // Every step for short runs; otherwise every k-th step plus the flip and the last.
         let stride = max(1, run.steps / 40)
         let shownSteps = Set(Swift.stride(from: 0, through: run.steps, by: stride)).union([run.steps]).union(run.flipStep.map { [$0] } ?? [])
-        let stepRows = shownSteps.sorted().map { i -> [String: Any] in
-            ["step": i, "loss": NumberFormat.short(run.losses[i], decimals: 4), "p": NumberFormat.short(run.pTarget[i] * 100, decimals: 1) + "%",
-             "prediction": run.predictions[i], "rowClass": i == run.flipStep ? "focus" : "", "right": run.predictions[i] == vocab[targetID]]
+        let stepRows = shownSteps.sorted().map { i -> StepRow in
+            StepRow(step: i, loss: NumberFormat.short(run.losses[i], decimals: 4), p: NumberFormat.short(run.pTarget[i] * 100, decimals: 1) + "%",
+             prediction: run.predictions[i], rowClass: i == run.flipStep ? "focus" : "", right: run.predictions[i] == vocab[targetID])
         }
-        return LearningPages.common(s) + [
-            "lossChart": lossChart, "pChart": pChart, "finalChart": finalChart,
-            "steps": run.steps,
-            "stepsShown": stride == 1 ? "every step" : "every \(stride)th step",
-            "stepRows": stepRows,
-            "flips": (run.flipStep ?? 0) > 0,
-            "alreadyRight": run.flipStep == 0,
-            "neverFlips": run.flipStep == nil,
-            "flipStep": run.flipStep.map(String.init) ?? "",
-            "target": vocab[targetID],
-            "startP": NumberFormat.short((run.pTarget.first ?? 0) * 100, decimals: 1) + "%",
-            "finalP": NumberFormat.short((run.pTarget.last ?? 0) * 100, decimals: 1) + "%",
-            "finalLoss": NumberFormat.short(run.losses.last ?? 0, decimals: 4),
-            "finalPrediction": final.prediction,
-        ]
+        return Context(common: LearningPages.common(s), 
+            lossChart: lossChart, pChart: pChart, finalChart: finalChart,
+            steps: run.steps,
+            stepsShown: stride == 1 ? "every step" : "every \(stride)th step",
+            stepRows: stepRows,
+            flips: (run.flipStep ?? 0) > 0,
+            alreadyRight: run.flipStep == 0,
+            neverFlips: run.flipStep == nil,
+            flipStep: run.flipStep.map(String.init) ?? "",
+            target: vocab[targetID],
+            startP: NumberFormat.short((run.pTarget.first ?? 0) * 100, decimals: 1) + "%",
+            finalP: NumberFormat.short((run.pTarget.last ?? 0) * 100, decimals: 1) + "%",
+            finalLoss: NumberFormat.short(run.losses.last ?? 0, decimals: 4),
+            finalPrediction: final.prediction
+        )
     }
+}
+
+extension Stage {
+    static let training = Stage(TrainingPage.kind)
 }

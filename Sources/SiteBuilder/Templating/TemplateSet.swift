@@ -15,14 +15,16 @@ public struct TemplateSet: Sendable {
     public let assets: [String: [UInt8]]
 
     /// Templates the site needs; a missing one is reported at load.
-    public static let required = [
-        "layout", "index", "tokens", "embeddings", "positions", "layernorm", "attention",
-        "residual", "mlp", "lm-head", "prediction", "gradient", "backprop", "step", "training",
-    ]
+    static var required: [String] { SitePages.templates }
 
-    public static func load(directory: String) throws(BuildFailure) -> TemplateSet {
-        let folder = try TemplateFolder.read(directory: directory)
-        return try assemble(folder, compiled: folder.templates.map(compile))
+    /// The templates of the folder at `directory`, or the built-in ones when it is nil.
+    public static func load(directory: String?) throws(BuildFailure) -> TemplateSet {
+        try load(directory: directory, pieceSize: TemplatePiece.defaultSize)
+    }
+
+    static func load(directory: String?, pieceSize: Int) throws(BuildFailure) -> TemplateSet {
+        let folder = try TemplateFolder.read(directory)
+        return try assemble(folder, compiled: folder.templates.map { compile($0, pieceSize: pieceSize) })
     }
 
     /// The files of a templates folder, read but not yet parsed.
@@ -36,12 +38,19 @@ public struct TemplateSet: Sendable {
         var templates: [File] = []
         var assets: [String: [UInt8]] = [:]
         var problems: [Diagnostic] = []
+        /// File names present but not usable (already reported): not also "missing".
+        var unreadable: Set<String> = []
 
-        static func read(directory: String) throws(BuildFailure) -> TemplateFolder {
+        /// The folder at `directory`, or the built-in templates when it is nil.
+        static func read(_ directory: String?) throws(BuildFailure) -> TemplateFolder {
+            guard let directory else { return builtIn() }
             let fm = FileManager.default
             var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else {
                 throw BuildFailure(Diagnostic(file: directory, message: "templates folder not found (expected a folder of .html templates and style.css)"))
+            }
+            guard isDirectory.boolValue else {
+                throw BuildFailure(Diagnostic(file: directory, message: "is a file, expected the templates folder (a folder of .html templates and style.css)"))
             }
             let names: [String]
             do {
@@ -53,9 +62,17 @@ public struct TemplateSet: Sendable {
             for name in names where !name.hasPrefix(".") {
                 let path = (directory as NSString).appendingPathComponent(name)
                 var isDir: ObjCBool = false
-                guard fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+                guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }
+                if isDir.boolValue {
+                    if name.hasSuffix(".html") || name == "style.css" {
+                        folder.problems.append(Diagnostic(file: path, message: "is a folder, expected a template file"))
+                        folder.unreadable.insert(name)
+                    }
+                    continue
+                }
                 guard let data = fm.contents(atPath: path) else {
                     folder.problems.append(Diagnostic(file: path, message: "cannot be read"))
+                    folder.unreadable.insert(name)
                     continue
                 }
                 guard name.hasSuffix(".html") else {
@@ -64,139 +81,151 @@ public struct TemplateSet: Sendable {
                 }
                 guard let text = String(data: data, encoding: .utf8) else {
                     folder.problems.append(Diagnostic(file: path, message: "is not UTF-8 text"))
+                    folder.unreadable.insert(name)
                     continue
                 }
                 folder.templates.append(File(name: String(name.dropLast(5)), path: path, text: text))
             }
             return folder
         }
+
+        /// The templates compiled into the binary, in the order a folder lists them.
+        static func builtIn() -> TemplateFolder {
+            var folder = TemplateFolder(directory: BuiltInDefaults.templatesLabel)
+            for (name, bytes) in BuiltInDefaults.templateFiles.sorted(by: { $0.key < $1.key }) {
+                if name.hasSuffix(".html") {
+                    folder.templates.append(File(name: String(name.dropLast(5)), path: folder.directory + "/" + name,
+                                                 text: String(decoding: bytes, as: UTF8.self)))
+                } else {
+                    folder.assets[name] = bytes
+                }
+            }
+            return folder
+        }
     }
 
-    /// One template checked (libxml2) and parsed (mustache); independent of the others, so a
-    /// build parses them side by side.
+    /// One template checked (libxml2, then its tags: sections closed in order, nesting
+    /// bounded) and parsed (mustache, piece by piece for a long one); independent of the
+    /// others, so a build compiles them side by side.
     struct CompiledTemplate: Sendable {
         var file: TemplateFolder.File
-        var template: MustacheTemplate?
+        /// The parsed pieces, rendered one after the other; empty when the template failed.
+        var pieces: [MustacheTemplate] = []
+        /// Its `{{> name}}` tags, with the depth of sections around each.
+        var partials: [(tag: TemplateTags.Tag, depth: Int)] = []
+        var depth = 0
         var problems: [Diagnostic]
     }
 
-    static func compile(_ file: TemplateFolder.File) -> CompiledTemplate {
-        var problems = TemplateChecker.check(template: file.text, file: file.path)
+    static func compile(_ file: TemplateFolder.File, pieceSize: Int = TemplatePiece.defaultSize) -> CompiledTemplate {
+        var compiled = CompiledTemplate(file: file, problems: [])
+        let tags: TemplateTags
+        do throws(TemplateTags.Problem) {
+            tags = try TemplateTags(file.text)
+        } catch {
+            // Alone: a tag left open swallows the markup after it, so libxml2's view would mislead.
+            compiled.problems.append(Diagnostic(file: file.path, line: error.line, column: error.column, message: error.message))
+            return compiled
+        }
+        compiled.problems = TemplateChecker.check(template: file.text, file: file.path)
+        compiled.partials = tags.partials
+        compiled.depth = tags.depth
         // Every template (partials too: a partial starts with the default escaping) escapes
         // `{{name}}` with sitegen's own escaping.
         _ = SiteHTMLContentType.registered
-        var template: MustacheTemplate? = nil
-        do {
-            template = try MustacheTemplate(string: SiteHTMLContentType.pragma + file.text)
-        } catch {
-            problems.append(Diagnostic(file: file.path, message: "is not a valid mustache template: \(error)"))
+        for piece in tags.pieces(size: pieceSize) {
+            // A piece that starts a line after the first keeps starting one: the pragma stands alone on its line.
+            let pragma = SiteHTMLContentType.pragma + (piece.startsLine && piece.line > 1 ? "\n" : "")
+            do {
+                compiled.pieces.append(try MustacheTemplate(string: pragma + piece.text))
+            } catch {
+                compiled.problems.append(mustacheProblem(error, file: file.path, piece: piece, pragmaLine: pragma.hasSuffix("\n")))
+                compiled.pieces = []
+                break
+            }
         }
-        return CompiledTemplate(file: file, template: template, problems: problems)
+        return compiled
     }
 
-    /// The set from its compiled templates (in the folder's order); every problem is reported.
+    /// What the mustache library reported, as one line at the template's own line.
+    static func mustacheProblem(_ error: any Error, file: String, piece: TemplatePiece, pragmaLine: Bool) -> Diagnostic {
+        guard let parserError = error as? MustacheTemplate.ParserError else {
+            return Diagnostic(file: file, message: "is not a valid mustache template")
+        }
+        let reason: String = switch parserError.error as? MustacheTemplate.Error {
+        case .sectionCloseNameIncorrect?: "a closing tag names another section"
+        case .unfinishedName?: "a tag's name holds a character mustache does not allow (letters, digits, . - _ ? * and brackets)"
+        case .expectedSectionEnd?: "a section is never closed"
+        case .invalidSetDelimiter?: "a set-delimiter tag is malformed"
+        case .transformAppliedToInheritanceSection?: "a transform is applied to an inherited section"
+        case .illegalTokenInsideInheritSection?, .textInsideInheritSection?: "a partial's inherited section holds something other than blocks"
+        case .invalidConfigVariableSyntax?, .unrecognisedConfigVariable?: "a {{% …}} tag is not one mustache knows"
+        case nil: "mustache cannot parse it"
+        }
+        // The piece's lines, less the pragma's own line (or, on its first line, its width).
+        var line = parserError.context.lineNumber - (pragmaLine ? 1 : 0)
+        var column = parserError.context.columnNumber
+        if line == 1, !pragmaLine { column = max(1, column - SiteHTMLContentType.pragma.count) }
+        line += piece.line - 1
+        return Diagnostic(file: file, line: line, column: column, message: "is not a valid mustache template: \(reason)")
+    }
+
+    /// The set from its compiled templates (in the folder's order); every problem is reported,
+    /// then the partials are checked: each must exist, none may include itself (directly or
+    /// through others), sections and partials together nest at most `TemplateTags.maxDepth`
+    /// deep, and no template grows past `maxExpandedBytes` once its partials are in.
     static func assemble(_ folder: TemplateFolder, compiled: [CompiledTemplate]) throws(BuildFailure) -> TemplateSet {
         let directory = folder.directory
         var problems = folder.problems
         var sources: [String: String] = [:]
         var library = MustacheLibrary()
-        for item in compiled {
+        for (index, item) in compiled.enumerated() {
             problems += item.problems
-            if let template = item.template {
-                library.register(template, named: item.file.name)
-                sources[item.file.name] = item.file.text
+            sources[item.file.name] = item.file.text
+            guard !item.pieces.isEmpty else { continue }
+            do {
+                try registerPieces(item.pieces, as: item.file.name, prefix: "sitegen-piece/\(index)", in: &library)
+            } catch {
+                problems.append(Diagnostic(file: item.file.path, message: "internal error: its pieces do not parse"))
             }
         }
-        for name in required where sources[name] == nil {
+        for name in required where sources[name] == nil && !folder.unreadable.contains(name + ".html") {
             problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent(name + ".html"),
                                          message: "missing template: the site needs it"))
         }
-        if folder.assets["style.css"] == nil {
+        if folder.assets["style.css"] == nil && !folder.unreadable.contains("style.css") {
             problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent("style.css"),
                                          message: "missing stylesheet: the site needs it"))
         }
-        problems += Self.checkPartials(sources, directory: directory)
+        problems += PartialGraph(compiled, directory: directory).problems
         guard problems.isEmpty else { throw BuildFailure(problems) }
         return TemplateSet(directory: directory, library: library, sources: sources, assets: folder.assets)
     }
 
-    /// Every `{{> name}}` must name a template of the folder.
-    static func checkPartials(_ sources: [String: String], directory: String) -> [Diagnostic] {
-        var problems: [Diagnostic] = []
-        for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
-            // Templates are ASCII around their partial tags; anything else goes to the regular expression.
-            guard let tags = partialTags(in: text) else { return checkPartialsWithRegularExpression(sources, directory: directory) }
-            for tag in tags where sources[tag.name] == nil {
-                let (line, column) = Self.position(of: tag.utf16Offset, in: text as NSString)
-                problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent(name + ".html"),
-                                             line: line, column: column,
-                                             message: "partial '\(tag.name)' does not exist (no \(tag.name).html in the templates folder)"))
+    /// A template parsed in pieces, registered under `name`: each piece as a partial, and
+    /// templates of partial tags that render them in order, at most 32 tags each (a tree, so
+    /// no text the library parses grows with the template).
+    static func registerPieces(_ pieces: [MustacheTemplate], as name: String, prefix: String, in library: inout MustacheLibrary) throws {
+        guard pieces.count > 1 else {
+            if let only = pieces.first { library.register(only, named: name) }
+            return
+        }
+        var names: [String] = []
+        for (k, piece) in pieces.enumerated() {
+            names.append("\(prefix)/0/\(k)")
+            library.register(piece, named: names[k])
+        }
+        var level = 0
+        while names.count > 32 {
+            level += 1
+            names = try stride(from: 0, to: names.count, by: 32).map { start in
+                let group = "\(prefix)/\(level)/\(start / 32)"
+                let tags = names[start..<min(start + 32, names.count)].map { "{{> \($0)}}" }.joined()
+                library.register(try MustacheTemplate(string: SiteHTMLContentType.pragma + tags), named: group)
+                return group
             }
         }
-        return problems
-    }
-
-    /// The matches of `\{\{>\s*([^}\s]+)\s*\}\}` in `text`, found without ICU: the partial's name and
-    /// the UTF-16 offset of the match. Nil when a candidate tag holds a character on which ASCII and
-    /// ICU's `\s` might disagree (non-ASCII, or a control character other than tab, LF, FF, CR).
-    static func partialTags(in text: String) -> [(utf16Offset: Int, name: String)]? {
-        let bytes = Array(text.utf8)
-        let count = bytes.count
-        // 0: whitespace for `\s`; 1: undecided here; 2: anything else.
-        func kind(_ byte: UInt8) -> Int {
-            switch byte {
-            case 0x09, 0x0A, 0x0C, 0x0D, 0x20: return 0
-            case 0x00...0x1F, 0x7F...0xFF: return 1
-            default: return 2
-            }
-        }
-        var result: [(utf16Offset: Int, name: String)] = []
-        var index = 0
-        while index + 2 < count {
-            guard bytes[index] == UInt8(ascii: "{"), bytes[index + 1] == UInt8(ascii: "{"), bytes[index + 2] == UInt8(ascii: ">") else {
-                index += 1
-                continue
-            }
-            var position = index + 3
-            while position < count, kind(bytes[position]) == 0 { position += 1 }
-            let nameStart = position
-            while position < count, bytes[position] != UInt8(ascii: "}") {
-                let k = kind(bytes[position])
-                if k == 1 { return nil }
-                if k == 0 { break }
-                position += 1
-            }
-            let nameEnd = position
-            while position < count, kind(bytes[position]) == 0 { position += 1 }
-            if position < count, kind(bytes[position]) == 1 { return nil }
-            if nameEnd > nameStart, position + 1 < count, bytes[position] == UInt8(ascii: "}"), bytes[position + 1] == UInt8(ascii: "}") {
-                let offset = String(decoding: bytes[..<index], as: UTF8.self).utf16.count
-                result.append((offset, String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)))
-                index = position + 2
-            } else {
-                index += 1
-            }
-        }
-        return result
-    }
-
-    /// `checkPartials` with ICU's regular expressions, for templates `partialTags` leaves undecided.
-    static func checkPartialsWithRegularExpression(_ sources: [String: String], directory: String) -> [Diagnostic] {
-        var problems: [Diagnostic] = []
-        let pattern = try! NSRegularExpression(pattern: #"\{\{>\s*([^}\s]+)\s*\}\}"#)
-        for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
-            let ns = text as NSString
-            for match in pattern.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
-                let partial = ns.substring(with: match.range(at: 1))
-                if sources[partial] == nil {
-                    let (line, column) = Self.position(of: match.range.location, in: ns)
-                    problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent(name + ".html"),
-                                                 line: line, column: column,
-                                                 message: "partial '\(partial)' does not exist (no \(partial).html in the templates folder)"))
-                }
-            }
-        }
-        return problems
+        library.register(try MustacheTemplate(string: SiteHTMLContentType.pragma + names.map { "{{> \($0)}}" }.joined()), named: name)
     }
 
     static func position(of offset: Int, in text: NSString) -> (Int, Int) {
@@ -207,6 +236,41 @@ public struct TemplateSet: Sendable {
 
     /// Renders a template; a missing template or a value the template names but the context
     /// lacks is an error naming the template file.
+    /// Renders a page's template with its typed context and the links every page may use.
+    func render(_ name: String, page: any PageContext, links: [String: String]) throws(BuildFailure) -> String {
+        var values: [String: Any] = links
+        Self.collect(page, into: &values)
+        return try render(name, values)
+    }
+
+    /// A context's stored properties by name; a property that is itself a `PageContext`
+    /// lends its own.
+    static func collect(_ context: any PageContext, into values: inout [String: Any]) {
+        for child in Mirror(reflecting: context).children {
+            guard let label = child.label else { continue }
+            if let part = child.value as? any PageContext {
+                collect(part, into: &values)
+            } else {
+                values[label] = templateValue(child.value)
+            }
+        }
+    }
+
+    /// A list of row structs becomes a list of dictionaries, read once: the template engine
+    /// looks a name up in a dictionary directly, but reflects on a struct at every lookup,
+    /// which made the stage map and the token chips the slowest part of a page.
+    static func templateValue(_ value: Any) -> Any {
+        guard !(value is String), let list = value as? [Any], let first = list.first,
+              Mirror(reflecting: first).displayStyle == .struct else { return value }
+        return list.map { row in
+            var fields: [String: Any] = [:]
+            for child in Mirror(reflecting: row).children {
+                if let label = child.label { fields[label] = child.value }
+            }
+            return fields
+        }
+    }
+
     public func render(_ name: String, _ context: [String: Any]) throws(BuildFailure) -> String {
         let file = (directory as NSString).appendingPathComponent(name + ".html")
         let root = StrictContext(context)

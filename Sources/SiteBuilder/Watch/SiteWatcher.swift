@@ -8,6 +8,8 @@ import Foundation
 public final class SiteWatcher: @unchecked Sendable {
     public let options: BuildOptions
     public var pollInterval: Double = 0.05
+    /// How the incremental rebuilds write files (tests pass one that fails).
+    public var fileWriter: SiteWriter.FileWriter = SiteWriter.writeFile
     private let log: (String) -> Void
     private let errorLog: (String) -> Void
 
@@ -27,9 +29,13 @@ public final class SiteWatcher: @unchecked Sendable {
     /// Every watched file: the model file and every file of the templates folder.
     func snapshot() -> [String: Stamp] {
         let fm = FileManager.default
-        var paths = [options.modelPath]
-        if let names = try? fm.contentsOfDirectory(atPath: options.templatesPath) {
-            paths += names.filter { !$0.hasPrefix(".") }.map { (options.templatesPath as NSString).appendingPathComponent($0) }
+        var paths = options.modelPath.map { [$0] } ?? []
+        if let templates = options.templatesPath {
+            // The folder itself too: replaced by a file, it is a change to report.
+            paths.append(templates)
+            if let names = try? fm.contentsOfDirectory(atPath: templates) {
+                paths += names.filter { !$0.hasPrefix(".") }.map { (templates as NSString).appendingPathComponent($0) }
+            }
         }
         var stamps: [String: Stamp] = [:]
         for path in paths {
@@ -40,6 +46,16 @@ public final class SiteWatcher: @unchecked Sendable {
         return stamps
     }
 
+    /// What the watcher polls, for its first line; built-in defaults cannot change.
+    var watched: String {
+        switch (options.modelPath, options.templatesPath) {
+        case let (model?, templates?): "\(model) and \(templates)/"
+        case let (model?, nil): "\(model) (the templates are built in)"
+        case let (nil, templates?): "\(templates)/ (the model is built in)"
+        case (nil, nil): "nothing (the model and templates are built in: pass --model or --templates)"
+        }
+    }
+
     static func changes(from old: [String: Stamp], to new: [String: Stamp]) -> [String] {
         Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }.sorted()
     }
@@ -48,7 +64,7 @@ public final class SiteWatcher: @unchecked Sendable {
     public func run(shouldStop: () -> Bool) {
         var last = snapshot()
         build(reason: nil)
-        log("Watching \(options.modelPath) and \(options.templatesPath)/ for changes (Ctrl-C to stop)")
+        log("Watching \(watched) for changes (Ctrl-C to stop)")
         while !shouldStop() {
             Thread.sleep(forTimeInterval: pollInterval)
             var current = snapshot()
@@ -79,7 +95,7 @@ public final class SiteWatcher: @unchecked Sendable {
                 let (files, report) = try SiteBuild.render(options)
                 var written = files
                 written[SiteWriter.markerName] = nil
-                let summary = try SiteWriter.update(written, in: options.outputPath)
+                let summary = try SiteWriter.update(written, in: options.outputPath, fileWriter: fileWriter)
                 log("rebuilt \(report.pageCount) pages in \(Self.milliseconds(since: start)) ms: \(summary.written.count) written, \(summary.unchanged) unchanged, \(summary.removed.count) removed")
             }
             return true

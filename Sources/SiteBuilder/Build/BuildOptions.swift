@@ -1,0 +1,46 @@
+import Foundation
+
+/// What to build and where.
+public struct BuildOptions: Sendable {
+    /// The model file; nil: the built-in seed model (see `BuiltInDefaults`).
+    public var modelPath: String?
+    public var outputPath: String = "Site"
+    /// The templates folder; nil: the built-in templates.
+    public var templatesPath: String?
+    /// Override the model file's prompt and target.
+    public var text: String? = nil
+    public var target: String? = nil
+    /// Override the model file's `"training"` settings for the learning chapter.
+    public var learningRate: Double? = nil
+    public var steps: Int? = nil
+    /// How long a template grows before it is parsed in pieces (tests cut at every place).
+    var templatePieceSize = TemplatePiece.defaultSize
+
+    public init(modelPath: String? = nil, outputPath: String = "Site", templatesPath: String? = nil,
+                text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil) {
+        self.learningRate = learningRate
+        self.steps = steps
+        self.modelPath = modelPath
+        self.outputPath = outputPath
+        self.templatesPath = templatesPath
+        self.text = text
+        self.target = target
+    }
+
+    /// How messages name the model file.
+    public var modelLabel: String { modelPath ?? BuiltInDefaults.modelLabel }
+    /// How messages name the templates folder.
+    public var templatesLabel: String { templatesPath ?? BuiltInDefaults.templatesLabel }
+}
+
+/// What a build did.
+public struct BuildReport: Sendable {
+    public var pageCount: Int
+    public var fileCount: Int
+    public var totalBytes: Int
+    public var prediction: String
+    public var target: String?
+    public var loss: Double?
+    public var steps: [(name: String, seconds: Double)]
+    public var seconds: Double
+}

@@ -1,0 +1,176 @@
+import Diagnostics
+import Foundation
+import TransformerEngine
+
+/// What a model may be for sitegen to build its site in bounded time and memory, checked
+/// before the model file is read (`checkFile`) and right after (`check`). A valid model over
+/// a limit is refused at once with a message naming the limit and the constant that lifts it,
+/// instead of exhausting the machine halfway through the build.
+///
+/// The limits are generous enough for GPT-2 small (d_model 768, 12 layers, 12 heads, vocabulary
+/// 50,257, 1,024 positions) with a prompt of up to 64 tokens. The README's "Limits" section
+/// lists them; change a constant here to lift one.
+public enum ModelLimits {
+    /// A model file (JSON) at most 128 MiB. A JSON model takes several times its size in
+    /// memory while it is read; bigger models belong in a checkpoint.
+    public static let maxModelFileBytes = 128 << 20
+    /// The model's name, a vocabulary word or the target, in Unicode scalars.
+    public static let maxNameLength = 1_000
+    public static let maxWordLength = 256
+    /// The prompt text in Unicode scalars, and in tokens.
+    public static let maxPromptLength = 4_096
+    public static let maxPromptTokens = 256
+    /// Layers × prompt tokens: most of the site's pages are one per layer and token, each with
+    /// tables that grow with both, so this bounds the page count and the site's size (at the
+    /// limit about 4,300–4,900 pages, 94–148 MB; see the README's "Limits").
+    public static let maxLayerTokens = 1_024
+    /// The model's size.
+    public static let maxLayers = 96
+    public static let maxDModel = 2_048
+    public static let maxDFF = 8_192
+    public static let maxVocab = 65_536
+    public static let maxPositions = 8_192
+    /// The training run's gradient steps (`--steps`).
+    public static let maxTrainingSteps = TrainingConfig.maxSteps
+
+    /// Refuses, before anything is read, a model path that is not a regular file of a
+    /// bounded size: a named pipe, `/dev/zero` or `/dev/stdin` would block or never end, a
+    /// link loop is not "not found". A missing path or a folder is left to the loader.
+    public static func checkFile(_ path: String) throws(BuildFailure) {
+        func refuse(_ message: String) -> BuildFailure { BuildFailure(Diagnostic(file: path, message: message)) }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let error = errno
+            if error == ELOOP { throw refuse("is a symbolic link that loops (\(SiteWriter.describe(error)))") }
+            if error == ENOENT {
+                // A link to nothing is not "not found"; a missing path is the loader's to report.
+                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+                    throw refuse("is a symbolic link to \(target), which does not exist")
+                }
+                return
+            }
+            throw refuse("cannot be examined (\(SiteWriter.describe(error)))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: return
+        case S_IFIFO: throw refuse("is not a regular file (a named pipe), expected a model file (JSON)")
+        case S_IFCHR: throw refuse("is not a regular file (a character device), expected a model file (JSON)")
+        case S_IFBLK: throw refuse("is not a regular file (a block device), expected a model file (JSON)")
+        case S_IFSOCK: throw refuse("is not a regular file (a socket), expected a model file (JSON)")
+        default: throw refuse("is not a regular file, expected a model file (JSON)")
+        }
+        let size = Int(info.st_size)
+        if size > maxModelFileBytes {
+            throw refuse("is \(megabytes(size)), over the limit of \(megabytes(maxModelFileBytes)) for a model file (ModelLimits.maxModelFileBytes)")
+        }
+    }
+
+    /// The sizes the limits bound, apart from the weights themselves.
+    public struct Shape: Sendable, Equatable {
+        public var layers, dModel, dFF, vocab, positions, promptTokens: Int
+
+        public init(layers: Int, dModel: Int, dFF: Int, vocab: Int, positions: Int, promptTokens: Int) {
+            (self.layers, self.dModel, self.dFF, self.vocab, self.positions, self.promptTokens) =
+                (layers, dModel, dFF, vocab, positions, promptTokens)
+        }
+
+        public init(_ model: Model) {
+            self.init(layers: model.config.nLayers, dModel: model.config.dModel, dFF: model.config.dFF,
+                      vocab: model.vocab.count, positions: model.config.maxPositions, promptTokens: model.prompt.tokens.count)
+        }
+    }
+
+    /// Every limit `shape` is over, as (field, message); `textField` names the prompt's source.
+    public static func sizeProblems(_ shape: Shape, textField: String = "prompt.text") -> [(field: String, message: String)] {
+        var problems: [(field: String, message: String)] = []
+        func limit(_ field: String, _ value: Int, _ maximum: Int, _ constant: String, unit: String = "") {
+            if value > maximum {
+                problems.append((field, "is \(grouped(value))\(unit), over the limit of \(grouped(maximum))\(unit) (ModelLimits.\(constant) lifts it)"))
+            }
+        }
+        limit("config.n_layers", shape.layers, maxLayers, "maxLayers")
+        limit("config.d_model", shape.dModel, maxDModel, "maxDModel")
+        limit("config.d_ff", shape.dFF, maxDFF, "maxDFF")
+        limit("config.max_positions", shape.positions, maxPositions, "maxPositions")
+        limit("vocab", shape.vocab, maxVocab, "maxVocab", unit: " words")
+        limit(textField, shape.promptTokens, maxPromptTokens, "maxPromptTokens", unit: " tokens")
+        let layerTokens = shape.layers * shape.promptTokens
+        if problems.isEmpty && layerTokens > maxLayerTokens {
+            problems.append(("config.n_layers × \(textField) tokens",
+                             "is \(shape.layers) × \(shape.promptTokens) = \(grouped(layerTokens)), over the limit of \(grouped(maxLayerTokens)): the site has pages for every layer and token (ModelLimits.maxLayerTokens lifts it; a shorter prompt or fewer layers fit)"))
+        }
+        return problems
+    }
+
+    /// The first character of `value` no page can hold, or its length over `maximum`, as a
+    /// message for its field; nil when it is fine.
+    public static func textProblem(_ value: String, maximum: Int, constant: String) -> String? {
+        if let bad = value.unicodeScalars.enumerated().first(where: { !isXMLCharacter($0.element) }) {
+            return "holds \(codePoint(bad.element)) at character \(bad.offset + 1), which no page can hold (XML 1.0 forbids it)"
+        }
+        let length = value.unicodeScalars.count
+        if length > maximum {
+            return "is \(grouped(length)) characters long, over the limit of \(grouped(maximum)) (ModelLimits.\(constant) lifts it)"
+        }
+        return nil
+    }
+
+    /// Every limit `model` is over and every string the pages cannot hold, each naming its
+    /// field (`vocab[3]`). `textField` and `targetField` name where the prompt came from
+    /// (`prompt.text` or `--text`).
+    public static func problems(_ model: Model, file: String, textField: String = "prompt.text",
+                                targetField: String = "prompt.target") -> [Diagnostic] {
+        var found = sizeProblems(Shape(model), textField: textField)
+        func text(_ field: String, _ value: String, _ maximum: Int, _ constant: String) {
+            if let message = textProblem(value, maximum: maximum, constant: constant) { found.append((field, message)) }
+        }
+        if let name = model.name { text("name", name, maxNameLength, "maxNameLength") }
+        // The first 20 bad words are plenty to show what is wrong.
+        for (k, word) in model.vocab.enumerated() where found.count < 20 {
+            text("vocab[\(k)]", word, maxWordLength, "maxWordLength")
+        }
+        text(textField, model.prompt.text, maxPromptLength, "maxPromptLength")
+        if let target = model.prompt.target { text(targetField, target, maxWordLength, "maxWordLength") }
+        return found.map { Diagnostic(file: file, message: "\($0.field) \($0.message)") }
+    }
+
+    /// Throws the problems of `problems(_:file:textField:targetField:)`, if any.
+    public static func check(_ model: Model, file: String, textField: String = "prompt.text",
+                             targetField: String = "prompt.target") throws(BuildFailure) {
+        let found = problems(model, file: file, textField: textField, targetField: targetField)
+        if !found.isEmpty { throw BuildFailure(found) }
+    }
+
+    /// XML 1.0's `Char`: tab, line feed, carriage return, and everything from U+0020 but the
+    /// noncharacters U+FFFE and U+FFFF (Swift strings hold no lone surrogates).
+    static func isXMLCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: true
+        case 0x00...0x1F, 0xFFFE, 0xFFFF: false
+        default: true
+        }
+    }
+
+    /// `U+FFFE`
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// `50,257`
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (k, digit) in digits.enumerated() {
+            if k > 0 && (digits.count - k) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+
+    /// `128 MB` (MiB, as `ls -h` counts)
+    static func megabytes(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(grouped(bytes >> 20)) MB" : "\(grouped(bytes)) bytes"
+    }
+}
