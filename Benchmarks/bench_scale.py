@@ -118,6 +118,8 @@ def main():
     row("forward pass CPU (both threads)", figure(forward, "forward pass (best of 3; median") and
         float(re.search(r"forward pass .*CPU ([0-9.]+) s\)", forward).group(1)), None, "s")
     row("forward GFLOP/s (best run, wall)", figure(forward, "forward GFLOP/s"), None, "GFLOP/s")
+    row("forward GFLOP per CPU second (per core, load-independent)", figure(forward, "forward GFLOP per CPU second"), None, "GFLOP/s")
+    row("  fraction of one core's peak", figure(forward, "fraction of one core's peak"), None, "")
     row("  machine peak, f64 without FMA (" + re.search(r"peak \((.*)\):", forward).group(1) + ")",
         figure(forward, "peak ("), None, "GFLOP/s")
     row("max RSS, read + forward", forward_rss, 1536, "MB")
