@@ -10,7 +10,11 @@
    double-precision peak without FMA), and the learning chapter's exact work (the gradient of
    every weight, one gradient step on every weight). Max RSS of the forward-only run and of
    the run with the learning chapter.
-3. With --peer: Hugging Face transformers loads the same checkpoint and runs one forward pass
+3. The whole `sitegen --model CHECKPOINT` process (read, forward, the learning chapter as
+   built by default, every page, validation, writing): wall, max RSS, pages, site size and
+   the largest page. Skipped with a note while sitegen does not read checkpoints yet;
+   --sitegen PATH times that binary instead of the release build.
+4. With --peer: Hugging Face transformers loads the same checkpoint and runs one forward pass
    with attentions (output_attentions=True), timed in its own process. --peer creates a venv
    (.build-bench/peer-venv) with `pip install torch==2.13.0+cpu transformers`; --peer-python
    uses an existing interpreter that has them instead.
@@ -22,6 +26,7 @@ import argparse
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -80,6 +85,36 @@ def timed(command):
     return result.stdout, wall, rss
 
 
+def sitegen_binary(options):
+    if options.sitegen:
+        return options.sitegen
+    flags = ["-c", "release", "--product", "sitegen"]
+    subprocess.run(["swift", "build", *flags], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    path = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip()
+    return os.path.join(path, "sitegen")
+
+
+def whole_site(binary, folder, site):
+    """The whole sitegen process on the checkpoint: (wall s, max RSS MB, pages, site MB,
+    largest page KB, its name), or the reason it did not run."""
+    if os.path.exists(site):
+        shutil.rmtree(site)
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-v", binary, "--quiet", "--model", folder, "--output", site],
+                            capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        message = result.stderr.split("\tCommand being timed")[0].strip()
+        return f"sitegen --model CHECKPOINT failed (exit {result.returncode}): {message[:300]}"
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1)) / 1024
+    files = [os.path.join(d, f) for d, _, names in os.walk(site) for f in names]
+    pages = [f for f in files if f.endswith(".html")]
+    largest = max(pages, key=os.path.getsize)
+    total = sum(os.path.getsize(f) for f in files) / 1e6
+    return wall, rss, len(pages), total, os.path.getsize(largest) / 1024, os.path.relpath(largest, site)
+
+
 def figure(output, name):
     match = re.search(re.escape(name) + r"[^:\n]*: ([0-9.]+)", output)
     return float(match.group(1)) if match else None
@@ -101,6 +136,7 @@ def main():
     parser.add_argument("--tokens", type=int, default=24)
     parser.add_argument("--peer", action="store_true", help="also time Hugging Face transformers (installs it into a venv)")
     parser.add_argument("--peer-python", help="an interpreter with torch and transformers, for --peer")
+    parser.add_argument("--sitegen", help="time this sitegen binary instead of the release build")
     options = parser.parse_args()
     folder = checkpoint()
     binary = engine_bench()
@@ -128,6 +164,19 @@ def main():
     row("one gradient step on every weight, wall", figure(learning, "one gradient step"), None, "s")
     row("engine-bench with the learning chapter: process wall", learning_wall, 3.0, "s")
 
+    site = whole_site(sitegen_binary(options), folder, os.path.join(SCRATCH, "gpt2-small-site"))
+    notes = []
+    sitegen_wall = None
+    if isinstance(site, str):
+        notes.append(site)
+    else:
+        sitegen_wall, rss, pages, megabytes, largest_kb, largest_name = site
+        row("sitegen --model CHECKPOINT: whole process wall", sitegen_wall, 3.0, "s")
+        row("sitegen: max RSS", rss, 1536, "MB")
+        row("sitegen: pages", pages, 400, "")
+        row("sitegen: site size", megabytes, 60, "MB")
+        row(f"sitegen: largest page ({largest_name})", largest_kb, 500, "KB")
+
     if options.peer:
         python = peer_python(options)
         ids = re.search(r"prompt ids: ([0-9,]+)", forward).group(1)
@@ -137,8 +186,11 @@ def main():
         peer = float(re.search(r"load\+forward ([0-9.]+)", out).group(1))
         row("transformers: load + one forward with attentions (after import)", peer, None, "s")
         row("transformers: whole process (import, load, forward)", peer_wall, None, "s")
-        row("ratio: engine-bench process (learning chapter) / transformers load + forward",
-            learning_wall / peer, 0.5, "×")
+        if sitegen_wall is not None:
+            row("ratio: sitegen whole process / transformers load + forward", sitegen_wall / peer, 0.5, "×")
+        else:
+            row("ratio: engine-bench process (learning chapter) / transformers load + forward",
+                learning_wall / peer, 0.5, "×")
 
     failed = 0
     for name, value, budget, unit in rows:
@@ -151,6 +203,8 @@ def main():
             failed += not ok
             verdict = f"   budget {budget} {unit}   {'ok' if ok else 'OVER'}"
         print(f"{name:78} {value:9.3f} {unit}{verdict}")
+    for note in notes:
+        print("note: " + note)
     print(f"machine load average after: {os.getloadavg()[0]:.1f}")
     print(f"{failed} figure(s) over budget")
 
