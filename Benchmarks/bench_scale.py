@@ -95,13 +95,28 @@ def sitegen_binary(options):
     return os.path.join(path, "sitegen")
 
 
-def whole_site(binary, folder, site):
+def prompt_text(folder, tokens):
+    """A prompt of exactly `tokens` tokens under the checkpoint's tokenizer (the first tokens
+    of the training text, decoded), for sitegen --text."""
+    from tokenizers import Tokenizer
+    sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
+    import gpt2_small
+    tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    ids = tokenizer.encode(" ".join(gpt2_small.TEXT.split())).ids
+    for n in range(tokens, tokens + 8):
+        text = tokenizer.decode(ids[:n])
+        if len(tokenizer.encode(text).ids) == tokens:
+            return text
+    sys.exit(f"no prompt of {tokens} tokens found")
+
+
+def whole_site(binary, folder, site, text):
     """The whole sitegen process on the checkpoint: (wall s, max RSS MB, pages, site MB,
     largest page KB, its name), or the reason it did not run."""
     if os.path.exists(site):
         shutil.rmtree(site)
     start = time.perf_counter()
-    result = subprocess.run(["/usr/bin/time", "-v", binary, "--quiet", "--model", folder, "--output", site],
+    result = subprocess.run(["/usr/bin/time", "-v", binary, "--quiet", "--model", folder, "--text", text, "--output", site],
                             capture_output=True, text=True)
     wall = time.perf_counter() - start
     if result.returncode != 0:
@@ -164,7 +179,8 @@ def main():
     row("one gradient step on every weight, wall", figure(learning, "one gradient step"), None, "s")
     row("engine-bench with the learning chapter: process wall", learning_wall, 3.0, "s")
 
-    site = whole_site(sitegen_binary(options), folder, os.path.join(SCRATCH, "gpt2-small-site"))
+    site = whole_site(sitegen_binary(options), folder, os.path.join(SCRATCH, "gpt2-small-site"),
+                      prompt_text(folder, options.tokens))
     notes = []
     sitegen_wall = None
     if isinstance(site, str):
