@@ -20,8 +20,9 @@ let package = Package(
         .target(name: "Diagnostics"),
         // The engine: the model's maths on tensors, forward, backward and training. No file formats.
         .target(name: "TransformerEngine", dependencies: ["Diagnostics", "CMatrixKernel"]),
-        // The file formats: the model file (JSON, with file:line:col diagnostics) in, trace.json out.
-        .target(name: "ModelFormats", dependencies: ["TransformerEngine"]),
+        // The file formats: the model file (JSON, with file:line:col diagnostics) or a GPT-2
+        // checkpoint (as the engine's Model) in, trace.json out.
+        .target(name: "ModelFormats", dependencies: ["TransformerEngine", "Diagnostics", "Checkpoints"]),
         // Its matrix product with AVX2 (four doubles a register), for processors that have it.
         .target(name: "CMatrixKernel"),
 

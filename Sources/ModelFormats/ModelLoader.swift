@@ -6,8 +6,11 @@ import TransformerEngine
 /// and the validated model.
 public struct LoadedModel: Sendable {
     public var path: String
+    /// The model file's bytes; empty for a checkpoint, whose files are listed, not published.
     public var bytes: [UInt8]
     public var model: Model
+    /// What the site says about a checkpoint; nil for a model file.
+    public var checkpoint: CheckpointSummary? = nil
 }
 
 public enum ModelLoader {
@@ -113,7 +116,8 @@ struct ModelReader {
 
     func readTokenizer(_ root: JSONNode) throws(Diagnostic) -> Tokenizer {
         guard let node = root["tokenizer"] else { return .words }
-        guard case let .string(name) = node.value, let tokenizer = Tokenizer(rawValue: name) else {
+        guard case let .string(name) = node.value, let tokenizer = Tokenizer(rawValue: name),
+              Tokenizer.modelFileTokenizers.contains(tokenizer) else {
             let found = if case let .string(s) = node.value { "\"\(s)\"" } else { node.value.kindName }
             throw fail(node, "tokenizer", "is \(found), expected \"words\" or \"chars\"")
         }
@@ -147,7 +151,7 @@ struct ModelReader {
         if let act = node["activation"] {
             guard case let .string(name) = act.value, let value = Activation(rawValue: name) else {
                 let found = if case let .string(s) = act.value { "\"\(s)\"" } else { act.value.kindName }
-                throw fail(act, "config.activation", "is \(found), expected \"relu\" or \"gelu\"")
+                throw fail(act, "config.activation", "is \(found), expected \"relu\", \"gelu\" (tanh approximation) or \"gelu_exact\" (erf)")
             }
             activation = value
         }

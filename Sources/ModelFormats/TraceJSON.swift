@@ -37,6 +37,7 @@ extension Trace {
             ("logits", .matrix(logits)),
             ("probs", .matrix(probs)),
             ("prediction", .string(prediction)),
+            ("prediction_id", .int(predictionID)),
             ("target", target.map(JSONOut.string) ?? .null),
             ("loss", loss.map(JSONOut.number) ?? .null),
         ]

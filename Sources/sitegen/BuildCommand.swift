@@ -8,7 +8,7 @@ struct Build: ParsableCommand {
         abstract: "Build the site (the default command)."
     )
 
-    @Option(name: .long, help: ArgumentHelp("The model file (JSON). Default: Models/seed.json in the working folder if it exists, else the seed model built into sitegen.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The model file (JSON), or a GPT-2 checkpoint: its folder (config.json, model.safetensors, tokenizer.json) or its model.safetensors. Default: Models/seed.json in the working folder if it exists, else the seed model built into sitegen.", valueName: "path"))
     var model: String?
 
     @Option(name: .long, help: ArgumentHelp("Where to write the site. Only a folder sitegen created, or an empty one, is replaced.", valueName: "dir"))
@@ -17,10 +17,10 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The templates folder (HTML templates and style.css). Default: Templates/ in the working folder if it exists, else the templates built into sitegen.", valueName: "dir"))
     var templates: String?
 
-    @Option(name: .long, help: ArgumentHelp("Use this prompt instead of the model file's (its tokens must be in the vocabulary).", valueName: "text"))
+    @Option(name: .long, help: ArgumentHelp("Use this prompt instead of the model file's (its tokens must be in the vocabulary). Required for a checkpoint, whose tokenizer encodes it.", valueName: "text"))
     var text: String?
 
-    @Option(name: .long, help: ArgumentHelp("The expected next token, for the loss. With --text and no --target there is no loss.", valueName: "word"))
+    @Option(name: .long, help: ArgumentHelp("The expected next token, for the loss. With --text and no --target there is no loss. For a checkpoint it must encode to exactly one token (\" dog\" with its leading space).", valueName: "word"))
     var target: String?
 
     // `.unconditional`: `--steps -5` takes -5 as the value (and `validate` refuses it), where
@@ -34,7 +34,7 @@ struct Build: ParsableCommand {
     @Flag(name: .long, help: "Print only errors.")
     var quiet = false
 
-    @Flag(name: .long, help: "Build, then rebuild whenever the model file or a template changes (Ctrl-C to stop).")
+    @Flag(name: .long, help: "Build, then rebuild whenever the model file (a checkpoint's files) or a template changes (Ctrl-C to stop).")
     var watch = false
 
     func validate() throws {

@@ -16,6 +16,8 @@ struct Sitegen: ParsableCommand {
           sitegen                                  Models/seed.json → Site/
           sitegen --model M.json --output Out      another model, another folder
           sitegen --text "the dog" --target sat    another prompt for the same weights
+          sitegen --model gpt2/ --text "The cat" --target " sat"
+                                                   a GPT-2 checkpoint folder (save_pretrained's)
           sitegen --templates T --quiet            other templates; print only errors
 
         Defaults: the working folder's Models/seed.json and Templates/ when they exist, \

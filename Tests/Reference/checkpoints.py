@@ -35,11 +35,13 @@ What it writes (all under fixtures/checkpoints/):
   float16, BF16 as the top half of a float32), so the Swift reader can be held to it exactly.
 * `<name>.forward.json`: a GPT-2 forward pass in float64 NumPy (written from the GPT-2 maths,
   as picoGPT) on PROMPT: ids, tokens, logits of every position, attention weights of every
-  layer and head. transformers + torch cannot be installed here, so for the fixtures whose
-  activation reference.py knows (gelu_new, relu) the script also maps the checkpoint onto the
-  site's own model format (`as_site_model`: the mapping the engine needs) and runs
-  reference.py's forward pass on it: logits and attention weights must agree within 1e-12
-  (they do to ~2e-15).
+  layer and head. The script also maps the checkpoint onto the site's own model format
+  (`as_site_model`: the mapping the engine uses) and runs reference.py's forward pass on it:
+  logits and attention weights must agree within 1e-12 (they do to ~2e-15).
+* `<name>.trace.json`: what sitegen's trace.json must hold for
+  `sitegen --model <name> --text PROMPT --target TARGET`: reference.py's forward trace and
+  gradients on the mapped model (every tensor of today's trace schema), the checkpoint's raw
+  tokens, prediction_id. hf_parity.py checks the same against transformers itself.
 * `floats.json`: F16 and BF16 bit patterns (every special case and a stride through all 65,536)
   with NumPy's float64 value of each ("nan", "inf", "-inf" as strings).
 
@@ -76,6 +78,7 @@ the the the the cat cat dog dog mat mat sat sat on on
 
 SPECIAL = "<|endoftext|>"
 PROMPT = "The cat sat on the mat."
+TARGET = " dog"  # one token; the site's loss and gradients are for it
 VOCAB_TARGET = 320
 PADDING = 4  # config vocab_size = tokenizer size + PADDING: ids without a token
 
@@ -347,7 +350,7 @@ def gpt2_forward(w, config, ids, lm_head):
     return final @ lm_head.T, attention
 
 
-def as_site_model(w, config, lm_head, ids):
+def as_site_model(w, config, lm_head, ids, target_id=None):
     """The same GPT-2 in the site's own model format (reference.py's), the mapping the engine
     uses: W_q | W_k | W_v = the column blocks of c_attn, W_o = attn.c_proj, W_1 = mlp.c_fc,
     W_2 = mlp.c_proj, ln1/ln2/lnf = ln_1/ln_2/ln_f, W_lm = lm_head transposed (no b_lm). Tokens are
@@ -369,12 +372,30 @@ def as_site_model(w, config, lm_head, ids):
         "vocab": [f"t{i}" for i in range(config["vocab_size"])], "tokenizer": "words",
         "config": {"d_model": E, "n_heads": config["n_head"], "n_layers": config["n_layer"],
                    "d_ff": config["n_inner"] or 4 * E, "max_positions": config["n_positions"],
-                   "activation": {"gelu_new": "gelu", "relu": "relu"}[config["activation_function"]],
+                   "activation": {"gelu_new": "gelu", "gelu": "gelu_exact", "relu": "relu"}[config["activation_function"]],
                    "layer_norm_eps": config["layer_norm_epsilon"], "final_layer_norm": True},
         "weights": {"tok_emb": w["wte.weight"], "pos_emb": w["wpe.weight"], "layers": layers,
                     "lnf_gamma": w["ln_f.weight"], "lnf_beta": w["ln_f.bias"], "W_lm": lm_head.T},
-        "prompt": {"text": " ".join(f"t{i}" for i in ids)},
+        "prompt": {"text": " ".join(f"t{i}" for i in ids), "target": None if target_id is None else f"t{target_id}"},
     }
+
+
+def site_trace(w, config, lm_head, ids, target_id, tokenizer):
+    """What sitegen's trace.json must hold for `sitegen --model <checkpoint> --text PROMPT
+    --target TARGET`: reference.py's forward pass and gradients on the mapped model, with the
+    checkpoint's tokens in place of the stand-in words, and prediction_id."""
+    sys.path.insert(0, str(HERE))
+    import reference
+    model = as_site_model(w, config, lm_head, ids, target_id)
+    trace = reference.forward(model)
+    grads = reference.backward(model, trace)
+    out = json.loads(reference.trace_json(trace))
+    out["tokens"] = [tokenizer.id_to_token(i) for i in ids]
+    out["prediction_id"] = int(np.argmax(trace["logits"][-1]))
+    out["prediction"] = tokenizer.id_to_token(out["prediction_id"])
+    out["target"] = tokenizer.id_to_token(target_id)
+    out["grads"] = json.loads(reference.grads_json(grads))
+    return out
 
 
 def cross_check(w, config, lm_head, ids, logits, attention):
@@ -463,8 +484,10 @@ def checkpoint_files(spec, tokenizer_json, vocab_json, merges_txt, tokenizer):
     ids = tokenizer.encode(PROMPT).ids
     lm_head = plain["wte.weight"] if spec["tied"] else plain["lm_head.weight"]
     logits, attention = gpt2_forward(plain, config, ids, lm_head)
-    if config["activation_function"] in ("gelu_new", "relu"):
-        cross_check(plain, config, lm_head, ids, logits, attention)
+    cross_check(plain, config, lm_head, ids, logits, attention)
+    target_ids = tokenizer.encode(TARGET).ids
+    assert len(target_ids) == 1, f"TARGET {TARGET!r} is not one token: {target_ids}"
+    trace = site_trace(plain, config, lm_head, ids, target_ids[0], tokenizer)
     forward = {
         "text": PROMPT, "ids": ids, "tokens": [tokenizer.id_to_token(i) for i in ids],
         "logits": logits.tolist(), "logits_last": logits[-1].tolist(),
@@ -472,7 +495,7 @@ def checkpoint_files(spec, tokenizer_json, vocab_json, merges_txt, tokenizer):
     }
     weights = {"dtype": spec["dtype"], "tensors": {n: {"shape": list(v.shape), "values": v.reshape(-1).tolist()}
                                                   for n, v in sorted(stored.items())}}
-    return files, weights, forward
+    return files, weights, forward, trace
 
 
 def float_table():
@@ -530,11 +553,12 @@ def build():
                                              "chars_ids": plain_ids["chars"]})
 
     for spec in CHECKPOINTS:
-        folder, weights, forward = checkpoint_files(spec, base_json, vocab_json, merges_txt, base)
+        folder, weights, forward, trace = checkpoint_files(spec, base_json, vocab_json, merges_txt, base)
         for name, data in folder.items():
             files[f"{spec['name']}/{name}"] = data
         files[f"{spec['name']}.weights.json"] = dumps(weights)
         files[f"{spec['name']}.forward.json"] = dumps(forward)
+        files[f"{spec['name']}.trace.json"] = dumps(trace)
     files["floats.json"] = dumps(float_table())
     return files
 
@@ -566,7 +590,7 @@ def check(files):
         old = path.read_bytes()
         if old == data:
             continue
-        if name.endswith(".forward.json"):
+        if name.endswith(".forward.json") or name.endswith(".trace.json"):
             diffs = close(json.loads(old), json.loads(data), name)
             if not diffs:
                 continue

@@ -27,7 +27,7 @@ Conventions (the same ones the Swift engine is specified with):
       resid_mid = x + attn_out
       ln2       = LN2(resid_mid)
       mlp_pre   = ln2 @ W_1 + b_1
-      mlp_act   = act(mlp_pre)      act = relu, or gelu (GPT-2 tanh approximation)
+      mlp_act   = act(mlp_pre)      act = relu, gelu (GPT-2 tanh approximation) or gelu_exact (x * Phi(x))
       mlp_out   = mlp_act @ W_2 + b_2
       resid_out = resid_mid + mlp_out       (= x for the next layer)
 * final  = LNf(x) if config.final_layer_norm else x
@@ -52,7 +52,8 @@ weight) and dL/d(every intermediate) by hand, in vectorised NumPy:
       dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps),  g = dy * gamma
   dgamma = sum over rows of dy * x_hat, dbeta = sum over rows of dy.
 * Softmax rows a = softmax(s):  ds = a * (da - sum(a * da)); masked cells stay 0.
-* relu'(x) = 1 if x > 0 else 0;  gelu'(x) by the product rule on the tanh formula.
+* relu'(x) = 1 if x > 0 else 0;  gelu'(x) by the product rule on the tanh formula;
+  gelu_exact'(x) = Phi(x) + x * phi(x).
 * Residuals pass the gradient through unchanged and add it to the branch's.
 * Absent optional parameters get the gradient at their default value (0 or 1);
   the final LayerNorm's parameters get 0 when final_layer_norm is false.
@@ -117,6 +118,11 @@ def gelu(x):
     return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
 
 
+def gelu_exact(x):
+    """The exact GELU x * Phi(x), with the normal CDF from erf (nanoGPT's nn.GELU())."""
+    return 0.5 * x * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0)))
+
+
 def attention(x_norm, p, n_heads):
     """Causal multi-head self-attention. Returns a dict of the traced tensors."""
     T, d = x_norm.shape
@@ -142,7 +148,7 @@ def attention(x_norm, p, n_heads):
 
 
 def mlp(x_norm, p, activation):
-    act = {"relu": relu, "gelu": gelu}[activation]
+    act = {"relu": relu, "gelu": gelu, "gelu_exact": gelu_exact}[activation]
     mlp_pre = x_norm @ p["W_1"] + p["b_1"]
     mlp_act = act(mlp_pre)
     mlp_out = mlp_act @ p["W_2"] + p["b_2"]
@@ -260,6 +266,8 @@ def layer_norm_backward(dy, x, gamma, eps):
 def activation_grad(x, activation):
     if activation == "relu":
         return (x > 0).astype(np.float64)
+    if activation == "gelu_exact":
+        return 0.5 * (1.0 + np.vectorize(math.erf)(x / math.sqrt(2.0))) + x * np.exp(-0.5 * x ** 2) / math.sqrt(2.0 * math.pi)
     c = math.sqrt(2.0 / math.pi)
     u = c * (x + 0.044715 * x ** 3)
     du = c * (1.0 + 3.0 * 0.044715 * x ** 2)

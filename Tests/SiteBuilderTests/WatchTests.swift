@@ -68,6 +68,45 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
+    /// `--watch --model DIR`: a trainer writing a new config.json or tokenizer.json (or weights)
+    /// into the checkpoint folder triggers a rebuild.
+    @Test func rebuildsWhenACheckpointFileChanges() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let checkpoint = tmp.sub("gpt2-f32"), site = tmp.sub("Site")
+        try FileManager.default.copyItem(atPath: RepoPaths.path("Tests/Reference/fixtures/checkpoints/gpt2-f32"), toPath: checkpoint)
+        let out = Lines(), errors = Lines()
+        let watcher = SiteWatcher(options: options(model: checkpoint, output: site, text: "The cat sat"), log: out.append, errorLog: errors.append)
+        let stop = Atomic<Bool>(false), done = Atomic<Bool>(false)
+        let thread = Thread {
+            watcher.run(shouldStop: { stop.load(ordering: .acquiring) })
+            done.store(true, ordering: .releasing)
+        }
+        thread.start()
+        defer { stop.store(true, ordering: .releasing) }
+        waitFor("the first build") { out.all.contains { $0.hasPrefix("Watching") } }
+        let trace0 = FileManager.default.contents(atPath: site + "/trace.json")
+        #expect(trace0 != nil && errors.all.isEmpty)
+        Thread.sleep(forTimeInterval: 0.05)
+
+        // A new layer_norm_epsilon changes every number after the first LayerNorm.
+        let configPath = checkpoint + "/config.json"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+        #expect(config.contains("\"layer_norm_epsilon\": 1e-05"))
+        try config.replacingOccurrences(of: "\"layer_norm_epsilon\": 1e-05", with: "\"layer_norm_epsilon\": 0.5")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        waitFor("trace.json to change") { FileManager.default.contents(atPath: site + "/trace.json") != trace0 }
+        #expect(out.all.contains { $0.hasPrefix("changed: ") && $0.contains("/config.json") })
+
+        // A broken tokenizer.json: one error, the site stays.
+        waitFor("the rebuild to finish") { out.all.contains { $0.hasPrefix("rebuilt") } }
+        let goodSite = readTree(site)
+        try "{".write(toFile: checkpoint + "/tokenizer.json", atomically: true, encoding: .utf8)
+        waitFor("the error") { errors.all.contains { $0.contains("tokenizer.json") } }
+        #expect(readTree(site) == goodSite)
+        stop.store(true, ordering: .releasing)
+        waitFor("the watcher to stop") { done.load(ordering: .acquiring) }
+    }
+
     @Test func incrementalUpdateWritesOnlyChangedFilesAndRemovesStaleOnes() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let site = tmp.sub("Site")

@@ -59,7 +59,7 @@ import ModelFormats
         ("target not in vocabulary", "\"target\": \"mat\"|\"target\": \"rug\"",
          "Models/x.json:47:51: prompt.target is \"rug\", which is not in the vocabulary; expected one of: \(vocabList)"),
         ("unknown activation", "\"relu\"|\"swish\"",
-         "Models/x.json:11:19: config.activation is \"swish\", expected \"relu\" or \"gelu\""),
+         "Models/x.json:11:19: config.activation is \"swish\", expected \"relu\", \"gelu\" (tanh approximation) or \"gelu_exact\" (erf)"),
         ("unknown tokenizer", "\"tokenizer\": \"words\"|\"tokenizer\": \"bpe\"",
          "Models/x.json:4:16: tokenizer is \"bpe\", expected \"words\" or \"chars\""),
         ("eps zero", "\"layer_norm_eps\": 1e-5|\"layer_norm_eps\": 0",

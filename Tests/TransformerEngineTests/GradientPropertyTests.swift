@@ -185,11 +185,13 @@ import ModelFormats
 
     @Test func activationDerivatives() {
         let h = 1e-6
-        for x in [-3.0, -1.0, -0.2, 0.0, 0.3, 1.0, 2.5] {
-            let numeric = (Activation.gelu.apply(x + h) - Activation.gelu.apply(x - h)) / (2 * h)
-            #expect(abs(Activation.gelu.derivative(x) - numeric) < 1e-9, "gelu'(\(x))")
+        for activation in [Activation.gelu, .geluExact] {
+            for x in [-3.0, -1.0, -0.2, 0.0, 0.3, 1.0, 2.5] {
+                let numeric = (activation.apply(x + h) - activation.apply(x - h)) / (2 * h)
+                #expect(abs(activation.derivative(x) - numeric) < 1e-9, "\(activation)'(\(x))")
+            }
+            #expect(activation.derivative(0) == 0.5)
         }
-        #expect(Activation.gelu.derivative(0) == 0.5)
         #expect(Activation.relu.derivative(0.7) == 1 && Activation.relu.derivative(-0.7) == 0)
         #expect(Activation.relu.derivative(0) == 0)   // the convention at the kink
     }

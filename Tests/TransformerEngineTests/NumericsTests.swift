@@ -52,6 +52,10 @@ import ModelFormats
         #expect(Activation.gelu.apply(0) == 0)
         #expect(abs(Activation.gelu.apply(1) - 0.8411919906082768) < 1e-12)
         #expect(abs(Activation.gelu.apply(-1) - (-0.15880800939172324)) < 1e-12)
+        // x·Φ(x) from Python: x * 0.5 * (1 + math.erf(x / math.sqrt(2))): 1·Φ(1) = 0.8413447460685429, −1·Φ(−1) = −0.15865525393145707.
+        #expect(Activation.geluExact.apply(0) == 0)
+        #expect(abs(Activation.geluExact.apply(1) - 0.8413447460685429) < 1e-15)
+        #expect(abs(Activation.geluExact.apply(-1) - (-0.15865525393145707)) < 1e-15)
         #expect(Activation.relu.apply(-0.3) == 0)
     }
 

@@ -45,7 +45,7 @@ public enum SiteBuild {
             })
         let files = try steps.run("check pages") { () throws(BuildFailure) in
             try checkedSite(pages: forwardPages + learningPages, assets: templates.assets,
-                            model: model.bytes, trace: traceFile, output: options.outputPath)
+                            model: model.checkpoint == nil ? model.bytes : nil, trace: traceFile, output: options.outputPath)
         }
         return BuiltSite(files: files, trace: trace)
     }
@@ -90,7 +90,8 @@ public enum SiteBuild {
     }
 
     /// Every file of the site, once the checker passed the pages and the links between them.
-    static func checkedSite(pages: [SiteRenderer.RenderedPage], assets: [String: [UInt8]], model: [UInt8], trace: [UInt8],
+    /// `model` is the model file, published as it is; nil for a checkpoint (its files are listed).
+    static func checkedSite(pages: [SiteRenderer.RenderedPage], assets: [String: [UInt8]], model: [UInt8]?, trace: [UInt8],
                             output: String) throws(BuildFailure) -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         var scanned: [String: SiteChecker.ScannedPage] = [:]
@@ -99,7 +100,7 @@ public enum SiteBuild {
             scanned[page.path] = page.scan
         }
         for (name, bytes) in assets { files[name] = bytes }
-        files["model.json"] = model
+        if let model { files["model.json"] = model }
         files["trace.json"] = trace
         let prefix = output.hasSuffix("/") ? output : output + "/"
         let diagnostics = SiteChecker.check(files: files, scanned: scanned, displayPrefix: prefix)
@@ -108,14 +109,22 @@ public enum SiteBuild {
     }
 
     /// The model file, with the prompt and target the options override.
+    /// A checkpoint (a folder or its .safetensors) takes its prompt from `--text` and `--target`;
+    /// the file-size limit is a model file's (a checkpoint's weights are read as binary), the
+    /// model's limits are the same.
     static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> ModelInput {
-        if let path = options.modelPath { try ModelLimits.checkFile(path) }
-        let textField = options.text == nil ? "prompt.text" : "--text"
-        let targetField = options.target == nil ? "prompt.target" : "--target"
+        let checkpoint = options.modelPath.flatMap { CheckpointLoader.isCheckpoint($0) ? $0 : nil }
+        if let path = options.modelPath, checkpoint == nil { try ModelLimits.checkFile(path) }
+        let textField = options.text == nil && checkpoint == nil ? "prompt.text" : "--text"
+        let targetField = options.target == nil && checkpoint == nil ? "prompt.target" : "--target"
         var loaded: ModelInput
         do throws(Diagnostic) {
-            loaded = try ModelInput.read(options.modelPath)
-            if options.text != nil || options.target != nil {
+            if let checkpoint {
+                loaded = try ModelInput.readCheckpoint(checkpoint, text: options.text, target: options.target)
+            } else {
+                loaded = try ModelInput.read(options.modelPath)
+            }
+            if checkpoint == nil && (options.text != nil || options.target != nil) {
                 let builder = PromptBuilder(model: loaded.model, file: options.modelLabel)
                 let text = options.text ?? loaded.model.prompt.text
                 // A new text drops the file's target unless one is given.

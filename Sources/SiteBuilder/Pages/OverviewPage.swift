@@ -26,6 +26,17 @@ enum OverviewPage {
         var tokensHref: String
         var sha256: String
         var predictionHref: String
+        /// The checkpoint the weights come from (name, dtype, LM head, files); all empty for a model file.
+        var hasCheckpoint: Bool
+        var checkpointName: String
+        var checkpointDtype: String
+        var lmHead: String
+        var checkpointFiles: [CheckpointFile]
+    }
+    struct CheckpointFile {
+        var name: String
+        var size: Int
+        var sha256: String
     }
     struct Chip {
         var word: String
@@ -85,7 +96,14 @@ enum OverviewPage {
             parameterCount: parameterCount,
             tokensHref: s.file(.tokens),
             sha256: sha256,
-            predictionHref: s.file(.prediction)
+            predictionHref: s.file(.prediction),
+            hasCheckpoint: s.checkpoint != nil,
+            checkpointName: s.checkpoint?.name ?? "",
+            checkpointDtype: s.checkpoint?.dtypes.joined(separator: " and ") ?? "",
+            lmHead: s.checkpoint?.lmHeadIsTied == false ? "its own lm_head.weight" : "tied to the token embeddings (W_lm = wteᵀ)",
+            checkpointFiles: (s.checkpoint?.files ?? []).map { file in
+                CheckpointFile(name: file.name, size: file.bytes.count, sha256: SHA256.hex(file.bytes))
+            }
         )
     }
 

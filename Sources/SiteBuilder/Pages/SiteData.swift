@@ -9,6 +9,8 @@ struct SiteData {
     let trace: Trace
     let modelBytes: [UInt8]
     let modelFile: String
+    /// The checkpoint the model was read from; nil for a model file.
+    let checkpoint: CheckpointSummary?
     /// The learning chapter's numbers (nil without a target): the gradients of this pass,
     /// one gradient step and its forward pass, and the short training run.
     private(set) var learning: Learning?
@@ -26,6 +28,7 @@ struct SiteData {
         self.trace = trace
         self.learning = learning
         self.modelBytes = loaded.bytes
+        self.checkpoint = loaded.checkpoint
         self.modelFile = displayPath
         self.tokenClasses = trace.tokens.indices.map(Self.tokenClassName)
         self.tokenLabels = trace.tokens.enumerated().map { "\($0) · \($1)" }
@@ -46,6 +49,13 @@ struct SiteData {
     /// The model file's SHA-256, for the overview page (worked out only there: it costs as much
     /// as a dozen pages for a big model file).
     var sha256: String { SHA256.hex(modelBytes) }
+
+    /// A checkpoint's vocabulary entry for a tooltip: `id 261, token Ġthe` (the raw spelling
+    /// beside the readable one the page shows); "" for a model file's word (no tooltip).
+    func tokenNote(id: Int) -> String {
+        guard let raw = checkpoint?.rawTokens[id] else { return "" }
+        return raw.isEmpty ? "id \(id), no token (padding)" : "id \(id), token \(raw)"
+    }
 
     /// The same data with the learning chapter's numbers (computed beside the forward pages).
     func adding(_ learning: Learning?) -> SiteData {

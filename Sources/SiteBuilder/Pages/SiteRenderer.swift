@@ -70,6 +70,9 @@ struct SiteRenderer: @unchecked Sendable {
         var focusWord: String
         var body: String
         var sha256: String
+        /// The checkpoint the weights come from (its files are listed on the overview), else "".
+        var hasCheckpoint: Bool
+        var checkpointName: String
         var generator: String
         var hasPrev: Bool
         var prevHref = ""
@@ -102,6 +105,8 @@ struct SiteRenderer: @unchecked Sendable {
             focusWord: data.trace.tokens[focus],
             body: body,
             sha256: sha256,
+            hasCheckpoint: data.checkpoint != nil,
+            checkpointName: data.checkpoint?.name ?? "",
             generator: Self.generator,
             hasPrev: index > 0,
             hasNext: index + 1 < stages.count)

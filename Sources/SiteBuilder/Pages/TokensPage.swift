@@ -5,6 +5,8 @@ enum TokensPage {
     struct Context: PageContext {
         var tokenizerWords: Bool
         var tokenizerChars: Bool
+        /// A checkpoint's tokenizer: the raw token column and the tooltips show.
+        var tokenizerCheckpoint: Bool
         var promptText: String
         var vocab: [Word]
         var vocabSize: Int
@@ -19,10 +21,15 @@ enum TokensPage {
         var id: Int
         var word: String
         var used: Bool
+        /// `id 261, token Ġthe` for a checkpoint's token; "" (no tooltip) for a model file's word.
+        var note: String
+        var hasNote: Bool
     }
     struct TokenRow {
         var position: Int
         var word: String
+        /// The vocabulary's own spelling (`Ġthe`); the word itself for a model file.
+        var raw: String
         var id: Int
         var cls: String
     }
@@ -31,15 +38,17 @@ enum TokensPage {
         let t = s.trace
         let inPrompt = Set(t.ids)
         let vocab = s.model.vocab.enumerated().map { id, word -> Word in
-            Word(id: id, word: word, used: inPrompt.contains(id))
+            let note = s.tokenNote(id: id)
+            return Word(id: id, word: word, used: inPrompt.contains(id), note: note, hasNote: !note.isEmpty)
         }
         let rows = t.tokens.enumerated().map { i, word -> TokenRow in
-            TokenRow(position: i, word: word, id: t.ids[i], cls: s.tokenClass(i))
+            TokenRow(position: i, word: word, raw: s.checkpoint?.rawTokens[t.ids[i]] ?? word, id: t.ids[i], cls: s.tokenClass(i))
         }
         let strip = TokenStripSVG(id: "token-strip", tokens: t.tokens, ids: t.ids, classes: s.tokenClasses).render()
         return Context(
             tokenizerWords: s.model.tokenizer == .words,
             tokenizerChars: s.model.tokenizer == .chars,
+            tokenizerCheckpoint: s.model.tokenizer == .checkpoint,
             promptText: s.model.prompt.text,
             vocab: vocab,
             vocabSize: s.model.vocab.count,

@@ -1,6 +1,7 @@
 import Foundation
+import ModelFormats
 
-/// Rebuilds the site whenever the model file or a template changes, like `zola serve`
+/// Rebuilds the site whenever the model file (or a checkpoint's files) or a template changes, like `zola serve`
 /// without the server. It polls the files' modification time, size and inode every 50 ms:
 /// cheap for a handful of files, and it sees editors that save by writing a new file and
 /// renaming it over the old one. A failed rebuild reports its errors and leaves the last
@@ -26,10 +27,19 @@ public final class SiteWatcher: @unchecked Sendable {
         var inode: Int
     }
 
-    /// Every watched file: the model file and every file of the templates folder.
+    /// Every watched file: the model file (for a checkpoint, also every file of its folder:
+    /// config.json, model.safetensors or its shards, the tokenizer files) and every file of the
+    /// templates folder.
     func snapshot() -> [String: Stamp] {
         let fm = FileManager.default
         var paths = options.modelPath.map { [$0] } ?? []
+        if let model = options.modelPath, CheckpointLoader.isCheckpoint(model) {
+            var isFolder: ObjCBool = false
+            let folder = fm.fileExists(atPath: model, isDirectory: &isFolder) && isFolder.boolValue
+                ? model : (model as NSString).deletingLastPathComponent
+            let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
+            paths += names.filter { !$0.hasPrefix(".") }.map { (folder as NSString).appendingPathComponent($0) }
+        }
         if let templates = options.templatesPath {
             // The folder itself too: replaced by a file, it is a change to report.
             paths.append(templates)

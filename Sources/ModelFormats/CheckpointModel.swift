@@ -1,0 +1,139 @@
+import Checkpoints
+import Diagnostics
+import Foundation
+import TransformerEngine
+
+/// What the site says about a checkpoint it was built from: its name, its files (listed, not
+/// copied into the site), the dtypes of its weights, and each id's raw token (the vocabulary's
+/// own spelling, `Ġthe`, beside the readable `␣the` of `Model.vocab`).
+public struct CheckpointSummary: Sendable, Equatable {
+    public struct File: Sendable, Equatable {
+        /// The name in the checkpoint folder (`model.safetensors`).
+        public var name: String
+        /// The exact bytes read (the site shows their size and SHA-256).
+        public var bytes: [UInt8]
+    }
+
+    /// The folder's name (`gpt2-f32`).
+    public var name: String
+    public var files: [File]
+    /// `F32`, or `F16, F32` when the weights mix dtypes.
+    public var dtypes: [String]
+    /// The raw token of every id, "" for an id without a token (a padded vocabulary).
+    public var rawTokens: [String]
+    /// True when the LM head is wte (no lm_head.weight of its own).
+    public var lmHeadIsTied: Bool
+}
+
+/// Reads a Hugging Face GPT-2 checkpoint (a folder, or its `model.safetensors`) as the engine's
+/// `Model`: the same maths as transformers' GPT2LMHeadModel, so every page and figure works as
+/// for a model file.
+public enum CheckpointLoader {
+    /// A folder, or a `.safetensors` / `.safetensors.index.json` file, is read as a checkpoint.
+    public static func isCheckpoint(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return true }
+        return path.hasSuffix(".safetensors") || path.hasSuffix(".safetensors.index.json")
+    }
+
+    /// The checkpoint at `path` with the prompt `text` (required: a checkpoint holds none) and the
+    /// optional one-token `target`, both tokenized by the checkpoint's tokenizer.
+    public static func load(path: String, text: String?, target: String?) throws(Diagnostic) -> LoadedModel {
+        let checkpoint: GPT2Checkpoint
+        do {
+            checkpoint = try GPT2Checkpoint.read(path)
+        } catch let error as CheckpointError {
+            throw Diagnostic(file: error.file, field: error.subject, message: error.message)
+        } catch {
+            throw Diagnostic(file: path, message: "cannot be read: \(error)")
+        }
+        let model = try model(of: checkpoint, path: path, text: text, target: target)
+        return LoadedModel(path: path, bytes: [], model: model, checkpoint: try summary(of: checkpoint))
+    }
+
+    /// The mapping of a checkpoint onto the engine's model (Tests/Reference/checkpoints.py's
+    /// `as_site_model` is the same in NumPy): W_q | W_k | W_v are the column blocks of c_attn,
+    /// W_o = attn.c_proj, W_1 = mlp.c_fc, W_2 = mlp.c_proj, LN1/LN2/LNf = ln_1/ln_2/ln_f,
+    /// W_lm = lm_headᵀ (wteᵀ when tied), no b_lm; the final LayerNorm is always on.
+    public static func model(of checkpoint: GPT2Checkpoint, path: String, text: String?, target: String?) throws(Diagnostic) -> Model {
+        let c = checkpoint.config, w = checkpoint.weights
+        let config = ModelConfig(dModel: c.nEmbd, nHeads: c.nHead, nLayers: c.nLayer, dFF: c.nInner,
+                                 maxPositions: c.nPositions, activation: activation(c.activation),
+                                 layerNormEps: c.layerNormEpsilon, finalLayerNorm: true)
+        let layers = w.blocks.map { b in
+            LayerWeights(wQ: matrix(b.query), wK: matrix(b.key), wV: matrix(b.value), wO: matrix(b.attnProj),
+                         w1: matrix(b.fc), w2: matrix(b.mlpProj),
+                         bQ: b.queryBias.values, bK: b.keyBias.values, bV: b.valueBias.values, bO: b.attnProjBias.values,
+                         b1: b.fcBias.values, b2: b.mlpProjBias.values,
+                         ln1: LayerNormParameters(gamma: b.ln1Weight.values, beta: b.ln1Bias.values),
+                         ln2: LayerNormParameters(gamma: b.ln2Weight.values, beta: b.ln2Bias.values))
+        }
+        let weights = Weights(tokEmb: matrix(w.tokenEmbedding), posEmb: matrix(w.positionEmbedding), layers: layers,
+                              wLM: matrix(w.lmHead).T, bLM: nil,
+                              lnf: LayerNormParameters(gamma: w.lnFWeight.values, beta: w.lnFBias.values))
+        let tokenizer = checkpoint.tokenizer
+        let vocab = (0..<c.vocabSize).map { tokenizer.display(id: $0) }
+        let prompt = try self.prompt(text: text, target: target, tokenizer: tokenizer, maxPositions: c.nPositions, file: path)
+        return Model(name: checkpoint.name, vocab: vocab, tokenizer: .checkpoint, config: config, weights: weights, prompt: prompt)
+    }
+
+    /// `--text` encoded by the checkpoint's tokenizer; `--target` must encode to exactly one token.
+    static func prompt(text: String?, target: String?, tokenizer: any TextTokenizer, maxPositions: Int,
+                       file: String) throws(Diagnostic) -> Prompt {
+        guard let text else {
+            throw Diagnostic(file: file, field: "--text",
+                             message: "is required with a checkpoint, which holds no prompt: sitegen --model \(file) --text \"some prompt\"")
+        }
+        let tokens = tokenizer.tokens(text)
+        guard !tokens.isEmpty else {
+            throw Diagnostic(file: file, field: "--text", message: "is empty, expected at least one token")
+        }
+        guard tokens.count <= maxPositions else {
+            throw Diagnostic(file: file, field: "--text",
+                             message: "has \(tokens.count) tokens, expected at most \(maxPositions) (config.json's n_positions)")
+        }
+        var targetID: Int? = nil
+        var targetToken: String? = nil
+        if let target {
+            let pieces = tokenizer.tokens(target)
+            guard pieces.count == 1 else {
+                let shown = pieces.map { "\($0.display) (id \($0.id))" }.joined(separator: " + ")
+                throw Diagnostic(file: file, field: "--target", message: pieces.isEmpty
+                    ? "is empty, expected exactly one token"
+                    : "\(quoted(target)) is \(pieces.count) tokens, \(shown); expected exactly one token")
+            }
+            targetID = pieces[0].id
+            targetToken = pieces[0].display
+        }
+        return Prompt(text: text, tokens: tokens.map(\.display), ids: tokens.map(\.id), target: targetToken, targetID: targetID)
+    }
+
+    static func activation(_ a: GPT2Config.Activation) -> Activation {
+        switch a {
+        case .geluTanh: .gelu
+        case .geluExact: .geluExact
+        case .relu: .relu
+        }
+    }
+
+    /// A checkpoint matrix (or vector, as one row) as the engine's tensor.
+    static func matrix(_ t: CheckpointTensor) -> Tensor {
+        Tensor(shape: [t.rows, t.values.count / max(t.rows, 1)], values: t.values)
+    }
+
+    static func summary(of checkpoint: GPT2Checkpoint) throws(Diagnostic) -> CheckpointSummary {
+        var files: [CheckpointSummary.File] = []
+        for file in checkpoint.files {
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                throw Diagnostic(file: file.path, message: "cannot be read (check its permissions)")
+            }
+            files.append(.init(name: file.name, bytes: [UInt8](data)))
+        }
+        let tokenizer = checkpoint.tokenizer
+        return CheckpointSummary(name: checkpoint.name, files: files, dtypes: checkpoint.weights.dtypes.map(\.rawValue),
+                                 rawTokens: (0..<checkpoint.config.vocabSize).map { tokenizer.raw(id: $0) ?? "" },
+                                 lmHeadIsTied: checkpoint.weights.lmHeadIsTied)
+    }
+
+    static func quoted(_ text: String) -> String { "\"" + text + "\"" }
+}
