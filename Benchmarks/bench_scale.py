@@ -97,7 +97,7 @@ def sitegen_binary(options):
 
 def prompt_text(folder, tokens):
     """A prompt of exactly `tokens` tokens under the checkpoint's tokenizer (the first tokens
-    of the training text, decoded), for sitegen --text."""
+    of the training text, decoded), and a one-token target, for --text and --target."""
     from tokenizers import Tokenizer
     sys.path.insert(0, os.path.join(ROOT, "Benchmarks"))
     import gpt2_small
@@ -106,17 +106,17 @@ def prompt_text(folder, tokens):
     for n in range(tokens, tokens + 8):
         text = tokenizer.decode(ids[:n])
         if len(tokenizer.encode(text).ids) == tokens:
-            return text
+            return text, " the"
     sys.exit(f"no prompt of {tokens} tokens found")
 
 
-def whole_site(binary, folder, site, text):
+def whole_site(binary, folder, site, text, target):
     """The whole sitegen process on the checkpoint: (wall s, max RSS MB, pages, site MB,
     largest page KB, its name), or the reason it did not run."""
     if os.path.exists(site):
         shutil.rmtree(site)
     start = time.perf_counter()
-    result = subprocess.run(["/usr/bin/time", "-v", binary, "--quiet", "--model", folder, "--text", text, "--output", site],
+    result = subprocess.run(["/usr/bin/time", "-v", binary, "--quiet", "--model", folder, "--text", text, "--target", target, "--output", site],
                             capture_output=True, text=True)
     wall = time.perf_counter() - start
     if result.returncode != 0:
@@ -155,10 +155,11 @@ def main():
     options = parser.parse_args()
     folder = checkpoint()
     binary = engine_bench()
+    text, target = prompt_text(folder, options.tokens)
     print(f"machine load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
-    forward, forward_wall, forward_rss = timed([binary, folder, "--tokens", str(options.tokens), "--runs", "3", "--no-learning"])
-    learning, learning_wall, learning_rss = timed([binary, folder, "--tokens", str(options.tokens), "--runs", "1"])
+    forward, forward_wall, forward_rss = timed([binary, folder, "--text", text, "--target", target, "--runs", "3", "--no-learning"])
+    learning, learning_wall, learning_rss = timed([binary, folder, "--text", text, "--target", target, "--runs", "1"])
     print(forward + learning)
 
     rows = []
@@ -179,8 +180,7 @@ def main():
     row("one gradient step on every weight, wall", figure(learning, "one gradient step"), None, "s")
     row("engine-bench with the learning chapter: process wall", learning_wall, 3.0, "s")
 
-    site = whole_site(sitegen_binary(options), folder, os.path.join(SCRATCH, "gpt2-small-site"),
-                      prompt_text(folder, options.tokens))
+    site = whole_site(sitegen_binary(options), folder, os.path.join(SCRATCH, "gpt2-small-site"), text, target)
     notes = []
     sitegen_wall = None
     if isinstance(site, str):
@@ -195,7 +195,8 @@ def main():
 
     if options.peer:
         python = peer_python(options)
-        ids = re.search(r"prompt ids: ([0-9,]+)", forward).group(1)
+        from tokenizers import Tokenizer
+        ids = ",".join(map(str, Tokenizer.from_file(os.path.join(folder, "tokenizer.json")).encode(text).ids))
         start = time.perf_counter()
         out = subprocess.run([python, "-c", PEER_SCRIPT, folder, ids], check=True, capture_output=True, text=True).stdout
         peer_wall = time.perf_counter() - start

@@ -1,10 +1,12 @@
 import Checkpoints
 import Foundation
+import ModelFormats
 import TransformerEngine
 
-// engine-bench CHECKPOINT_FOLDER [--tokens T] [--runs N] [--no-learning]
+// engine-bench CHECKPOINT_FOLDER --text PROMPT --target TOKEN [--runs N] [--no-learning]
 //
-// Reads a GPT-2 checkpoint, runs the engine's forward pass on a T-token prompt N times and
+// Reads a GPT-2 checkpoint, maps it as `sitegen --model` does (CheckpointLoader), runs the
+// engine's forward pass on the prompt N times and
 // prints its time and GFLOP/s against the machine's double-precision peak without FMA, then
 // (unless --no-learning) the learning chapter's exact work: the gradient of every weight and
 // one gradient step. Each figure is one line `name: value unit`, for Benchmarks/bench_scale.py.
@@ -34,11 +36,16 @@ var arguments = Array(CommandLine.arguments.dropFirst())
     arguments.removeSubrange(at...(at + 1))
     return number
 }
-let tokenCount = option("--tokens", default: 24)
+@MainActor func text(_ name: String) -> String {
+    guard let at = arguments.firstIndex(of: name), at + 1 < arguments.count else { fail("\(name) is required") }
+    defer { arguments.removeSubrange(at...(at + 1)) }
+    return arguments[at + 1]
+}
+let promptText = text("--text"), targetText = text("--target")
 let runs = option("--runs", default: 3)
 let learning = !arguments.contains("--no-learning")
 arguments.removeAll { $0 == "--no-learning" }
-guard arguments.count == 1 else { fail("usage: engine-bench CHECKPOINT_FOLDER [--tokens T] [--runs N] [--no-learning]") }
+guard arguments.count == 1 else { fail("usage: engine-bench CHECKPOINT_FOLDER --text PROMPT --target TOKEN [--runs N] [--no-learning]") }
 
 func report(_ name: String, _ value: Double, _ unit: String, decimals: Int = 3) {
     print("\(name): \(String(format: "%.\(decimals)f", value)) \(unit)")
@@ -66,14 +73,14 @@ var start = seconds(), cpuStart = cpuSeconds()
 let checkpoint: GPT2Checkpoint
 do { checkpoint = try phase("read the checkpoint") { try GPT2Checkpoint.read(arguments[0]) } } catch { fail("\(error)") }
 let c = checkpoint.config
-let text = "The quick brown fox jumps over the lazy dog. Once upon a time there was a small village by the sea."
-let encoded = checkpoint.tokenizer.encode(text)
-guard !encoded.isEmpty, tokenCount <= c.nPositions else { fail("cannot make a \(tokenCount)-token prompt") }
-let ids = (0..<tokenCount).map { encoded[$0 % encoded.count] }
-print("prompt ids: " + ids.map(String.init).joined(separator: ","))
-let model = phase("map to the engine's Model") {
-    CheckpointModel.model(checkpoint, promptIDs: ids, targetID: encoded[tokenCount % encoded.count])
-}
+let model: Model
+do {
+    model = try phase("map to the engine's Model") {
+        try CheckpointLoader.model(of: checkpoint, path: arguments[0], text: promptText, target: targetText)
+    }
+} catch { fail("\(error)") }
+let tokenCount = model.prompt.ids.count
+print("prompt: \(tokenCount) tokens")
 
 // Multiply-adds of the forward pass's products, ×2 for FLOPs.
 let (t, d, ff, v, h) = (tokenCount, c.nEmbd, c.nInner, c.vocabSize, c.nHead)
