@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ModelFormats", targets: ["ModelFormats"]),
         .library(name: "SiteBuilder", targets: ["SiteBuilder"]),
         .library(name: "Checkpoints", targets: ["Checkpoints"]),
+        .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
@@ -28,6 +29,9 @@ let package = Package(
 
         // Reads Hugging Face GPT-2 checkpoints (config.json, safetensors, byte-level BPE). Foundation only.
         .target(name: "Checkpoints"),
+
+        // sitegen train: a GPT-2 trained on a text with the engine's backward pass, written as a checkpoint.
+        .target(name: "Training", dependencies: ["TransformerEngine", "Checkpoints"]),
 
         // libxml2 (Debian's libxml2-dev) behind a system-library target.
         .systemLibrary(
@@ -61,6 +65,9 @@ let package = Package(
                 "SiteBuilder",
                 "Diagnostics",
                 "PageValidation",
+                "TransformerEngine",
+                "Training",
+                "Checkpoints",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,7 +78,8 @@ let package = Package(
 
         .testTarget(name: "TransformerEngineTests", dependencies: ["Diagnostics", "TransformerEngine", "ModelFormats"]),
         .testTarget(name: "PageValidationTests", dependencies: ["Diagnostics", "PageValidation"], exclude: ["Fixtures"]),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TransformerEngine"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpoints", "TransformerEngine"]),
         .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation", .product(name: "Mustache", package: "swift-mustache")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiteBuilder
+import TransformerEngine
 
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,6 +32,21 @@ struct Build: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40, fewer for big models).", valueName: "n"))
     var steps: Int?
 
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("New tokens the generation chapter appends to the prompt, greedily and by sampling (capped by max_positions).", valueName: "n"))
+    var generate: Int = GenerationSettings.default.count
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Temperature T of the sampled continuation: softmax(logits / T), T > 0.", valueName: "T"))
+    var temperature: Double = GenerationSettings.default.temperature
+
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: ArgumentHelp("Sample only from the K most likely tokens (ties: the lower id); 0 = off.", valueName: "K"))
+    var topK: Int = GenerationSettings.default.topK
+
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: ArgumentHelp("Sample only from the smallest set of most likely tokens whose probability reaches P, in (0, 1]; 1 = off.", valueName: "P"))
+    var topP: Double = GenerationSettings.default.topP
+
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the SplitMix64 generator the sampled continuation draws u ∈ [0, 1) from, 0 … 2^53 − 1.", valueName: "S"))
+    var seed: UInt64 = GenerationSettings.default.seed
+
     @Flag(name: .long, help: "Print only errors.")
     var quiet = false
 
@@ -54,7 +70,8 @@ struct Build: ParsableCommand {
     func run() throws {
         let inputs = BuiltInDefaults.resolve(model: model, templates: templates)
         let options = BuildOptions(modelPath: inputs.model, outputPath: output, templatesPath: inputs.templates, text: text, target: target,
-                                   learningRate: learningRate, steps: steps)
+                                   learningRate: learningRate, steps: steps,
+                                   generation: GenerationSettings(count: generate, temperature: temperature, topK: topK, topP: topP, seed: seed))
         if watch {
             let stop = StopSignal.install()
             let watcher = SiteWatcher(options: options, log: { line in if !quiet { Console.line(line) } },

@@ -26,9 +26,12 @@ struct Sitegen: ParsableCommand {
 
         Checking a site someone edited or is about to host:
           sitegen check [Site]
+
+        Training a GPT-2 on a text (`sitegen help train`):
+          sitegen train CORPUS.txt --output DIR
         """,
         version: SitegenVersion.string,
-        subcommands: [Build.self, Check.self],
+        subcommands: [Build.self, Check.self, Train.self],
         defaultSubcommand: Build.self
     )
 

@@ -74,13 +74,14 @@ def prompt_text_command(binary, data, origin, folder):
 
 def checkpoint_command(binary, data, origin, folder):
     """`sitegen --model DIR` on a copy of the checkpoint folder the input came from (config.json,
-    model.safetensors, tokenizer.json), with that one file replaced by the input."""
+    model.safetensors, tokenizer.json), with that one file replaced by the input, and a prompt."""
     checkpoint = os.path.join(folder, "checkpoint")
     shutil.copytree(os.path.dirname(os.path.join(ROOT, origin)), checkpoint)
     with open(os.path.join(checkpoint, os.path.basename(origin)), "wb") as f:
         f.write(data)
-    return [binary, "--quiet", "--model", checkpoint, "--templates", os.path.join(ROOT, "Templates"),
-            "--output", os.path.join(folder, "Site")]
+    # A checkpoint holds no prompt: give one, so a mutation that still reads is built in full.
+    return [binary, "--quiet", "--model", checkpoint, "--text", "The cat sat on the mat.",
+            "--templates", os.path.join(ROOT, "Templates"), "--output", os.path.join(folder, "Site")]
 
 
 # A target whose corpus is empty is skipped (the checkpoint ones, until checkpoint fixtures exist).

@@ -9,7 +9,7 @@ import Testing
         let expected: [(String, Int?)] = [("index", nil), ("tokens", nil), ("embeddings", nil), ("positions", nil),
             ("layernorm", 0), ("attention", 0), ("residual", 0), ("mlp", 0),
             ("layernorm", 1), ("attention", 1), ("residual", 1), ("mlp", 1),
-            ("lm-head", nil), ("prediction", nil), ("gradient", nil), ("backprop", nil), ("step", nil), ("training", nil)]
+            ("lm-head", nil), ("prediction", nil), ("generate", nil), ("playground", nil), ("gradient", nil), ("backprop", nil), ("step", nil), ("training", nil)]
         #expect(stages.map(\.0) == expected.map(\.0))
         #expect(stages.map(\.1) == expected.map(\.1))
     }

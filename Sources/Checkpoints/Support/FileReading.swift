@@ -18,7 +18,11 @@ func readFile(_ path: String, shownAs file: String) throws -> Data {
 
 /// Reads a JSON file whose top level must be an object.
 func readJSONObject(_ path: String, shownAs file: String) throws -> [String: JSONValue] {
-    let bytes = try readFile(path, shownAs: file)
+    try parseJSONObject(readFile(path, shownAs: file), shownAs: file)
+}
+
+/// Parses JSON bytes whose top level must be an object; `file` names them in messages.
+func parseJSONObject(_ bytes: Data, shownAs file: String) throws -> [String: JSONValue] {
     guard String(validating: bytes, as: UTF8.self) != nil else {
         throw CheckpointError(file: file, message: "is not valid UTF-8, expected a JSON object")
     }

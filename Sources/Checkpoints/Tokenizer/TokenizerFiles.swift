@@ -12,7 +12,15 @@ public enum TokenizerFiles {
     /// No normaliser; a post-processor only of type ByteLevel; `added_tokens` split out first.
     public static func read(tokenizerJSON path: String, shownAs file: String? = nil) throws -> any TextTokenizer {
         let file = file ?? path
-        let root = try readJSONObject(path, shownAs: file)
+        return try read(root: readJSONObject(path, shownAs: file), file: file)
+    }
+
+    /// Reads the text of a `tokenizer.json` (as `read(tokenizerJSON:)`); `file` names it in messages.
+    public static func read(tokenizerJSONText text: String, shownAs file: String) throws -> any TextTokenizer {
+        try read(root: parseJSONObject(Data(text.utf8), shownAs: file), file: file)
+    }
+
+    static func read(root: [String: JSONValue], file: String) throws -> any TextTokenizer {
         let keys = KeyReader(file: file)
 
         if let normalizer = root["normalizer"], normalizer != .null {

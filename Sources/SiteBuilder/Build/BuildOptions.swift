@@ -1,4 +1,5 @@
 import Foundation
+import TransformerEngine
 
 /// What to build and where.
 public struct BuildOptions: Sendable {
@@ -13,11 +14,15 @@ public struct BuildOptions: Sendable {
     /// Override the model file's `"training"` settings for the learning chapter.
     public var learningRate: Double? = nil
     public var steps: Int? = nil
+    /// The generation chapter's continuations (--generate, --temperature, --top-k, --top-p, --seed).
+    public var generation: GenerationSettings = .default
     /// How long a template grows before it is parsed in pieces (tests cut at every place).
     var templatePieceSize = TemplatePiece.defaultSize
 
     public init(modelPath: String? = nil, outputPath: String = "Site", templatesPath: String? = nil,
-                text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil) {
+                text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil,
+                generation: GenerationSettings = .default) {
+        self.generation = generation
         self.learningRate = learningRate
         self.steps = steps
         self.modelPath = modelPath

@@ -34,13 +34,14 @@ public enum SiteBuild {
         }
         let training = try trainingSettings(options, model: model.model)
         let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
-        let forward = SiteData(loaded: model, trace: trace, displayPath: options.modelLabel, learning: nil)
+        let generation = try steps.run("generation") { () throws(BuildFailure) in try generate(options, model: model.model) }
+        let forward = SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel, learning: nil)
         let (forwardPages, (learningPages, traceFile)) = try steps.run(
             "forward pages", { () throws(BuildFailure) in try renderPages(forward, templates) { !$0.needsLearning } },
             beside: "learning chapter", { () throws(BuildFailure) in
                 // Training, then trace.json (it holds the run) and the pages that show its numbers.
                 let learned = learning(model.model, trace: trace, rate: training.rate, steps: training.steps)
-                let traceFile = traceJSON(trace, model: model.model, learning: learned)
+                let traceFile = traceJSON(trace, model: model.model, learning: learned, generation: generation)
                 return (try renderPages(forward.adding(learned), templates) { $0.needsLearning }, traceFile)
             })
         let files = try steps.run("check pages") { () throws(BuildFailure) in
@@ -100,7 +101,10 @@ public enum SiteBuild {
             scanned[page.path] = page.scan
         }
         for (name, bytes) in assets { files[name] = bytes }
-        if let model { files["model.json"] = model }
+        if let model {
+            files["model.json"] = model
+            if ModelScript.isOffered(modelBytes: model.count) { files[ModelScript.name] = ModelScript.bytes(model: model) }
+        }
         files["trace.json"] = trace
         let prefix = output.hasSuffix("/") ? output : output + "/"
         let diagnostics = SiteChecker.check(files: files, scanned: scanned, displayPrefix: prefix)
@@ -167,12 +171,22 @@ public enum SiteBuild {
                                  steppedTrace: first.trace, run: run)
     }
 
-    /// `trace.json`: the forward trace, then the gradients and the training run.
-    static func traceJSON(_ trace: Trace, model: Model, learning: SiteData.Learning?) -> [UInt8] {
+    /// Both continuations of the prompt, after checking the settings.
+    static func generate(_ options: BuildOptions, model: Model) throws(BuildFailure) -> Generation {
+        let problems = options.generation.problems
+        guard problems.isEmpty else {
+            throw BuildFailure(problems.map { Diagnostic(file: options.modelLabel, field: $0.option, message: $0.message) })
+        }
+        return Transformer.generate(model, prompt: model.prompt, settings: options.generation)
+    }
+
+    /// `trace.json`: the forward trace, then the gradients, the training run and the generation chapter's continuations.
+    static func traceJSON(_ trace: Trace, model: Model, learning: SiteData.Learning?, generation: Generation) -> [UInt8] {
         var json = trace.json(model: model)
         if case .object(var members) = json {
             members.append(("grads", learning?.gradients.gradientsJSON() ?? .null))
             members.append(("training", learning?.run.json() ?? .null))
+            members.append(("generation", generation.json(vocab: model.vocab)))
             json = .object(members)
         }
         return json.renderedBytes()

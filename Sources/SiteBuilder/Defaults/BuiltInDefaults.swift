@@ -24,6 +24,8 @@ public enum BuiltInDefaults {
             "learning-no-target.html": PackageResources.learning_no_target_html,
             "worked-note.html": PackageResources.worked_note_html,
             "style.css": PackageResources.style_css,
+            "engine.js": PackageResources.engine_js,
+            "playground.js": PackageResources.playground_js,
         ]
         for page in SitePages.all { files[page.template + ".html"] = page.builtIn }
         return files

@@ -23,7 +23,11 @@ struct SiteData {
         let run: TrainingRun
     }
 
-    init(loaded: ModelInput, trace: Trace, displayPath: String, learning: Learning?) {
+    /// The generation chapter's continuations of the prompt.
+    let generation: Generation
+
+    init(loaded: ModelInput, trace: Trace, generation: Generation, displayPath: String, learning: Learning?) {
+        self.generation = generation
         self.model = loaded.model
         self.trace = trace
         self.learning = learning

@@ -13,6 +13,8 @@ enum SitePages {
         MLPPage.kind,
         LMHeadPage.kind,
         PredictionPage.kind,
+        GeneratePage.kind,
+        PlaygroundPage.kind,
         GradientPage.kind,
         BackpropPage.kind,
         StepPage.kind,

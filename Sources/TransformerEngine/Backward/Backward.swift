@@ -6,11 +6,18 @@ public enum Backward {
     /// `model` (on any prompt). nil when the prompt has no target (no loss).
     public static func gradients(_ model: Model, trace: Trace) -> Gradients? {
         guard let target = trace.targetID, let loss = trace.loss else { return nil }
-        let w = model.weights, c = model.config, t = trace.count, d = c.dModel
+        let t = trace.count
 
         // Softmax + cross-entropy: ∂L/∂logits = p − onehot(target) in the last row, 0 elsewhere.
         var dLogits = Tensor(zeros: trace.logits.shape)                 // [T][V]
         for v in 0..<trace.logits.cols { dLogits[t - 1, v] = trace.probs[t - 1, v] - (v == target ? 1 : 0) }
+        return gradients(model, trace: trace, dLogits: dLogits, loss: loss)
+    }
+
+    /// The gradients of any loss L of the logits, given ∂L/∂logits [T][V] (for a loss at every
+    /// position, as in training on a text, every row is non-zero); `loss` is L itself.
+    public static func gradients(_ model: Model, trace: Trace, dLogits: Tensor, loss: Double) -> Gradients {
+        let w = model.weights, c = model.config, d = c.dModel
 
         // logits = final·W_lm + b_lm
         let head = linearBackward(dy: dLogits, x: trace.final, w: w.wLM)

@@ -83,6 +83,11 @@ public struct Prompt: Sendable {
     public init(text: String, tokens: [String], ids: [Int], target: String?, targetID: Int?) {
         (self.text, self.tokens, self.ids, self.target, self.targetID) = (text, tokens, ids, target, targetID)
     }
+
+    /// Ids alone, without text or target (a window of a training corpus).
+    public init(ids: [Int]) {
+        self.init(text: "", tokens: ids.map { _ in "" }, ids: ids, target: nil, targetID: nil)
+    }
 }
 
 /// The short training run of the learning chapter: `"training": {"learning_rate": 0.02, "steps": 40}`.

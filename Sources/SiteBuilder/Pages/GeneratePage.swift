@@ -1,0 +1,149 @@
+import TransformerEngine
+
+/// generate.html: the prompt continued token by token, greedily and by sampling.
+enum GeneratePage {
+    static let kind = PageKind(template: "generate", label: "Generation", builtIn: PackageResources.generate_html) { s, _ in context(s) }
+
+    struct Context: PageContext {
+        var promptText: String
+        var count: Int
+        var requested: Int
+        var maxPositions: Int
+        var promptLength: Int
+        var hasSteps: Bool
+        var capped: Bool
+        var room: Int
+        var greedyText: String
+        var sampledText: String
+        var greedySteps: [GreedyRow]
+        var sampledSteps: [SampledStep]
+        var temperature: String
+        var topK: String
+        var topP: String
+        var seed: String
+        var temperatureText: String
+        var cutText: String
+    }
+    struct GreedyRow {
+        var number: Int
+        var chart: String
+        var token: String
+        var p: String
+    }
+    struct SampledStep {
+        var number: Int
+        var rows: [TokenRow]
+        var chart: String
+        var u: String
+        var uExact: String
+        var token: String
+        var keptCount: Int
+        var more: String
+    }
+    struct TokenRow {
+        var token: String
+        var logit: String
+        var scaled: String
+        var softmax: String
+        var topK: String
+        var topP: String
+        var interval: String
+        var rowClass: String
+    }
+    /// Tokens shown in each sampled step's table: the kept ones, then the next most likely.
+    static let shownTokens = 6
+
+    static func context(_ s: SiteData) -> Context {
+        let g = s.generation, vocab = s.model.vocab, settings = g.settings
+        let percent = { (p: Double) in NumberFormat.short(p * 100, decimals: 1) + "%" }
+        let separator = s.model.tokenizer == .words ? " " : ""
+        let promptText = s.trace.tokens.joined(separator: separator)
+        let greedySteps: [GreedyRow] = g.greedy.enumerated().map { n, step in
+            let bars = ProbabilityBars.top(values: step.probs, words: vocab, argmax: step.id, target: nil, limit: 5)
+            let chart = BarChartSVG(
+                id: "greedy-\(n + 1)", title: "Greedy step \(n + 1): the most likely next tokens",
+                description: "The argmax “\(vocab[step.id])” gets \(percent(step.probs[step.id])) and is appended.\(bars.note)",
+                bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "token", valueFormat: .percent,
+                argmaxText: "▲ appended").render()
+            return GreedyRow(number: n + 1, chart: chart, token: vocab[step.id], p: percent(step.probs[step.id]))
+        }
+        let sampledSteps: [SampledStep] = g.sampled.enumerated().map { n, step in
+            stepContext(n, step, vocab: vocab, settings: settings)
+        }
+        let first = g.sampled.first
+        let hottest = first.map { step -> String in
+            let top = Sampling.descendingOrder(step.tempered)[0]
+            let plain = softmax(step.logits)[top]
+            return "At step 1 the most likely token, “\(vocab[top])”, has \(percent(plain)) at T = 1 and \(percent(step.tempered[top])) at T = \(NumberFormat.exact(settings.temperature)): a temperature below 1 sharpens the distribution, above 1 flattens it."
+        } ?? ""
+        let cutText = first.map { step -> String in
+            var parts: [String] = []
+            if settings.topK > 0 { parts.append("top-k kept \(step.topK.count) of \(vocab.count) tokens") }
+            if settings.topP < 1 { parts.append("top-p (P = \(NumberFormat.exact(settings.topP))) then kept \(step.kept.count)") }
+            return parts.isEmpty
+                ? "With top-k and top-p off, every one of the \(vocab.count) tokens stays in the draw at every step."
+                : "At step 1 " + parts.joined(separator: "; ") + ", and the rest get probability 0."
+        } ?? ""
+        let room = s.model.config.maxPositions - s.count
+        return Context(
+            promptText: promptText,
+            count: g.greedy.count,
+            requested: settings.count,
+            maxPositions: s.model.config.maxPositions,
+            promptLength: s.count,
+            hasSteps: !g.greedy.isEmpty,
+            capped: g.greedy.count < settings.count,
+            room: room,
+            greedyText: (s.trace.tokens + g.greedyIDs.map { vocab[$0] }).joined(separator: separator),
+            sampledText: (s.trace.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
+            greedySteps: greedySteps,
+            sampledSteps: sampledSteps,
+            temperature: NumberFormat.exact(settings.temperature),
+            topK: settings.topK == 0 ? "off" : String(settings.topK),
+            topP: settings.topP == 1 ? "off" : NumberFormat.exact(settings.topP),
+            seed: String(settings.seed),
+            temperatureText: hottest,
+            cutText: cutText)
+    }
+
+    /// One sampled step: a table of the same tokens through logits → ÷T → softmax → top-k →
+    /// top-p, the cumulative intervals, u and the chosen token.
+    static func stepContext(_ n: Int, _ step: SamplingStep, vocab: [String], settings: GenerationSettings) -> SampledStep {
+        let order = Sampling.descendingOrder(step.tempered)
+        let shown = Array(order.prefix(max(shownTokens, min(step.kept.count, 12))))
+        let kIndex = Dictionary(uniqueKeysWithValues: step.topK.enumerated().map { ($1, $0) })
+        let pIndex = Dictionary(uniqueKeysWithValues: step.kept.enumerated().map { ($1, $0) })
+        var cumulative: [Int: (Double, Double)] = [:]
+        var c = 0.0
+        for (j, id) in step.kept.enumerated() {
+            cumulative[id] = (c, c + step.probs[j])
+            c += step.probs[j]
+        }
+        let f = { (x: Double) in NumberFormat.short(x, decimals: 3) }
+        let rows: [TokenRow] = shown.map { id in
+            let interval = cumulative[id].map { "[\(f($0.0)), \(f($0.1)))" } ?? "—"
+            return TokenRow(
+                token: vocab[id],
+                logit: NumberFormat.short(step.logits[id]),
+                scaled: NumberFormat.short(step.logits[id] / settings.temperature),
+                softmax: f(step.tempered[id]),
+                topK: kIndex[id].map { f(step.topKProbs[$0]) } ?? "0 (cut)",
+                topP: pIndex[id].map { f(step.probs[$0]) } ?? "0 (cut)",
+                interval: interval,
+                rowClass: id == step.id ? "chosen focus" : "kept")
+        }
+        let bars = step.kept.prefix(12).enumerated().map { j, id in
+            BarChartSVG.Bar(label: vocab[id], value: step.probs[j], isArgmax: id == step.id)
+        }
+        let chart = BarChartSVG(
+            id: "sampled-\(n + 1)", title: "Sampled step \(n + 1): the kept tokens after the cut-offs",
+            description: "u = \(NumberFormat.exact(step.u)) falls in the interval of “\(vocab[step.id])”.",
+            bars: Array(bars), valueAxisLabel: "probability", categoryAxisLabel: "token", valueFormat: .percent,
+            argmaxText: "▲ chosen").render()
+        return SampledStep(
+            number: n + 1, rows: rows, chart: chart,
+            u: NumberFormat.short(step.u, decimals: 4), uExact: NumberFormat.exact(step.u),
+            token: vocab[step.id], keptCount: step.kept.count,
+            more: vocab.count > shown.count ? "\(vocab.count - shown.count) less likely tokens are not shown." : "")
+    }
+}

@@ -1,0 +1,103 @@
+import TransformerEngine
+
+/// playground.html: the precomputed prompt's results, which playground.js recomputes in the
+/// browser (engine.js) for the reader's own prompt and temperature. The markup here and the
+/// script's are the same, so the page reads the same before and after a rerun.
+enum PlaygroundPage {
+    static let kind = PageKind(template: "playground", label: "Playground", builtIn: PackageResources.playground_html) { s, _ in context(s) }
+
+    struct Context: PageContext {
+        var offered: Bool
+        /// Why the in-browser playground is not offered ("" when it is).
+        var unavailableReason: String
+        var promptText: String
+        var tokenizer: String
+        var lastWord: String
+        var nextRows: String
+        /// softmax(z / T) of the last position, the ten most likely: what the slider redraws.
+        var temperedRows: String
+        var heatmaps: String
+        var dims: String
+        var vectorRows: String
+        var temperature: String
+        var seed: String
+        var topK: String
+        var topP: String
+        var sampledText: String
+        var canNudge: Bool
+        var matrixOptions: String
+    }
+    /// Models up to this width get "nudge a weight".
+    static let nudgeWidth = 16
+
+    static func context(_ s: SiteData) -> Context {
+        let t = s.trace, vocab = s.model.vocab, c = s.model.config, last = s.lastToken
+        let probs = t.probs.row(last)
+        let top = Sampling.descendingOrder(probs).prefix(10)
+        let nextRows = top.map { id in
+            "<tr><th scope=\"row\">\(Escape.html(vocab[id]))</th><td>\(NumberFormat.short(probs[id] * 100, decimals: 1))%</td></tr>"
+        }.joined(separator: "\n")
+        let tempered = softmax(t.logits.row(last).map { $0 / s.generation.settings.temperature })
+        let temperedRows = Sampling.descendingOrder(tempered).prefix(10).map { id in
+            "<tr><th scope=\"row\">\(Escape.html(vocab[id]))</th><td>\(NumberFormat.short(tempered[id] * 100, decimals: 1))%</td></tr>"
+        }.joined(separator: "\n")
+        var maps: [String] = []
+        for (l, layer) in t.layers.enumerated() {
+            for (h, weights) in layer.weights.enumerated() {
+                maps.append(heatmap(weights, tokens: t.tokens, layer: l, head: h))
+            }
+        }
+        var vectors: [(String, [Double])] = [("embedding x", t.x.row(last))]
+        for (l, layer) in t.layers.enumerated() {
+            let p = s.multiLayer ? "L\(l + 1) " : ""
+            vectors += [(p + "LN1", layer.ln1Out.row(last)), (p + "attention out", layer.attnOut.row(last)),
+                        (p + "h1", layer.residMid.row(last)), (p + "MLP out", layer.mlpOut.row(last)), (p + "h2", layer.residOut.row(last))]
+        }
+        vectors.append(("final", t.final.row(last)))
+        let vectorRows = vectors.map { name, v in
+            "<tr><th scope=\"row\">\(Escape.html(name))</th>" + v.map { "<td>\(NumberFormat.short($0))</td>" }.joined() + "</tr>"
+        }.joined(separator: "\n")
+        let separator = s.model.tokenizer == .words ? " " : ""
+        let g = s.generation
+        let matrices: [String] = (0..<c.nLayers).flatMap { l in ["W_q", "W_k", "W_v", "W_o", "W_1", "W_2"].map { "layers.\(l).\($0)" } } + ["tok_emb", "pos_emb", "W_lm"]
+        let isCheckpoint = s.modelBytes.isEmpty
+        let offered = !isCheckpoint && ModelScript.isOffered(modelBytes: s.modelBytes.count)
+        let megabytes = NumberFormat.short(Double(s.modelBytes.count) / 1_048_576, decimals: 1)
+        let unavailableReason = offered ? "" : isCheckpoint
+            ? "This site was built from a checkpoint, whose weights it does not publish, so the in-browser playground (which loads the weights as a script) is not offered."
+            : "The model file is \(megabytes) MB; the in-browser playground is offered for models up to 16 MB (the page would have to load all the weights as a script)."
+        return Context(
+            offered: offered,
+            unavailableReason: unavailableReason,
+            promptText: t.tokens.joined(separator: separator),
+            tokenizer: s.model.tokenizer.rawValue,
+            lastWord: t.tokens[last],
+            nextRows: nextRows,
+            temperedRows: temperedRows,
+            heatmaps: maps.joined(separator: "\n"),
+            dims: (0..<c.dModel).map { "<th scope=\"col\">d\($0)</th>" }.joined(),
+            vectorRows: vectorRows,
+            temperature: NumberFormat.exact(g.settings.temperature),
+            seed: String(g.settings.seed),
+            topK: String(g.settings.topK), topP: NumberFormat.exact(g.settings.topP),
+            sampledText: g.sampledIDs.isEmpty ? "(no room: the prompt fills the model's \(c.maxPositions) positions)"
+                : (t.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
+            canNudge: offered && c.dModel <= nudgeWidth,
+            matrixOptions: matrices.map { "<option value=\"\($0)\">\($0)</option>" }.joined())
+    }
+
+    /// One head's attention weights as a table whose cells are shaded by weight.
+    static func heatmap(_ w: Tensor, tokens: [String], layer: Int, head: Int) -> String {
+        var out = "<div class=\"table-scroll\"><table class=\"matrix heat\"><caption>Layer \(layer + 1), head \(head + 1): attention weights (row: query, column: key)</caption>\n<thead><tr><th scope=\"col\">query \\ key</th>"
+        out += tokens.map { "<th scope=\"col\">\(Escape.html($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        for i in 0..<w.rows {
+            out += "<tr><th scope=\"row\">\(Escape.html(tokens[i]))</th>"
+            for j in 0..<w.cols {
+                let v = w[i, j]
+                out += "<td style=\"background-color: rgba(33, 102, 172, \(NumberFormat.short(v * 0.85, decimals: 2)))\">\(NumberFormat.short(v))</td>"
+            }
+            out += "</tr>\n"
+        }
+        return out + "</tbody></table></div>"
+    }
+}

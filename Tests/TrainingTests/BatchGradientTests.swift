@@ -1,0 +1,92 @@
+import Checkpoints
+import Foundation
+import Testing
+@testable import Training
+
+/// The batch loss (cross-entropy at every position, averaged over positions and windows) and
+/// its gradient from the engine's exact backward pass.
+@Suite struct BatchGradientTests {
+    /// Every entry of every tensor (tied wte included) against central finite differences.
+    @Test func gradientsMatchFiniteDifferences() {
+        let p = tinyParameters()
+        let windows: [ArraySlice<Int>] = [[3, 1, 4, 1, 5, 9, 2][...], [2, 7, 1, 8, 2, 8, 1][...]]
+        let (_, gradients) = SequenceLoss.batch(p, windows: windows)
+        let h = 1e-5
+        var worst = 0.0, checked = 0
+        for k in p.tensors.indices {
+            // Every entry of small tensors, a stride through the large ones.
+            let count = p.tensors[k].values.count
+            for j in stride(from: k % 3, to: count, by: max(1, count / 24)) {
+                var plus = p, minus = p
+                plus.tensors[k].values[j] += h
+                minus.tensors[k].values[j] -= h
+                let numeric = (SequenceLoss.loss(plus, windows: windows) - SequenceLoss.loss(minus, windows: windows)) / (2 * h)
+                let error = abs(numeric - gradients[k][j]) / max(1e-3, abs(numeric))
+                worst = max(worst, error)
+                checked += 1
+                #expect(error < 1e-5, "\(p.tensors[k].name)[\(j)]: numeric \(numeric), backward \(gradients[k][j])")
+            }
+        }
+        #expect(checked > 400)
+        print("batch gradients vs finite differences: \(checked) entries, max relative difference \(worst)")
+    }
+
+    struct Fixture: Decodable {
+        struct Tensor: Decodable { let name: String; let shape: [Int]; let values: [Double] }
+        struct Config: Decodable { let n_embd, n_layer, n_head, n_positions, vocab_size: Int; let layer_norm_epsilon: Double }
+        let config: Config
+        let tensors: [Tensor]
+        let windows: [[Int]]
+        let window_losses: [Double]
+        let batch_loss: Double
+    }
+
+    /// The loss of a batch against the NumPy reference (Tests/Reference/training.py).
+    @Test func batchLossMatchesNumPy() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Paths.root + "/Tests/Reference/fixtures/training-loss.json"))
+        let f = try JSONDecoder().decode(Fixture.self, from: data)
+        let config = GPT2Config(nEmbd: f.config.n_embd, nLayer: f.config.n_layer, nHead: f.config.n_head,
+                                nPositions: f.config.n_positions, vocabSize: f.config.vocab_size,
+                                layerNormEpsilon: f.config.layer_norm_epsilon, activation: .geluTanh)
+        let p = GPT2Parameters(config: config, tensors: f.tensors.map { Parameter(name: $0.name, shape: $0.shape, values: $0.values) })
+        var worst = 0.0
+        for (window, expected) in zip(f.windows, f.window_losses) {
+            let loss = SequenceLoss.loss(p, windows: [window[...]])
+            worst = max(worst, abs(loss - expected))
+        }
+        let batch = SequenceLoss.batch(p, windows: f.windows.map { $0[...] }).loss
+        worst = max(worst, abs(batch - f.batch_loss))
+        #expect(worst < 1e-12)
+        print("batch loss vs NumPy: \(batch) vs \(f.batch_loss), max difference \(worst)")
+    }
+
+    @Test func clippingScalesToNormOne() {
+        var g: [[Double]] = [[3, 0], [4]]
+        #expect(clipGradients(&g) == 5)
+        #expect(abs(g[0][0] - 0.6) < 1e-15 && g[0][1] == 0 && abs(g[1][0] - 0.8) < 1e-15)
+        var small: [[Double]] = [[0.3], [0.4]]
+        #expect(clipGradients(&small) == 0.5)
+        #expect(small == [[0.3], [0.4]])
+    }
+}
+
+@Suite struct ParallelBatchTests {
+    /// The parallel batch is the window-by-window sum, bit for bit.
+    @Test func parallelBatchEqualsTheSumInOrder() {
+        let p = tinyParameters()
+        let windows: [ArraySlice<Int>] = (0..<5).map { k in (0..<7).map { ($0 * 3 + k * 5) % 11 }[...] }
+        let (loss, gradients) = SequenceLoss.batch(p, windows: windows)
+        let model = p.model()
+        var total = 0.0
+        var sum: [[Double]] = p.tensors.map { [Double](repeating: 0, count: $0.values.count) }
+        for window in windows {
+            let (l, g) = SequenceLoss.lossAndGradients(model, window: window, weight: 1 / Double(windows.count))
+            total += l
+            for (k, gradient) in p.layoutGradients(g).enumerated() {
+                for j in gradient.indices { sum[k][j] += gradient[j] }
+            }
+        }
+        #expect(loss == total / Double(windows.count))
+        #expect(gradients == sum)
+    }
+}
