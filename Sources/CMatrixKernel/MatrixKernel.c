@@ -14,31 +14,30 @@ int sitegen_has_avx2(void) {
 }
 
 __attribute__((target("avx2")))
-void sitegen_multiply_avx2(double *c, long m, long n, const double *a, long aRow, long aCol,
+void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
+                           const double *a, long aRow, long aCol,
                            const double *b, long bRow, long bCol, long kCount,
                            const double *first) {
-    if (m <= 0 || n <= 0) return;
-    long panels = n / 8;
-    // B's columns in panels of 8, k-major: panel p holds b[k][8p…8p+7] at [(p·K + k)·8].
-    double *packed = panels > 0 ? malloc(sizeof(double) * (size_t)(panels * kCount * 8 + 1)) : NULL;
-    if (panels > 0 && !packed) panels = 0;  // no memory: every column takes the plain path below
-    for (long p = 0; p < panels; p++) {
-        for (long k = 0; k < kCount; k++) {
-            double *row = packed + (p * kCount + k) * 8;
-            for (long jj = 0; jj < 8; jj++) row[jj] = b[k * bRow + (p * 8 + jj) * bCol];
-        }
-    }
+    if (m <= 0 || jEnd <= jBegin) return;
+    long panels = (jEnd - jBegin) / 8;
+    // One panel of B at a time: columns j…j+7, k-major, panel[k·8 + jj] = b[k][j + jj]. It is
+    // small (K·8 doubles) and stays in cache while every row of A passes over it.
+    double *panel = panels > 0 ? malloc(sizeof(double) * (size_t)(kCount * 8 + 1)) : NULL;
+    if (panels > 0 && !panel) panels = 0;  // no memory: every column takes the plain path below
     const __m256d zero = _mm256_setzero_pd();
-    long i = 0;
-    // Four rows by eight columns at a time: eight accumulators of four entries each.
-    for (; i + 4 <= m; i += 4) {
-        for (long p = 0; p < panels; p++) {
-            long j = p * 8;
-            __m256d x00, x01, x10, x11, x20, x21, x30, x31;
-            // Every row's sums start from the same bias (or +0).
-            x00 = x10 = x20 = x30 = first ? _mm256_loadu_pd(first + j) : zero;
-            x01 = x11 = x21 = x31 = first ? _mm256_loadu_pd(first + j + 4) : zero;
-            const double *panel = packed + p * kCount * 8;
+    for (long p = 0; p < panels; p++) {
+        long j = jBegin + p * 8;
+        for (long k = 0; k < kCount; k++) {
+            for (long jj = 0; jj < 8; jj++) panel[k * 8 + jj] = b[k * bRow + (j + jj) * bCol];
+        }
+        // Every row's sums start from the same bias (or +0).
+        const __m256d start0 = first ? _mm256_loadu_pd(first + j) : zero;
+        const __m256d start1 = first ? _mm256_loadu_pd(first + j + 4) : zero;
+        long i = 0;
+        // Four rows by eight columns at a time: eight accumulators of four entries each.
+        for (; i + 4 <= m; i += 4) {
+            __m256d x00 = start0, x10 = start0, x20 = start0, x30 = start0;
+            __m256d x01 = start1, x11 = start1, x21 = start1, x31 = start1;
             const double *a0 = a + i * aRow, *a1 = a0 + aRow, *a2 = a1 + aRow, *a3 = a2 + aRow;
             for (long k = 0; k < kCount; k++) {
                 __m256d b0 = _mm256_loadu_pd(panel + k * 8), b1 = _mm256_loadu_pd(panel + k * 8 + 4);
@@ -49,51 +48,47 @@ void sitegen_multiply_avx2(double *c, long m, long n, const double *a, long aRow
                 x20 = _mm256_add_pd(x20, _mm256_mul_pd(r2, b0)); x21 = _mm256_add_pd(x21, _mm256_mul_pd(r2, b1));
                 x30 = _mm256_add_pd(x30, _mm256_mul_pd(r3, b0)); x31 = _mm256_add_pd(x31, _mm256_mul_pd(r3, b1));
             }
-            _mm256_storeu_pd(c + i * n + j, x00);       _mm256_storeu_pd(c + i * n + j + 4, x01);
-            _mm256_storeu_pd(c + (i + 1) * n + j, x10); _mm256_storeu_pd(c + (i + 1) * n + j + 4, x11);
-            _mm256_storeu_pd(c + (i + 2) * n + j, x20); _mm256_storeu_pd(c + (i + 2) * n + j + 4, x21);
-            _mm256_storeu_pd(c + (i + 3) * n + j, x30); _mm256_storeu_pd(c + (i + 3) * n + j + 4, x31);
+            _mm256_storeu_pd(c + i * ldc + j, x00);       _mm256_storeu_pd(c + i * ldc + j + 4, x01);
+            _mm256_storeu_pd(c + (i + 1) * ldc + j, x10); _mm256_storeu_pd(c + (i + 1) * ldc + j + 4, x11);
+            _mm256_storeu_pd(c + (i + 2) * ldc + j, x20); _mm256_storeu_pd(c + (i + 2) * ldc + j + 4, x21);
+            _mm256_storeu_pd(c + (i + 3) * ldc + j, x30); _mm256_storeu_pd(c + (i + 3) * ldc + j + 4, x31);
         }
-    }
-    // The rows left: one row by eight columns at a time.
-    for (; i < m; i++) {
-        const double *ai = a + i * aRow;
-        for (long p = 0; p < panels; p++) {
-            long j = p * 8;
-            __m256d x0 = first ? _mm256_loadu_pd(first + j) : zero;
-            __m256d x1 = first ? _mm256_loadu_pd(first + j + 4) : zero;
-            const double *panel = packed + p * kCount * 8;
+        // The rows left: one row by eight columns.
+        for (; i < m; i++) {
+            const double *ai = a + i * aRow;
+            __m256d x0 = start0, x1 = start1;
             for (long k = 0; k < kCount; k++) {
                 __m256d r = _mm256_set1_pd(ai[k * aCol]);
                 x0 = _mm256_add_pd(x0, _mm256_mul_pd(r, _mm256_loadu_pd(panel + k * 8)));
                 x1 = _mm256_add_pd(x1, _mm256_mul_pd(r, _mm256_loadu_pd(panel + k * 8 + 4)));
             }
-            _mm256_storeu_pd(c + i * n + j, x0);
-            _mm256_storeu_pd(c + i * n + j + 4, x1);
+            _mm256_storeu_pd(c + i * ldc + j, x0);
+            _mm256_storeu_pd(c + i * ldc + j + 4, x1);
         }
     }
     // The columns left over from the panels, entry by entry.
     for (long r = 0; r < m; r++) {
-        for (long j = panels * 8; j < n; j++) {
+        for (long j = jBegin + panels * 8; j < jEnd; j++) {
             double sum = first ? first[j] : 0.0;
             for (long k = 0; k < kCount; k++) {
                 double product = a[r * aRow + k * aCol] * b[k * bRow + j * bCol];
                 sum = sum + product;
             }
-            c[r * n + j] = sum;
+            c[r * ldc + j] = sum;
         }
     }
-    free(packed);
+    free(panel);
 }
 
 #else
 
 int sitegen_has_avx2(void) { return 0; }
 
-void sitegen_multiply_avx2(double *c, long m, long n, const double *a, long aRow, long aCol,
+void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
+                           const double *a, long aRow, long aCol,
                            const double *b, long bRow, long bCol, long kCount,
                            const double *first) {
-    (void)c; (void)m; (void)n; (void)a; (void)aRow; (void)aCol; (void)b; (void)bRow; (void)bCol;
+    (void)c; (void)ldc; (void)m; (void)jBegin; (void)jEnd; (void)a; (void)aRow; (void)aCol; (void)b; (void)bRow; (void)bCol;
     (void)kCount; (void)first;
 }
 

@@ -29,7 +29,7 @@ struct Build: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Learning rate η of the learning chapter's gradient steps (default: the model file's training.learning_rate, else 0.02).", valueName: "η"))
     var learningRate: Double?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40, fewer for big models).", valueName: "n"))
     var steps: Int?
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("New tokens the generation chapter appends to the prompt, greedily and by sampling (capped by max_positions).", valueName: "n"))

@@ -27,6 +27,26 @@ import Testing
         #expect(try SafeTensorsFile(bytes: bytes, file: "m").tensor("a").values == [1, -2])
     }
 
+    /// Tensors bigger than the conversion chunk (1 MiB) read whole: every value in order, across
+    /// the chunk edges, for a 4-byte and an 8-byte dtype, and a NaN in the second chunk is found.
+    @Test func tensorsLargerThanOneChunkReadWhole() throws {
+        let count = SafeTensorsFile.conversionChunk / 4 * 2 + 3
+        let floats = (0..<count).map { Float($0) - 1000.5 }
+        let doubles = (0..<count).map { Double($0) * 0.25 - 7 }
+        let floatBytes = floats.flatMap { v in (0..<4).map { UInt8((v.bitPattern >> (8 * UInt32($0))) & 0xFF) } }
+        let doubleBytes = doubles.flatMap { v in (0..<8).map { UInt8((v.bitPattern >> (8 * UInt64($0))) & 0xFF) } }
+        let header = "{\"f\":{\"dtype\":\"F32\",\"shape\":[\(count)],\"data_offsets\":[0,\(4 * count)]},"
+            + "\"d\":{\"dtype\":\"F64\",\"shape\":[\(count)],\"data_offsets\":[\(4 * count),\(12 * count)]}}"
+        let file = try SafeTensorsFile(bytes: Self.file(header, data: floatBytes + doubleBytes), file: "m")
+        #expect(try file.tensor("f").values == floats.map(Double.init))
+        #expect(try file.tensor("d").values == doubles)
+        var withNaN = floatBytes
+        let bad = count - 2
+        for k in 0..<4 { withNaN[4 * bad + k] = UInt8((Float.nan.bitPattern >> (8 * UInt32(k))) & 0xFF) }
+        let message = Self.readMessage(Self.file(header, data: withNaN + doubleBytes), tensor: "f")
+        #expect(message?.contains("NaN at flat index \(bad)") == true, "\(message ?? "no error")")
+    }
+
     static let cases: [(String, Data, String)] = [
         ("too short", Data([1, 2, 3]),
          "m.safetensors: is 3 bytes, too short for the 8-byte header length that starts a safetensors file"),

@@ -680,7 +680,9 @@ def close(a, b, path="$"):
 def check(files):
     failed = False
     expected_names = set(files)
-    present = {p.name for p in FIXTURES.glob("*.json")} if FIXTURES.is_dir() else set()
+    # Only the kinds of file this script writes: other scripts keep their fixtures here too.
+    kinds = ("*.model.json", "*.trace.json", "*.grads.json", "*.training.json")
+    present = {p.name for kind in kinds for p in FIXTURES.glob(kind)} if FIXTURES.is_dir() else set()
     for extra in sorted(present - expected_names):
         print(f"unexpected fixture file: {extra}")
         failed = True

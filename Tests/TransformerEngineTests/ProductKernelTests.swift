@@ -67,6 +67,49 @@ import Testing
         #expect(matmul(Tensor(zeros: [2, 0]), Tensor(zeros: [0, 3])) == Tensor(zeros: [2, 3]))
     }
 
+    /// Big enough to be shared between threads: the bits are the loop's for 1, 2, 3 and 5
+    /// threads (column ranges of whole panels, and a ragged last range).
+    @Test(.enabled(if: ProductKernel.hasAVX2, "this processor has no AVX2"))
+    func theBitsDoNotDependOnTheThreadCount() {
+        var rng = KernelTestRandom(seed: 0x74687264)
+        for (m, k, n) in [(24, 96, 203), (5, 160, 1000), (1, 512, 517), (9, 64, 1024)] {
+            #expect(m * n * k >= ProductKernel.parallelWork, "\(m)×\(k)×\(n) would run on one thread")
+            let a = Tensor(shape: [m, k], values: (0..<(m * k)).map { _ in rng.value() })
+            let b = Tensor(shape: [k, n], values: (0..<(k * n)).map { _ in rng.value() })
+            let bias = (0..<n).map { _ in rng.value() }
+            let expected = Self.loop(a.values, b.values, m: m, k: k, n: n, bias: bias)
+            for threads in [1, 2, 3, 5] {
+                let c = ProductKernel.avx2(a, b, bias: bias, threads: threads)
+                #expect(Self.same(c.values, expected), "\(m)×\(k)×\(n) on \(threads) threads")
+            }
+        }
+    }
+
+    @Test func columnRangesCoverTheColumnsInWholePanels() {
+        for n in [0, 1, 7, 8, 9, 50257, 768, 3072] {
+            for parts in [1, 2, 3, 8] {
+                let ranges = ProductKernel.columnRanges(n, parts: parts)
+                #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == n, "n \(n), \(parts) parts")
+                #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+                #expect(ranges.dropLast().allSatisfy { $0.lowerBound % 8 == 0 && $0.count % 8 == 0 && !$0.isEmpty })
+                #expect(ranges.count == max(1, min(parts, n / 8)))
+            }
+        }
+    }
+
+    /// a·bᵀ reads b as stored and gives the bits of a·(b.T), for both kernels.
+    @Test func theTransposedProductIsTheProductWithTheTranspose() {
+        var rng = KernelTestRandom(seed: 0x7472616E)
+        for (m, k, n) in [(3, 5, 7), (4, 16, 33), (24, 64, 300), (1, 0, 4)] {
+            let a = Tensor(shape: [m, k], values: (0..<(m * k)).map { _ in rng.value() })
+            let bt = Tensor(shape: [n, k], values: (0..<(n * k)).map { _ in rng.value() })
+            let bias = (0..<n).map { _ in rng.value() }
+            let expected = Self.loop(a.values, bt.T.values, m: m, k: k, n: n, bias: bias)
+            #expect(Self.same(matmul(a, transposed: bt, bias: bias).values, expected), "\(m)×\(k)×\(n)")
+            #expect(Self.same(ProductKernel.plain(a, .init(bt, transposed: true), bias: bias).values, expected))
+        }
+    }
+
     /// Equal bit patterns (any NaN equals any NaN).
     static func same(_ x: [Double], _ y: [Double]) -> Bool {
         x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }

@@ -106,3 +106,32 @@ import ModelFormats
         #expect(json["predictions"]?.value == .array([JSONNode(.string("cat")), JSONNode(.string("cat")), JSONNode(.string("cat"))]))
     }
 }
+
+/// The training run's default length shrinks with the model: 40 steps for the seed and the
+/// 64-wide benchmark model, 1 (the page's exact step) for GPT-2 small on 24 tokens.
+@Suite struct DefaultStepsTests {
+    static func config(d: Int, layers: Int, ff: Int) -> ModelConfig {
+        ModelConfig(dModel: d, nHeads: 1, nLayers: layers, dFF: ff, maxPositions: 1024, activation: .gelu,
+                    layerNormEps: 1e-5, finalLayerNorm: true)
+    }
+
+    @Test func smallModelsKeepFortySteps() {
+        #expect(TrainingConfig.defaultSteps(Self.config(d: 4, layers: 1, ff: 8), tokens: 5, vocabSize: 8) == 40)
+        #expect(TrainingConfig.defaultSteps(Self.config(d: 64, layers: 2, ff: 256), tokens: 32, vocabSize: 256) == 40)
+    }
+
+    @Test func gpt2SmallTakesOneStep() {
+        let gpt2 = Self.config(d: 768, layers: 12, ff: 3072)
+        // 12·(4·24·768² + 2·24·768·3072 + 2·24²·768) + 24·768·50257 multiply-adds.
+        #expect(TrainingConfig.forwardWork(gpt2, tokens: 24, vocabSize: 50257) == 12 * (56_623_104 + 113_246_208 + 884_736) + 926_337_024)
+        #expect(TrainingConfig.defaultSteps(gpt2, tokens: 24, vocabSize: 50257) == 1)
+    }
+
+    @Test func stepsShrinkSmoothlyInBetween() {
+        let mid = Self.config(d: 256, layers: 4, ff: 1024)
+        let steps = TrainingConfig.defaultSteps(mid, tokens: 64, vocabSize: 4096)
+        let work = 3 * TrainingConfig.forwardWork(mid, tokens: 64, vocabSize: 4096)
+        #expect(steps > 1 && steps < 40, "\(steps) steps")
+        #expect(steps * work <= TrainingConfig.defaultRunWork && (steps + 1) * work > TrainingConfig.defaultRunWork)
+    }
+}

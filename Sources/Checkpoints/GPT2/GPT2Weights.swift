@@ -100,32 +100,35 @@ extension GPT2Weights {
             }
             return try store.tensor(name)
         }
-        // Block by block, so that a config with more layers than the file stops at the first missing one.
+        // Block by block, so that a config with more layers than the file stops at the first missing
+        // one; each block's c_attn is split as soon as it is read, so the whole c_attn of every
+        // layer is never held beside its three parts (170 MB for GPT-2 small).
         var tensors: [String: CheckpointTensor] = [:]
         for expected in GPT2Layout.embeddings(c) + GPT2Layout.finalNorm(c) {
             tensors[expected.name] = try read(expected, prefix: prefix)
         }
-        for i in 0..<c.nLayer {
-            for expected in GPT2Layout.block(i, c) {
-                tensors[expected.name] = try read(expected, prefix: prefix)
-            }
-        }
         func t(_ name: String) -> CheckpointTensor { tensors[name]! }
 
         let e = c.nEmbd
-        blocks = (0..<c.nLayer).map { i in
-            let p = "h.\(i)."
-            let attn = t(p + "attn.c_attn.weight"), attnBias = t(p + "attn.c_attn.bias")
-            return GPT2Block(
-                ln1Weight: t(p + "ln_1.weight"), ln1Bias: t(p + "ln_1.bias"),
+        var blocks: [GPT2Block] = []  // (not reserved: n_layer may be far more than the file holds)
+        for i in 0..<c.nLayer {
+            var block: [String: CheckpointTensor] = [:]
+            for expected in GPT2Layout.block(i, c) {
+                block[expected.name] = try read(expected, prefix: prefix)
+            }
+            func b(_ name: String) -> CheckpointTensor { block["h.\(i)." + name]! }
+            let attn = b("attn.c_attn.weight"), attnBias = b("attn.c_attn.bias")
+            blocks.append(GPT2Block(
+                ln1Weight: b("ln_1.weight"), ln1Bias: b("ln_1.bias"),
                 query: attn.columns(0..<e), queryBias: attnBias.columns(0..<e),
                 key: attn.columns(e..<(2 * e)), keyBias: attnBias.columns(e..<(2 * e)),
                 value: attn.columns((2 * e)..<(3 * e)), valueBias: attnBias.columns((2 * e)..<(3 * e)),
-                attnProj: t(p + "attn.c_proj.weight"), attnProjBias: t(p + "attn.c_proj.bias"),
-                ln2Weight: t(p + "ln_2.weight"), ln2Bias: t(p + "ln_2.bias"),
-                fc: t(p + "mlp.c_fc.weight"), fcBias: t(p + "mlp.c_fc.bias"),
-                mlpProj: t(p + "mlp.c_proj.weight"), mlpProjBias: t(p + "mlp.c_proj.bias"))
+                attnProj: b("attn.c_proj.weight"), attnProjBias: b("attn.c_proj.bias"),
+                ln2Weight: b("ln_2.weight"), ln2Bias: b("ln_2.bias"),
+                fc: b("mlp.c_fc.weight"), fcBias: b("mlp.c_fc.bias"),
+                mlpProj: b("mlp.c_proj.weight"), mlpProjBias: b("mlp.c_proj.bias")))
         }
+        self.blocks = blocks
         tokenEmbedding = t("wte.weight")
         positionEmbedding = t("wpe.weight")
         lnFWeight = t("ln_f.weight")

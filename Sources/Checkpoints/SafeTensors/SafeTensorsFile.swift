@@ -169,7 +169,13 @@ public struct SafeTensorsFile: Sendable {
                                   message: "has dtype \(entry.dtype.rawValue), expected one of \(DType.readable.map(\.rawValue).joined(separator: ", "))")
         }
         let first = bytes.startIndex + dataStart + entry.dataOffsets.lowerBound
-        let values = Self.values(Array(bytes[first..<(first + entry.dataOffsets.count)]), dtype: entry.dtype)
+        let end = first + entry.dataOffsets.count
+        // A megabyte of bytes at a time: a 150 MB tensor is converted without a 150 MB copy of its bytes.
+        var values: [Double] = []
+        values.reserveCapacity(entry.dataOffsets.count / entry.dtype.byteSize)
+        for start in stride(from: first, to: end, by: Self.conversionChunk) {
+            values += Self.values(Array(bytes[start..<min(start + Self.conversionChunk, end)]), dtype: entry.dtype)
+        }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             let what = values[bad].isNaN ? "NaN" : (values[bad] > 0 ? "+Inf" : "-Inf")
             throw CheckpointError(file: file, subject: "tensor \(name)",
@@ -177,6 +183,9 @@ public struct SafeTensorsFile: Sendable {
         }
         return CheckpointTensor(name: name, shape: entry.shape, values: values, dtype: entry.dtype)
     }
+
+    /// Bytes converted at a time: 1 MiB, a whole number of values of every dtype.
+    static let conversionChunk = 1 << 20
 
     /// The little-endian values of `dtype` in `raw`, one loop per dtype.
     private static func values(_ raw: [UInt8], dtype: DType) -> [Double] {

@@ -144,11 +144,13 @@ public enum SiteBuild {
         return loaded
     }
 
-    /// The learning rate and step count: the options', else the model file's, else the defaults.
+    /// The learning rate and step count: the options', else the model file's, else the defaults
+    /// (the default step count shrinks with the model's size: `TrainingConfig.defaultSteps`).
     static func trainingSettings(_ options: BuildOptions, model: Model) throws(BuildFailure) -> (rate: Double, steps: Int) {
         let config = model.training ?? .default
         let rate = options.learningRate ?? config.learningRate
-        let steps = options.steps ?? config.steps
+        let steps = options.steps ?? model.training?.steps
+            ?? TrainingConfig.defaultSteps(model.config, tokens: model.prompt.ids.count, vocabSize: model.vocab.count)
         guard rate.isFinite, rate > 0 else {
             throw BuildFailure(Diagnostic(file: options.modelLabel, message: "--learning-rate is \(rate), expected a number > 0"))
         }
