@@ -97,6 +97,11 @@ const SitegenEngine = (() => {
 
   /// { tokens, ids, unknown }: `unknown` lists the tokens that are not in the vocabulary.
   function tokenize(model, text) {
+    if (model.bpe) {     // the tokenizer gives ids; the shown tokens are the site's (␣ for a space)
+      const ids = byteLevelBPE(model.bpe).encode(text).map((id) => (id === undefined ? -1 : id));
+      const tokens = ids.map((id) => (id < 0 ? "?" : model.vocab[id]));
+      return { tokens, ids, unknown: tokens.filter((t, i) => ids[i] < 0) };
+    }
     const index = new Map();
     model.vocab.forEach((word, id) => { if (!index.has(word)) index.set(word, id); });
     const tokens = split(model, text);

@@ -7,7 +7,7 @@
   const model = sitegenModel, E = SitegenEngine;
   const $ = (id) => document.getElementById(id);
   const settings = { seed: 0, topK: 0, topP: 1, count: 8 };
-  const chars = model.tokenizer === "chars";
+  const joiner = model.tokenizer === "words" ? " " : "";   // chars and checkpoint tokens join without spaces
 
   /// NumberFormat.short: fixed decimals, a true minus sign, no sign when it rounds to zero.
   function fmt(v, decimals = 2) {
@@ -75,7 +75,7 @@
     const steps = E.sample(model, ids, { ...settings, temperature });
     $("sampled-continuation").textContent = steps.length === 0
       ? `(no room: the prompt fills the model's ${model.config.max_positions} positions)`
-      : tokens.concat(steps.map((s) => model.vocab[s.id])).join(chars ? "" : " ");
+      : tokens.concat(steps.map((s) => model.vocab[s.id])).join(joiner);
     status.textContent = `Computed in your browser: “${text}”, ${ids.length} token${ids.length === 1 ? "" : "s"}, temperature ${temperature}.`;
   }
 

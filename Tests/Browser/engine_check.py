@@ -122,14 +122,19 @@ def page_problems(browser: Chromium, base: Path, site: Path, text: str) -> list[
             for name, a, b in zip(SHOWN, rerun, static) if a != b]
 
 
-def check_model(browser: Chromium, sitegen: str, model_path: Path, count: int, work: Path) -> tuple[int, float]:
-    model = json.loads(model_path.read_text(encoding="utf-8"))
+def check_model(browser: Chromium, sitegen: str, model_path: Path, count: int, work: Path,
+                texts: list[str] | None = None) -> tuple[int, float]:
+    """`model_path` is a model file, or a checkpoint folder with the prompts `texts` given."""
+    given = texts
+    texts = texts if texts is not None else prompts(json.loads(model_path.read_text(encoding="utf-8")), count, model_path.stem)
+    count = len(texts)
     base = work / model_path.stem
-    subprocess.run([sitegen, "--quiet", "--model", str(model_path), "--output", str(base)], check=True)
+    prompt = [] if texts is None else ["--text", texts[0]]   # a checkpoint holds no prompt of its own
+    subprocess.run([sitegen, "--quiet", "--model", str(model_path), *prompt, "--output", str(base)], check=True)
     (base / "engine-harness.html").write_text(HARNESS, encoding="utf-8")
     browser.navigate((base / "engine-harness.html").resolve().as_uri())
     failures, worst = 0, 0.0
-    for i, text in enumerate(prompts(model, count, model_path.stem)):
+    for i, text in enumerate(texts):
         site = work / f"{model_path.stem}-{i}"
         subprocess.run([sitegen, "--quiet", "--model", str(model_path), "--text", text, "--output", str(site)], check=True)
         trace = json.loads((site / "trace.json").read_text(encoding="utf-8"))

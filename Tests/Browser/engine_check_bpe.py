@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The playground's JavaScript engine on a byte-level BPE GPT-2 checkpoint fixture.
 
-    python3 Tests/Browser/engine_check_bpe.py [--prompts N]
+    python3 Tests/Browser/engine_check_bpe.py [--prompts N] [--sitegen .build/debug/sitegen]
 
-Until sitegen builds sites from checkpoints, this check turns the gpt2-f32 checkpoint fixture
+This check turns the gpt2-f32 checkpoint fixture
 (Tests/Reference/fixtures/checkpoints/gpt2-f32: safetensors, tokenizer.json) into the site's
 model format itself, with the tokenizer.json beside it (`model.bpe`, what engine.js reads), and
 in headless Chromium checks:
@@ -12,6 +12,10 @@ in headless Chromium checks:
     of Tests/Reference/fixtures/checkpoints/tokenizer/strings.json (over 1,000);
   * on N prompts (default 20, drawn from those strings, 1 to 16 tokens) every tensor of the
     forward pass agrees with the NumPy reference (Tests/Reference/reference.py) within 1e-9;
+  * the site sitegen builds from the checkpoint (its model.js: the weights and tokenizer.json):
+    on the same N prompts engine.js gives every tensor of each `--text PROMPT` build's
+    trace.json and its sampled continuation within 1e-9, and playground.html?text=PROMPT
+    shows what the static page of that build shows (engine_check.check_model);
   * "The cat sat on the mat." gives the logits of gpt2-f32.forward.json within 1e-9, and its
     greedy continuation is transformers' generate(do_sample=False)
     (fixtures/generation/gpt2-f32.hf-generate.json).
@@ -38,7 +42,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "Tests" / "Reference"))
 import reference  # noqa: E402
 from browser_check import BrowserError, Chromium, find_chromium  # noqa: E402
-from engine_check import TENSOR_KEYS, difference  # noqa: E402
+from engine_check import TENSOR_KEYS, check_model, difference  # noqa: E402
 
 FIXTURES = REPO / "Tests" / "Reference" / "fixtures"
 CHECKPOINT = FIXTURES / "checkpoints" / "gpt2-f32"
@@ -88,9 +92,15 @@ def reference_trace(model: dict, ids: list[int]) -> dict:
     return json.loads(reference.trace_json(trace))
 
 
+def page_can_hold(text: str) -> bool:
+    """What `--text` accepts: no character XML 1.0 forbids (controls but tab and newlines, U+FFFE/F)."""
+    return all(c in "\t\n\r" or (0x20 <= ord(c) and not 0xD800 <= ord(c) <= 0xDFFF and ord(c) not in (0xFFFE, 0xFFFF)) for c in text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--prompts", type=int, default=20)
+    parser.add_argument("--sitegen", default=str(REPO / ".build" / "debug" / "sitegen"))
     args = parser.parse_args(argv)
     binary = find_chromium()
     if binary is None:
@@ -101,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     forward = json.loads((CHECKPOINT.parent / "gpt2-f32.forward.json").read_text(encoding="utf-8"))
     generated = json.loads((FIXTURES / "generation" / "gpt2-f32.hf-generate.json").read_text())
     rng = random.Random("bpe")
-    candidates = [(s, ids) for s, ids in zip(strings["strings"], strings["ids"]) if 1 <= len(ids) <= 16 and 0 not in ids]
+    candidates = [(s, ids) for s, ids in zip(strings["strings"], strings["ids"])
+                  if 1 <= len(ids) <= 16 and 0 not in ids and page_can_hold(s)]
     prompts = [forward["text"]] + [s for s, _ in rng.sample(candidates, args.prompts - 1)]
     failures = 0
     with tempfile.TemporaryDirectory(prefix="engine-check-bpe-") as work:
@@ -153,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                 same = ids == case["greedy"]
                 print(f"greedy from {case['prompt_ids']}: {'equals' if same else 'DIFFERS from'} transformers' generate(do_sample=False)")
                 failures += 0 if same else 1
+            failed, _ = check_model(browser, args.sitegen, CHECKPOINT, len(prompts), folder, texts=prompts)
+            failures += failed
         except BrowserError as exc:
             print(f"BPE engine check aborted: {exc}")
             failures += 1

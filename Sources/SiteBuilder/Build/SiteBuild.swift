@@ -46,7 +46,9 @@ public enum SiteBuild {
             })
         let files = try steps.run("check pages") { () throws(BuildFailure) in
             try checkedSite(pages: forwardPages + learningPages, assets: templates.assets,
-                            model: model.checkpoint == nil ? model.bytes : nil, trace: traceFile, output: options.outputPath)
+                            model: model.checkpoint == nil ? model.bytes : nil,
+                            checkpointScript: model.checkpoint.flatMap { try? ModelScript.Checkpoint.script(model: model.model, checkpoint: $0).get() },
+                            trace: traceFile, output: options.outputPath)
         }
         return BuiltSite(files: files, trace: trace)
     }
@@ -92,7 +94,9 @@ public enum SiteBuild {
 
     /// Every file of the site, once the checker passed the pages and the links between them.
     /// `model` is the model file, published as it is; nil for a checkpoint (its files are listed).
-    static func checkedSite(pages: [SiteRenderer.RenderedPage], assets: [String: [UInt8]], model: [UInt8]?, trace: [UInt8],
+    /// `checkpointScript` is a checkpoint's model.js, when its playground is offered.
+    static func checkedSite(pages: [SiteRenderer.RenderedPage], assets: [String: [UInt8]], model: [UInt8]?,
+                            checkpointScript: [UInt8]? = nil, trace: [UInt8],
                             output: String) throws(BuildFailure) -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         var scanned: [String: SiteChecker.ScannedPage] = [:]
@@ -105,6 +109,7 @@ public enum SiteBuild {
             files["model.json"] = model
             if ModelScript.isOffered(modelBytes: model.count) { files[ModelScript.name] = ModelScript.bytes(model: model) }
         }
+        if let checkpointScript { files[ModelScript.name] = checkpointScript }
         files["trace.json"] = trace
         let prefix = output.hasSuffix("/") ? output : output + "/"
         let diagnostics = SiteChecker.check(files: files, scanned: scanned, displayPrefix: prefix)

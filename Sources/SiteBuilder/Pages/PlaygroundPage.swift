@@ -10,6 +10,8 @@ enum PlaygroundPage {
         var offered: Bool
         /// Why the in-browser playground is not offered ("" when it is).
         var unavailableReason: String
+        /// A checkpoint site: the script loads its weights and tokenizer.json (no model.json to link).
+        var fromCheckpoint: Bool
         var promptText: String
         var tokenizer: String
         var lastWord: String
@@ -60,16 +62,22 @@ enum PlaygroundPage {
         let separator = s.model.tokenizer == .words ? " " : ""
         let g = s.generation
         let matrices: [String] = (0..<c.nLayers).flatMap { l in ["W_q", "W_k", "W_v", "W_o", "W_1", "W_2"].map { "layers.\(l).\($0)" } } + ["tok_emb", "pos_emb", "W_lm"]
-        let isCheckpoint = s.modelBytes.isEmpty
-        let offered = !isCheckpoint && ModelScript.isOffered(modelBytes: s.modelBytes.count)
-        let megabytes = NumberFormat.short(Double(s.modelBytes.count) / 1_048_576, decimals: 1)
-        let unavailableReason = offered ? "" : isCheckpoint
-            ? "This site was built from a checkpoint, whose weights it does not publish, so the in-browser playground (which loads the weights as a script) is not offered."
-            : "The model file is \(megabytes) MB; the in-browser playground is offered for models up to 16 MB (the page would have to load all the weights as a script)."
+        let offered: Bool, unavailableReason: String
+        if let checkpoint = s.checkpoint {
+            let script = ModelScript.Checkpoint.script(model: s.model, checkpoint: checkpoint)
+            offered = (try? script.get()) != nil
+            if case .failure(let why) = script { unavailableReason = why.reason } else { unavailableReason = "" }
+        } else {
+            offered = ModelScript.isOffered(modelBytes: s.modelBytes.count)
+            let megabytes = NumberFormat.short(Double(s.modelBytes.count) / 1_048_576, decimals: 1)
+            unavailableReason = offered ? "" : "The model file is \(megabytes) MB; the in-browser playground is offered for models up to 16 MB (the page would have to load all the weights as a script)."
+        }
         return Context(
             offered: offered,
             unavailableReason: unavailableReason,
-            promptText: t.tokens.joined(separator: separator),
+            fromCheckpoint: s.checkpoint != nil,
+            // A checkpoint's tokens are shown with ␣ for a space: the text box gets the text itself.
+            promptText: s.checkpoint == nil ? t.tokens.joined(separator: separator) : s.model.prompt.text,
             tokenizer: s.model.tokenizer.rawValue,
             lastWord: t.tokens[last],
             nextRows: nextRows,
