@@ -142,5 +142,9 @@ import Testing
         #expect(head.contains("W_lm has 4 × 5,000 weights, too many for a table"))
         #expect(!head.contains("<caption>W_lm"))
         #expect(head.contains("The target “<bdi>mat</bdi>” ranks"))
+        // A long sum lists its largest terms: the target's dL/dlogit (p − 1) comes first.
+        let backprop = text(files["backprop.html"])
+        #expect(backprop.contains("(the words with the largest dL/dlogit first: the target and the words that took most probability):"))
+        #expect(backprop.contains("<p>d0</p><code class=\"math\">(−1.00) × 0.10 + "))
     }
 }

@@ -21,6 +21,8 @@ enum BackpropPage {
         var chainEntries: [ChainEntry]
         /// d_model is larger than the entries worked by hand.
         var chainShortened: Bool
+        /// The terms are listed largest dL/dlogit first (a long sum shows only some of them).
+        var termsByLargest: Bool
         var chainRest: Int
         var chainVector: String
         var steepestDimension: String
@@ -110,8 +112,14 @@ enum BackpropPage {
         }
         // One step back by hand: dL/d(LM head input) = (p − onehot) · W_lmᵀ, entry by entry.
         let dLogits = g.logits.row(f), wLM = s.model.weights.wLM, dFinal = g.final.row(f)
+        // A long sum keeps only some terms: list the words with the largest dL/dlogit first
+        // (the target and the words that took most probability), so the shown terms matter.
+        let termsByLargest = dLogits.count > 10
+        let order = termsByLargest
+            ? dLogits.indices.sorted { abs(dLogits[$0]) != abs(dLogits[$1]) ? abs(dLogits[$0]) > abs(dLogits[$1]) : $0 < $1 }
+            : Array(dLogits.indices)
         let chainEntries = (0..<min(c.dModel, Self.chainEntryLimit)).map { i in
-            ChainEntry(dimension: dims[i], sum: WorkedSum.dot(dLogits, wLM.row(i), result: dFinal[i]))
+            ChainEntry(dimension: dims[i], sum: WorkedSum.dot(order.map { dLogits[$0] }, order.map { wLM[i, $0] }, result: dFinal[i]))
         }
         let steepest = dFinal.indices.max { abs(dFinal[$0]) != abs(dFinal[$1]) ? abs(dFinal[$0]) < abs(dFinal[$1]) : $0 > $1 } ?? 0
         // The residual sum of the last block: h1's gradient is h2's plus what comes back through the MLP.
@@ -130,6 +138,7 @@ enum BackpropPage {
             dModel: c.dModel, vocabSize: s.model.vocab.count,
             chainEntries: chainEntries,
             chainShortened: c.dModel > chainEntries.count,
+            termsByLargest: termsByLargest,
             chainRest: c.dModel - chainEntries.count,
             chainVector: WorkedSum.vector(dFinal, decimals: 4),
             steepestDimension: dims[steepest],
