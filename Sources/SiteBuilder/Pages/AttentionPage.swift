@@ -146,17 +146,20 @@ enum AttentionPage {
         // Every weight matrix the page uses, beside what it makes.
         let w = s.model.weights.layers[l], dims = s.dimensionLabels(d)
         func weightTable(_ name: String, _ m: Tensor) -> String {
-            var table = MatrixTable(caption: "\(name) (\(d) × \(d))", values: m.nested, rowLabels: dims, columnLabels: dims)
-            table.corner = "in \\ out"
-            table.highlightColumns = [0]
-            return s.sharedTable(table, name: name, focus: f, stage: .attention(l))
+            func table() -> MatrixTable {
+                var table = MatrixTable(caption: "\(name) (\(d) × \(d))", values: m.nested, rowLabels: dims, columnLabels: dims)
+                table.corner = "in \\ out"
+                if name == "W_q" { table.highlightColumns = [0] }  // the column worked by hand
+                return table
+            }
+            return s.sharedTable(table(), name: name, focus: f, stage: .attention(l))
         }
         let projections = [("W_q", w.wQ, "Q", w.bQ, "b_q", layer.q), ("W_k", w.wK, "K", w.bK, "b_k", layer.k), ("W_v", w.wV, "V", w.bV, "b_v", layer.v)]
             .map { name, weight, output, bias, biasName, values in
                 Projection(weightTable: weightTable(name, weight),
                            outputTable: perToken("\(output) = LN1(x)·\(name)\(bias == nil ? "" : " + " + biasName)", values.nested))
             }
-        let lnRow = layer.ln1Out.row(f), wqColumn = w.wQ.nested.map { $0[0] }
+        let lnRow = layer.ln1Out.row(f), wqColumn = (0..<d).map { w.wQ[$0, 0] }
         // The heads side by side as small multiples, each linking to its own section below.
         let grid = c.nHeads == 1 || isStrip ? [] : (0..<c.nHeads).map { h in
             GridCell(number: h + 1, anchor: "head-\(h + 1)", heatmap: HeatmapSVG(
