@@ -25,7 +25,7 @@ import Testing
             ("backprop.html", ["the largest entries are in W_lm"]),
             ("step.html", ["η = 0.02", "from 16.0% to 16.3%", "the loss from 1.8313 to 1.8115", "The model still predicts “<bdi>cat</bdi>”",
                            "This model file holds no biases and no LayerNorm γ or β, so they are not parameters here: they stay at 0 and 1 and do not move."]),
-            ("training.html", ["flips from “cat” to “mat” at step 10", "from 16.0% to 61.1%", "0.4921"]),
+            ("training.html", ["flips from “<bdi>cat</bdi>” to “<bdi>mat</bdi>” at step 10", "from 16.0% to 61.1%", "0.4921"]),
         ]
         for (page, needles) in expected {
             let html = text(site[page])
@@ -223,7 +223,7 @@ import Testing
         let report = try SiteBuild.run(options(output: tmp.sub("Site"), text: "the dog", target: "sat"))
         #expect(report.target == "sat")
         let index = text(readTree(tmp.sub("Site"))["index.html"])
-        #expect(index.contains("What does a transformer do with “the dog” to guess the next word?"))
+        #expect(index.contains("What does a transformer do with “<bdi>the dog</bdi>” to guess the next word?"))
         do {
             try SiteBuild.run(options(output: tmp.sub("Site2"), text: "the cow"))
             Issue.record("expected an error")
