@@ -11,7 +11,7 @@ import Testing
         #expect(report.pageCount == 37)   // with generate.html and playground.html
         #expect(report.prediction == "cat")
         let expected: [(String, [String])] = [
-            ("index.html", ["“cat”", "“mat”", "1.8313", "20.6%", "16.0%", "model.json", "trace.json", "dff5d9765a38bd1c4c8254d301af21f96421f102fdc0e91c74cd163f496b9cf1"]),
+            ("index.html", ["“<bdi>cat</bdi>”", "“<bdi>mat</bdi>”", "1.8313", "20.6%", "16.0%", "model.json", "trace.json", "dff5d9765a38bd1c4c8254d301af21f96421f102fdc0e91c74cd163f496b9cf1"]),
             ("tokens.html", ["<span class=\"id\">4</span>mat", "[0, 1, 2, 3]"]),
             ("embeddings.html", ["tok_emb[3] = [ −0.20, 0.20, 0.40, 0.10 ]"]),
             ("positions.html", ["[ −0.20, 0.30, 0.50, 0.10 ]", "x[3][0] = (−0.20) + 0.00 = −0.20"]),
@@ -25,7 +25,7 @@ import Testing
             ("backprop.html", ["the largest entries are in W_lm"]),
             ("step.html", ["η = 0.02", "from 16.0% to 16.3%", "the loss from 1.8313 to 1.8115", "The model still predicts “<bdi>cat</bdi>”",
                            "This model file holds no biases and no LayerNorm γ or β, so they are not parameters here: they stay at 0 and 1 and do not move."]),
-            ("training.html", ["flips from “cat” to “mat” at step 10", "from 16.0% to 61.1%", "0.4921"]),
+            ("training.html", ["flips from “<bdi>cat</bdi>” to “<bdi>mat</bdi>” at step 10", "from 16.0% to 61.1%", "0.4921"]),
         ]
         for (page, needles) in expected {
             let html = text(site[page])
@@ -70,8 +70,8 @@ import Testing
         #expect(attention.contains("<code class=\"math\">(−0.72) + (−0.10) + 0.13 + (−0.09) = −0.7830</code>"))
         #expect(attention.contains(">−0.78<"))  // the Q entry the sum ends in
         // √d_head with this model's numbers; W_o's reason with them.
-        #expect(attention.contains("Without the division by √4, “on”'s weight on “the” would be 0.53 instead of 0.39."))
-        #expect(attention.contains("the first number of “on”'s attention output, −0.3321, draws on all 4."))
+        #expect(attention.contains("Without the division by √4, “<bdi>on</bdi>”'s weight on “the” would be 0.53 instead of 0.39."))
+        #expect(attention.contains("the first number of “<bdi>on</bdi>”'s attention output, −0.3321, draws on all 4."))
         #expect(!attention.contains("heads at a glance"))  // one head: no small multiples
 
         // The overview's whole-stack picture: one block, every part a link to its page.
@@ -253,7 +253,7 @@ import Testing
         let report = try SiteBuild.run(options(output: tmp.sub("Site"), text: "the dog", target: "sat"))
         #expect(report.target == "sat")
         let index = text(readTree(tmp.sub("Site"))["index.html"])
-        #expect(index.contains("What does a transformer do with “the dog” to guess the next word?"))
+        #expect(index.contains("What does a transformer do with “<bdi>the dog</bdi>” to guess the next word?"))
         do {
             try SiteBuild.run(options(output: tmp.sub("Site2"), text: "the cow"))
             Issue.record("expected an error")
