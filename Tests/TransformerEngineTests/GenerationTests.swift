@@ -101,4 +101,27 @@ import ModelFormats
         }
         #expect(g.greedy.count == 3)
     }
+
+    /// The key–value cache gives the bits a whole forward pass over the longer text gives, at
+    /// every step of both continuations, for every fixture (several heads and layers, GELU,
+    /// no final LayerNorm …).
+    @Test(arguments: models)
+    func continuingWithTheCacheIsAWholeForwardPassBitForBit(_ name: String) throws {
+        let model = try Self.model(name)
+        let text = model.prompt.text
+        let prompt = try PromptBuilder(model: model, file: name).make(text: text, target: nil)
+        let settings = GenerationSettings(count: 5, temperature: 1.3, seed: 11)
+        let g = Transformer.generate(model, prompt: prompt, settings: settings)
+        #expect(g.greedy.count == Transformer.generationLength(model, prompt: prompt, count: 5))
+        var ids = prompt.ids
+        for step in g.greedy {
+            #expect(step.probs == softmax(Transformer.lastLogits(model, ids: ids)))
+            ids.append(step.id)
+        }
+        ids = prompt.ids
+        for step in g.sampled {
+            #expect(step.logits == Transformer.lastLogits(model, ids: ids))
+            ids.append(step.id)
+        }
+    }
 }

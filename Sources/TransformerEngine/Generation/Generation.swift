@@ -23,29 +23,35 @@ extension Transformer {
         max(0, min(count, model.config.maxPositions - prompt.ids.count))
     }
 
-    /// Both continuations of `prompt` (each step is a full forward pass over the text so far).
-    public static func generate(_ model: Model, prompt: Prompt, settings: GenerationSettings) -> Generation {
+    /// Both continuations of `prompt`. `trace`, when given, must be `forward(model, prompt:
+    /// prompt)`: its last logits start both, and its keys and values are the `Continuation`'s
+    /// cache (each new token then costs one position's work, not a forward pass over the text).
+    public static func generate(_ model: Model, prompt: Prompt, settings: GenerationSettings, trace: Trace? = nil) -> Generation {
         let n = generationLength(model, prompt: prompt, count: settings.count)
-        var ids = prompt.ids
+        guard n > 0 else { return Generation(settings: settings, greedy: [], sampled: []) }
+        let trace = trace ?? forward(model, prompt: prompt)
+        let first = trace.logits.row(trace.count - 1)
         var greedy: [GreedyStep] = []
-        for _ in 0..<n {
-            let logits = lastLogits(model, ids: ids)
+        var continuation = Continuation(model: model, after: trace)
+        var logits = first
+        for step in 0..<n {
             let id = argmax(logits)                                                  // first index of the largest
             greedy.append(GreedyStep(probs: softmax(logits), id: id))
-            ids.append(id)
+            if step + 1 < n { logits = continuation.logits(appending: id) }
         }
-        ids = prompt.ids
         var generator = SplitMix64(seed: settings.seed)
         var sampled: [SamplingStep] = []
-        for _ in 0..<n {
-            let step = Sampling.step(logits: lastLogits(model, ids: ids), u: generator.nextUnit(), settings: settings)
-            sampled.append(step)
-            ids.append(step.id)
+        continuation = Continuation(model: model, after: trace)
+        logits = first
+        for step in 0..<n {
+            let chosen = Sampling.step(logits: logits, u: generator.nextUnit(), settings: settings)
+            sampled.append(chosen)
+            if step + 1 < n { logits = continuation.logits(appending: chosen.id) }
         }
         return Generation(settings: settings, greedy: greedy, sampled: sampled)
     }
 
-    /// The logits of the last position for these ids.
+    /// The logits of the last position for these ids, by a whole forward pass.
     public static func lastLogits(_ model: Model, ids: [Int]) -> [Double] {
         let trace = forward(model, prompt: Prompt(text: "", tokens: ids.map { model.vocab[$0] }, ids: ids, target: nil, targetID: nil))
         return trace.logits.row(trace.count - 1)
