@@ -6,9 +6,17 @@ public struct Generation: Sendable {
     public var greedy: [GreedyStep]
     /// The sampled continuation, one SplitMix64 draw per step.
     public var sampled: [SamplingStep]
+    /// The model's positions (config.max_positions): the longest window a step conditions on.
+    public var positions: Int
+    /// Per step, the index in the text so far of the first token the step sees: 0 while the
+    /// text fits the positions, then `length − positions` (the window is cropped). The same for
+    /// both continuations, whose texts grow alike.
+    public var windowStarts: [Int]
 
     public var greedyIDs: [Int] { greedy.map(\.id) }
     public var sampledIDs: [Int] { sampled.map(\.id) }
+    /// The first step (0-based) whose window leaves tokens out, nil when every step sees the whole text.
+    public var firstCroppedStep: Int? { windowStarts.firstIndex { $0 > 0 } }
 }
 
 /// One greedy step: the last position's distribution and its argmax.
@@ -18,40 +26,62 @@ public struct GreedyStep: Sendable, Equatable {
 }
 
 extension Transformer {
-    /// How many tokens a continuation of `prompt` can have: `count`, capped by max_positions.
-    public static func generationLength(_ model: Model, prompt: Prompt, count: Int) -> Int {
-        max(0, min(count, model.config.maxPositions - prompt.ids.count))
+    /// Where the window of a text of `length` tokens starts: a step conditions on the last
+    /// max_positions tokens (positions restart at 0 in the window), as nanoGPT's generate
+    /// crops `idx[:, -block_size:]`. Within the positions the window is the whole text.
+    public static func windowStart(_ model: Model, length: Int) -> Int {
+        max(0, length - model.config.maxPositions)
     }
 
-    /// Both continuations of `prompt`. `trace`, when given, must be `forward(model, prompt:
-    /// prompt)`: its last logits start both, and its keys and values are the `Continuation`'s
-    /// cache (each new token then costs one position's work, not a forward pass over the text).
+    /// Both continuations of `prompt`, `settings.count` tokens each. While the text fits the
+    /// positions each step continues the forward pass by one position (`Continuation`, whose
+    /// cache starts from `trace`, which when given must be `forward(model, prompt: prompt)`);
+    /// past them a step is a full forward pass over its window.
     public static func generate(_ model: Model, prompt: Prompt, settings: GenerationSettings, trace: Trace? = nil) -> Generation {
-        let n = generationLength(model, prompt: prompt, count: settings.count)
-        guard n > 0 else { return Generation(settings: settings, greedy: [], sampled: []) }
-        let trace = trace ?? forward(model, prompt: prompt)
-        let first = trace.logits.row(trace.count - 1)
+        let n = max(0, settings.count)
+        let windowStarts = (0..<n).map { windowStart(model, length: prompt.ids.count + $0) }
         var greedy: [GreedyStep] = []
-        var continuation = Continuation(model: model, after: trace)
-        var logits = first
-        for step in 0..<n {
-            let id = argmax(logits)                                                  // first index of the largest
-            greedy.append(GreedyStep(probs: softmax(logits), id: id))
-            if step + 1 < n { logits = continuation.logits(appending: id) }
-        }
-        var generator = SplitMix64(seed: settings.seed)
         var sampled: [SamplingStep] = []
-        continuation = Continuation(model: model, after: trace)
-        logits = first
-        for step in 0..<n {
-            let chosen = Sampling.step(logits: logits, u: generator.nextUnit(), settings: settings)
-            sampled.append(chosen)
-            if step + 1 < n { logits = continuation.logits(appending: chosen.id) }
+        if n > 0 {
+            let trace = trace ?? forward(model, prompt: prompt)
+            continuation(model, prompt: prompt, trace: trace, windowStarts: windowStarts) { logits in
+                let id = argmax(logits)                                              // first index of the largest
+                greedy.append(GreedyStep(probs: softmax(logits), id: id))
+                return id
+            }
+            var generator = SplitMix64(seed: settings.seed)
+            continuation(model, prompt: prompt, trace: trace, windowStarts: windowStarts) { logits in
+                let chosen = Sampling.step(logits: logits, u: generator.nextUnit(), settings: settings)
+                sampled.append(chosen)
+                return chosen.id
+            }
         }
-        return Generation(settings: settings, greedy: greedy, sampled: sampled)
+        return Generation(settings: settings, greedy: greedy, sampled: sampled,
+                          positions: model.config.maxPositions, windowStarts: windowStarts)
     }
 
-    /// The logits of the last position for these ids, by a whole forward pass.
+    /// One continuation: at each step `choose` takes the last position's logits and names the
+    /// next token. Inside the positions the logits come from the cache (bit for bit a whole
+    /// forward pass over the text so far), past them from a whole pass over the window.
+    static func continuation(_ model: Model, prompt: Prompt, trace: Trace, windowStarts: [Int],
+                             choose: ([Double]) -> Int) {
+        var ids = prompt.ids
+        var cache = Continuation(model: model, after: trace)
+        for (step, start) in windowStarts.enumerated() {
+            let logits: [Double]
+            if start > 0 {
+                logits = lastLogits(model, ids: Array(ids[start...]))
+            } else if step == 0 {
+                logits = trace.logits.row(trace.count - 1)
+            } else {
+                logits = cache.logits(appending: ids[ids.count - 1])
+            }
+            ids.append(choose(logits))
+        }
+    }
+
+    /// The logits of the last position for these ids (at most max_positions of them), by a
+    /// whole forward pass.
     public static func lastLogits(_ model: Model, ids: [Int]) -> [Double] {
         let trace = forward(model, prompt: Prompt(text: "", tokens: ids.map { model.vocab[$0] }, ids: ids, target: nil, targetID: nil))
         return trace.logits.row(trace.count - 1)
