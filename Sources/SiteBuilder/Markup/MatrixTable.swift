@@ -82,7 +82,11 @@ struct MatrixTable {
         let columns = Self.shown(columnLabels.count, keep: highlightColumns)
         let truncated = onlyRows == nil && (rows.contains(nil) || columns.contains(nil))
         let out = MarkupBuffer(capacity: 1_024 + rows.count * columns.count * 48)
-        out.append("<div class=\"table-scroll\"><table class=\"matrix\"")
+        // A table wider than the phone scrolls inside its box: the box takes the keyboard focus
+        // (arrow keys scroll it) and is a region named by the caption.
+        out.append("<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"")
+        out.append(escaped: caption)
+        out.append("\"><table class=\"matrix\"")
         if let id {
             out.append(" id=\"")
             out.append(escaped: id)
