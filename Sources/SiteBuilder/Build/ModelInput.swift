@@ -11,6 +11,8 @@ struct ModelInput: Sendable {
     var model: Model
     /// What the site says about a checkpoint; nil for a model file.
     var checkpoint: CheckpointSummary? = nil
+    /// The checkpoint folder's training.json, when `sitegen train` wrote one.
+    var training: TrainingRecord? = nil
 
     /// The model file at `path`, or the built-in seed model when `path` is nil.
     static func read(_ path: String?) throws(Diagnostic) -> ModelInput {
@@ -27,6 +29,7 @@ struct ModelInput: Sendable {
     /// and `--target`, encoded by its tokenizer.
     static func readCheckpoint(_ path: String, text: String?, target: String?) throws(Diagnostic) -> ModelInput {
         let loaded = try CheckpointLoader.load(path: path, text: text, target: target)
-        return ModelInput(label: path, bytes: [], model: loaded.model, checkpoint: loaded.checkpoint)
+        return ModelInput(label: path, bytes: [], model: loaded.model, checkpoint: loaded.checkpoint,
+                          training: try TrainingRecord.read(folder: path))
     }
 }

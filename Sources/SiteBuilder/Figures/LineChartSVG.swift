@@ -6,7 +6,22 @@
 /// - Optional `marker`: a vertical dashed line at `marker.x` with `marker.label` next to it
 ///   (e.g. "prediction flips at step 7"), plus a ring around that point.
 /// - `yIncludesZero` (default true) keeps 0 on the y axis.
+/// - Several series (`init(…series:…)`): each its own (x, y) points, the first drawn solid with
+///   filled points, the others dashed with hollow ones, named in a legend above the plot;
+///   each point's `<title>` is `"X_AXIS_LABEL x, SERIES: value"`.
 public struct LineChartSVG: Sendable {
+    /// One named line of a chart with several.
+    public struct Series: Sendable {
+        public var name: String
+        public var points: [Point]
+        public init(name: String, points: [Point]) { (self.name, self.points) = (name, points) }
+    }
+    public struct Point: Sendable, Equatable {
+        public var x: Int
+        public var y: Double
+        public init(x: Int, y: Double) { (self.x, self.y) = (x, y) }
+    }
+
     public struct Marker: Sendable, Equatable {
         public var x: Int
         public var label: String
@@ -26,6 +41,16 @@ public struct LineChartSVG: Sendable {
     public var marker: Marker?
     public var yIncludesZero: Bool
     public var valueFormat: FigureValueFormat
+    /// The named series, when the chart has several (then `values` is empty).
+    public var series: [Series] = []
+
+    /// A chart of several named series over shared x values (e.g. train and validation loss by step).
+    public init(id: String, title: String, description: String, series: [Series], xAxisLabel: String, yAxisLabel: String,
+                yIncludesZero: Bool = true, valueFormat: FigureValueFormat = .number) {
+        self.init(id: id, title: title, description: description, values: [], xAxisLabel: xAxisLabel, yAxisLabel: yAxisLabel,
+                  yIncludesZero: yIncludesZero, valueFormat: valueFormat)
+        self.series = series
+    }
 
     public init(
         id: String,
@@ -53,12 +78,13 @@ public struct LineChartSVG: Sendable {
         let pad = 8.0
         let width = 400.0
         let height = 250.0
-        let finite = values.filter(\.isFinite)
+        let named = !series.isEmpty
+        let finite = named ? series.flatMap { $0.points.map(\.y) }.filter(\.isFinite) : values.filter(\.isFinite)
         var lo = finite.min() ?? 0
         var hi = finite.max() ?? 1
         if yIncludesZero { lo = Swift.min(0, lo); hi = Swift.max(0, hi) }
         let yAxis = LinearAxis(min: lo, max: hi, targetTicks: 4)
-        let lastX = Swift.max(1, values.count - 1)
+        let lastX = named ? Swift.max(1, series.flatMap { $0.points.map(\.x) }.max() ?? 1) : Swift.max(1, values.count - 1)
         let xStep = LinearAxis(min: 0, max: Double(lastX), targetTicks: 5, integerSteps: true).step
         let xTicks = stride(from: 0.0, through: Double(lastX), by: xStep).map { $0 }
 
@@ -92,6 +118,7 @@ public struct LineChartSVG: Sendable {
         svg.text(xAxisLabel, x: (plotLeft + plotRight) / 2, y: plotBottom + 31, fontSize: 11, anchor: "middle",
                  attributes: "class=\"figure-axis-label\"")
         svg.raw("</g>")
+        if named { legend(&svg, right: plotRight, y: pad + 12) }
 
         if let marker, marker.x >= 0, marker.x < Swift.max(1, values.count) {
             let x = px(Double(marker.x))
@@ -102,6 +129,26 @@ public struct LineChartSVG: Sendable {
             svg.text(marker.label, x: rightHalf ? x - 4 : x + 4, y: plotTop - 4, fontSize: 12,
                      anchor: rightHalf ? "end" : "start", attributes: "font-weight=\"700\"")
             svg.raw("</g>")
+        }
+
+        if named {
+            for (k, line) in series.enumerated() {
+                let points = line.points.filter { $0.y.isFinite }
+                let dash = k == 0 ? "" : " stroke-dasharray=\"6 4\""
+                if points.count > 1 {
+                    let list = points.map { "\(SVGWriter.n(px(Double($0.x)))),\(SVGWriter.n(py($0.y)))" }.joined(separator: " ")
+                    svg.raw("<polyline class=\"figure-series figure-series-\(k + 1)\" points=\"\(list)\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linejoin=\"round\"\(dash)/>")
+                }
+                let radius = points.count > 60 ? 2.0 : 2.5
+                svg.raw("<g class=\"figure-points\" fill=\"currentColor\"\(k == 0 ? "" : " fill-opacity=\"0\" stroke=\"currentColor\" stroke-width=\"1.5\"")>")
+                for p in points {
+                    let pointTitle = "\(xAxisLabel) \(p.x), \(line.name): \(NumberFormat.tooltip(p.y))"
+                    svg.raw("<circle cx=\"\(SVGWriter.n(px(Double(p.x))))\" cy=\"\(SVGWriter.n(py(p.y)))\" r=\"\(SVGWriter.n(radius))\"><title>\(Escape.html(pointTitle))</title></circle>")
+                }
+                svg.raw("</g>")
+            }
+            svg.close()
+            return svg.output
         }
 
         // The line, drawn through finite points only.
@@ -122,5 +169,20 @@ public struct LineChartSVG: Sendable {
         svg.raw("</g>")
         svg.close()
         return svg.output
+    }
+
+    /// The series' names, right-aligned above the plot, each after a short stroke of its line.
+    private func legend(_ svg: inout SVGWriter, right: Double, y: Double) {
+        svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
+        var x = right
+        for (k, line) in series.enumerated().reversed() {
+            let textWidth = FigureText.width(line.name, fontSize: 11)
+            svg.text(line.name, x: x, y: y, fontSize: 11, anchor: "end")
+            x -= textWidth + 6
+            let dash = k == 0 ? "" : " stroke-dasharray=\"6 4\""
+            svg.line(x1: x - 22, y1: y - 4, x2: x, y2: y - 4, attributes: "stroke=\"currentColor\" stroke-width=\"2\"\(dash)")
+            x -= 22 + 14
+        }
+        svg.raw("</g>")
     }
 }

@@ -11,6 +11,8 @@ struct SiteData {
     let modelFile: String
     /// The checkpoint the model was read from; nil for a model file.
     let checkpoint: CheckpointSummary?
+    /// The run that trained the checkpoint (its training.json); nil without one.
+    let training: TrainingRecord?
     /// The learning chapter's numbers (nil without a target): the gradients of this pass,
     /// one gradient step and its forward pass, and the short training run.
     private(set) var learning: Learning?
@@ -35,6 +37,7 @@ struct SiteData {
         self.learning = learning
         self.modelBytes = loaded.bytes
         self.checkpoint = loaded.checkpoint
+        self.training = loaded.training
         self.modelFile = displayPath
         self.tokenClasses = trace.tokens.indices.map(Self.tokenClassName)
         self.tokenLabels = trace.tokens.enumerated().map { "\($0) · \($1)" }

@@ -5,8 +5,15 @@ import TransformerEngine
 enum TrainingPage {
     static let kind = PageKind(template: "training", label: "Training", chapter: .learning, showsLearning: true, builtIn: PackageResources.training_html) { s, v in context(s) }
 
+    /// Without a target: the chapter's note, and the checkpoint's own training run if it has one.
+    struct NoTargetContext: PageContext {
+        var common: LearningPages.Common
+        var recorded: RecordedRun
+    }
+
     struct Context: PageContext {
         var common: LearningPages.Common
+        var recorded: RecordedRun
         var lossChart: String
         var pChart: String
         var finalChart: String
@@ -33,7 +40,9 @@ enum TrainingPage {
     }
 
     static func context(_ s: SiteData) -> any PageContext {
-        guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
+        guard let learning = s.learning, let targetID = s.trace.targetID else {
+            return NoTargetContext(common: LearningPages.common(s), recorded: RecordedRun(s.training))
+        }
         let run = learning.run, vocab = s.model.vocab, last = s.lastToken
         let marker = run.flipStep.flatMap { $0 > 0 ? LineChartSVG.Marker(x: $0, label: "prediction flips at step \($0)") : nil }
         let lossChart = LineChartSVG(
@@ -57,7 +66,7 @@ enum TrainingPage {
             StepRow(step: i, loss: NumberFormat.short(run.losses[i], decimals: 4), p: NumberFormat.short(run.pTarget[i] * 100, decimals: 1) + "%",
              prediction: run.predictions[i], rowClass: i == run.flipStep ? "focus" : "", right: run.predictions[i] == vocab[targetID])
         }
-        return Context(common: LearningPages.common(s), 
+        return Context(common: LearningPages.common(s), recorded: RecordedRun(s.training),
             lossChart: lossChart, pChart: pChart, finalChart: finalChart,
             steps: run.steps,
             stepsShown: stride == 1 ? "every step" : "every \(stride)th step",

@@ -4,11 +4,11 @@ import Foundation
 /// arithmetic of `Tensor`.
 
 /// softmax(z)ᵢ = e^(zᵢ − max z) / Σⱼ e^(zⱼ − max z). Subtracting the max keeps it finite for
-/// logits of ±1000; an entry of −∞ (masked) gets exactly 0.
+/// logits of ±1000; an entry of −∞ (masked) gets exactly 0 (without calling exp: e^−∞ is 0).
 public func softmax(_ z: [Double]) -> [Double] {
     guard var largest = z.first else { return [] }
     for value in z where largest < value { largest = value }
-    let e = z.map { exp($0 - largest) }
+    let e = z.map { $0 == -.infinity ? 0 : exp($0 - largest) }
     let sum = e.reduce(0, +)
     return e.map { $0 / sum }
 }
