@@ -22,8 +22,8 @@ import Testing
             ("lm-head.html", [">0.35<", "“cat”", "= 0.3509"]),
             ("prediction.html", ["20.6%", "1.8313", "−ln(0.1602) = 1.8313", "worse than a blind, uniform guess", "gradient.html"]),
             ("gradient.html", ["0.1602 − 1 = −0.8398", "0.2058 − 0 = 0.2058"]),
-            ("backprop.html", ["The largest entries are in W_lm"]),
-            ("step.html", ["η = 0.02", "from 16.0% to 16.3%", "the loss from 1.8313 to 1.8115", "The model still predicts “cat”",
+            ("backprop.html", ["the largest entries are in W_lm"]),
+            ("step.html", ["η = 0.02", "from 16.0% to 16.3%", "the loss from 1.8313 to 1.8115", "The model still predicts “<bdi>cat</bdi>”",
                            "This model file holds no biases and no LayerNorm γ or β, so they are not parameters here: they stay at 0 and 1 and do not move."]),
             ("training.html", ["flips from “cat” to “mat” at step 10", "from 16.0% to 61.1%", "0.4921"]),
         ]
@@ -39,7 +39,7 @@ import Testing
             for i in 0..<3 { #expect(site["\(stage)-t\(i).html"] != nil, "\(stage)-t\(i).html") }
             #expect(site["\(stage)-t3.html"] == nil, "the last token's view is the plain page")
         }
-        #expect(text(site["residual-t0.html"]).contains("h1 <span class=\"tok tok-0\">the</span>"))
+        #expect(text(site["residual-t0.html"]).contains("h1 <span class=\"tok tok-0\"><bdi>the</bdi></span>"))
         #expect(site["model.json"] == [UInt8](FileManager.default.contents(atPath: RepoPaths.seedModel)!))
         #expect(text(site["trace.json"]).contains("\"prediction\": \"cat\""))
         #expect(site["style.css"] != nil)
