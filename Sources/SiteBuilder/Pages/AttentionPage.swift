@@ -10,10 +10,10 @@ enum AttentionPage {
         var stripHeatmap: String
         var fullHref: String
         var lastWord: String
-        var qTable: String
-        var kTable: String
-        var vTable: String
-        var contextTable: String
+        var qTable: TableContext
+        var kTable: TableContext
+        var vTable: TableContext
+        var contextTable: TableContext
         var heads: [Head]
         var nHeads: Int
         var dHead: Int
@@ -31,16 +31,16 @@ enum AttentionPage {
     struct Head {
         var number: Int
         var columns: String
-        var scoreTable: String
+        var scoreTable: TableContext
         var heatmap: String
         var hasHeatmap: Bool
         var strongestWord: String
         var strongestCls: String
         var strongestWeight: String
-        var workedDot: String
+        var workedDot: WorkedSum
         var workedScale: String
         var workedSoftmax: String
-        var workedContext: String
+        var workedContext: WorkedSum
         var contextColumn: String
         var firstWord: String
         var firstCls: String
@@ -48,7 +48,7 @@ enum AttentionPage {
 
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
         let t = s.trace, c = s.model.config, layer = t.layers[l], d = c.dModel, dh = c.dHead
-        func perToken(_ caption: String, _ m: [[Double]]) -> String {
+        func perToken(_ caption: String, _ m: [[Double]]) -> TableContext {
             s.tokenTable(caption, m, columns: s.dimensionLabels(d), focus: f, stage: .attention(l)).render()
         }
         let heads = (0..<c.nHeads).map { h -> Head in
@@ -86,7 +86,9 @@ enum AttentionPage {
             let score = layer.scores[h][f, 0]
             let exps = shortened(f + 1) { j in "e^\(WorkedSum.signed(layer.scores[h][f, j]))" }
             let softmaxText = "e^\(WorkedSum.signed(score)) / (" + exps.joined(separator: " + ") + ") = \(NumberFormat.short(weights[f, 0], decimals: 4))"
-            let contextTerms = shortened(f + 1) { j in "\(WorkedSum.signed(weights[f, j])) × \(WorkedSum.signed(layer.v[j, cols.lowerBound]))" }
+            let contextTerms = WorkedSum.shortened(f + 1, gap: { "… \($0) more" }) { j in
+                WorkedSum.Term(left: WorkedSum.signed(weights[f, j]), right: WorkedSum.signed(layer.v[j, cols.lowerBound]))
+            }
             return Head(
                 number: h + 1,
                 columns: "d\(cols.lowerBound)–d\(cols.upperBound - 1)",
@@ -99,7 +101,7 @@ enum AttentionPage {
                 workedDot: WorkedSum.dot(qf, k0, result: raw),
                 workedScale: "\(NumberFormat.short(raw, decimals: 4)) / √\(dh) = \(NumberFormat.short(score, decimals: 4))",
                 workedSoftmax: softmaxText,
-                workedContext: contextTerms.joined(separator: " + ") + " = \(NumberFormat.short(layer.context[f, cols.lowerBound], decimals: 4))",
+                workedContext: WorkedSum(terms: contextTerms, result: NumberFormat.short(layer.context[f, cols.lowerBound], decimals: 4)),
                 contextColumn: "d\(cols.lowerBound)",
                 firstWord: t.tokens[0],
                 firstCls: s.tokenClass(0)

@@ -7,8 +7,8 @@ enum BackpropPage {
 
     struct Context: PageContext {
         var common: LearningPages.Common
-        var stageTable: String
-        var tokenTable: String
+        var stageTable: TableContext
+        var tokenTable: TableContext
         var heatmaps: [Heatmap]
         var blame: [Blame]
         var mostBlamed: String

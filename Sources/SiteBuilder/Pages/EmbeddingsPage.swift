@@ -3,9 +3,9 @@ enum EmbeddingsPage {
     static let kind = PageKind(template: "embeddings", label: "Embeddings", builtIn: PackageResources.embeddings_html) { s, v in context(s) }
 
     struct Context: PageContext {
-        var tokEmbTable: String
+        var tokEmbTable: TableContext
         var heatmap: String
-        var promptTable: String
+        var promptTable: TableContext
         var dModel: Int
         var vocabSize: Int
         var exampleWord: String

@@ -5,9 +5,9 @@ enum LMHeadPage {
     static let kind = PageKind(template: "lm-head", label: "LM head", followsFocus: true, builtIn: PackageResources.lm_head_html) { s, v in context(s, focus: v.focus) }
 
     struct Context: PageContext {
-        var finalTable: String
-        var wlmTable: String
-        var logitTable: String
+        var finalTable: TableContext
+        var wlmTable: TableContext
+        var logitTable: TableContext
         var heatmap: String
         var hasHeatmap: Bool
         var figureHref: String
@@ -18,7 +18,7 @@ enum LMHeadPage {
         var focusCls: String
         var topWord: String
         var topLogit: String
-        var workedLogit: String
+        var workedLogit: WorkedSum
         var vocabSize: Int
         var dModel: Int
     }
