@@ -29,6 +29,8 @@ public enum BuiltInDefaults {
             "note.html": PackageResources.note_html,
             "stage-nav.html": PackageResources.stage_nav_html,
             "stage-link.html": PackageResources.stage_link_html,
+            "stage-list-links.html": PackageResources.stage_list_links_html,
+            "focus-chip.html": PackageResources.focus_chip_html,
             "focus-chips.html": PackageResources.focus_chips_html,
             "style.css": PackageResources.style_css,
             "engine.js": PackageResources.engine_js,

@@ -9,8 +9,8 @@ import Mustache
 /// Every value answers through `child(named:)` (see `TableContext`): the template looks
 /// names up in every item of these lists on every page.
 struct StageNavigation: MustacheParent {
-    /// A link to a stage: its number on the map ("" for the overview), its label, and whether
-    /// it is the page's own stage.
+    /// A link to a stage: its number on the map (0 for the overview, which shows none), its
+    /// label, and whether it is the page's own stage.
     struct Link: MustacheParent {
         var number: String
         var label: String
@@ -19,11 +19,9 @@ struct StageNavigation: MustacheParent {
 
         func child(named name: String) -> Any? {
             switch name {
-            case "number": number.isEmpty ? false : number
+            case "number": number
             case "label": label
             case "href": href
-            case "current": isCurrent
-            case "other": !isCurrent
             default: nil
             }
         }
@@ -36,8 +34,9 @@ struct StageNavigation: MustacheParent {
 
         func child(named name: String) -> Any? {
             switch name {
-            case "heading": heading ?? false
-            case "links": links
+            case "layered": heading != nil
+            case "heading": heading ?? ""
+            case "links": AroundCurrent(links, isCurrent: \.isCurrent)
             default: nil
             }
         }
@@ -55,8 +54,8 @@ struct StageNavigation: MustacheParent {
 
     func child(named name: String) -> Any? {
         switch name {
-        case "chips": chips
-        case "layers": layers
+        case "chips": AroundCurrent(chips, isCurrent: \.isCurrent)
+        case "layers": AroundCurrent(layers, isCurrent: \.isCurrent)
         case "hasLayers": !layers.isEmpty
         case "groups": groups
         case "previous": previous ?? false
@@ -84,8 +83,32 @@ struct FocusChip: MustacheParent {
         case "label": label
         case "href": href
         case "classes": classes
-        case "current": isCurrent
-        case "other": !isCurrent
+        default: nil
+        }
+    }
+}
+
+/// A list with its current item singled out (if it has one): the template writes that one
+/// apart (`{{#before}}…{{/before}}{{#current}}…{{/current}}{{#after}}…{{/after}}`) rather
+/// than asking every item whether it is the current one.
+struct AroundCurrent<Item: MustacheParent>: MustacheParent {
+    var before: [Item]
+    var current: Item?
+    var after: [Item]
+
+    init(_ items: [Item], isCurrent: (Item) -> Bool) {
+        guard let k = items.firstIndex(where: isCurrent) else {
+            (before, current, after) = (items, nil, [])
+            return
+        }
+        (before, current, after) = (Array(items[..<k]), items[k], Array(items[(k + 1)...]))
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "before": before
+        case "current": current ?? false
+        case "after": after
         default: nil
         }
     }

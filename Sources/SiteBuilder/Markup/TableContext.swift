@@ -27,7 +27,7 @@ struct TableContext: MustacheParent {
         case "sizeNote": sizeNote ?? false
         case "rowsNote": rowsNote ?? false
         case "corner": corner
-        case "columns": columns
+        case "columns": HeaderRun.runs(columns)
         case "rows": rows
         case "elsewhere": elsewhere ?? false
         default: nil
@@ -43,7 +43,6 @@ struct TableContext: MustacheParent {
             switch name {
             case "label": label
             case "classes": classes
-            case "classed": !classes.isEmpty
             default: nil
             }
         }
@@ -80,28 +79,82 @@ struct TableContext: MustacheParent {
             case "gap": isGap
             case "focus": isFocus && !isGap
             case "plain": !isFocus && !isGap
-            case "cells": isGap ? Array(repeating: true, count: gapCells) as [Bool] : cells
+            case "runs": CellRun.runs(cells)
+            case "gapCells": Array(repeating: true, count: gapCells) as [Bool]
             default: nil
             }
         }
     }
 
     /// A cell: its text, and a title (the value to 6 significant digits, or why it is
-    /// masked) and classes when it has them. The template has a branch per shape, since a
-    /// template's tags may not stand between the attributes of a start tag.
+    /// masked) and classes when it has them.
     struct Cell: MustacheParent {
         var text: String
         var title = ""
         var classes = ""
+
+        /// Which of the three kinds of `<td>` the template writes for it.
+        enum Shape { case titled, classed, bare }
+        var shape: Shape { classes.isEmpty ? .titled : title.isEmpty ? .bare : .classed }
 
         func child(named name: String) -> Any? {
             switch name {
             case "text": text
             case "title": title
             case "classes": classes
-            case "titled": classes.isEmpty
-            case "classed": !classes.isEmpty && !title.isEmpty
-            case "bare": !classes.isEmpty && title.isEmpty
+            default: nil
+            }
+        }
+    }
+
+    /// Consecutive cells of one shape. A template's tags may not stand between the attributes
+    /// of a start tag, so the template has a branch per shape; choosing it once per run
+    /// rather than once per cell keeps the template engine's lookups to the cell's own text
+    /// and title (most rows are one run of titled cells).
+    struct CellRun: MustacheParent {
+        var shape: Cell.Shape
+        var cells: [Cell]
+
+        static func runs(_ cells: [Cell]) -> [CellRun] {
+            var runs: [CellRun] = []
+            for cell in cells {
+                if runs.last?.shape == cell.shape { runs[runs.count - 1].cells.append(cell) }
+                else { runs.append(CellRun(shape: cell.shape, cells: [cell])) }
+            }
+            return runs
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "titled": shape == .titled
+            case "classed": shape == .classed
+            case "bare": shape == .bare
+            case "cells": cells
+            default: nil
+            }
+        }
+    }
+
+    /// Consecutive column headers with classes or without (see `CellRun`).
+    struct HeaderRun: MustacheParent {
+        var classed: Bool
+        var headers: [Header]
+
+        static func runs(_ headers: [Header]) -> [HeaderRun] {
+            var runs: [HeaderRun] = []
+            for header in headers {
+                let classed = !header.classes.isEmpty
+                if runs.last?.classed == classed { runs[runs.count - 1].headers.append(header) }
+                else { runs.append(HeaderRun(classed: classed, headers: [header])) }
+            }
+            return runs
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "classed": classed
+            case "plain": !classed
+            case "headers": headers
             default: nil
             }
         }

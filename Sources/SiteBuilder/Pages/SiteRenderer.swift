@@ -63,7 +63,7 @@ struct SiteRenderer: @unchecked Sendable {
         var isOverview: Bool
         var navigation: StageNavigation
         var hasChips: Bool
-        var chips: [FocusChip]
+        var chips: AroundCurrent<FocusChip>
         var focusWord: String
         var body: String
         var sha256: String
@@ -93,7 +93,7 @@ struct SiteRenderer: @unchecked Sendable {
             isOverview: stage == .overview,
             navigation: navigation(index: index, focus: focus),
             hasChips: !chips.isEmpty,
-            chips: chips,
+            chips: AroundCurrent(chips, isCurrent: \.isCurrent),
             focusWord: data.trace.tokens[focus],
             body: body,
             sha256: sha256,
@@ -119,7 +119,7 @@ struct SiteRenderer: @unchecked Sendable {
     func navigation(index: Int, focus: Int) -> StageNavigation {
         let stages = data.stages
         func link(_ i: Int) -> StageNavigation.Link {
-            StageNavigation.Link(number: i == 0 ? "" : String(i), label: data.stageMapLabels[i],
+            StageNavigation.Link(number: String(i), label: data.stageMapLabels[i],
                                  href: data.file(stages[i], focus: focus), isCurrent: i == index)
         }
         let current = stages[index]
