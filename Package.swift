@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "Checkpoints"),
 
         // sitegen train: a GPT-2 trained on a text with the engine's backward pass, written as a checkpoint.
-        .target(name: "Training", dependencies: ["TransformerEngine", "Checkpoints"]),
+        .target(name: "Training", dependencies: ["TransformerEngine", "Checkpoints", "CMemoryPolicy"]),
+        // glibc's malloc told to keep freed blocks for reuse (training frees and reallocates the same arrays every step).
+        .target(name: "CMemoryPolicy"),
 
         // libxml2 (Debian's libxml2-dev) behind a system-library target.
         .systemLibrary(

@@ -1,6 +1,7 @@
 // The playground: reruns engine.js on the reader's prompt and temperature and redraws the
 // page's tables with the same markup the site generator writes (PlaygroundPage.swift).
-// Nothing changes until the reader edits something, or opens a link with ?text=…
+// Nothing changes until the reader edits something or opens a link with ?text=…, except that
+// a page too small for its attention maps (data-drawn-by-script) gets them drawn on load.
 "use strict";
 
 (() => {
@@ -18,7 +19,7 @@
   const escape = (s) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
   function heatmap(w, tokens, layer, head) {
-    let out = `<div class="table-scroll"><table class="matrix heat"><caption>Layer ${layer + 1}, head ${head + 1}: attention weights (row: query, column: key)</caption>\n<thead><tr><th scope="col">query \\ key</th>`;
+    let out = `<div class="table-scroll"><table class="matrix heat"><caption>Layer ${layer + 1}, head ${head + 1}</caption>\n<thead><tr><th scope="col">query \\ key</th>`;
     out += tokens.map((t) => `<th scope="col">${escape(t)}</th>`).join("") + "</tr></thead>\n<tbody>\n";
     w.forEach((row, i) => {
       out += `<tr><th scope="row">${escape(tokens[i])}</th>`;
@@ -55,27 +56,24 @@
       return;
     }
     if (ids.length > model.config.max_positions) {
-      status.textContent = `${ids.length} tokens; this model has ${model.config.max_positions} positions.`;
+      status.textContent = `Your prompt has ${ids.length} tokens; this model reads at most ${model.config.max_positions} (config.max_positions).`;
       return;
     }
     const trace = E.forward(model, ids), last = ids.length - 1, probs = trace.probs[last];
     const top = E.descendingOrder(probs).slice(0, 10);
     $("next-token").tBodies[0].innerHTML = top.map((id) =>
       `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${fmt(probs[id] * 100, 1)}%</td></tr>`).join("\n");
-    $("next-token-caption").textContent = `The 10 most likely tokens after “${tokens[last]}”`;
+    $("next-token-caption").textContent = `Top 10 after “${tokens[last]}”`;
     const tempered = E.softmax(trace.logits[last].map((z) => z / temperature));
     $("tempered").tBodies[0].innerHTML = E.descendingOrder(tempered).slice(0, 10).map((id) =>
       `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${fmt(tempered[id] * 100, 1)}%</td></tr>`).join("\n");
     $("tempered-t").textContent = String(temperature);
-    $("tempered-word").textContent = tokens[last];
     const maps = [];
     trace.layers.forEach((l, i) => l.weights.forEach((w, h) => maps.push(heatmap(w, tokens, i, h))));
     $("attention-maps").innerHTML = maps.join("\n");
     $("last-vectors").tBodies[0].innerHTML = vectors(trace);
     const steps = E.sample(model, ids, { ...settings, temperature });
-    $("sampled-continuation").textContent = steps.length === 0
-      ? `(no room: the prompt fills the model's ${model.config.max_positions} positions)`
-      : tokens.concat(steps.map((s) => model.vocab[s.id])).join(joiner);
+    $("sampled-continuation").textContent = tokens.concat(steps.map((s) => model.vocab[s.id])).join(joiner);
     status.textContent = `Computed in your browser: “${text}”, ${ids.length} token${ids.length === 1 ? "" : "s"}, temperature ${temperature}.`;
   }
 
@@ -98,10 +96,12 @@
     settings.seed = Number(settingsFromPage.dataset.seed);
     settings.topK = Number(settingsFromPage.dataset.topK);
     settings.topP = Number(settingsFromPage.dataset.topP);
+    settings.count = Number(settingsFromPage.dataset.count);
   }
   $("prompt-text").addEventListener("input", run);
   $("temperature").addEventListener("input", run);
   if ($("nudge-form")) {
+    showNudged();
     for (const id of ["nudge-matrix", "nudge-row", "nudge-column"]) $(id).addEventListener("input", showNudged);
     $("nudge-value").addEventListener("input", () => {
       const { matrix, r, c } = nudgeTarget();
@@ -115,6 +115,8 @@
     if (query.has("text")) $("prompt-text").value = query.get("text");
     const t = Number(query.get("temperature"));
     if (query.has("temperature") && t > 0 && Number.isFinite(t)) $("temperature").value = String(t);
+    run();
+  } else if ($("attention-maps").dataset.drawnByScript === "yes") {
     run();
   }
 })();

@@ -152,14 +152,82 @@ const SitegenEngine = (() => {
     });
   }
 
-  /// ReLU max(0, x); GELU ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), GPT-2's approximation.
+  /// ReLU max(0, x); GELU ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), GPT-2's approximation;
+  /// exact GELU x·Φ(x) = x·½·(1 + erf(x/√2)), as nanoGPT (a Hugging Face config's "gelu").
   function activation(name) {
     if (name === "relu") return (v) => Math.max(0, v);
     if (name === "gelu") {
       const c = Math.sqrt(2 / Math.PI);
       return (v) => 0.5 * v * (1 + Math.tanh(c * (v + 0.044715 * v * v * v)));
     }
+    if (name === "gelu_exact") return (v) => v * (0.5 * (1 + erf(v / Math.sqrt(2))));
     throw new Error(`activation "${name}" is not supported by the playground`);
+  }
+
+  // ---- erf: JavaScript has no Math.erf --------------------------------------------------------
+  // The rational approximations of fdlibm's s_erf.c (Sun Microsystems, 1993; the erf of glibc,
+  // musl and FreeBSD, which the Swift engine's Foundation erf calls), written out here:
+  //   |x| < 0.84375:        erf x = x + x·P(x²)/Q(x²)
+  //   0.84375 ≤ |x| < 1.25: erf x = erx + P(s)/Q(s), s = |x| − 1, erx = 0.845062911510467529297
+  //   1.25 ≤ |x| < 6:       erf x = 1 − e^(−z² − 0.5625)·e^((z − x)(z + x) + R(1/x²)/S(1/x²)) / x,
+  //                         z = x with its low 32 bits cleared (so z² is exact); R/S differ
+  //                         below and above 1/0.35
+  //   |x| ≥ 6:              erf x = ±1 (to double precision)
+  // Their error is below 2⁻⁵⁷ relative; odd symmetry gives negative x.
+  const erfCoefficients = {
+    // erf on [0, 0.84375]: P and Q in x²
+    pp: [1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
+         -5.77027029648944159157e-03, -2.37630166566501626084e-05],
+    qq: [1, 3.97917223959155352819e-01, 6.50222499887672944485e-02, 5.08130628187576562776e-03,
+         1.32494738004321644526e-04, -3.96022827877536812320e-06],
+    // erf − erx on [0.84375, 1.25]: P and Q in s = |x| − 1
+    pa: [-2.36211856075265944077e-03, 4.14856118683748331666e-01, -3.72207876035701323847e-01,
+         3.18346619901161753674e-01, -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+         -2.16637559486879084300e-03],
+    qa: [1, 1.06420880400844228286e-01, 5.40397917702171048937e-01, 7.18286544141962662868e-02,
+         1.26171219808761642112e-01, 1.36370839120290507362e-02, 1.19844998467991074170e-02],
+    // erfc on [1.25, 1/0.35]: R and S in 1/x²
+    ra: [-9.86494403484714822705e-03, -6.93858572707181764372e-01, -1.05586262253232909814e+01,
+         -6.23753324503260060396e+01, -1.62396669462573470355e+02, -1.84605092906711035994e+02,
+         -8.12874355063065934246e+01, -9.81432934416914548592e+00],
+    sa: [1, 1.96512716674392571292e+01, 1.37657754143519042600e+02, 4.34565877475229228821e+02,
+         6.45387271733267880336e+02, 4.29008140027567833386e+02, 1.08635005541779435134e+02,
+         6.57024977031928170135e+00, -6.04244152148580987438e-02],
+    // erfc on [1/0.35, 6]: R and S in 1/x²
+    rb: [-9.86494292470009928597e-03, -7.99283237680523006574e-01, -1.77579549177547519889e+01,
+         -1.60636384855821916062e+02, -6.37566443368389627722e+02, -1.02509513161107724954e+03,
+         -4.83519191608651397019e+02],
+    sb: [1, 3.03380607434824582924e+01, 3.25792512996573918826e+02, 1.53672958608443695994e+03,
+         3.19985821950859553908e+03, 2.55305040643316442583e+03, 4.74528541206955367215e+02,
+         -2.24409524465858183362e+01],
+  };
+  /// c₀ + s·(c₁ + s·(c₂ + …)), Horner's rule in fdlibm's order.
+  const polynomial = (s, c) => c.reduceRight((sum, k) => sum * s + k, 0);
+  const doubleBits = new DataView(new ArrayBuffer(8));   // big-endian: bytes 0…3 are the high word
+  /// The high 32 bits of x (sign, exponent, top of the mantissa): s_erf.c's interval tests.
+  function highWord(x) { doubleBits.setFloat64(0, x); return doubleBits.getUint32(0); }
+  /// x with its low 32 bits cleared.
+  function withoutLowWord(x) { doubleBits.setFloat64(0, x); doubleBits.setUint32(4, 0); return doubleBits.getFloat64(0); }
+
+  function erf(x) {
+    if (Number.isNaN(x)) return NaN;
+    const c = erfCoefficients, sign = x < 0 ? -1 : 1, ax = Math.abs(x), ix = highWord(ax);
+    if (ix < 0x3feb0000) {                                   // |x| < 0.84375
+      if (ix < 0x3e300000) return x + 1.28379167095512586316e-01 * x;   // |x| < 2⁻²⁸: x·(1 + 2/√π − 1)
+      const z = x * x;
+      return x + x * (polynomial(z, c.pp) / polynomial(z, c.qq));
+    }
+    if (ix < 0x3ff40000) {                                   // |x| < 1.25
+      const s = ax - 1;
+      return sign * (8.45062911510467529297e-01 + polynomial(s, c.pa) / polynomial(s, c.qa));
+    }
+    if (ix >= 0x40180000) return sign * 1;                   // |x| ≥ 6: 1 − tiny rounds to 1
+    const s = 1 / (ax * ax);
+    const [R, S] = ix < 0x4006db6e ? [polynomial(s, c.ra), polynomial(s, c.sa)]   // |x| < 1/0.35
+                                   : [polynomial(s, c.rb), polynomial(s, c.sb)];
+    const z = withoutLowWord(ax);
+    const r = Math.exp(-z * z - 0.5625) * Math.exp((z - ax) * (z + ax) + R / S);
+    return sign * (1 - r / ax);
   }
 
   const columns = (x, from, to) => x.map((row) => row.slice(from, to));
@@ -258,18 +326,23 @@ const SitegenEngine = (() => {
     return { tempered, kept, probs, u, id: kept[chosen] };
   }
 
-  /// The sampled continuation of `ids`: up to `count` tokens, capped by max_positions.
+  /// The first id of the window step `step` conditions on: once the text is longer than the
+  /// model's positions, only its last max_positions tokens (at positions 0, 1, …), as nanoGPT's
+  /// generate crops idx[:, -block_size:].
+  const windowStart = (model, length) => Math.max(0, length - model.config.max_positions);
+
+  /// The sampled continuation of `ids`: `count` tokens, each step conditioned on the window.
   function sample(model, ids, settings) {
-    const n = Math.max(0, Math.min(settings.count, model.config.max_positions - ids.length));
     const generator = new SplitMix64(settings.seed), text = ids.slice(), steps = [];
-    for (let i = 0; i < n; i++) {
-      const logits = forward(model, text).logits;
+    for (let i = 0; i < settings.count; i++) {
+      const start = windowStart(model, text.length);
+      const logits = forward(model, text.slice(start)).logits;
       const step = sampleStep(logits[logits.length - 1], generator.nextUnit(), settings);
-      steps.push(step);
+      steps.push(Object.assign(step, { window: start }));
       text.push(step.id);
     }
     return steps;
   }
 
-  return { tokenize, forward, softmax, sampleStep, sample, SplitMix64, descendingOrder, byteLevelBPE };
+  return { tokenize, forward, softmax, sampleStep, sample, windowStart, SplitMix64, descendingOrder, byteLevelBPE, erf, activation };
 })();

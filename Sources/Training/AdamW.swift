@@ -27,18 +27,26 @@ public struct AdamW: Sendable {
     public mutating func update(_ parameters: inout GPT2Parameters, gradients: [[Double]], learningRate eta: Double) {
         step += 1
         let correction1 = 1 - pow(beta1, Double(step)), correction2 = 1 - pow(beta2, Double(step))
+        let settings = (beta1: beta1, beta2: beta2, epsilon: epsilon, learningRate: eta,
+                        corrections: (correction1, correction2))
         for k in parameters.tensors.indices {
             let decay = parameters.tensors[k].isMatrix ? weightDecay : 0
-            for j in parameters.tensors[k].values.indices {
-                let g = gradients[k][j]
-                m[k][j] = beta1 * m[k][j] + (1 - beta1) * g
-                v[k][j] = beta2 * v[k][j] + (1 - beta2) * g * g
-                let mHat = m[k][j] / correction1, vHat = v[k][j] / correction2
-                var theta = parameters.tensors[k].values[j]
-                theta -= eta * decay * theta
-                theta -= eta * mHat / (vHat.squareRoot() + epsilon)
-                parameters.tensors[k].values[j] = theta
-            }
+            Self.update(&parameters.tensors[k].values, m: &m[k], v: &v[k], gradient: gradients[k], decay: decay,
+                        settings: settings)
+        }
+    }
+
+    /// The update of one tensor θ, entry by entry, with its moments m and v.
+    private static func update(_ theta: inout [Double], m: inout [Double], v: inout [Double], gradient: [Double], decay: Double,
+                               settings: (beta1: Double, beta2: Double, epsilon: Double, learningRate: Double, corrections: (Double, Double))) {
+        let (beta1, beta2, epsilon, eta, corrections) = settings
+        for j in theta.indices {
+            let g = gradient[j]
+            m[j] = beta1 * m[j] + (1 - beta1) * g
+            v[j] = beta2 * v[j] + (1 - beta2) * g * g
+            let mHat = m[j] / corrections.0, vHat = v[j] / corrections.1
+            theta[j] -= eta * decay * theta[j]
+            theta[j] -= eta * mHat / (vHat.squareRoot() + epsilon)
         }
     }
 }

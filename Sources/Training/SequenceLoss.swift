@@ -1,3 +1,4 @@
+import Foundation
 import TransformerEngine
 
 /// The language-modelling loss of token windows: a window of T + 1 ids is read as the input
@@ -5,73 +6,35 @@ import TransformerEngine
 ///
 ///     L = (1/T) Σₜ −ln p(ids[t+1] | ids[0...t]),
 ///
-/// averaged again over the windows of a batch. Its gradient comes from the engine's exact
-/// backward pass, given ∂L/∂logits = (p − onehot(target)) / T row by row.
+/// averaged again over the windows of a batch. The windows run as [W·T][d] tensors
+/// (`BatchForward`): the batch is cut into one part of whole windows per core, each part's
+/// forward pass and chain rule run side by side (each row's numbers depend on its window
+/// only), and then each weight's gradient is one product over all B·T rows (`RowGradients`).
+/// So the bits do not depend on the number of cores.
 public enum SequenceLoss {
-    /// The loss of one window, and its gradients scaled by `weight` (1/B in a batch of B).
-    static func lossAndGradients(_ model: Model, window: ArraySlice<Int>, weight: Double) -> (loss: Double, gradients: Gradients) {
-        let ids = Array(window.dropLast()), targets = Array(window.dropFirst())
-        let t = ids.count
-        let trace = Transformer.forward(model, prompt: Prompt(ids: ids))
-        var dLogits = trace.probs                                          // [T][V] p
-        var loss = 0.0
-        for (i, target) in targets.enumerated() {
-            loss -= log(trace.probs[i, target])
-            dLogits[i, target] -= 1                                        // p − onehot(target)
-        }
-        dLogits = dLogits * (weight / Double(t))
-        return (loss / Double(t), Backward.gradients(model, trace: trace, dLogits: dLogits, loss: loss / Double(t)))
-    }
-
-    /// The mean loss of `windows` and its gradient in the GPT-2 layout. The windows are worked
-    /// on in parallel (one task each, on every core), and their gradients then summed in window
-    /// order, so the result is the same bits however the tasks were scheduled.
+    /// The mean loss of `windows` (all of one length) and its gradient in the GPT-2 layout.
     public static func batch(_ parameters: GPT2Parameters, windows: [ArraySlice<Int>]) -> (loss: Double, gradients: [[Double]]) {
-        let model = parameters.model()
-        let results = WindowResults(count: windows.count)
-        DispatchQueue.concurrentPerform(iterations: windows.count) { w in
-            let (loss, g) = lossAndGradients(model, window: windows[w], weight: 1 / Double(windows.count))
-            results.store(w, loss: loss, gradients: parameters.layoutGradients(g))
-        }
-        var total = 0.0
-        var sum: [[Double]] = parameters.tensors.map { [Double](repeating: 0, count: $0.values.count) }
-        for (loss, gradients) in results.all {
-            total += loss
-            for (k, gradient) in gradients.enumerated() {
-                for j in gradient.indices { sum[k][j] += gradient[j] }
-            }
-        }
-        return (total / Double(windows.count), sum)
+        batch(parameters, windows: windows, parts: cores)
     }
 
-    /// The mean loss of `windows`, without gradients.
+    /// `batch` with the windows cut into `parts` parts (the same bits for any number).
+    static func batch(_ parameters: GPT2Parameters, windows: [ArraySlice<Int>], parts: Int) -> (loss: Double, gradients: [[Double]]) {
+        let parts = inParallel(windows.count, parts: parts) { range in
+            let pass = BatchForward(parameters, windows: Array(windows[range]))
+            return (losses: pass.windowLosses, rows: pass.rowGradients(batchSize: windows.count))
+        }
+        let losses = parts.flatMap(\.losses)
+        let rows = RowGradients.joined(parts.map(\.rows))
+        let gradients = rows.weightGradients(layout: parameters.tensors.map(\.name), positionCount: parameters.config.nPositions)
+        return (losses.reduce(0, +) / Double(windows.count), gradients)
+    }
+
+    /// The mean loss of `windows` (all of one length), without gradients.
     public static func loss(_ parameters: GPT2Parameters, windows: [ArraySlice<Int>]) -> Double {
-        let model = parameters.model()
-        var total = 0.0
-        for window in windows {
-            let ids = Array(window.dropLast())
-            let trace = Transformer.forward(model, prompt: Prompt(ids: ids))
-            var loss = 0.0
-            for (i, target) in window.dropFirst().enumerated() { loss -= log(trace.probs[i, target]) }
-            total += loss / Double(ids.count)
-        }
-        return total / Double(windows.count)
-    }
-}
-
-/// Each window's loss and gradients, filled in by the parallel tasks, read in window order.
-final class WindowResults: Sendable {
-    private let slots: Mutex<[(loss: Double, gradients: [[Double]])?]>
-
-    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
-
-    func store(_ index: Int, loss: Double, gradients: [[Double]]) {
-        slots.withLock { $0[index] = (loss, gradients) }
+        let losses = inParallel(windows.count, parts: cores) { BatchForward(parameters, windows: Array(windows[$0])).windowLosses }
+        return losses.flatMap { $0 }.reduce(0, +) / Double(windows.count)
     }
 
-    var all: [(loss: Double, gradients: [[Double]])] { slots.withLock { $0.map { $0! } } }
+    /// The cores a batch is shared between.
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
-
-import Dispatch
-import Foundation
-import Synchronization

@@ -1,3 +1,4 @@
+import CMemoryPolicy
 import Checkpoints
 import Diagnostics
 import Foundation
@@ -97,6 +98,7 @@ public struct Trainer {
         } catch {
             throw Diagnostic(file: output, message: "cannot be created (\(error.localizedDescription))")
         }
+        sitegen_keep_freed_memory()
         var log = TrainingLog(corpus: corpusPath, options: options, trainTokens: windows.train.count,
                               validationTokens: windows.validation.count, vocabularySize: tokenizer.vocabularySize,
                               validationUnigramEntropy: TrainingLog.unigramEntropy(windows.validation))

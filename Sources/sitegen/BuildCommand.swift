@@ -32,7 +32,7 @@ struct Build: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Gradient steps in the learning chapter's training run (default: the model file's training.steps, else 40, fewer for big models).", valueName: "n"))
     var steps: Int?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("New tokens the generation chapter appends to the prompt, greedily and by sampling (capped by max_positions).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("New tokens the generation chapter appends to the prompt, greedily and by sampling (0 to 256; past max_positions each step sees the last max_positions tokens).", valueName: "n"))
     var generate: Int = GenerationSettings.default.count
 
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Temperature T of the sampled continuation: softmax(logits / T), T > 0.", valueName: "T"))

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """WCAG 2 A/AA check of a generated site with axe-core, in light and dark.
 
-    python3 Tests/Browser/axe_check.py SITE_DIR [--width 1280]
+    python3 Tests/Browser/axe_check.py SITE_DIR [--width 1280 --width 390]
 
 Opens every *.html page under SITE_DIR from file:// in headless Chromium (the
-same DevTools-pipe driver as browser_check.py), once with
-prefers-color-scheme: light and once with dark, injects axe-core and runs it
+same DevTools-pipe driver as browser_check.py), at 1280 px and at 390 px (a
+phone: mobile device emulation, as browser_check.py does) or the --width
+values given, each once with prefers-color-scheme: light and once with dark, injects axe-core and runs it
 with the WCAG 2.0, 2.1 and 2.2 A and AA rules (tags wcag2a, wcag2aa, wcag21a,
 wcag21aa, wcag22aa). It also checks that every grouped bar chart's legend
 tells the truth in that scheme: each series' bars are painted like its legend
@@ -35,6 +36,7 @@ from browser_check import BrowserError, Chromium, find_chromium  # noqa: E402
 AXE_PACKAGE = "axe_playwright_python"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCHEMES = ["light", "dark"]
+DEFAULT_WIDTHS = [1280, 390]
 SHOWN_TARGETS = 3
 AXE_TIMEOUT = 180.0  # seconds for one axe run (a big page on a loaded machine)
 
@@ -109,7 +111,8 @@ def describe(violation: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", type=Path, help="folder with the generated site")
-    parser.add_argument("--width", type=int, default=1280, help="viewport width in CSS px (default 1280)")
+    parser.add_argument("--width", type=int, action="append", default=None,
+                        help="viewport width in CSS px, repeatable; below 600 a phone is emulated (default: 1280 and 390)")
     args = parser.parse_args(argv)
     site: Path = args.site
     if not site.is_dir():
@@ -135,29 +138,31 @@ def main(argv: list[str] | None = None) -> int:
     browser = Chromium(binary)
     try:
         browser.open_page()
-        browser.emulate(args.width, 800, False)
-        for scheme in SCHEMES:
-            browser.call("Emulation.setEmulatedMedia",
-                         {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
-            for page in pages:
-                label = f"{page.relative_to(site).as_posix()} ({scheme}, {args.width} px)"
-                try:
-                    browser.navigate(page.resolve().as_uri())
-                    result = run_axe(browser, source)
-                    version = result["version"]
-                    problems = [line for v in result["violations"] for line in describe(v)]
-                    problems += [f"legend: {p}" for p in evaluate(browser, LEGEND_PROBE)]
-                except BrowserError as exc:
-                    problems = [f"axe could not run: {exc}"]
-                if problems:
-                    failed += 1
-                    print(f"FAIL {label}")
-                    for line in problems:
-                        print(f"     - {line}")
-                else:
-                    passed += 1
-                    print(f"ok   {label}")
-                sys.stdout.flush()
+        for width in args.width or DEFAULT_WIDTHS:
+            phone = width < 600
+            browser.emulate(width, 844 if phone else 800, phone)
+            for scheme in SCHEMES:
+                browser.call("Emulation.setEmulatedMedia",
+                             {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+                for page in pages:
+                    label = f"{page.relative_to(site).as_posix()} ({scheme}, {width} px)"
+                    try:
+                        browser.navigate(page.resolve().as_uri())
+                        result = run_axe(browser, source)
+                        version = result["version"]
+                        problems = [line for v in result["violations"] for line in describe(v)]
+                        problems += [f"legend: {p}" for p in evaluate(browser, LEGEND_PROBE)]
+                    except BrowserError as exc:
+                        problems = [f"axe could not run: {exc}"]
+                    if problems:
+                        failed += 1
+                        print(f"FAIL {label}")
+                        for line in problems:
+                            print(f"     - {line}")
+                    else:
+                        passed += 1
+                        print(f"ok   {label}")
+                    sys.stdout.flush()
     finally:
         browser.close()
     print(f"axe-core {version}, WCAG tags {', '.join(WCAG_TAGS)} ({time.monotonic() - started:.1f}s)")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end check of a generated site in headless Chromium.
 
-    python3 Tests/Browser/browser_check.py SITE_DIR [--screenshots DIR]
+    python3 Tests/Browser/browser_check.py SITE_DIR [--screenshots DIR] [--max-height PAGE=PX ...]
 
 Opens every *.html page under SITE_DIR from file:// in one headless Chromium
 session, at 1280x800 (desktop) and at 390x844 (phone, with mobile device
@@ -16,7 +16,10 @@ emulation), and checks on each page and width:
   * with JavaScript disabled the page has the same text and the same number of
     svg elements as with JavaScript on;
   * every internal link lands on an existing file, and on an element with the
-    fragment's id when it has a fragment.
+    fragment's id when it has a fragment;
+  * with --max-height PAGE=PX (repeatable), PAGE is at most PX CSS px tall at
+    1280 px wide (the desktop layout's height budget); every page's height at
+    1280 px is printed on its line.
 
 A full-height PNG screenshot of every page at both widths goes to the
 screenshots folder (default: a new temp folder), which is printed.
@@ -411,6 +414,7 @@ PAGE_PROBE = r"""
     if (href !== null) links.push(href);
   }
   return {
+    height: scroller.scrollHeight,
     viewport: vw,
     innerWidth: window.innerWidth,
     clientWidth: document.documentElement.clientWidth,
@@ -557,8 +561,16 @@ def link_problems(page: Path, hrefs: list[str]) -> list[str]:
 # --------------------------------------------------------------------------
 
 
+def parse_max_height(text: str) -> tuple[str, int]:
+    """'index.html=1948' -> ('index.html', 1948)."""
+    page, sep, pixels = text.rpartition("=")
+    if not sep or not page or not pixels.isdigit():
+        raise argparse.ArgumentTypeError(f"expected PAGE=PX (e.g. index.html=1948), got {text!r}")
+    return page, int(pixels)
+
+
 def check_page(browser: Chromium, site: Path, page: Path, width_name: str, width: int,
-               shots: Path) -> list[str]:
+               shots: Path, max_height: int | None = None, heights: dict | None = None) -> list[str]:
     problems: list[str] = []
     url = page.resolve().as_uri()
 
@@ -575,6 +587,10 @@ def check_page(browser: Chromium, site: Path, page: Path, width_name: str, width
     if on["currentStage"]:
         problems.append(on["currentStage"])
     problems += link_problems(page, on["links"])
+    if heights is not None:
+        heights[(page, width_name)] = on["height"]
+    if max_height is not None and on["height"] > max_height:
+        problems.append(f"page is {on['height']}px tall at {width}px wide; its budget is {max_height}px")
     rel = page.relative_to(site)
     name = "__".join(rel.with_suffix("").parts)
     browser.screenshot(shots / f"{name}-{width_name}.png", width)
@@ -600,12 +616,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site", type=Path, help="folder with the generated site")
     parser.add_argument("--screenshots", type=Path, default=None,
                         help="folder for the PNG screenshots (default: a new temp folder)")
+    parser.add_argument("--max-height", type=parse_max_height, action="append", default=[], metavar="PAGE=PX",
+                        help="fail when PAGE (a path in the site) is taller than PX CSS px at 1280 px wide")
     args = parser.parse_args(argv)
 
     site: Path = args.site
     if not site.is_dir():
         print(f"browser check: no such folder: {site}", file=sys.stderr)
         return 2
+    budgets = dict(args.max_height)
+    for name in budgets:
+        if not (site / name).is_file():
+            print(f"browser check: --max-height names {name}, which is not a page of {site}", file=sys.stderr)
+            return 2
 
     binary = find_chromium()
     if binary is None:
@@ -635,14 +658,20 @@ def main(argv: list[str] | None = None) -> int:
         for width_name, width, height, mobile in WIDTHS:
             browser.emulate(width, height, mobile)
             for page in pages:
-                label = f"{page.relative_to(site).as_posix()} @ {width}x{height}"
+                name = page.relative_to(site).as_posix()
+                label = f"{name} @ {width}x{height}"
+                budget = budgets.get(name) if not mobile else None
+                heights: dict = {}
                 try:
-                    problems = check_page(browser, site, page, width_name, width, shots)
+                    problems = check_page(browser, site, page, width_name, width, shots, budget, heights)
                 except BrowserError as exc:
                     problems = [str(exc)]
                     if browser.proc.poll() is not None:
                         problems.append("chromium exited: " + browser.log_tail()[-500:])
                         raise
+                tall = heights.get((page, width_name))
+                if tall is not None:
+                    label += f" ({tall}px tall" + (f", budget {budget}px)" if budget is not None else ")")
                 if problems:
                     failed += 1
                     print(f"FAIL {label}")

@@ -9,7 +9,8 @@ site's trace.json), and runs the same prompt through engine.js and the site's mo
 headless Chromium (the DevTools driver of browser_check.py). It compares every tensor of the
 forward pass (embeddings, every layer's LayerNorms, q, k, v, scores, attention weights,
 context, MLP and residuals, final, logits, probabilities) and the sampled continuation
-(each step's kept ids, probabilities, u and chosen id) within 1e-9, and prints the largest
+(each step's kept ids, probabilities, u, chosen id and window start: past max_positions
+each step sees the last max_positions tokens) within 1e-9, and prints the largest
 difference per model. Then it opens the default build's playground.html?text=PROMPT (the
 script reruns the model) and the --text build's playground.html (the static page) and
 requires the same text in every table the page shows: the next-token table, the tempered
@@ -90,7 +91,7 @@ def compare(js: dict, trace: dict, problems: list[str]) -> float:
     if len(js["sampled"]) != len(sampled["steps"]):
         problems.append(f"sampled: {len(js['sampled'])} steps vs {len(sampled['steps'])}")
     for j, (a, b) in enumerate(zip(js["sampled"], sampled["steps"])):
-        for key in ("kept", "probs", "u", "id"):
+        for key in ("kept", "probs", "u", "id", "window"):
             worst = max(worst, difference(a[key], b[key], f"sampled[{j}].{key}", problems))
     return worst
 
@@ -101,7 +102,7 @@ RUN = """
   const { ids, unknown } = SitegenEngine.tokenize(sitegenModel, text);
   if (unknown.length) throw new Error("unknown tokens " + JSON.stringify(unknown));
   const trace = SitegenEngine.forward(sitegenModel, ids);
-  trace.sampled = SitegenEngine.sample(sitegenModel, ids, settings).map(({ kept, probs, u, id }) => ({ kept, probs, u, id }));
+  trace.sampled = SitegenEngine.sample(sitegenModel, ids, settings).map(({ kept, probs, u, id, window }) => ({ kept, probs, u, id, window }));
   return JSON.stringify(trace);   // -Infinity (masked scores) becomes null, as in trace.json
 })()
 """
@@ -139,7 +140,7 @@ def check_model(browser: Chromium, sitegen: str, model_path: Path, count: int, w
         subprocess.run([sitegen, "--quiet", "--model", str(model_path), "--text", text, "--output", str(site)], check=True)
         trace = json.loads((site / "trace.json").read_text(encoding="utf-8"))
         s = trace["generation"]["sampled"]
-        settings = {"count": 8, "temperature": s["temperature"], "topK": s["top_k"], "topP": s["top_p"], "seed": s["seed"]}
+        settings = {"count": len(s["ids"]), "temperature": s["temperature"], "topK": s["top_k"], "topP": s["top_p"], "seed": s["seed"]}
         js = json.loads(browser.evaluate(RUN % (json.dumps(text), json.dumps(settings))))
         problems: list[str] = []
         d = compare(js, trace, problems)

@@ -18,7 +18,15 @@ in headless Chromium checks:
     shows what the static page of that build shows (engine_check.check_model);
   * "The cat sat on the mat." gives the logits of gpt2-f32.forward.json within 1e-9, and its
     greedy continuation is transformers' generate(do_sample=False)
-    (fixtures/generation/gpt2-f32.hf-generate.json).
+    (fixtures/generation/gpt2-f32.hf-generate.json);
+  * engine.js's exact GELU x·½·(1 + erf(x/√2)) (its erf is a port of fdlibm's s_erf.c) on
+    a grid of 40,000 points in [−10, 10] and the interval edges of s_erf.c, against the same
+    formula with Python's math.erf, the C library's erf that the Swift engine calls: within
+    1e-9 (in practice a few ulp);
+  * the same site check (20 --text builds, every tensor within 1e-9, every shown table equal)
+    on gpt2-bf16 (exact-erf GELU: config activation_function "gelu") and on gpt2-f16 (vocab.json
+    + merges.txt, no tokenizer.json: model.js carries the pair in tokenizer.json's shape); on
+    gpt2-f16's model.js the BPE also gives every string of strings.json the ids of tokenizers.
 
 Needs numpy and safetensors (CI installs both). Exit 1 on any difference; without Chromium
 it skips (exit 0), or fails when CI is set.
@@ -27,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import sys
@@ -46,6 +55,22 @@ from engine_check import TENSOR_KEYS, check_model, difference  # noqa: E402
 
 FIXTURES = REPO / "Tests" / "Reference" / "fixtures"
 CHECKPOINT = FIXTURES / "checkpoints" / "gpt2-f32"
+# Checkpoints whose site's playground is checked too: (folder, what it exercises).
+MORE_CHECKPOINTS = [("gpt2-bf16", "exact-erf GELU"), ("gpt2-f16", "vocab.json + merges.txt")]
+
+
+def gelu_grid() -> list[float]:
+    """x for the exact-GELU check: a fine grid, and s_erf.c's interval edges (times √2) on both sides."""
+    xs = [i / 2000 for i in range(-20000, 20001)]
+    for edge in (2.0 ** -28, 0.84375, 1.25, 1 / 0.35, 6.0):
+        for x in (edge, math.nextafter(edge, 0), math.nextafter(edge, 10)):
+            xs += [x * math.sqrt(2), -x * math.sqrt(2)]
+    return xs + [0.0, -0.0, 1e-300, 30.0, -30.0]
+
+
+def gelu_exact(x: float) -> float:
+    """The Swift engine's formula, x·Φ(x) with Φ(x) = ½·(1 + erf(x/√2)), with the C library's erf."""
+    return x * (0.5 * (1 + math.erf(x / math.sqrt(2))))
 
 
 def site_model() -> dict:
@@ -166,6 +191,28 @@ def main(argv: list[str] | None = None) -> int:
                 failures += 0 if same else 1
             failed, _ = check_model(browser, args.sitegen, CHECKPOINT, len(prompts), folder, texts=prompts)
             failures += failed
+            browser.navigate((folder / "harness.html").as_uri())
+            xs = gelu_grid()
+            js = json.loads(browser.evaluate("JSON.stringify(%s.map(SitegenEngine.activation('gelu_exact')))" % json.dumps(xs)))
+            erfs = json.loads(browser.evaluate("JSON.stringify(%s.map(SitegenEngine.erf))" % json.dumps(xs)))
+            gelu_worst = max(abs(a - gelu_exact(x)) for a, x in zip(js, xs))
+            erf_worst = max(abs(a - math.erf(x)) for a, x in zip(erfs, xs))
+            print(f"exact GELU: {len(xs)} points, max |JS − C library| {gelu_worst:.3g} (erf: {erf_worst:.3g})")
+            failures += 0 if gelu_worst <= 1e-9 else 1
+            for name, what in MORE_CHECKPOINTS:
+                print(f"{name} ({what}):")
+                failed, _ = check_model(browser, args.sitegen, CHECKPOINT.parent / name, len(prompts), folder, texts=prompts)
+                failures += failed
+                site = folder / name                                       # check_model's default build
+                (site / "strings.js").write_text("const bpeStrings = " + json.dumps(strings["strings"]) + ";\n", encoding="utf-8")
+                (site / "strings-harness.html").write_text(
+                    '<!DOCTYPE html><html><head><meta charset="utf-8"/><title>bpe</title><script src="engine.js"></script>'
+                    '<script src="model.js"></script><script src="strings.js"></script></head><body></body></html>', encoding="utf-8")
+                browser.navigate((site / "strings-harness.html").as_uri())
+                encoded = json.loads(browser.evaluate("JSON.stringify(bpeStrings.map((s) => SitegenEngine.byteLevelBPE(sitegenModel.bpe).encode(s)))"))
+                wrong = [t for t, a, b in zip(strings["strings"], encoded, strings["ids"]) if a != b]
+                print(f"{name}'s model.js BPE: {len(strings['strings'])} strings, {len(strings['strings']) - len(wrong)} give the ids of tokenizers")
+                failures += len(wrong)
         except BrowserError as exc:
             print(f"BPE engine check aborted: {exc}")
             failures += 1

@@ -67,10 +67,10 @@ def good_pages() -> dict[str, str]:
     }
 
 
-def run_checker(site: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+def run_checker(site: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
     shots = tmp_path / "shots"
     result = subprocess.run(
-        [sys.executable, str(HERE / "browser_check.py"), str(site), "--screenshots", str(shots)],
+        [sys.executable, str(HERE / "browser_check.py"), str(site), "--screenshots", str(shots), *extra],
         capture_output=True, text=True, timeout=120,
     )
     print(result.stdout)
@@ -98,7 +98,7 @@ def check_broken(tmp_path, body: str, expected: str, head: str = "", fails_at=("
     site = write_site(tmp_path / "site", pages)
     result = run_checker(site, tmp_path)
     assert result.returncode == 1, result.stdout
-    failing = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    failing = [line.split(" (")[0] for line in result.stdout.splitlines() if line.startswith("FAIL")]
     assert sorted(failing) == sorted(f"FAIL broken.html @ {w}x{'800' if w == '1280' else '844'}"
                                      for w in fails_at), result.stdout
     assert expected in result.stdout
@@ -168,6 +168,26 @@ def test_content_added_by_javascript_fails(tmp_path):
               "document.getElementById('late').appendChild("
               "document.createElementNS('http://www.w3.org/2000/svg', 'svg'));</script>")
     check_broken(tmp_path, f'<h1>Scripted</h1>\n<p id="late"></p>\n{script}', "without JavaScript")
+
+
+def test_page_over_its_height_budget_fails_at_desktop_width(tmp_path):
+    pages = good_pages()
+    pages["tall.html"] = page('<h1>Tall</h1>\n<div style="height: 3000px"></div>')
+    site = write_site(tmp_path / "site", pages)
+    result = run_checker(site, tmp_path, "--max-height", "tall.html=2000", "--max-height", "index.html=2000")
+    assert result.returncode == 1, result.stdout
+    failing = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert [line.split(" (")[0] for line in failing] == ["FAIL tall.html @ 1280x800"], result.stdout
+    assert "budget 2000px" in failing[0]
+    assert "its budget is 2000px" in result.stdout
+    assert last_line(result) == "5 passed, 1 failed"  # index.html is within its budget; 390 px has none
+
+
+def test_height_budget_for_a_missing_page_is_an_error(tmp_path):
+    site = write_site(tmp_path / "site", good_pages())
+    result = run_checker(site, tmp_path, "--max-height", "nope.html=100")
+    assert result.returncode == 2
+    assert "nope.html" in result.stderr
 
 
 def test_missing_site_folder_is_an_error(tmp_path):

@@ -12,8 +12,12 @@ settings it writes the continuation the Swift engine must produce, in trace.json
 
 Conventions (the ones the Swift engine is specified with):
 
-* Each step is a full forward pass (reference.forward) over the text so far; the new token
-  is appended, up to N = min(count, max_positions - prompt length) tokens.
+* Each step is a full forward pass (reference.forward) over its window of the text so far and
+  the new token is appended, `count` tokens in all. The window is the whole text while it fits
+  the model's positions, then its last max_positions tokens, at positions 0, 1, ... (nanoGPT's
+  generate: idx_cond = idx[:, -block_size:]); each step records where its window starts, and
+  the continuation's "window" object lists them (first_cropped_step: the first step, from 0,
+  whose window leaves tokens out; null when none does).
 * Greedy: argmax of the last position's logits, the lower id on ties (np.argmax).
 * Sampled, in transformers' order: p = softmax(logits / T); order the ids by descending p,
   ties by ascending id; top-k keeps the first K (K = 0: all) and renormalises; top-p keeps
@@ -96,15 +100,19 @@ def sample_step(logits, u, temperature, top_k, top_p):
 def generate(model, text, count, temperature, top_k, top_p, seed):
     vocab = model["vocab"]
     prompt_ids = [vocab.index(t) for t in reference.tokenize(text, model.get("tokenizer", "words"))]
-    n = max(0, min(count, model["config"]["max_positions"] - len(prompt_ids)))
+    positions = model["config"]["max_positions"]
+    starts = [max(0, len(prompt_ids) + i - positions) for i in range(count)]
     ids, greedy = list(prompt_ids), []
-    for _ in range(n):
-        nxt = int(np.argmax(last_logits(model, ids)))
+    for i in range(count):
+        window = ids[-positions:]                   # the whole text while it fits
+        assert len(ids) - len(window) == starts[i]
+        nxt = int(np.argmax(last_logits(model, window)))
         greedy.append(nxt)
         ids.append(nxt)
     ids, rng, steps, tempered = list(prompt_ids), SplitMix64(seed), [], []
-    for _ in range(n):
-        step, p = sample_step(last_logits(model, ids), rng.unit(), temperature, top_k, top_p)
+    for i in range(count):
+        step, p = sample_step(last_logits(model, ids[-positions:]), rng.unit(), temperature, top_k, top_p)
+        step["window"] = starts[i]
         steps.append(step)
         tempered.append([float(x) for x in p])
         ids.append(step["id"])
@@ -116,14 +124,19 @@ def generate(model, text, count, temperature, top_k, top_p, seed):
             "sampled": {"temperature": temperature, "top_k": top_k, "top_p": top_p, "seed": seed,
                         "ids": sampled_ids, "tokens": [vocab[i] for i in sampled_ids],
                         "steps": [dict(s, probs=[float(x) for x in s["probs"]]) for s in steps]},
+            "window": {"positions": positions, "starts": starts,
+                       "first_cropped_step": next((i for i, s in enumerate(starts) if s > 0), None)},
         },
         "tempered": tempered,
     }
 
 
 # (model, prompt, count, temperature, top_k, top_p, seed): defaults, each cut-off alone,
-# both together, a hot and a cold temperature, several seeds.
+# both together, a hot and a cold temperature, several seeds; prompts that fill the positions
+# and continuations that outgrow them (the window is cropped), and ones that stay within.
 CASES = [
+    ("seed", "the cat sat on", 8, 0.8, 0, 1.0, 0),
+    ("seed", "sat", 12, 1.0, 0, 0.9, 4),
     ("seed", "the", 8, 0.8, 0, 1.0, 0),
     ("seed", "the cat", 8, 1.5, 0, 1.0, 1),
     ("seed", "cat", 2, 1.0, 3, 1.0, 7),
@@ -134,6 +147,7 @@ CASES = [
     ("multi", "rug", 8, 2.0, 2, 1.0, 9007199254740991),
     ("deep", "one", 8, 0.8, 0, 1.0, 0),
     ("deep", "two three", 8, 1.0, 3, 0.8, 5),
+    ("deep", "one two three one", 10, 0.8, 0, 1.0, 0),
     ("chars", "he", 10, 0.8, 0, 1.0, 0),
     ("chars", "wor", 9, 1.3, 5, 0.95, 11),
     ("hostile", "hello", 8, 0.8, 0, 1.0, 0),

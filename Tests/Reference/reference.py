@@ -573,9 +573,9 @@ def generated_models():
         # strings that must be escaped in HTML / JSON / JS
         "hostile": make_model(
             'Hostile <b>names</b> & "quotes" \'n\' 🙂', seed=4,
-            vocab=["<script>", '"', "&", "'", "🙂", LONG_WORD, "a&b<c>", "hello", "world"],
+            vocab=["<script>", '"', "&", "'", "🙂", LONG_WORD, "a&b<c>", "hello", "عالم"],
             config=cfg(4, 2, 1, 8, 8, "relu", False),
-            prompt={"text": f'hello <script> & a&b<c> 🙂 " \' {LONG_WORD}', "target": "world"},
+            prompt={"text": f'hello <script> & a&b<c> 🙂 " \' {LONG_WORD}', "target": "عالم"},
             layer_optionals=[("b_o", "b_2")]),
     }
 

@@ -18,29 +18,41 @@ import Testing
         #expect(script.contains(";\nsitegenModel.bpe = {"), "the tokenizer.json follows the weights")
         let playground = text(site["playground.html"])
         #expect(playground.contains("<script src=\"model.js\"></script>"))
-        #expect(playground.contains("tokenizer.json, written into model.js"))
+        #expect(playground.contains("from the checkpoint's weights and tokenizer, written into model.js. Type any text: the checkpoint&#39;s byte-level BPE tokenizer"))
         #expect(!playground.contains("href=\"model.json\""), "a checkpoint site has no model.json to link")
         #expect(playground.contains(">The cat sat on the mat.</textarea>"), "the text box holds the text, not ␣ tokens")
     }
 
-    @Test func checkpointWithoutTokenizerJSONSaysWhy() throws {
+    @Test func vocabAndMergesCheckpointGetsTheSameBPEData() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         try CheckpointSiteTests.build(Self.fixtures + "/gpt2-f16", output: tmp.sub("Site"))
         let site = readTree(tmp.sub("Site"))
-        #expect(site["model.js"] == nil)
-        let playground = text(site["playground.html"])
-        #expect(playground.contains("byte-level BPE tokenizer.json"))
-        #expect(!playground.contains("<script src=\"model.js\"></script>"))
+        let script = text(site["model.js"])
+        #expect(script.contains(";\nsitegenModel.bpe = {\"model\": {\"type\": \"BPE\", \"vocab\": {"))
+        let merges = try String(contentsOfFile: Self.fixtures + "/gpt2-f16/merges.txt", encoding: .utf8)
+            .split(separator: "\n").filter { !$0.hasPrefix("#version") }
+        #expect(script.contains("\"merges\": [\"\(merges[0])\", \"\(merges[1])\""), "merges.txt's lines, in order, after #version")
+        #expect(script.contains("}, \"added_tokens\": [\n  {\n    \"content\": \"\\u003c|endoftext|\\u003e\"\n  }\n]\n};\n"), "JSON escapes < and >")
+        #expect(text(site["playground.html"]).contains("<script src=\"model.js\"></script>"))
     }
 
-    @Test func exactGELUIsNotOffered() throws {
-        let loaded = try CheckpointLoader.load(path: Self.fixtures + "/gpt2-f32", text: "The cat", target: nil)
-        var model = loaded.model
-        #expect((try? ModelScript.Checkpoint.script(model: model, checkpoint: try #require(loaded.checkpoint)).get()) != nil)
-        model.config.activation = .geluExact
-        guard case .failure(.exactGELU) = ModelScript.Checkpoint.script(model: model, checkpoint: try #require(loaded.checkpoint)) else {
-            Issue.record("an exact-GELU checkpoint must not get a model.js")
-            return
-        }
+    @Test func mergeLinesAreReadAsTheCheckpointReaderDoes() {
+        #expect(ModelScript.Checkpoint.mergeLines(Array("#version: 0.2\r\nĠ t\r\nh e\n".utf8)) == ["Ġ t", "h e"])
+        #expect(ModelScript.Checkpoint.mergeLines([]) == [])
+    }
+
+    @Test func exactGELUCheckpointIsOffered() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        try CheckpointSiteTests.build(Self.fixtures + "/gpt2-bf16", output: tmp.sub("Site"))   // config: "gelu"
+        let site = readTree(tmp.sub("Site"))
+        #expect(text(site["model.js"]).contains("\"activation\": \"gelu_exact\""))
+        #expect(text(site["playground.html"]).contains("<script src=\"model.js\"></script>"))
+    }
+
+    @Test func otherTokenizerKindsSayWhy() throws {
+        let words = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/tokenizer/words.tokenizer.json")))
+        #expect(!ModelScript.Checkpoint.isByteLevelBPE(words))
+        #expect(ModelScript.Checkpoint.Unavailable.tokenizer.reason
+                == "The in-browser playground encodes text with a byte-level BPE tokenizer (GPT-2's kind); this checkpoint's tokenizer.json is another kind, so it is not offered.")
     }
 }

@@ -71,12 +71,8 @@ private func allFigures(label: String = nasty) -> [String] {
         .init(name: label, values: [0.1, -1.4, 1.5]),
         .init(name: "third", values: [1, 1, 1, 1]),
     ], valueAxisLabel: label, categoryAxisLabel: label, categoryLabelClasses: ["a", "b"]).render())
-    figures.append(PipelineSVG(id: "pipe", title: label, description: label, stages: [
-        .init(label: "Tokens", sublabel: label, href: "tokens.xhtml?a=1&b=2"),
-        .init(label: label, href: "x.xhtml", isCurrent: true),
-        .init(label: "A stage label that is much too long to fit in the box", sublabel: nil, href: nil),
-    ]).render())
-    figures.append(PipelineSVG(id: "empty-pipe", title: "t", description: "d", stages: []).render())
+    figures.append(sampleStack(layers: 2, heads: 3, label: label).render())
+    figures.append(sampleStack(layers: 12, heads: 12, label: label).render())
     figures.append(LineChartSVG(id: "loss", title: label, description: label, values: [3, 2.5, .nan, 1.25, 1, 0.9],
                  xAxisLabel: label, yAxisLabel: label, marker: .init(x: 3, label: label)).render())
     figures.append(LineChartSVG(id: "flat", title: "t", description: "d", values: [2, 2], xAxisLabel: "x", yAxisLabel: "y",
@@ -355,23 +351,50 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(xmlError(svg) == nil)
 }
 
-// MARK: - Pipeline and line chart
+// MARK: - The whole-stack picture and line chart
 
-@Test func pipelineLinksAndCurrentStage() {
-    let svg = PipelineSVG(id: "pipe", title: "Forward pass", description: "d", stages: [
-        .init(label: "Tokens", sublabel: "5 words", href: "tokens.xhtml"),
-        .init(label: "Embedding", href: "embedding.xhtml", isCurrent: true),
-        .init(label: "Prediction"),
-    ]).render()
-    #expect(svg.contains("<a href=\"tokens.xhtml\" class=\"figure-stage\"><title>Tokens — 5 words</title>"))
-    #expect(svg.contains("<a href=\"embedding.xhtml\" class=\"figure-stage figure-stage-current\" aria-current=\"page\"><title>Embedding</title>"))
-    #expect(svg.contains("font-weight=\"700\">▸ Embedding</text>"))
-    #expect(svg.contains("<g class=\"figure-stage\"><title>Prediction</title>"))
-    #expect(svg.contains("role=\"group\"") && !svg.contains("role=\"img\""))  // links inside: not one image
-    #expect(!svg.contains("xlink"))
-    #expect(svg.components(separatedBy: "<polygon").count == 3)  // two arrows
-    let plain = PipelineSVG(id: "p", title: "t", description: "d", stages: [.init(label: "A"), .init(label: "B")]).render()
-    #expect(plain.contains("role=\"img\""))
+/// A stack of `layers` blocks as the overview draws it: every block up to 3, else the first,
+/// one band and the last.
+private func sampleStack(layers: Int, heads: Int, label: String = "x") -> StackSVG {
+    func block(_ l: Int) -> StackSVG.Block {
+        StackSVG.Block(name: "block \(l + 1) of \(layers)", layerNorm1: .init("LayerNorm 1", href: "layer\(l + 1)-layernorm.html"),
+                       attention: .init("Attention", "\(heads) heads", href: "layer\(l + 1)-attention.html"), heads: heads,
+                       attentionAdd: .init("W_o and the residual", href: "layer\(l + 1)-residual.html"),
+                       layerNorm2: .init("LayerNorm 2", href: "layer\(l + 1)-mlp.html"),
+                       mlp: .init("MLP", "768 → 3072 → 768", href: "layer\(l + 1)-mlp.html"),
+                       mlpAdd: .init("the second residual", href: "layer\(l + 1)-mlp.html"))
+    }
+    let rows: [StackSVG.Row] = layers <= 3 ? (0..<layers).map { .block(block($0)) }
+        : [.block(block(0)), .collapsed(.init("blocks 2–\(layers - 1)", "the same shape", href: "layer2-attention.html")), .block(block(layers - 1))]
+    return StackSVG(id: "stack", title: label, description: label, tokens: .init(label, "4 tokens", href: "tokens.html?a=1&b=2"),
+                    tokenEmbedding: .init("Token embedding", href: "embeddings.html"), positionEmbedding: .init("Position embedding", href: "positions.html"),
+                    streamLabel: "residual stream", rows: rows, finalNorm: .init("Final LayerNorm", href: "lm-head.html"),
+                    lmHead: .init("LM head", href: "lm-head.html"), prediction: .init("Softmax → prediction", label, href: "prediction.html"),
+                    learning: .init("Learning", href: "gradient.html"))
+}
+
+@Test func stackDrawsEveryPartAsALinkFromTheModelsShape() {
+    let one = sampleStack(layers: 1, heads: 1).render()
+    #expect(one.contains("role=\"group\"") && !one.contains("role=\"img\""))  // links inside: not one image
+    #expect(one.contains("<title id=\"stack-title\">x</title><desc id=\"stack-desc\">x</desc>"))
+    #expect(one.contains("<a href=\"layer1-attention.html\"><title>Attention — 1 heads</title>"))
+    #expect(one.contains("<a href=\"tokens.html?a=1&amp;b=2\">"))
+    #expect(!one.contains("stack-head-slot"))  // one head: no slots
+    #expect(one.components(separatedBy: "class=\"stack-block\"").count - 1 == 1)
+    #expect(one.components(separatedBy: "<a href=").count - 1 == 13)  // 7 block parts + tokens, 2 embeddings, final LN, LM head, prediction, learning
+    #expect(one.components(separatedBy: "class=\"stack-spine\"").count - 1 == 1)
+    #expect(one.components(separatedBy: ">skip</text>").count - 1 == 2)
+    #expect(!one.contains("xlink"))
+
+    // GPT-2 small: 12 blocks collapse to the first, one band and the last; 12 head slots each.
+    let gpt2 = sampleStack(layers: 12, heads: 12).render()
+    #expect(gpt2.contains(">block 1 of 12</text>") && gpt2.contains(">block 12 of 12</text>") && !gpt2.contains("block 2 of 12"))
+    #expect(gpt2.contains(">blocks 2–11</text>"))
+    #expect(gpt2.components(separatedBy: "class=\"stack-head-slot\"").count - 1 == 24)
+    #expect(gpt2.components(separatedBy: "class=\"stack-block\"").count - 1 == 3)
+    // Readable at both sizes: the 12-block picture is only a band taller than two blocks.
+    let height = { (svg: String) -> Double in Double(svg.firstMatch(of: /viewBox="0 0 440 ([0-9.]+)"/)!.1)! }
+    #expect(height(gpt2) - height(sampleStack(layers: 2, heads: 12).render()) == 46 + 12)
 }
 
 @Test func lineChartPointsAndMarker() {

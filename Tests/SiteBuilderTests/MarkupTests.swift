@@ -41,7 +41,7 @@ import Testing
         table.rowClasses = ["tok tok-0"]
         table.highlightRows = [0]
         #expect(try render(table) == """
-        <div class="table-scroll"><table class="matrix">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="x"><table class="matrix">
         <caption>x</caption>
         <thead><tr><th scope="col">token</th><th scope="col">d0</th><th scope="col">d1</th></tr></thead>
         <tbody>

@@ -22,8 +22,8 @@ import Testing
             ("lm-head.html", [">0.35<", "“cat”", "= 0.3509"]),
             ("prediction.html", ["20.6%", "1.8313", "−ln(0.1602) = 1.8313", "worse than a blind, uniform guess", "gradient.html"]),
             ("gradient.html", ["0.1602 − 1 = −0.8398", "0.2058 − 0 = 0.2058"]),
-            ("backprop.html", ["The largest entries are in W_lm"]),
-            ("step.html", ["η = 0.02", "from 16.0% to 16.3%", "the loss from 1.8313 to 1.8115", "The model still predicts “cat”",
+            ("backprop.html", ["the largest entries are in W_lm"]),
+            ("step.html", ["η = 0.02", "from 16.0% to 16.3%", "the loss from 1.8313 to 1.8115", "The model still predicts “<bdi>cat</bdi>”",
                            "This model file holds no biases and no LayerNorm γ or β, so they are not parameters here: they stay at 0 and 1 and do not move."]),
             ("training.html", ["flips from “cat” to “mat” at step 10", "from 16.0% to 61.1%", "0.4921"]),
         ]
@@ -39,7 +39,7 @@ import Testing
             for i in 0..<3 { #expect(site["\(stage)-t\(i).html"] != nil, "\(stage)-t\(i).html") }
             #expect(site["\(stage)-t3.html"] == nil, "the last token's view is the plain page")
         }
-        #expect(text(site["residual-t0.html"]).contains("h1 <span class=\"tok tok-0\">the</span>"))
+        #expect(text(site["residual-t0.html"]).contains("h1 <span class=\"tok tok-0\"><bdi>the</bdi></span>"))
         #expect(site["model.json"] == [UInt8](FileManager.default.contents(atPath: RepoPaths.seedModel)!))
         #expect(text(site["trace.json"]).contains("\"prediction\": \"cat\""))
         #expect(site["style.css"] != nil)
@@ -58,10 +58,29 @@ import Testing
 
         // Sentences that read right for one head, one visible token, d_ff = d_model.
         let attention = text(site["attention.html"]), first = text(site["attention-t0.html"])
-        #expect(attention.contains("<h2>Who looks at whom</h2>") && !attention.contains("Head 1"))
+        #expect(attention.contains("<h2 id=\"head-1-title\">Who looks at whom</h2>") && !attention.contains("Head 1"))
         #expect(attention.contains("<figcaption>Attention weights after the mask"))
         #expect(attention.contains("Context vectors cᵢ = Σⱼ weightᵢⱼ · vⱼ</caption>") && !attention.contains("side by side"))
         #expect(first.contains("softmax over the only token") && !first.contains("1 token"))
+        #expect(!first.contains("Why √d_head?"))  // one visible token: scaling changes nothing
+
+        // Every weight matrix the page uses, beside what it makes, and one entry of Q by hand.
+        for name in ["W_q", "W_k", "W_v"] { #expect(attention.contains("<caption>\(name) (4 × 4)</caption>")) }
+        #expect(attention.contains("<code class=\"math\">(−1.45) × 0.50 + 0.48 × (−0.20) + 1.26 × 0.10 + (−0.29) × 0.30 = −0.7830</code>"))
+        #expect(attention.contains("<code class=\"math\">(−0.72) + (−0.10) + 0.13 + (−0.09) = −0.7830</code>"))
+        #expect(attention.contains(">−0.78<"))  // the Q entry the sum ends in
+        // √d_head with this model's numbers; W_o's reason with them.
+        #expect(attention.contains("Without the division by √4, “on”'s weight on “the” would be 0.53 instead of 0.39."))
+        #expect(attention.contains("the first number of “on”'s attention output, −0.3321, draws on all 4."))
+        #expect(!attention.contains("heads at a glance"))  // one head: no small multiples
+
+        // The overview's whole-stack picture: one block, every part a link to its page.
+        let overview = text(site["index.html"])
+        #expect(overview.contains("class=\"figure figure-stack\"") && overview.contains(">the block</text>"))
+        for page in ["tokens", "embeddings", "positions", "layernorm", "attention", "residual", "mlp", "lm-head", "prediction", "gradient"] {
+            #expect(overview.contains("<a href=\"\(page).html\"><title>"), "the picture links to \(page).html")
+        }
+        #expect(!overview.contains("Final LayerNorm"))  // the seed has none
         #expect(text(site["mlp.html"]).contains("Then W_1 turns its 4 numbers into 4 hidden units,") && !text(site["mlp.html"]).contains("widens"))
     }
 
@@ -166,7 +185,18 @@ import Testing
         let attention = text(site["layer2-attention.html"])
         #expect(attention.contains("Head 1 (columns d0–d3)"))
         #expect(attention.contains("Head 2 (columns d4–d7)"))
-        #expect(attention.components(separatedBy: "class=\"figure figure-heatmap\"").count == 3)
+        // Two full heatmaps and the two small multiples, each small one a link to its head's section.
+        #expect(attention.components(separatedBy: "class=\"figure figure-heatmap\"").count - 1 == 4)
+        #expect(attention.contains("<h2>All 2 heads at a glance</h2>"))
+        #expect(attention.contains("<li><a href=\"#head-2\"><svg") && attention.contains("<section class=\"head\" id=\"head-2\""))
+        // W_o mixes across the heads: one share per head and b_o, adding up to attn_out's first number.
+        #expect(attention.contains("one share from each head, <code>(−0.6522) (head 1) + (−0.2112) (head 2) + 0.6819 (b_o) = −0.1814</code>"))
+        #expect(attention.contains("would be 0.55 instead of 0.50."))
+        #expect(attention.contains("W_q (8 × 8)") && attention.contains("Q = LN1(x)·W_q + b_q"))
+        let overview = text(site["index.html"])
+        #expect(overview.contains(">block 1 of 2</text>") && overview.contains(">block 2 of 2</text>"))
+        #expect(overview.contains("<a href=\"layer2-attention.html\"><title>Attention — 2 heads × 4, causal</title>"))
+        #expect(overview.contains("<a href=\"lm-head.html\"><title>Final LayerNorm</title>"))
         #expect(text(site["layer1-mlp.html"]).contains("GELU"))
         #expect(text(site["lm-head.html"]).contains("final LayerNorm"))
         #expect(report.pageCount == 3 + 11 * 6 + 4 + 2)

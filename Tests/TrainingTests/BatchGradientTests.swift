@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import Testing
+import TransformerEngine
 @testable import Training
 
 /// The batch loss (cross-entropy at every position, averaged over positions and windows) and
@@ -71,22 +72,46 @@ import Testing
 }
 
 @Suite struct ParallelBatchTests {
-    /// The parallel batch is the window-by-window sum, bit for bit.
-    @Test func parallelBatchEqualsTheSumInOrder() {
+    /// The batch pass against the engine run window by window (`Transformer.forward`, then
+    /// `Backward.gradients` from ∂L/∂logits = (p − onehot)/(B·T)): every row's probabilities
+    /// and every window's loss are the engine's bits (a row's sums never see the other rows);
+    /// the gradient is the sum of the windows' gradients up to rounding, since the batch sums
+    /// each weight's gradient over all B·T rows in one product instead of window by window.
+    @Test func theBatchIsTheEngineWindowByWindow() {
         let p = tinyParameters()
         let windows: [ArraySlice<Int>] = (0..<5).map { k in (0..<7).map { ($0 * 3 + k * 5) % 11 }[...] }
-        let (loss, gradients) = SequenceLoss.batch(p, windows: windows)
+        let (b, t, v) = (windows.count, 6, p.config.vocabSize)
+        let pass = BatchForward(p, windows: windows)
         let model = p.model()
-        var total = 0.0
+        var losses: [Double] = []
         var sum: [[Double]] = p.tensors.map { [Double](repeating: 0, count: $0.values.count) }
-        for window in windows {
-            let (l, g) = SequenceLoss.lossAndGradients(model, window: window, weight: 1 / Double(windows.count))
-            total += l
+        for (w, window) in windows.enumerated() {
+            let trace = Transformer.forward(model, prompt: Prompt(ids: Array(window.dropLast())))
+            #expect(pass.probs.block(rows: (w * t)..<((w + 1) * t), columns: 0..<v) == trace.probs, "window \(w)")
+            var dLogits = trace.probs, loss = 0.0
+            for (i, target) in window.dropFirst().enumerated() {
+                loss -= log(trace.probs[i, target])
+                dLogits[i, target] -= 1
+            }
+            losses.append(loss / Double(t))
+            let g = Backward.gradients(model, trace: trace, dLogits: dLogits * (1 / Double(b) / Double(t)), loss: loss)
             for (k, gradient) in p.layoutGradients(g).enumerated() {
                 for j in gradient.indices { sum[k][j] += gradient[j] }
             }
         }
-        #expect(loss == total / Double(windows.count))
-        #expect(gradients == sum)
+        #expect(pass.windowLosses == losses)
+        let (loss, gradients) = SequenceLoss.batch(p, windows: windows)
+        #expect(loss == losses.reduce(0, +) / Double(b))
+        var worst = 0.0
+        for (batch, byWindow) in zip(gradients, sum) {
+            for (x, y) in zip(batch, byWindow) { worst = max(worst, abs(x - y) / max(1e-6, abs(y))) }
+        }
+        #expect(worst < 1e-11)
+        print("batch gradient vs the engine window by window: max relative difference \(worst)")
+        // The same bits however the batch is cut between the cores.
+        for parts in [1, 2, 3, 5] {
+            let cut = SequenceLoss.batch(p, windows: windows, parts: parts)
+            #expect(cut.loss == loss && cut.gradients == gradients, "\(parts) parts")
+        }
     }
 }

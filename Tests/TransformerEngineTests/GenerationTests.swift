@@ -49,11 +49,16 @@ import ModelFormats
             #expect(greedy["tokens"] as? [String] == refGreedy["tokens"] as? [String])
             let sampled = try #require(ours["sampled"] as? [String: Any]), refSampled = try #require(c.expected["sampled"] as? [String: Any])
             #expect(sampled["ids"] as? [Int] == refSampled["ids"] as? [Int], "\(name) “\(c.text)” sampled")
+            let window = try #require(ours["window"] as? [String: Any]), refWindow = try #require(c.expected["window"] as? [String: Any])
+            #expect(window["starts"] as? [Int] == refWindow["starts"] as? [Int], "\(name) “\(c.text)” windows")
+            #expect(window["positions"] as? Int == refWindow["positions"] as? Int)
+            #expect((window["first_cropped_step"] as? Int) == (refWindow["first_cropped_step"] as? Int))
             let steps = try #require(sampled["steps"] as? [[String: Any]]), refSteps = try #require(refSampled["steps"] as? [[String: Any]])
             #expect(steps.count == refSteps.count)
             for (j, (s, r)) in zip(steps, refSteps).enumerated() {
                 #expect(s["kept"] as? [Int] == r["kept"] as? [Int], "\(name) “\(c.text)” step \(j)")
                 #expect(s["u"] as? Double == r["u"] as? Double)        // the generator is exact
+                #expect(s["window"] as? Int == r["window"] as? Int)
                 let (p, q) = (try #require(s["probs"] as? [Double]), try #require(r["probs"] as? [Double]))
                 #expect(p.count == q.count)
                 for (x, y) in zip(p, q) { worst = max(worst, abs(x - y)) }
@@ -64,15 +69,34 @@ import ModelFormats
         #expect(worst < 1e-12)
     }
 
-    @Test func lengthIsCappedByThePositions() throws {
+    @Test func pastThePositionsEachStepSeesTheLastMaxPositionsTokens() throws {
         let seed = try Self.model("seed")   // max_positions 4
         let full = seed.prompt                                                             // "the cat sat on": 4 tokens
-        #expect(Transformer.generate(seed, prompt: full, settings: .default).greedy.isEmpty)
+        let g = Transformer.generate(seed, prompt: full, settings: .default)
+        #expect(g.greedy.count == 8 && g.sampled.count == 8, "the positions no longer cap the continuation")
+        #expect(g.windowStarts == [0, 1, 2, 3, 4, 5, 6, 7])
+        #expect(g.firstCroppedStep == 1)
+        // Step 1 sees the whole prompt: the prediction page's distribution.
+        #expect(g.greedy[0].probs == softmax(Transformer.lastLogits(seed, ids: full.ids)))
+        // Each later step is the forward pass of the last 4 tokens, at positions 0…3.
+        var ids = full.ids
+        for (i, step) in g.greedy.enumerated() {
+            let window = Array(ids.suffix(4))
+            #expect(window == Array(ids[g.windowStarts[i]...]))
+            #expect(step.probs == softmax(Transformer.lastLogits(seed, ids: window)))
+            ids.append(step.id)
+        }
         let short = try PromptBuilder(model: seed, file: "seed").make(text: "the", target: nil)
-        let g = Transformer.generate(seed, prompt: short, settings: GenerationSettings(count: 8))
-        #expect(g.greedy.count == 3 && g.sampled.count == 3)
-        #expect(Transformer.generate(seed, prompt: short, settings: GenerationSettings(count: 2)).greedy.count == 2)
+        let within = Transformer.generate(seed, prompt: short, settings: GenerationSettings(count: 3))
+        #expect(within.windowStarts == [0, 0, 0] && within.firstCroppedStep == nil)
         #expect(Transformer.generate(seed, prompt: short, settings: GenerationSettings(count: 0)).sampled.isEmpty)
+    }
+
+    @Test func tooManyNewTokensIsAProblemWithTheOption() {
+        #expect(GenerationSettings(count: GenerationSettings.largestCount).problems.isEmpty)
+        let problems = GenerationSettings(count: GenerationSettings.largestCount + 1).problems
+        #expect(problems.map(\.option) == ["--generate"])
+        #expect(problems.first?.message == "is 257, expected a count from 0 to 256")
     }
 
     @Test func sameSeedSameContinuationOtherSeedOtherDraws() throws {
@@ -94,11 +118,11 @@ import ModelFormats
         let g = Transformer.generate(deep, prompt: prompt, settings: .default)
         var ids = prompt.ids
         for step in g.greedy {
-            let logits = Transformer.lastLogits(deep, ids: ids)
+            let logits = Transformer.lastLogits(deep, ids: Array(ids.suffix(deep.config.maxPositions)))
             #expect(step.id == argmax(logits))
             #expect(step.probs == softmax(logits))
             ids.append(step.id)
         }
-        #expect(g.greedy.count == 3)
+        #expect(g.greedy.count == 8)
     }
 }

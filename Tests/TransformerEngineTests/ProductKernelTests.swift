@@ -110,6 +110,24 @@ import Testing
         }
     }
 
+    /// aᵀ·b reads a as stored and gives the bits of (a.T)·b, for both kernels, on one thread or more.
+    @Test func theProductWithATransposedLeftIsTheProductWithTheTranspose() {
+        var rng = KernelTestRandom(seed: 0x6C656674)
+        for (m, k, n) in [(3, 5, 7), (4, 16, 33), (9, 1, 8), (64, 512, 96), (1, 0, 4)] {
+            let at = Tensor(shape: [k, m], values: (0..<(k * m)).map { _ in rng.value() })
+            let b = Tensor(shape: [k, n], values: (0..<(k * n)).map { _ in rng.value() })
+            let expected = Self.loop(at.T.values, b.values, m: m, k: k, n: n, bias: nil)
+            #expect(Self.same(matmul(transposed: at, b).values, expected), "\(m)×\(k)×\(n)")
+            let left = ProductKernel.Left(at, transposed: true), right = ProductKernel.Right(b, transposed: false)
+            #expect(Self.same(ProductKernel.plain(left, right, bias: nil).values, expected))
+            if ProductKernel.hasAVX2 {
+                for threads in [1, 2, 3] {
+                    #expect(Self.same(ProductKernel.avx2(left, right, bias: nil, threads: threads).values, expected), "\(threads) threads")
+                }
+            }
+        }
+    }
+
     /// Equal bit patterns (any NaN equals any NaN).
     static func same(_ x: [Double], _ y: [Double]) -> Bool {
         x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }

@@ -15,7 +15,8 @@ extension TokenizerFiles {
         }
         var merges: [(String, String)] = []
         var lineNumbers: [Int] = []
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // "\r\n" is one Character in Swift: split on it as well as on "\n".
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         if lines.last == "" { lines.removeLast() }
         for (index, line) in lines.enumerated() {
             if line.hasPrefix("#version") { continue }  // as tokenizers: the version line, wherever it is

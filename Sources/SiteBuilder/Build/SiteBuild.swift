@@ -48,6 +48,7 @@ public enum SiteBuild {
             try checkedSite(pages: forwardPages + learningPages, assets: templates.assets,
                             model: model.checkpoint == nil ? model.bytes : nil,
                             checkpointScript: model.checkpoint.flatMap { try? ModelScript.Checkpoint.script(model: model.model, checkpoint: $0).get() },
+                            vocabulary: TokensPage.vocabularyFile(model.model, checkpoint: model.checkpoint),
                             trace: traceFile, output: options.outputPath)
         }
         return BuiltSite(files: files, trace: trace)
@@ -94,9 +95,10 @@ public enum SiteBuild {
 
     /// Every file of the site, once the checker passed the pages and the links between them.
     /// `model` is the model file, published as it is; nil for a checkpoint (its files are listed).
-    /// `checkpointScript` is a checkpoint's model.js, when its playground is offered.
+    /// `checkpointScript` is a checkpoint's model.js, when its playground is offered;
+    /// `vocabulary` the vocabulary.json a vocabulary too long for the tokens page goes to.
     static func checkedSite(pages: [SiteRenderer.RenderedPage], assets: [String: [UInt8]], model: [UInt8]?,
-                            checkpointScript: [UInt8]? = nil, trace: [UInt8],
+                            checkpointScript: [UInt8]? = nil, vocabulary: [UInt8]? = nil, trace: [UInt8],
                             output: String) throws(BuildFailure) -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         var scanned: [String: SiteChecker.ScannedPage] = [:]
@@ -111,6 +113,7 @@ public enum SiteBuild {
         }
         if let checkpointScript { files[ModelScript.name] = checkpointScript }
         files["trace.json"] = trace
+        if let vocabulary { files[TokensPage.vocabularyName] = vocabulary }
         let prefix = output.hasSuffix("/") ? output : output + "/"
         let diagnostics = SiteChecker.check(files: files, scanned: scanned, displayPrefix: prefix)
         guard diagnostics.isEmpty else { throw BuildFailure(diagnostics) }

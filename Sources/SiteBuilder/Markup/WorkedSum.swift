@@ -80,4 +80,21 @@ extension WorkedSum {
             : (0..<n).map(part)
         return parts.joined(separator: " + ")
     }
+
+    /// `(−0.3750)² + 0.1250² + …`: each value squared, long lists shortened like `joinedSum`.
+    static func squares(_ values: [Double], decimals: Int = 2) -> String {
+        let n = values.count
+        func part(_ i: Int) -> String { signed(values[i], decimals: decimals) + "²" }
+        let parts = n > 10
+            ? (0..<6).map(part) + ["… \(n - 8) more"] + (n - 2..<n).map(part)
+            : (0..<n).map(part)
+        return parts.joined(separator: " + ")
+    }
+
+    /// Parts joined by `separator`; more than 10 keep their first 6 and last 2.
+    static func shortened(_ parts: [String], separator: String) -> String {
+        let n = parts.count
+        let shown = n > 10 ? Array(parts.prefix(6)) + ["… \(n - 8) more"] + Array(parts.suffix(2)) : parts
+        return shown.joined(separator: separator)
+    }
 }

@@ -16,32 +16,53 @@ enum ModelScript {
     }
 
     /// A checkpoint site's playground: the model in the model file's form, and the checkpoint's
-    /// tokenizer.json as `sitegenModel.bpe` (engine.js encodes the reader's text with it).
+    /// byte-level BPE as `sitegenModel.bpe` in tokenizer.json's shape (engine.js encodes the
+    /// reader's text with it): the tokenizer.json itself, or one written from vocab.json and
+    /// merges.txt (with `<|endoftext|>` as an added token when the vocabulary has it, as the
+    /// Swift tokenizer reads that pair).
     enum Checkpoint {
         /// The script, or why the playground is not offered.
         static func script(model: Model, checkpoint: CheckpointSummary) -> Result<[UInt8], Unavailable> {
-            guard model.config.activation != .geluExact else { return .failure(.exactGELU) }
-            guard let tokenizer = checkpoint.files.first(where: { $0.name == "tokenizer.json" })?.bytes,
-                  isByteLevelBPE(tokenizer) else { return .failure(.tokenizer) }
+            guard let tokenizer = bpeData(checkpoint) else { return .failure(.tokenizer) }
             let weights = model.modelFileJSON().renderedBytes()
             guard isOffered(modelBytes: weights.count) else { return .failure(.tooBig(bytes: weights.count)) }
-            return .success(Array("// The checkpoint's weights (the model file's form) and its tokenizer.json, for the playground's in-browser engine.\nconst sitegenModel = ".utf8)
+            return .success(Array("// The checkpoint's weights (the model file's form) and its byte-level BPE tokenizer, for the playground's in-browser engine.\nconst sitegenModel = ".utf8)
                             + weights + Array(";\nsitegenModel.bpe = ".utf8) + tokenizer + Array(";\n".utf8))
         }
 
         enum Unavailable: Error {
-            case exactGELU, tokenizer, tooBig(bytes: Int)
+            case tokenizer, tooBig(bytes: Int)
 
             var reason: String {
                 switch self {
-                case .exactGELU:
-                    return "This checkpoint uses the exact (erf) GELU, which the in-browser engine does not compute, so the playground is not offered."
                 case .tokenizer:
-                    return "The in-browser playground reads a byte-level BPE tokenizer.json (GPT-2's); this checkpoint has none, so it is not offered."
+                    return "The in-browser playground encodes text with a byte-level BPE tokenizer (GPT-2's kind); this checkpoint's tokenizer.json is another kind, so it is not offered."
                 case .tooBig(let bytes):
                     return "The checkpoint's weights are \(NumberFormat.short(Double(bytes) / 1_048_576, decimals: 1)) MB as a script; the in-browser playground is offered for models up to 16 MB."
                 }
             }
+        }
+
+        /// The tokenizer as JSON in tokenizer.json's shape, nil when engine.js cannot encode with it.
+        static func bpeData(_ checkpoint: CheckpointSummary) -> [UInt8]? {
+            func file(_ name: String) -> [UInt8]? { checkpoint.files.first { $0.name == name }?.bytes }
+            if let tokenizer = file("tokenizer.json") { return isByteLevelBPE(tokenizer) ? tokenizer : nil }
+            guard let vocab = file("vocab.json"), let merges = file("merges.txt"),
+                  let vocabulary = try? JSONParser.parse(vocab, file: "vocab.json") else { return nil }
+            let endOfText = "<|endoftext|>"
+            let added: [JSONOut] = vocabulary[endOfText] == nil ? [] : [.object([("content", .string(endOfText))])]
+            return Array("{\"model\": {\"type\": \"BPE\", \"vocab\": ".utf8) + vocab
+                + Array(", \"merges\": ".utf8) + JSONOut.array(mergeLines(merges).map(JSONOut.string)).renderedBytes()
+                + Array("}, \"added_tokens\": ".utf8) + JSONOut.array(added).renderedBytes() + Array("}".utf8)
+        }
+
+        /// merges.txt's merges, "a b" each, read as the checkpoint reader does: lines split at
+        /// \n or \r\n, `#version` lines skipped.
+        static func mergeLines(_ bytes: [UInt8]) -> [String] {
+            var lines = String(decoding: bytes, as: UTF8.self)   // "\r\n" is one Character: a separator too
+                .split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+            if lines.last == "" { lines.removeLast() }
+            return lines.filter { !$0.hasPrefix("#version") }
         }
 
         /// A tokenizer.json whose model is BPE and whose pre-tokenizer is ByteLevel with GPT-2's

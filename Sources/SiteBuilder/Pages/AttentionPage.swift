@@ -1,4 +1,5 @@
 import Foundation
+import TransformerEngine
 
 /// attention.html (per layer): Q, K, V; scaled scores; the causal mask; softmax weights as a
 /// heatmap per head; the context vectors.
@@ -10,9 +11,26 @@ enum AttentionPage {
         var stripHeatmap: String
         var fullHref: String
         var lastWord: String
-        var qTable: TableContext
-        var kTable: TableContext
-        var vTable: TableContext
+        /// Each weight matrix beside what it makes: W_q with Q, W_k with K, W_v with V.
+        var projections: [Projection]
+        /// One entry of Q by hand: the followed token's LN1 row times W_q's first column.
+        var workedQ: WorkedSum
+        var workedQProducts: String
+        var qEntry: String
+        var lnRowName: String
+        /// The heads as small multiples (several heads, full views): each links to its section.
+        var hasGrid: Bool
+        var grid: [GridCell]
+        /// "head-grid" (table and heatmap beside the worked sums) for short prompts, "head-stack" for long ones.
+        var headLayout: String
+        /// W_o's mixing, with this model's numbers (the first output number of the followed token).
+        var woMixing: String
+        /// What √d_head does here: head 1's weight of the followed token on the key it weighs most, without the division and with it.
+        var unscaledWeight: String
+        var scaledWeight: String
+        /// “the”, or “itself” when the followed token weighs itself most.
+        var favouriteKey: String
+        var attnOutFirst: String
         var contextTable: TableContext
         var heads: [Head]
         var nHeads: Int
@@ -28,8 +46,18 @@ enum AttentionPage {
         var layerNumber: Int
         var multiLayer: Bool
     }
+    struct Projection {
+        var weightTable: TableContext
+        var outputTable: TableContext
+    }
+    struct GridCell {
+        var number: Int
+        var anchor: String
+        var heatmap: String
+    }
     struct Head {
         var number: Int
+        var anchor: String
         var columns: String
         var scoreTable: TableContext
         var heatmap: String
@@ -91,6 +119,7 @@ enum AttentionPage {
             }
             return Head(
                 number: h + 1,
+                anchor: "head-\(h + 1)",
                 columns: "d\(cols.lowerBound)–d\(cols.upperBound - 1)",
                 scoreTable: scoreTable.render(),
                 heatmap: heatmap,
@@ -116,12 +145,58 @@ enum AttentionPage {
             rowLabels: (0..<c.nHeads).map { "head \($0 + 1)" }, columnLabels: t.tokens,
             scale: .sequential(max: 1), rowHeader: c.nHeads > 1 ? "head" : nil, columnHeader: "key token",
             columnLabelClasses: s.tokenClasses, legendLabel: "attention weight").render()
+        // Every weight matrix the page uses, beside what it makes.
+        let w = s.model.weights.layers[l], dims = s.dimensionLabels(d)
+        func weightTable(_ name: String, _ m: Tensor) -> TableContext {
+            func table() -> MatrixTable {
+                var table = MatrixTable(caption: "\(name) (\(d) × \(d))", values: m.nested, rowLabels: dims, columnLabels: dims)
+                table.corner = "in \\ out"
+                if name == "W_q" { table.highlightColumns = [0] }  // the column worked by hand
+                return table
+            }
+            return s.sharedTable(table(), name: name, focus: f, stage: .attention(l))
+        }
+        let projections = [("W_q", w.wQ, "Q", w.bQ, "b_q", layer.q), ("W_k", w.wK, "K", w.bK, "b_k", layer.k), ("W_v", w.wV, "V", w.bV, "b_v", layer.v)]
+            .map { name, weight, output, bias, biasName, values in
+                Projection(weightTable: weightTable(name, weight),
+                           outputTable: perToken("\(output) = LN1(x)·\(name)\(bias == nil ? "" : " + " + biasName)", values.nested))
+            }
+        let lnRow = layer.ln1Out.row(f), wqColumn = (0..<d).map { w.wQ[$0, 0] }
+        // The heads side by side as small multiples, each linking to its own section below.
+        let grid = c.nHeads == 1 || isStrip ? [] : (0..<c.nHeads).map { h in
+            GridCell(number: h + 1, anchor: "head-\(h + 1)", heatmap: HeatmapSVG(
+                id: "attn-l\(l)-grid-h\(h)", title: "Head \(h + 1)",
+                description: "Head \(h + 1)'s attention weights, rows query tokens and columns key tokens; its section below has the numbers.",
+                values: layer.weights[h].nested.enumerated().map { i, row in row.enumerated().map { j, v in j <= i ? v : nil } },
+                rowLabels: t.tokens, columnLabels: t.tokens, scale: .sequential(max: 1), highlightRow: f,
+                rowLabelClasses: s.tokenClasses, columnLabelClasses: s.tokenClasses).render())
+        }
+        // √d_head, with this model's numbers: the same softmax of head 1's unscaled dot products,
+        // read at the key the followed token weighs most.
+        let unscaled = softmax((0...f).map { j in layer.scores[0][f, j] * Double(dh).squareRoot() })
+        let favourite = (0...f).max { layer.weights[0][f, $0] < layer.weights[0][f, $1] } ?? 0
+        // W_o mixes across the heads: the first output number is one share per head (plus b_o).
+        let shares = (0..<c.nHeads).map { h in (h * dh..<(h + 1) * dh).reduce(0.0) { $0 + layer.context[f, $1] * w.wO[$1, 0] } }
+        let shareTerms = shares.enumerated().map { h, share in "\(WorkedSum.signed(share, decimals: 4)) (head \(h + 1))" }
+            + (w.bO.map { ["\(WorkedSum.signed($0[0], decimals: 4)) (b_o)"] } ?? [])
+        let woMixing = AttentionPage.shortened(shareTerms.count) { shareTerms[$0] }.joined(separator: " + ")
+            + " = " + NumberFormat.short(layer.attnOut[f, 0], decimals: 4)
         return Context(
             isStrip: isStrip, stripHeatmap: stripHeatmap, fullHref: s.file(.attention(l)),
             lastWord: t.tokens[s.lastToken],
-            qTable: perToken("Q = LN1(x)·W_q\(s.model.weights.layers[l].bQ == nil ? "" : " + b_q")", layer.q.nested),
-            kTable: perToken("K = LN1(x)·W_k\(s.model.weights.layers[l].bK == nil ? "" : " + b_k")", layer.k.nested),
-            vTable: perToken("V = LN1(x)·W_v\(s.model.weights.layers[l].bV == nil ? "" : " + b_v")", layer.v.nested),
+            projections: projections,
+            workedQ: WorkedSum.dot(lnRow, wqColumn, bias: w.bQ?[0], result: layer.q[f, 0]),
+            workedQProducts: WorkedSum.joinedSum(zip(lnRow, wqColumn).map { $0 * $1 } + (w.bQ.map { [$0[0]] } ?? []))
+                + " = " + NumberFormat.short(layer.q[f, 0], decimals: 4),
+            qEntry: NumberFormat.short(layer.q[f, 0], decimals: 4),
+            lnRowName: "LN1(x) of “\(t.tokens[f])”",
+            hasGrid: !grid.isEmpty, grid: grid,
+            headLayout: s.count <= 10 ? "head-grid" : "head-stack",
+            woMixing: woMixing,
+            unscaledWeight: NumberFormat.short(unscaled[favourite]),
+            scaledWeight: NumberFormat.short(layer.weights[0][f, favourite]),
+            favouriteKey: favourite == f ? "itself" : s.quoted(favourite),
+            attnOutFirst: NumberFormat.short(layer.attnOut[f, 0], decimals: 4),
             contextTable: perToken("Context vectors cᵢ = Σⱼ weightᵢⱼ · vⱼ" + (c.nHeads > 1 ? " (heads side by side)" : ""), layer.context.nested),
             heads: heads,
             nHeads: c.nHeads, dHead: dh, dModel: d,

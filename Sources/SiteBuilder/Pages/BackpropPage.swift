@@ -1,7 +1,7 @@
 import TransformerEngine
 
-/// backprop.html: the gradient flowing back through the block, and dL/dW for every matrix on
-/// one shared scale.
+/// backprop.html: the gradient flowing back through the block, one step of it worked by hand,
+/// and dL/dW for every matrix, each on its own colour scale.
 enum BackpropPage {
     static let kind = PageKind(template: "backprop", label: "Backprop", chapter: .learning, showsLearning: true, builtIn: PackageResources.backprop_html) { s, v in context(s) }
 
@@ -12,30 +12,55 @@ enum BackpropPage {
         var heatmaps: [Heatmap]
         var blame: [Blame]
         var mostBlamed: String
-        var sharedMax: String
         var focusWord: String
         var focusCls: String
         var isRelu: Bool
+        var finalName: String
+        var dModel: Int
+        var vocabSize: Int
+        var chainEntries: [ChainEntry]
+        /// d_model is larger than the entries worked by hand.
+        var chainShortened: Bool
+        /// The terms are listed largest dL/dlogit first (a long sum shows only some of them).
+        var termsByLargest: Bool
+        var chainRest: Int
+        var chainVector: String
+        var steepestDimension: String
+        var steepestValue: String
+        var steepestRaises: Bool
+        var steepestTargetWeight: String
+        var steepestAverage: String
+        var multiLayer: Bool
+        var residualWorked: String
+    }
+    /// One entry of dL/dh2 = (p − onehot) · W_lmᵀ, written out.
+    struct ChainEntry {
+        var dimension: String
+        var sum: WorkedSum
     }
     struct Heatmap {
         var name: String
         var svg: String
         var largest: String
+        var scale: String
     }
     struct Blame {
         var name: String
         var largest: String
     }
 
-    /// The gradient heatmaps compare sizes across every matrix of the model at once, so big
-    /// matrices are pooled harder than elsewhere (mean of blocks, said in each figure); every
-    /// entry is in trace.json under `grads`.
+    /// How many entries of dL/dh2 are worked by hand.
+    static let chainEntryLimit = 4
+
+    /// The gradient heatmaps show every matrix of the model at once, so big matrices are
+    /// pooled harder than elsewhere (mean of blocks, said in each figure); every entry is in
+    /// trace.json under `grads`.
     /// Up to 8×8, the overview's cells carry their own titles; bigger ones are drawn compactly.
     static let titledCells = 64
     static let overviewSize = 16
 
     static func context(_ s: SiteData) -> any PageContext {
-        guard let learning = s.learning else { return LearningPages.noTarget(s) }
+        guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let g = learning.gradients, t = s.trace, c = s.model.config, f = s.lastToken
         let dims = s.dimensionLabels(c.dModel)
         // The gradient vectors of the last token, stage by stage, from the output back to the input.
@@ -56,7 +81,7 @@ enum BackpropPage {
         tokenTable.corner = "position · token"
         tokenTable.rowClasses = s.tokenClasses
         tokenTable.highlightRows = [f]
-        // Every weight matrix's gradient on one shared scale.
+        // Every weight matrix's gradient.
         var matrices: [(String, [[Double]], [String], [String])] = []
         for l in 0..<c.nLayers {
             let lg = g.layers[l], p = s.multiLayer ? "layer \(l + 1) " : ""
@@ -65,17 +90,18 @@ enum BackpropPage {
                          (p + "W_o", lg.wO.nested, dims, dims), (p + "W_1", lg.w1.nested, dims, hidden), (p + "W_2", lg.w2.nested, hidden, dims)]
         }
         matrices.append(("W_lm", g.wLM.nested, dims, s.model.vocab))
-        let sharedMax = matrices.flatMap { $0.1.flatMap { $0 } }.map(abs).max() ?? 0
-        let scale = ColorScale.diverging(maxAbs: ColorScale.roundedUp(sharedMax))
+        // Each matrix on its own colour scale: on one shared scale all but the largest are blank.
         let heatmaps = matrices.enumerated().map { k, m -> Heatmap in
             let largest = m.1.flatMap { $0 }.map(abs).max() ?? 0
+            let scale = ColorScale.diverging(maxAbs: ColorScale.roundedUp(largest))
             let svg = HeatmapSVG(
                 id: "grad-w\(k)", title: "dL/d\(m.0)",
-                description: "The gradient of \(m.0) on the shared scale ±\(NumberFormat.short(scale.maximum, decimals: 3)); its largest entry is \(NumberFormat.short(largest, decimals: 4)) in size.",
+                description: "The gradient of \(m.0) on its own colour scale, ±\(NumberFormat.short(scale.maximum, decimals: 4)); its largest entry is \(NumberFormat.short(largest, decimals: 4)) in size.",
                 values: m.1.map { $0.map { Optional($0) } }, rowLabels: m.2, columnLabels: m.3, scale: scale,
                 showValues: false, legendLabel: "dL/dW", maxSize: Self.overviewSize,
                 titledCellLimit: Self.titledCells).render()
-            return Heatmap(name: m.0, svg: svg, largest: NumberFormat.short(largest, decimals: 4))
+            return Heatmap(name: m.0, svg: svg, largest: NumberFormat.short(largest, decimals: 4),
+                           scale: NumberFormat.short(scale.maximum, decimals: 4))
         }
         var largestByMatrix: [(name: String, largest: Double)] = matrices.map { m in
             (m.0, m.1.flatMap { $0 }.map(abs).max() ?? 0)
@@ -84,15 +110,45 @@ enum BackpropPage {
         let blame: [Blame] = largestByMatrix.map { entry in
             Blame(name: entry.name, largest: NumberFormat.short(entry.largest, decimals: 4))
         }
-        return Context(common: LearningPages.common(s), 
+        // One step back by hand: dL/d(LM head input) = (p − onehot) · W_lmᵀ, entry by entry.
+        let dLogits = g.logits.row(f), wLM = s.model.weights.wLM, dFinal = g.final.row(f)
+        // A long sum keeps only some terms: list the words with the largest dL/dlogit first
+        // (the target and the words that took most probability), so the shown terms matter.
+        let termsByLargest = dLogits.count > 10
+        let order = termsByLargest
+            ? dLogits.indices.sorted { abs(dLogits[$0]) != abs(dLogits[$1]) ? abs(dLogits[$0]) > abs(dLogits[$1]) : $0 < $1 }
+            : Array(dLogits.indices)
+        let chainEntries = (0..<min(c.dModel, Self.chainEntryLimit)).map { i in
+            ChainEntry(dimension: dims[i], sum: WorkedSum.dot(order.map { dLogits[$0] }, order.map { wLM[i, $0] }, result: dFinal[i]))
+        }
+        let steepest = dFinal.indices.max { abs(dFinal[$0]) != abs(dFinal[$1]) ? abs(dFinal[$0]) < abs(dFinal[$1]) : $0 > $1 } ?? 0
+        // The residual sum of the last block: h1's gradient is h2's plus what comes back through the MLP.
+        let top = g.layers[c.nLayers - 1]
+        let direct = top.residOut[f, 0], throughMLP = top.residMid[f, 0] - top.residOut[f, 0]
+        let residualWorked = "dL/dh1[d0] = \(WorkedSum.signed(direct, decimals: 4)) + \(WorkedSum.signed(throughMLP, decimals: 4)) = \(NumberFormat.short(top.residMid[f, 0], decimals: 4))"
+        return Context(common: LearningPages.common(s),
             stageTable: stageTable.render(),
             tokenTable: tokenTable.render(),
             heatmaps: heatmaps,
             blame: blame,
             mostBlamed: largestByMatrix.first?.name ?? "",
-            sharedMax: NumberFormat.short(scale.maximum, decimals: 3),
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
-            isRelu: c.activation == .relu
+            isRelu: c.activation == .relu,
+            finalName: LMHeadPage.inputName(c),
+            dModel: c.dModel, vocabSize: s.model.vocab.count,
+            chainEntries: chainEntries,
+            chainShortened: c.dModel > chainEntries.count,
+            termsByLargest: termsByLargest,
+            chainRest: c.dModel - chainEntries.count,
+            chainVector: WorkedSum.vector(dFinal, decimals: 4),
+            steepestDimension: dims[steepest],
+            steepestValue: NumberFormat.short(dFinal[steepest], decimals: 4),
+            steepestRaises: dFinal[steepest] < 0,
+            steepestTargetWeight: NumberFormat.short(wLM[steepest, targetID], decimals: 4),
+            // Σ_w p_w·W[i, w] − W[i, target] = dL/dh[i], so the average is the entry plus the target's weight.
+            steepestAverage: NumberFormat.short(dFinal[steepest] + wLM[steepest, targetID], decimals: 4),
+            multiLayer: s.multiLayer,
+            residualWorked: residualWorked
         )
     }
 }

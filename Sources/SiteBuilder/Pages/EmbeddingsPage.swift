@@ -4,41 +4,57 @@ enum EmbeddingsPage {
 
     struct Context: PageContext {
         var tokEmbTable: TableContext
-        var heatmap: String
-        var promptTable: TableContext
+        /// tok_emb is small enough to list (else only the prompt's rows are shown).
+        var hasTable: Bool
+        var promptStrip: String
+        var stripNote: String
         var dModel: Int
         var vocabSize: Int
+        var vocabSizeText: String
+        var tokenCount: Int
         var exampleWord: String
         var exampleId: Int
         var exampleRow: String
         var exampleCls: String
     }
 
+    /// tok_emb is listed as a table up to this many rows (a vocabulary the tokens page lists
+    /// in full); beyond, only the prompt's rows are drawn.
+    static let tableRowLimit = 64
+
     static func context(_ s: SiteData) -> Context {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
-        let vocabLabels = s.model.vocab.enumerated().map { "\($0) · \($1)" }
-        var table = MatrixTable(caption: "tok_emb: one row of \(d) numbers per vocabulary word (rows the prompt uses are highlighted)",
-                                values: w.tokEmb.nested, rowLabels: vocabLabels, columnLabels: s.dimensionLabels(d))
-        table.corner = "id · word"
-        table.highlightRows = Set(t.ids)
-        let scale = ColorScale.diverging(for: w.tokEmb.nested)
-        let heatmap = HeatmapSVG(
-            id: "tok-emb-heatmap", title: "Heatmap of tok_emb",
-            description: "Each row is a vocabulary word's \(d)-number embedding; blue is negative, red is positive, up to ±\(NumberFormat.short(scale.maximum)).",
-            values: w.tokEmb.nested.map { $0.map { Optional($0) } }, rowLabels: s.model.vocab, columnLabels: s.dimensionLabels(d),
-            scale: scale, showValues: w.tokEmb.rows <= 16 && d <= 16, rowHeader: "word", columnHeader: "dimension",
-            legendLabel: "value").render()
-        var promptTable = MatrixTable(caption: "The prompt's rows, in prompt order", values: t.tokEmb.nested,
-                                      rowLabels: s.tokenLabels, columnLabels: s.dimensionLabels(d))
-        promptTable.corner = "position · token"
-        promptTable.rowClasses = s.tokenClasses
+        let hasTable = w.tokEmb.rows <= Self.tableRowLimit
+        var tableHTML = TableContext()
+        if hasTable {
+            let vocabLabels = s.model.vocab.enumerated().map { "\($0) · \($1)" }
+            var table = MatrixTable(caption: "tok_emb: one row of \(d) numbers per vocabulary word (rows the prompt uses are highlighted)",
+                                    values: w.tokEmb.nested, rowLabels: vocabLabels, columnLabels: s.dimensionLabels(d))
+            table.corner = "id · word"
+            table.highlightRows = Set(t.ids)
+            tableHTML = table.render()
+        }
+        // The rows the prompt reads, in prompt order: the numbers are in the table (or, for a
+        // big vocabulary, in the tooltips and trace.json); the strip shows their pattern.
+        let rows = t.tokEmb.nested
+        let scale = ColorScale.diverging(for: rows)
+        let pooled = d > 64
+        let strip = HeatmapSVG(
+            id: "tok-emb-strip", title: "The prompt's rows of tok_emb",
+            description: "One row per prompt token (\(s.count)), in prompt order, and one column per dimension (\(d))\(pooled ? ", pooled into blocks" : ""); blue is negative, red is positive, up to ±\(NumberFormat.short(scale.maximum)).",
+            values: rows.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
+            scale: scale, showValues: !hasTable && s.count <= 16 && d <= 16, rowHeader: "token", columnHeader: "dimension",
+            rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
         let f = s.lastToken
         return Context(
-            tokEmbTable: table.render(),
-            heatmap: heatmap,
-            promptTable: promptTable.render(),
+            tokEmbTable: tableHTML,
+            hasTable: hasTable,
+            promptStrip: strip,
+            stripNote: pooled ? "Each block is the mean of \(HeatmapSVG.poolRanges(count: d).first?.count ?? 1) dimensions; the exact values are in trace.json." : "Each cell's tooltip gives its value.",
             dModel: d,
             vocabSize: s.model.vocab.count,
+            vocabSizeText: ModelLimits.grouped(s.model.vocab.count),
+            tokenCount: s.count,
             exampleWord: t.tokens[f],
             exampleId: t.ids[f],
             exampleRow: WorkedSum.vector(t.tokEmb.row(f)),

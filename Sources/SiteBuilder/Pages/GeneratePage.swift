@@ -7,12 +7,15 @@ enum GeneratePage {
     struct Context: PageContext {
         var promptText: String
         var count: Int
-        var requested: Int
         var maxPositions: Int
         var promptLength: Int
+        var onePromptToken: Bool
         var hasSteps: Bool
-        var capped: Bool
-        var room: Int
+        /// Whether the window is cropped over the continuation, and from which step (1-based).
+        var windowCrops: Bool
+        var firstCroppedStep: Int
+        var positions: Int
+        var lastPosition: Int
         var greedyText: String
         var sampledText: String
         var greedySteps: [GreedyRow]
@@ -29,6 +32,16 @@ enum GeneratePage {
         var chart: String
         var token: String
         var p: String
+        var cropsHere: Bool
+        var cropNote: String
+        var windowCaption: String
+    }
+    /// What a step conditions on: the note where cropping starts, the window on cropped steps.
+    struct Window {
+        var cropsHere: Bool
+        var cropNote: String
+        /// " The model sees …" on a cropped step, "" otherwise.
+        var caption: String
     }
     struct SampledStep {
         var number: Int
@@ -39,6 +52,9 @@ enum GeneratePage {
         var token: String
         var keptCount: Int
         var more: String
+        var cropsHere: Bool
+        var cropNote: String
+        var windowCaption: String
     }
     struct TokenRow {
         var token: String
@@ -65,10 +81,15 @@ enum GeneratePage {
                 description: "The argmax “\(vocab[step.id])” gets \(percent(step.probs[step.id])) and is appended.\(bars.note)",
                 bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "token", valueFormat: .percent,
                 argmaxText: "▲ appended").render()
-            return GreedyRow(number: n + 1, chart: chart, token: vocab[step.id], p: percent(step.probs[step.id]))
+            let w = window(g, step: n, text: s.trace.tokens + g.greedyIDs.map { vocab[$0] }, separator: separator)
+            return GreedyRow(number: n + 1, chart: chart, token: vocab[step.id], p: percent(step.probs[step.id]),
+                             cropsHere: w.cropsHere, cropNote: w.cropNote, windowCaption: w.caption)
         }
         let sampledSteps: [SampledStep] = g.sampled.enumerated().map { n, step in
-            stepContext(n, step, vocab: vocab, settings: settings)
+            var context = stepContext(n, step, vocab: vocab, settings: settings)
+            let w = window(g, step: n, text: s.trace.tokens + g.sampledIDs.map { vocab[$0] }, separator: separator)
+            (context.cropsHere, context.cropNote, context.windowCaption) = (w.cropsHere, w.cropNote, w.caption)
+            return context
         }
         let first = g.sampled.first
         let hottest = first.map { step -> String in
@@ -84,16 +105,15 @@ enum GeneratePage {
                 ? "With top-k and top-p off, every one of the \(vocab.count) tokens stays in the draw at every step."
                 : "At step 1 " + parts.joined(separator: "; ") + ", and the rest get probability 0."
         } ?? ""
-        let room = s.model.config.maxPositions - s.count
         return Context(
             promptText: promptText,
             count: g.greedy.count,
-            requested: settings.count,
             maxPositions: s.model.config.maxPositions,
             promptLength: s.count,
+            onePromptToken: s.count == 1,
             hasSteps: !g.greedy.isEmpty,
-            capped: g.greedy.count < settings.count,
-            room: room,
+            windowCrops: g.firstCroppedStep != nil, firstCroppedStep: (g.firstCroppedStep ?? 0) + 1,
+            positions: g.positions, lastPosition: g.positions - 1,
             greedyText: (s.trace.tokens + g.greedyIDs.map { vocab[$0] }).joined(separator: separator),
             sampledText: (s.trace.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
             greedySteps: greedySteps,
@@ -142,8 +162,20 @@ enum GeneratePage {
             argmaxText: "▲ chosen").render()
         return SampledStep(
             number: n + 1, rows: rows, chart: chart,
-            u: NumberFormat.short(step.u, decimals: 4), uExact: NumberFormat.exact(step.u),
+            u: NumberFormat.short(step.u, decimals: 4), uExact: NumberFormat.tooltip(step.u),
             token: vocab[step.id], keptCount: step.kept.count,
-            more: vocab.count > shown.count ? "\(vocab.count - shown.count) less likely tokens are not shown." : "")
+            more: vocab.count > shown.count ? "\(vocab.count - shown.count) less likely tokens are not shown." : "",
+            cropsHere: false, cropNote: "", windowCaption: "")
+    }
+
+    /// Step `step`'s window over `text` (the prompt and that continuation's tokens).
+    static func window(_ g: Generation, step: Int, text: [String], separator: String) -> Window {
+        let start = g.windowStarts[step], length = text.count - g.windowStarts.count + step
+        guard start > 0 else { return Window(cropsHere: false, cropNote: "", caption: "") }
+        let seen = text[start..<length].joined(separator: separator)
+        let dropped = text[0..<start].joined(separator: separator)
+        let note = "From this step on the text (\(length) tokens) is longer than the model's \(g.positions) positions: the step conditions on the last \(g.positions) tokens only, “\(seen)”, at positions 0 to \(g.positions - 1), and “\(dropped)” drops out of view (nanoGPT's generate does the same)."
+        return Window(cropsHere: step == g.firstCroppedStep, cropNote: note,
+                      caption: " The model sees the last \(g.positions) tokens: “\(seen)”.")
     }
 }

@@ -19,6 +19,8 @@ enum GradientPage {
         var lastWord: String
         var lastCls: String
         var finalVector: String
+        /// The LM head's input: h2, or LNf(h2) after a final LayerNorm.
+        var finalName: String
         var workedDW: String
     }
     struct Row {
@@ -38,7 +40,8 @@ enum GradientPage {
         // Show the same words as the probability chart (largest |gradient| first for big vocabularies), signed.
         let shown = bars.bars.map { bar -> BarChartSVG.Bar in
             let i = vocab.firstIndex(of: bar.label) ?? 0
-            return BarChartSVG.Bar(label: bar.label, value: g[i], isArgmax: bar.isArgmax, isTarget: bar.isTarget)
+            // A gradient has no prediction: only the target is marked.
+            return BarChartSVG.Bar(label: bar.label, value: g[i], isTarget: bar.isTarget)
         }
         let chart = BarChartSVG(
             id: "grad-logits", title: "dL/dlogits after “\(t.tokens[last])”",
@@ -70,6 +73,7 @@ enum GradientPage {
             gOther: NumberFormat.short(g[other], decimals: 4),
             lastWord: t.tokens[last], lastCls: s.tokenClass(last),
             finalVector: WorkedSum.vector(t.final.row(last)),
+            finalName: LMHeadPage.inputName(s.model.config),
             workedDW: "\(WorkedSum.signed(t.final[last, 0], decimals: 4)) × \(WorkedSum.signed(g[targetID], decimals: 4)) = \(NumberFormat.short(dW[0, targetID], decimals: 4))"
         )
     }

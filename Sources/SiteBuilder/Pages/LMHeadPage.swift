@@ -21,18 +21,48 @@ enum LMHeadPage {
         var workedLogit: WorkedSum
         var vocabSize: Int
         var dModel: Int
+        /// Why the top word wins (nil fields when the vocabulary has one word).
+        var hasRunnerUp: Bool
+        var runnerUp: String
+        var runnerUpLogit: String
+        var lead: String
+        var columnRows: Int
+        var columnEverywhere: Bool
+        var leadTerms: [LeadTerm]
+        var contributionTable: TableContext
+        var hasContributionTable: Bool
+        var hasWLMTable: Bool
+        var wlmShape: String
+        var hasTarget: Bool
+        var targetWord: String
+        var targetRank: String
+        var targetLogit: String
+        var targetProbability: String
+        var targetIsTop: Bool
     }
+    /// One dimension's part in the top word's lead over the runner-up.
+    struct LeadTerm {
+        var dimension: String
+        var worked: String
+        var helps: Bool
+    }
+
+    /// A W_lm table bigger than this many cells is left to the pooled heatmap (a GPT-2 head is
+    /// 768 × 50,257): a 16 × 16 corner of it says nothing.
+    static let tableCellLimit = 16 * 1024
+    /// How many dimensions the lead sentence names.
+    static let leadTermCount = 3
 
     static func context(_ s: SiteData, focus f: Int) -> Context {
         let t = s.trace, c = s.model.config, w = s.model.weights
         let dims = s.dimensionLabels(c.dModel)
-        let finalName = c.finalLayerNorm ? "LNf(h2)" : "h2"
+        let finalName = inputName(c)
         let finalTable = s.tokenTable("\(finalName): the last block's output\(c.finalLayerNorm ? ", after the final LayerNorm" : "")",
                                       t.final.nested, columns: dims, focus: f, stage: .lmHead)
         let predicted = argmax(t.logits.row(f))
         var wlm = MatrixTable(caption: "W_lm (\(c.dModel) × \(s.model.vocab.count)): each column is a word's signature",
-                              values: w.wLM.nested, rowLabels: dims.map { "r" + $0.dropFirst() }, columnLabels: s.model.vocab)
-        wlm.corner = "row \\ word"
+                              values: w.wLM.nested, rowLabels: dims, columnLabels: s.model.vocab)
+        wlm.corner = "dimension \\ word"
         wlm.highlightColumns = [predicted]
         let logits = s.tokenTable("logits = \(finalName) · W_lm\(w.bLM == nil ? "" : " + b_lm") (one row per position)",
                                   t.logits.nested, columns: s.model.vocab, focus: f, stage: .lmHead)
@@ -50,9 +80,39 @@ enum LMHeadPage {
             description: "The highest logit is “\(s.model.vocab[predicted])” (\(NumberFormat.short(t.logits[f, predicted]))).\(bars.note)",
             bars: bars.bars, valueAxisLabel: "logit", categoryAxisLabel: "word").render()
         let column = w.wLM.nested.map { $0[predicted] }
+        let vocab = s.model.vocab, h = t.final.row(f), logitRow = t.logits.row(f)
+        // The runner-up: the highest logit after the top one.
+        let runnerUp = logitRow.indices.filter { $0 != predicted }.max { logitRow[$0] != logitRow[$1] ? logitRow[$0] < logitRow[$1] : $0 > $1 }
+        var leadTerms: [LeadTerm] = []
+        if let r = runnerUp {
+            let parts = (0..<c.dModel).map { i in h[i] * (w.wLM[i, predicted] - w.wLM[i, r]) }
+            let order = parts.indices.sorted { abs(parts[$0]) != abs(parts[$1]) ? abs(parts[$0]) > abs(parts[$1]) : $0 < $1 }
+            leadTerms = order.prefix(Self.leadTermCount).map { i in
+                LeadTerm(dimension: dims[i],
+                         worked: "\(WorkedSum.signed(h[i])) × (\(NumberFormat.short(w.wLM[i, predicted])) − \(WorkedSum.signed(w.wLM[i, r]))) = \(NumberFormat.short(parts[i], decimals: 4))",
+                         helps: parts[i] > 0)
+            }
+        }
+        // In how many rows of W_lm the top word's weight is the largest (ties included).
+        let columnRows = (0..<c.dModel).filter { i in
+            let row = w.wLM.row(i)
+            return row[predicted] >= (row.max() ?? 0)
+        }.count
+        // Each dimension's term of each logit, for the words with the highest logits.
+        let ranked = logitRow.indices.sorted { logitRow[$0] != logitRow[$1] ? logitRow[$0] > logitRow[$1] : $0 < $1 }
+        let words = vocab.count <= MatrixTable.limit ? Array(vocab.indices) : Array(ranked.prefix(6))
+        var contributions = MatrixTable(
+            caption: "\(finalName)ᵢ × W_lm[i, word]: each dimension's term of each logit (a column adds up to the word's logit)",
+            values: (0..<c.dModel).map { i in words.map { h[i] * w.wLM[i, $0] } },
+            rowLabels: dims, columnLabels: words.map { vocab[$0] })
+        contributions.corner = "dimension \\ word"
+        contributions.highlightColumns = Set(words.indices.filter { words[$0] == predicted })
+        let hasContributionTable = c.dModel <= MatrixTable.limit
+        let targetRank = target.map { id in logitRow.filter { $0 > logitRow[id] }.count + 1 } ?? 0
+        let hasWLMTable = c.dModel * vocab.count <= Self.tableCellLimit
         return Context(
             finalTable: finalTable.render(),
-            wlmTable: s.sharedTable(wlm, name: "W_lm", focus: f, stage: .lmHead),
+            wlmTable: c.dModel * s.model.vocab.count <= Self.tableCellLimit ? s.sharedTable(wlm, name: "W_lm", focus: f, stage: .lmHead) : TableContext(),
             logitTable: logits.render(),
             heatmap: heatmap, hasHeatmap: hasHeatmap, figureHref: s.file(.lmHead),
             chart: chart,
@@ -62,9 +122,37 @@ enum LMHeadPage {
             topWord: s.model.vocab[predicted],
             topLogit: NumberFormat.short(t.logits[f, predicted]),
             workedLogit: WorkedSum.dot(t.final.row(f), column, bias: w.bLM?[predicted], result: t.logits[f, predicted]),
-            vocabSize: s.model.vocab.count, dModel: c.dModel
+            vocabSize: s.model.vocab.count, dModel: c.dModel,
+            hasRunnerUp: runnerUp != nil,
+            runnerUp: runnerUp.map { vocab[$0] } ?? "",
+            runnerUpLogit: runnerUp.map { NumberFormat.short(logitRow[$0]) } ?? "",
+            lead: runnerUp.map { NumberFormat.short(logitRow[predicted] - logitRow[$0], decimals: 4) } ?? "",
+            columnRows: columnRows, columnEverywhere: columnRows == c.dModel,
+            leadTerms: leadTerms,
+            contributionTable: hasContributionTable ? contributions.render() : TableContext(),
+            hasContributionTable: hasContributionTable,
+            hasWLMTable: hasWLMTable,
+            wlmShape: "\(c.dModel) × \(ModelLimits.grouped(vocab.count))",
+            hasTarget: target != nil,
+            targetWord: target.map { vocab[$0] } ?? "",
+            targetRank: Self.ordinal(targetRank),
+            targetLogit: target.map { NumberFormat.short(logitRow[$0]) } ?? "",
+            targetProbability: target.map { NumberFormat.short(t.probs[f, $0] * 100, decimals: 1) + "%" } ?? "",
+            targetIsTop: target == predicted
         )
     }
+}
+
+extension LMHeadPage {
+    /// 1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, … 21st.
+    static func ordinal(_ n: Int) -> String {
+        let suffix = (11...13).contains(n % 100) ? "th" : [1: "st", 2: "nd", 3: "rd"][n % 10] ?? "th"
+        return "\(n)\(suffix)"
+    }
+
+    /// The LM head's input, by one name on every page: h2 (the last block's output), or
+    /// LNf(h2) after a final LayerNorm.
+    static func inputName(_ c: ModelConfig) -> String { c.finalLayerNorm ? "LNf(h2)" : "h2" }
 }
 
 /// Bars for a vocabulary-sized vector: all of them when the vocabulary is small, otherwise the

@@ -13,6 +13,7 @@ enum LayerNormPage {
         var focusCls: String
         var inputName: String
         var workedMean: String
+        var workedDeviations: String
         var workedVariance: String
         var workedStd: String
         var workedFirst: String
@@ -48,7 +49,7 @@ enum LayerNormPage {
         let row = (mean: layer.ln1.mean[f], variance: layer.ln1.variance[f], std: layer.ln1.std[f]), x = input.row(f)
         let n = Double(d)
         let meanSum = WorkedSum.joinedSum(x)
-        let deviations = x.map { ($0 - row.mean) * ($0 - row.mean) }
+        let deviations = x.map { $0 - row.mean }
         let hasGamma = params.gamma != nil || params.beta != nil
         let gamma0 = params.gamma?[0] ?? 1, beta0 = params.beta?[0] ?? 0
         var first = "(\(WorkedSum.signed(x[0], decimals: 4)) − \(WorkedSum.signed(row.mean, decimals: 4))) / \(NumberFormat.short(row.std, decimals: 4))"
@@ -62,7 +63,8 @@ enum LayerNormPage {
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
             inputName: inputName,
             workedMean: "(\(meanSum)) / \(d) = \(NumberFormat.short(row.mean, decimals: 4))",
-            workedVariance: "(\(WorkedSum.joinedSum(deviations, decimals: 4))) / \(d) = \(NumberFormat.short(row.variance, decimals: 4))",
+            workedDeviations: WorkedSum.vector(deviations, decimals: 4),
+            workedVariance: "(\(WorkedSum.squares(deviations, decimals: 4))) / \(d) = (\(WorkedSum.joinedSum(deviations.map { $0 * $0 }, decimals: 4))) / \(d) = \(NumberFormat.short(row.variance, decimals: 4))",
             workedStd: "√(\(NumberFormat.short(row.variance, decimals: 4)) + \(NumberFormat.exact(s.model.config.layerNormEps))) = \(NumberFormat.short(row.std, decimals: 4))",
             workedFirst: first,
             hasParameters: hasGamma,

@@ -33,6 +33,7 @@ enum MLPPage {
         var layerNumber: Int
         var multiLayer: Bool
         var isLastLayer: Bool
+        var added: ResidualSum
     }
 
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
@@ -82,7 +83,8 @@ enum MLPPage {
             workedOut: WorkedSum.dot(act, w2col, bias: w.b2?[0], result: layer.mlpOut[f, 0]),
             workedH2: "\(WorkedSum.signed(layer.residMid[f, 0], decimals: 4)) + \(WorkedSum.signed(layer.mlpOut[f, 0], decimals: 4)) = \(NumberFormat.short(layer.residOut[f, 0], decimals: 4))",
             layerNumber: l + 1, multiLayer: s.multiLayer,
-            isLastLayer: l == c.nLayers - 1
+            isLastLayer: l == c.nLayers - 1,
+            added: ResidualSum(stream: layer.residMid.row(f), branch: layer.mlpOut.row(f), dimensions: dims)
         )
     }
 

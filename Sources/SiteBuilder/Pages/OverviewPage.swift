@@ -5,7 +5,7 @@ enum OverviewPage {
     struct Context: PageContext {
         var promptText: String
         var promptChips: [Chip]
-        var pipeline: String
+        var stack: String
         var prediction: String
         var hasTarget: Bool
         var target: String
@@ -17,6 +17,8 @@ enum OverviewPage {
         var dModel: Int
         var nHeads: Int
         var nLayers: Int
+        var multiLayer: Bool
+        var multiHead: Bool
         var dFF: Int
         var vocabSize: Int
         var maxPositions: Int
@@ -47,32 +49,7 @@ enum OverviewPage {
 
     static func context(_ s: SiteData, sha256: String) -> Context {
         let t = s.trace, c = s.model.config
-        var boxes: [PipelineSVG.Stage] = [
-            .init(label: "text", sublabel: "“\(ellipsized(s.model.prompt.text, 28))”", href: s.file(.tokens)),
-            .init(label: "token ids", sublabel: "stoi lookup", href: s.file(.tokens)),
-            .init(label: "token embeddings", sublabel: "tok_emb[id]", href: s.file(.embeddings)),
-            .init(label: "+ positions", sublabel: "x = tok + pos", href: s.file(.positions)),
-        ]
-        for l in 0..<c.nLayers {
-            let p = s.multiLayer ? "L\(l + 1) " : ""
-            boxes += [
-                .init(label: p + "LayerNorm", sublabel: "LN1(x)", href: s.file(.layerNorm(l))),
-                .init(label: p + "attention", sublabel: "\(c.nHeads) head\(c.nHeads == 1 ? "" : "s"), causal", href: s.file(.attention(l))),
-                .init(label: p + "W_o + residual", sublabel: "h1 = x + attn_out", href: s.file(.residual(l))),
-                .init(label: p + "LayerNorm → MLP", sublabel: "LN2(h1) → \(c.activation.rawValue)", href: s.file(.mlp(l))),
-                .init(label: p + "+ residual", sublabel: "h2 = h1 + mlp_out", href: s.file(.mlp(l))),
-            ]
-        }
-        boxes += [
-            .init(label: "LM head", sublabel: "logits = h2 · W_lm", href: s.file(.lmHead)),
-            .init(label: "softmax", sublabel: "probabilities", href: s.file(.prediction)),
-            .init(label: "prediction and loss", sublabel: lossSublabel(s), href: s.file(.prediction)),
-            .init(label: "learning", sublabel: learningSublabel(s), href: s.file(.gradient)),
-        ]
-        let pipeline = PipelineSVG(
-            id: "pipeline", title: "The forward pass, stage by stage",
-            description: "From the text “\(s.model.prompt.text)” through \(c.nLayers) transformer block\(c.nLayers == 1 ? "" : "s") to the prediction “\(t.prediction)”. Each box links to its page.",
-            stages: boxes).render()
+        let stackFigure = stack(s).render()
         let chips = t.tokens.enumerated().map { i, word -> Chip in
             Chip(word: word, cls: s.tokenClass(i), id: t.ids[i], position: i)
         }
@@ -81,7 +58,7 @@ enum OverviewPage {
         return Context(
             promptText: s.model.prompt.text,
             promptChips: chips,
-            pipeline: pipeline,
+            stack: stackFigure,
             prediction: t.prediction,
             hasTarget: t.target != nil,
             target: t.target ?? "",
@@ -90,7 +67,7 @@ enum OverviewPage {
             lossExact: t.loss.map(NumberFormat.tooltip) ?? "",
             pTarget: t.targetID.map { NumberFormat.short(t.probs[s.lastToken, $0] * 100, decimals: 1) + "%" } ?? "",
             pPrediction: NumberFormat.short(t.probs[s.lastToken, t.predictionID] * 100, decimals: 1) + "%",
-            dModel: c.dModel, nHeads: c.nHeads, nLayers: c.nLayers, dFF: c.dFF,
+            dModel: c.dModel, nHeads: c.nHeads, nLayers: c.nLayers, multiLayer: c.nLayers > 1, multiHead: c.nHeads > 1, dFF: c.dFF,
             vocabSize: s.model.vocab.count, maxPositions: c.maxPositions,
             activation: c.activation.rawValue, tokenCount: s.count,
             parameterCount: parameterCount,
@@ -105,6 +82,48 @@ enum OverviewPage {
                 CheckpointFile(name: file.name, size: file.bytes.count, sha256: SHA256.hex(file.bytes))
             }
         )
+    }
+
+    /// The whole model as one picture: every block when there are at most 3, else the first,
+    /// one band for those between (the same shape) and the last.
+    static func stack(_ s: SiteData) -> StackSVG {
+        let t = s.trace, c = s.model.config
+        let heads = c.nHeads == 1 ? "1 head" : "\(c.nHeads) heads × \(c.dHead)"
+        func block(_ l: Int) -> StackSVG.Block {
+            StackSVG.Block(
+                name: s.multiLayer ? "block \(l + 1) of \(c.nLayers)" : "the block",
+                layerNorm1: .init("LayerNorm 1", href: s.file(.layerNorm(l))),
+                attention: .init("Attention", heads + ", causal", href: s.file(.attention(l))),
+                heads: c.nHeads,
+                attentionAdd: .init("W_o and the residual", "h1 = x + attn_out", href: s.file(.residual(l))),
+                layerNorm2: .init("LayerNorm 2", href: s.file(.mlp(l))),
+                mlp: .init("MLP", "\(c.dModel) → \(c.dFF) → \(c.dModel), \(c.activation.rawValue)", href: s.file(.mlp(l))),
+                mlpAdd: .init("the second residual", "h2 = h1 + mlp_out", href: s.file(.mlp(l))))
+        }
+        var rows: [StackSVG.Row]
+        if c.nLayers <= 3 {
+            rows = (0..<c.nLayers).map { .block(block($0)) }
+        } else {
+            rows = [.block(block(0)),
+                    .collapsed(.init("blocks 2–\(c.nLayers - 1)", "the same shape, own weights", href: s.file(.attention(1)))),
+                    .block(block(c.nLayers - 1))]
+        }
+        let words = t.tokens.prefix(6).map { "“\($0)”" }.joined(separator: " ") + (s.count > 6 ? " …" : "")
+        return StackSVG(
+            id: "stack", title: "The whole model at once",
+            description: "The \(s.count) prompt tokens enter at the bottom; their embeddings and positions add into the residual stream "
+                + "of \(c.dModel) numbers per token, which runs up through \(c.nLayers) block\(c.nLayers == 1 ? "" : "s"). "
+                + "In each block, attention (\(heads)) and the MLP branch off the stream and add back into it. "
+                + "At the top the LM head turns the stream into scores over \(s.model.vocab.count) tokens and the prediction “\(t.prediction)”. Each part links to its page.",
+            tokens: .init(words, "\(s.count) token\(s.count == 1 ? "" : "s") → ids", href: s.file(.tokens)),
+            tokenEmbedding: .init("Token embedding", "\(s.model.vocab.count) × \(c.dModel)", href: s.file(.embeddings)),
+            positionEmbedding: .init("Position embedding", "\(c.maxPositions) × \(c.dModel)", href: s.file(.positions)),
+            streamLabel: "residual stream, d_model \(c.dModel)",
+            rows: rows,
+            finalNorm: c.finalLayerNorm ? .init("Final LayerNorm", href: s.file(.lmHead)) : nil,
+            lmHead: .init("LM head", "\(c.dModel) → \(s.model.vocab.count) scores", href: s.file(.lmHead)),
+            prediction: .init("Softmax → prediction", lossSublabel(s), href: s.file(.prediction)),
+            learning: .init("Learning", learningSublabel(s), href: s.file(.gradient)))
     }
 
     static func lossSublabel(_ s: SiteData) -> String {

@@ -13,24 +13,72 @@ enum PlaygroundPage {
         /// A checkpoint site: the script loads its weights and tokenizer.json (no model.json to link).
         var fromCheckpoint: Bool
         var promptText: String
-        var tokenizer: String
+        /// The sentence that stands in for maps too big for the page.
+    static func mapsLeftOut(count: Int, layers: Int, heads: Int, tokens: Int, drawn: Bool) -> String {
+        let one = count == 1
+        let what = one ? "The attention map (\(tokens) × \(tokens)) is too big for this page"
+            : "The \(count) attention maps (\(layers) layer\(layers == 1 ? "" : "s") × \(heads) heads, \(tokens) × \(tokens) each) are too many for this page"
+        let then = drawn ? "the script draws \(one ? "it" : "them") here from the weights." : "\(one ? "it is" : "they are") not shown here."
+        return what + ": " + then
+    }
+
+    /// How the reader's text becomes tokens, for this model's tokenizer.
+        var tokenizerSentence: String
         var lastWord: String
         var nextRows: String
         /// softmax(z / T) of the last position, the ten most likely: what the slider redraws.
         var temperedRows: String
         var heatmaps: String
+        /// The maps are in the page (small enough); otherwise the script draws them on load.
+        var mapsInPage: Bool
+        /// "yes" when the script draws the maps on load (they are not in the page).
+        var drawnByScript: String
+        /// Which maps are left out of the page (when they are).
+        var mapsLeftOut: String
+        var maxPositions: Int
+        var multiLayer: Bool
         var dims: String
         var vectorRows: String
         var temperature: String
         var seed: String
         var topK: String
         var topP: String
+        /// The numbers the script reads (data-top-k, data-top-p).
+        var topKValue: String
+        var topPValue: String
+        /// New tokens in the sampled continuation (--generate).
+        var count: Int
         var sampledText: String
         var canNudge: Bool
         var matrixOptions: String
     }
     /// Models up to this width get "nudge a weight".
     static let nudgeWidth = 16
+    /// The page holds the attention maps when all of them together have at most this many
+    /// cells (layers × heads × T²); bigger ones the script draws from model.js, so the page
+    /// stays small (the 64-wide benchmark's 8 maps of 32 × 32 were 540 KB of HTML).
+    static let largestMapCells = 2048
+
+    /// The sentence that stands in for maps too big for the page.
+    static func mapsLeftOut(count: Int, layers: Int, heads: Int, tokens: Int, drawn: Bool) -> String {
+        let one = count == 1
+        let what = one ? "The attention map (\(tokens) × \(tokens)) is too big for this page"
+            : "The \(count) attention maps (\(layers) layer\(layers == 1 ? "" : "s") × \(heads) heads, \(tokens) × \(tokens) each) are too many for this page"
+        let then = drawn ? "the script draws \(one ? "it" : "them") here from the weights." : "\(one ? "it is" : "they are") not shown here."
+        return what + ": " + then
+    }
+
+    /// How the reader's text becomes tokens (exact sentences; tests hold them).
+    static func tokenizerSentence(_ tokenizer: Tokenizer, vocabularySize n: Int) -> String {
+        switch tokenizer {
+        case .words:
+            "Type words separated by spaces: the words tokenizer splits your text at whitespace, and each word must be one of the vocabulary's \(n) words."
+        case .chars:
+            "Type any text made of the vocabulary's \(n) characters: the chars tokenizer makes each character one token, spaces included."
+        case .checkpoint:
+            "Type any text: the checkpoint's byte-level BPE tokenizer splits it into pieces from its \(n)-token vocabulary, as GPT-2's does (a space belongs to the piece after it, shown as ␣)."
+        }
+    }
 
     static func context(_ s: SiteData) -> Context {
         let t = s.trace, vocab = s.model.vocab, c = s.model.config, last = s.lastToken
@@ -44,7 +92,8 @@ enum PlaygroundPage {
             "<tr><th scope=\"row\">\(Escape.html(vocab[id]))</th><td>\(NumberFormat.short(tempered[id] * 100, decimals: 1))%</td></tr>"
         }.joined(separator: "\n")
         var maps: [String] = []
-        for (l, layer) in t.layers.enumerated() {
+        let mapCells = c.nLayers * c.nHeads * t.count * t.count
+        for (l, layer) in t.layers.enumerated() where mapCells <= largestMapCells {
             for (h, weights) in layer.weights.enumerated() {
                 maps.append(heatmap(weights, tokens: t.tokens, layer: l, head: h))
             }
@@ -78,25 +127,32 @@ enum PlaygroundPage {
             fromCheckpoint: s.checkpoint != nil,
             // A checkpoint's tokens are shown with ␣ for a space: the text box gets the text itself.
             promptText: s.checkpoint == nil ? t.tokens.joined(separator: separator) : s.model.prompt.text,
-            tokenizer: s.model.tokenizer.rawValue,
+            tokenizerSentence: tokenizerSentence(s.model.tokenizer, vocabularySize: vocab.count),
             lastWord: t.tokens[last],
             nextRows: nextRows,
             temperedRows: temperedRows,
             heatmaps: maps.joined(separator: "\n"),
+            mapsInPage: mapCells <= largestMapCells,
+            drawnByScript: mapCells <= largestMapCells || !offered ? "no" : "yes",
+            mapsLeftOut: mapsLeftOut(count: c.nLayers * c.nHeads, layers: c.nLayers, heads: c.nHeads, tokens: t.count, drawn: offered),
+            maxPositions: c.maxPositions,
+            multiLayer: s.multiLayer,
             dims: (0..<c.dModel).map { "<th scope=\"col\">d\($0)</th>" }.joined(),
             vectorRows: vectorRows,
             temperature: NumberFormat.exact(g.settings.temperature),
             seed: String(g.settings.seed),
-            topK: String(g.settings.topK), topP: NumberFormat.exact(g.settings.topP),
-            sampledText: g.sampledIDs.isEmpty ? "(no room: the prompt fills the model's \(c.maxPositions) positions)"
-                : (t.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
+            topK: g.settings.topK == 0 ? "off" : String(g.settings.topK),
+            topP: g.settings.topP == 1 ? "off" : NumberFormat.exact(g.settings.topP),
+            topKValue: String(g.settings.topK), topPValue: NumberFormat.exact(g.settings.topP),
+            count: g.settings.count,
+            sampledText: (t.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
             canNudge: offered && c.dModel <= nudgeWidth,
             matrixOptions: matrices.map { "<option value=\"\($0)\">\($0)</option>" }.joined())
     }
 
     /// One head's attention weights as a table whose cells are shaded by weight.
     static func heatmap(_ w: Tensor, tokens: [String], layer: Int, head: Int) -> String {
-        var out = "<div class=\"table-scroll\"><table class=\"matrix heat\"><caption>Layer \(layer + 1), head \(head + 1): attention weights (row: query, column: key)</caption>\n<thead><tr><th scope=\"col\">query \\ key</th>"
+        var out = "<div class=\"table-scroll\"><table class=\"matrix heat\"><caption>Layer \(layer + 1), head \(head + 1)</caption>\n<thead><tr><th scope=\"col\">query \\ key</th>"
         out += tokens.map { "<th scope=\"col\">\(Escape.html($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for i in 0..<w.rows {
             out += "<tr><th scope=\"row\">\(Escape.html(tokens[i]))</th>"

@@ -18,6 +18,8 @@ enum PredictionPage {
         var pTarget: String
         var correct: Bool
         var explainedWord: String
+        var workedExponentials: String
+        var workedExpSum: String
         var workedSoftmax: String
         var uniform: String
         var vocabSize: Int
@@ -46,9 +48,8 @@ enum PredictionPage {
             bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
         let table = s.tokenTable("softmax(logits) for every position: each row sums to 1", t.probs.nested,
                                  columns: vocab, focus: f, stage: .prediction)
-        let expTerms = logits.map { "e^\(WorkedSum.signed($0))" }
-        let shownTerms = expTerms.count <= 10 ? expTerms : Array(expTerms.prefix(6)) + ["… \(expTerms.count - 8) more"] + Array(expTerms.suffix(2))
         let explained = target ?? predicted
+        let softmax = WorkedSoftmax(logits: logits, word: explained, probability: probs[explained])
         var context = Context(
             chart: chart,
             probTable: table.render(),
@@ -61,7 +62,9 @@ enum PredictionPage {
             pTarget: target.map { NumberFormat.short(probs[$0] * 100, decimals: 1) + "%" } ?? "",
             correct: target != nil && target == predicted,
             explainedWord: vocab[explained],
-            workedSoftmax: "e^\(WorkedSum.signed(logits[explained])) / (" + shownTerms.joined(separator: " + ") + ") = \(NumberFormat.short(probs[explained], decimals: 4))",
+            workedExponentials: softmax.exponentials,
+            workedExpSum: softmax.sum,
+            workedSoftmax: softmax.division,
             uniform: NumberFormat.short(100 / Double(vocab.count), decimals: 1) + "%",
             vocabSize: vocab.count,
             hasLoss: isLast && t.loss != nil,
@@ -77,6 +80,27 @@ enum PredictionPage {
             context.worseThanUniform = loss > log(Double(vocab.count))
         }
         return context
+    }
+}
+
+/// The softmax of one row of logits, worked in three lines: every exponential with its value,
+/// their sum, and one word's share of it.
+struct WorkedSoftmax {
+    let exponentials: String
+    let sum: String
+    let division: String
+
+    init(logits: [Double], word: Int, probability: Double) {
+        // Shifting every logit by the largest leaves the softmax unchanged and keeps e^z finite;
+        // the lines show the logits as they are unless that would overflow.
+        let largest = logits.max() ?? 0
+        let shift = largest > 50 ? largest : 0
+        let values = logits.map { exp($0 - shift) }
+        let total = values.reduce(0, +)
+        func power(_ z: Double) -> String { shift == 0 ? "e^\(WorkedSum.signed(z, decimals: 4))" : "e^(\(WorkedSum.signed(z, decimals: 4)) − \(NumberFormat.short(shift, decimals: 4)))" }
+        exponentials = WorkedSum.shortened(logits.indices.map { "\(power(logits[$0])) = \(NumberFormat.short(values[$0], decimals: 4))" }, separator: ", ")
+        sum = WorkedSum.joinedSum(values, decimals: 4) + " = " + NumberFormat.short(total, decimals: 4)
+        division = "\(power(logits[word])) / \(NumberFormat.short(total, decimals: 4)) = \(NumberFormat.short(values[word], decimals: 4)) / \(NumberFormat.short(total, decimals: 4)) = \(NumberFormat.short(probability, decimals: 4))"
     }
 }
 

@@ -22,6 +22,7 @@ enum ResidualPage {
         var multiHead: Bool
         var layerNumber: Int
         var multiLayer: Bool
+        var added: ResidualSum
     }
 
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
@@ -62,8 +63,38 @@ enum ResidualPage {
             workedAttn: WorkedSum.dot(layer.context.row(f), column0, bias: w.bO?[0], result: layer.attnOut[f, 0]),
             workedH1: "\(WorkedSum.signed(layer.input[f, 0], decimals: 4)) + \(WorkedSum.signed(layer.attnOut[f, 0], decimals: 4)) = \(NumberFormat.short(layer.residMid[f, 0], decimals: 4))",
             multiHead: s.model.config.nHeads > 1,
-            layerNumber: l + 1, multiLayer: s.multiLayer
+            layerNumber: l + 1, multiLayer: s.multiLayer,
+            added: ResidualSum(stream: layer.input.row(f), branch: layer.attnOut.row(f), dimensions: dims)
         )
+    }
+}
+
+/// What a residual sum `out = stream + branch` adds, in numbers: the lengths of the three
+/// vectors, how far the sum still points where the stream did, and the dimension the branch
+/// moves most.
+struct ResidualSum: PageContext {
+    var streamLength: String
+    var branchLength: String
+    var sumLength: String
+    var cosine: String
+    /// The sum still points roughly where the stream did (cosine ≥ 0.7).
+    var keepsDirection: Bool
+    var largestDimension: String
+    var largestWorked: String
+
+    init(stream: [Double], branch: [Double], dimensions: [String]) {
+        func length(_ v: [Double]) -> Double { v.map { $0 * $0 }.reduce(0, +).squareRoot() }
+        let sum = zip(stream, branch).map { $0 + $1 }
+        let dot = zip(stream, sum).map { $0 * $1 }.reduce(0, +)
+        let lengths = length(stream) * length(sum)
+        let largest = branch.indices.max { abs(branch[$0]) != abs(branch[$1]) ? abs(branch[$0]) < abs(branch[$1]) : $0 > $1 } ?? 0
+        streamLength = NumberFormat.short(length(stream))
+        branchLength = NumberFormat.short(length(branch))
+        sumLength = NumberFormat.short(length(sum))
+        cosine = lengths > 0 ? NumberFormat.short(dot / lengths) : "—"
+        keepsDirection = lengths > 0 && dot / lengths >= 0.7
+        largestDimension = dimensions[largest]
+        largestWorked = "\(WorkedSum.signed(stream[largest])) + \(WorkedSum.signed(branch[largest])) = \(NumberFormat.short(sum[largest]))"
     }
 }
 

@@ -25,11 +25,11 @@ enum StepPage {
     static func context(_ s: SiteData) -> any PageContext {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let t = s.trace, after = learning.steppedTrace, vocab = s.model.vocab, last = s.lastToken
-        let dims = s.dimensionLabels(s.model.config.dModel).map { "r" + $0.dropFirst() }
+        let dims = s.dimensionLabels(s.model.config.dModel)
         let before = s.model.weights.wLM, grad = learning.gradients.wLM, stepped = learning.stepped.weights.wLM
         func table(_ caption: String, _ m: [[Double]]) -> TableContext {
             var table = MatrixTable(caption: caption, values: m, rowLabels: dims, columnLabels: vocab)
-            table.corner = "row \\ word"
+            table.corner = "dimension \\ word"
             table.highlightColumns = [targetID]
             return table.render()
         }

@@ -1,3 +1,6 @@
+import ModelFormats
+import TransformerEngine
+
 /// tokens.html: text → tokens → ids through the vocabulary (stoi).
 enum TokensPage {
     static let kind = PageKind(template: "tokens", label: "Tokens", builtIn: PackageResources.tokens_html) { s, v in context(s) }
@@ -10,6 +13,12 @@ enum TokensPage {
         var promptText: String
         var vocab: [Word]
         var vocabSize: Int
+        /// The vocabulary is too long for one page: the first `listed` words are shown, all of
+        /// them are in vocabulary.json.
+        var vocabShortened: Bool
+        var listed: Int
+        var vocabularyFile: String
+        var vocabSizeText: String
         var tokenRows: [TokenRow]
         var tokenCount: Int
         var idList: String
@@ -34,10 +43,26 @@ enum TokensPage {
         var cls: String
     }
 
+    /// A vocabulary up to this long is listed in full; a longer one (GPT-2's 50,257 tokens would
+    /// make a 4.5 MB page) lists its first `shortList` words and goes whole to vocabulary.json.
+    static let listLimit = 1000
+    static let shortList = 200
+    static let vocabularyName = "vocabulary.json"
+
+    /// vocabulary.json for a vocabulary too long to list: every token by id, as the pages show
+    /// it, and for a checkpoint its raw spelling (nil when the tokens page lists them all).
+    static func vocabularyFile(_ model: Model, checkpoint: CheckpointSummary?) -> [UInt8]? {
+        guard model.vocab.count > listLimit else { return nil }
+        var fields: [(String, JSONOut)] = [("tokens", .array(model.vocab.map(JSONOut.string)))]
+        if let raw = checkpoint?.rawTokens { fields.append(("raw", .array(raw.map(JSONOut.string)))) }
+        return JSONOut.object(fields).renderedBytes()
+    }
+
     static func context(_ s: SiteData) -> Context {
         let t = s.trace
         let inPrompt = Set(t.ids)
-        let vocab = s.model.vocab.enumerated().map { id, word -> Word in
+        let shortened = s.model.vocab.count > Self.listLimit
+        let vocab = s.model.vocab.prefix(shortened ? Self.shortList : s.model.vocab.count).enumerated().map { id, word -> Word in
             let note = s.tokenNote(id: id)
             return Word(id: id, word: word, used: inPrompt.contains(id), note: note, hasNote: !note.isEmpty)
         }
@@ -52,6 +77,10 @@ enum TokensPage {
             promptText: s.model.prompt.text,
             vocab: vocab,
             vocabSize: s.model.vocab.count,
+            vocabShortened: shortened,
+            listed: min(Self.shortList, s.model.vocab.count),
+            vocabularyFile: Self.vocabularyName,
+            vocabSizeText: ModelLimits.grouped(s.model.vocab.count),
             tokenRows: rows,
             tokenCount: s.count,
             idList: "[" + t.ids.map(String.init).joined(separator: ", ") + "]",

@@ -2,9 +2,10 @@
 /// ∂L/∂(its input) and ∂L/∂(its weights).
 
 /// y = x·W + b, x [T][n], W [n][m]:  ∂L/∂x = ∂L/∂y·Wᵀ,  ∂L/∂W = xᵀ·∂L/∂y,  ∂L/∂b = Σₜ ∂L/∂y.
-func linearBackward(dy: Tensor, x: Tensor, w: Tensor) -> (dx: Tensor, dW: Tensor, db: [Double]) {
-    (dx: matmul(dy, w.T),                                               // [T][n]
-     dW: matmul(x.T, dy),                                               // [n][m]
+/// (The products read W and x as stored: the bits of `matmul(dy, w.T)` and `matmul(x.T, dy)`.)
+public func linearBackward(dy: Tensor, x: Tensor, w: Tensor) -> (dx: Tensor, dW: Tensor, db: [Double]) {
+    (dx: matmul(dy, transposed: w),                                     // [T][n]
+     dW: matmul(transposed: x, dy),                                     // [n][m]
      db: sumRows(dy))                                                   // [m]
 }
 
@@ -12,7 +13,7 @@ func linearBackward(dy: Tensor, x: Tensor, w: Tensor) -> (dx: Tensor, dW: Tensor
 /// σ; with g = ∂L/∂y ⊙ γ the closed form is
 ///
 ///     ∂L/∂x = (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)) / σ,   ∂L/∂γ = Σₜ ∂L/∂y ⊙ x̂,   ∂L/∂β = Σₜ ∂L/∂y.
-func layerNormBackward(dy: Tensor, x: Tensor, norm: LayerNormOutput, gamma: [Double]?)
+public func layerNormBackward(dy: Tensor, x: Tensor, norm: LayerNormOutput, gamma: [Double]?)
     -> (dx: Tensor, dGamma: [Double], dBeta: [Double]) {
     let n = x.cols
     let gamma = gamma ?? [Double](repeating: 1, count: n)
@@ -60,14 +61,12 @@ func attentionBackward(dOut: Tensor, x: Tensor, layer: LayerTrace, w: LayerWeigh
                          splitHeads(layer.v, count: nHeads), splitHeads(dContext, count: nHeads))
     var dQ: [Tensor] = [], dK: [Tensor] = [], dV: [Tensor] = [], dS: [Tensor] = [], dA: [Tensor] = []
     for h in 0..<nHeads {
-        let a = layer.weights[h]                                        // [T][T]
-        let dWeights = causalMask(matmul(dc[h], v[h].T), with: 0)      // [T][T] ∂L/∂A
-        let dScores = softmaxRowsBackward(dWeights, softmax: a)         // [T][T] ∂L/∂S
-        dA.append(dWeights)
-        dS.append(dScores)
-        dV.append(matmul(a.T, dc[h]))                                   // [T][d_head]
-        dQ.append(matmul(dScores, k[h]) * scale)                        // [T][d_head]
-        dK.append(matmul(dScores.T, q[h]) * scale)                      // [T][d_head]
+        let head = attentionHeadBackward(dContext: dc[h], q: q[h], k: k[h], v: v[h], weights: layer.weights[h], scale: scale)
+        dA.append(head.dWeights)
+        dS.append(head.dScores)
+        dV.append(head.dV)
+        dQ.append(head.dQ)
+        dK.append(head.dK)
     }
     let (dq, dk, dv) = (mergeHeads(dQ), mergeHeads(dK), mergeHeads(dV)) // [T][d]
     let query = linearBackward(dy: dq, x: x, w: w.wQ)
@@ -78,9 +77,21 @@ func attentionBackward(dOut: Tensor, x: Tensor, layer: LayerTrace, w: LayerWeigh
                               dBq: query.db, dBk: key.db, dBv: value.db, dBo: output.db)
 }
 
+/// One head of causal attention backwards (A = softmax(S), S = q·kᵀ·scale masked, context = A·v),
+/// from ∂L/∂context [T][d_head] and the head's q, k, v [T][d_head] and weights A [T][T].
+public func attentionHeadBackward(dContext dc: Tensor, q: Tensor, k: Tensor, v: Tensor, weights a: Tensor, scale: Double)
+    -> (dQ: Tensor, dK: Tensor, dV: Tensor, dScores: Tensor, dWeights: Tensor) {
+    let dWeights = causalMask(matmul(dc, transposed: v), with: 0)       // [T][T] ∂L/∂A = ∂L/∂context·vᵀ
+    let dScores = softmaxRowsBackward(dWeights, softmax: a)             // [T][T] ∂L/∂S
+    return (dQ: matmul(dScores, k) * scale,                             // [T][d_head] ∂L/∂S·k/√d_head
+            dK: matmul(transposed: dScores, q) * scale,                 // [T][d_head] ∂L/∂Sᵀ·q/√d_head
+            dV: matmul(transposed: a, dc),                              // [T][d_head] Aᵀ·∂L/∂context
+            dScores: dScores, dWeights: dWeights)
+}
+
 /// p = softmax(z) row by row: ∂L/∂z = p ⊙ (∂L/∂p − rowsum(p ⊙ ∂L/∂p)), the softmax Jacobian
 /// diag(p) − p·pᵀ applied to each row.
-func softmaxRowsBackward(_ dp: Tensor, softmax p: Tensor) -> Tensor {
+public func softmaxRowsBackward(_ dp: Tensor, softmax p: Tensor) -> Tensor {
     var dz = Tensor(zeros: p.shape)                                     // [T][n]
     for i in 0..<p.rows {
         let dot = (0..<p.cols).reduce(0) { $0 + p[i, $1] * dp[i, $1] }

@@ -6,9 +6,17 @@ public struct Generation: Sendable {
     public var greedy: [GreedyStep]
     /// The sampled continuation, one SplitMix64 draw per step.
     public var sampled: [SamplingStep]
+    /// The model's positions (config.max_positions): the longest window a step conditions on.
+    public var positions: Int
+    /// Per step, the index in the text so far of the first token the step sees: 0 while the
+    /// text fits the positions, then `length − positions` (the window is cropped). The same for
+    /// both continuations, whose texts grow alike.
+    public var windowStarts: [Int]
 
     public var greedyIDs: [Int] { greedy.map(\.id) }
     public var sampledIDs: [Int] { sampled.map(\.id) }
+    /// The first step (0-based) whose window leaves tokens out, nil when every step sees the whole text.
+    public var firstCroppedStep: Int? { windowStarts.firstIndex { $0 > 0 } }
 }
 
 /// One greedy step: the last position's distribution and its argmax.
@@ -18,18 +26,22 @@ public struct GreedyStep: Sendable, Equatable {
 }
 
 extension Transformer {
-    /// How many tokens a continuation of `prompt` can have: `count`, capped by max_positions.
-    public static func generationLength(_ model: Model, prompt: Prompt, count: Int) -> Int {
-        max(0, min(count, model.config.maxPositions - prompt.ids.count))
+    /// Where the window of a text of `length` tokens starts: a step conditions on the last
+    /// max_positions tokens (positions restart at 0 in the window), as nanoGPT's generate
+    /// crops `idx[:, -block_size:]`. Within the positions the window is the whole text.
+    public static func windowStart(_ model: Model, length: Int) -> Int {
+        max(0, length - model.config.maxPositions)
     }
 
-    /// Both continuations of `prompt` (each step is a full forward pass over the text so far).
+    /// Both continuations of `prompt`, `settings.count` tokens each (every step is a full
+    /// forward pass over its window).
     public static func generate(_ model: Model, prompt: Prompt, settings: GenerationSettings) -> Generation {
-        let n = generationLength(model, prompt: prompt, count: settings.count)
+        let n = max(0, settings.count)
+        let windowStarts = (0..<n).map { windowStart(model, length: prompt.ids.count + $0) }
         var ids = prompt.ids
         var greedy: [GreedyStep] = []
-        for _ in 0..<n {
-            let logits = lastLogits(model, ids: ids)
+        for step in 0..<n {
+            let logits = lastLogits(model, ids: Array(ids[windowStarts[step]...]))
             let id = argmax(logits)                                                  // first index of the largest
             greedy.append(GreedyStep(probs: softmax(logits), id: id))
             ids.append(id)
@@ -37,15 +49,17 @@ extension Transformer {
         ids = prompt.ids
         var generator = SplitMix64(seed: settings.seed)
         var sampled: [SamplingStep] = []
-        for _ in 0..<n {
-            let step = Sampling.step(logits: lastLogits(model, ids: ids), u: generator.nextUnit(), settings: settings)
-            sampled.append(step)
-            ids.append(step.id)
+        for step in 0..<n {
+            let logits = lastLogits(model, ids: Array(ids[windowStarts[step]...]))
+            let chosen = Sampling.step(logits: logits, u: generator.nextUnit(), settings: settings)
+            sampled.append(chosen)
+            ids.append(chosen.id)
         }
-        return Generation(settings: settings, greedy: greedy, sampled: sampled)
+        return Generation(settings: settings, greedy: greedy, sampled: sampled,
+                          positions: model.config.maxPositions, windowStarts: windowStarts)
     }
 
-    /// The logits of the last position for these ids.
+    /// The logits of the last position for these ids (at most max_positions of them).
     public static func lastLogits(_ model: Model, ids: [Int]) -> [Double] {
         let trace = forward(model, prompt: Prompt(text: "", tokens: ids.map { model.vocab[$0] }, ids: ids, target: nil, targetID: nil))
         return trace.logits.row(trace.count - 1)

@@ -1,6 +1,7 @@
 /// How the sampled continuation chooses its tokens, and how long both continuations are.
 public struct GenerationSettings: Sendable, Equatable {
-    /// New tokens to append (capped by max_positions − prompt length).
+    /// New tokens to append, 0 … `largestCount`; past max_positions each step sees the last
+    /// max_positions tokens.
     public var count: Int
     /// T in softmax(logits / T); finite and > 0.
     public var temperature: Double
@@ -17,11 +18,13 @@ public struct GenerationSettings: Sendable, Equatable {
 
     public static let `default` = GenerationSettings()
     public static let largestSeed: UInt64 = (1 << 53) - 1
+    /// The most new tokens a build generates (each is a forward pass per continuation).
+    public static let largestCount = 256
 
     /// What is wrong with the settings, as (option, expected) pairs; empty when they are fine.
     public var problems: [(option: String, message: String)] {
         var found: [(String, String)] = []
-        if count < 0 { found.append(("--generate", "is \(count), expected a count ≥ 0")) }
+        if !(0...GenerationSettings.largestCount).contains(count) { found.append(("--generate", "is \(count), expected a count from 0 to \(GenerationSettings.largestCount)")) }
         if !(temperature.isFinite && temperature > 0) { found.append(("--temperature", "is \(temperature), expected a finite number > 0")) }
         if topK < 0 { found.append(("--top-k", "is \(topK), expected 0 (off) or a count ≥ 1")) }
         if !(topP > 0 && topP <= 1) { found.append(("--top-p", "is \(topP), expected a number in (0, 1] (1 = off)")) }

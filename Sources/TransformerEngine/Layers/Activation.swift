@@ -33,6 +33,13 @@ public enum Activation: String, Sendable, CaseIterable {
         }
     }
 
+    /// act(x) and act′(x) together, the bits of `apply` and `derivative` (GELU's tanh once).
+    public func applyAndDerivative(_ x: Double) -> (value: Double, derivative: Double) {
+        guard self == .gelu else { return (apply(x), derivative(x)) }
+        let th = Activation.tanhU(x), c = (2 / Double.pi).squareRoot()
+        return (0.5 * x * (1 + th), 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * c * (1 + 3 * 0.044715 * x * x))
+    }
+
     private static func tanhU(_ x: Double) -> Double {
         tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x))
     }

@@ -54,7 +54,7 @@ func mergeHeads(_ heads: [Tensor]) -> Tensor {
 }
 
 /// Σ over the rows, in order: [T][n] → [n] (the gradient of a bias added to every row).
-func sumRows(_ a: Tensor) -> [Double] {
+public func sumRows(_ a: Tensor) -> [Double] {
     var sum = [Double](repeating: 0, count: a.cols)
     for i in 0..<a.rows {
         for j in 0..<a.cols { sum[j] += a[i, j] }

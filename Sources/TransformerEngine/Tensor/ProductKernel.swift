@@ -27,6 +27,13 @@ public func matmul(_ a: Tensor, transposed b: Tensor, bias: [Double]? = nil) -> 
     return ProductKernel.product(a, ProductKernel.Right(b, transposed: true), bias: bias)
 }
 
+/// aᵀ·b: ([k][m])ᵀ·[k][n] → [m][n], the same sums as `matmul(a.T, b)` bit for bit, without the
+/// transposed copy: a weight's gradient xᵀ·∂L/∂y reads the activations x as they are.
+public func matmul(transposed a: Tensor, _ b: Tensor) -> Tensor {
+    precondition(a.rows == b.rows, "matmul of ([\(a.rows)][\(a.cols)])ᵀ and [\(b.rows)][\(b.cols)]")
+    return ProductKernel.product(ProductKernel.Left(a, transposed: true), ProductKernel.Right(b, transposed: false), bias: nil)
+}
+
 /// The engine's only code with pointers: the call into the C kernel.
 enum ProductKernel {
     static let hasAVX2 = sitegen_has_avx2() != 0
@@ -37,6 +44,19 @@ enum ProductKernel {
     /// Products with fewer multiply-adds than this run on one thread: below it, handing work to
     /// another core costs about as much as it saves.
     static let parallelWork = 1 << 18
+
+    /// The left operand a of a·b, stored as it is or transposed (then a[i, k] is `tensor[k, i]`).
+    struct Left {
+        let tensor: Tensor
+        let transposed: Bool
+        init(_ tensor: Tensor, transposed: Bool) { (self.tensor, self.transposed) = (tensor, transposed) }
+
+        var rows: Int { transposed ? tensor.cols : tensor.rows }
+        var cols: Int { transposed ? tensor.rows : tensor.cols }
+        subscript(i: Int, k: Int) -> Double { transposed ? tensor[k, i] : tensor[i, k] }
+        /// Steps between a[i, k] and a[i + 1, k], and between a[i, k] and a[i, k + 1], in storage.
+        var strides: (row: Int, col: Int) { transposed ? (1, tensor.cols) : (tensor.cols, 1) }
+    }
 
     /// The right operand b of a·b, stored as it is or transposed (then b[k, j] is `tensor[j, k]`).
     struct Right {
@@ -51,12 +71,16 @@ enum ProductKernel {
         var strides: (row: Int, col: Int) { transposed ? (1, tensor.cols) : (tensor.cols, 1) }
     }
 
-    static func product(_ a: Tensor, _ b: Right, bias: [Double]?, threads: Int = threads) -> Tensor {
+    static func product(_ a: Left, _ b: Right, bias: [Double]?, threads: Int = threads) -> Tensor {
         hasAVX2 ? avx2(a, b, bias: bias, threads: threads) : plain(a, b, bias: bias)
     }
 
+    static func product(_ a: Tensor, _ b: Right, bias: [Double]?, threads: Int = threads) -> Tensor {
+        product(Left(a, transposed: false), b, bias: bias, threads: threads)
+    }
+
     /// The reference: the plain loop.
-    static func plain(_ a: Tensor, _ b: Right, bias: [Double]?) -> Tensor {
+    static func plain(_ a: Left, _ b: Right, bias: [Double]?) -> Tensor {
         var c = Tensor(zeros: [a.rows, b.cols])
         for i in 0..<a.rows {
             for j in 0..<b.cols {
@@ -67,6 +91,8 @@ enum ProductKernel {
         }
         return c
     }
+
+    static func plain(_ a: Tensor, _ b: Right, bias: [Double]?) -> Tensor { plain(Left(a, transposed: false), b, bias: bias) }
 
     static func plain(_ a: Tensor, _ b: Tensor, bias: [Double]?) -> Tensor { plain(a, Right(b, transposed: false), bias: bias) }
 
@@ -87,18 +113,18 @@ enum ProductKernel {
     /// The same sums by the AVX2 kernel (only where `hasAVX2`), written straight into the
     /// result's storage (the kernel writes every entry), on up to `threads` cores when the
     /// product is big enough, each writing its own columns.
-    static func avx2(_ a: Tensor, _ b: Right, bias: [Double]?, threads: Int = threads) -> Tensor {
+    static func avx2(_ a: Left, _ b: Right, bias: [Double]?, threads: Int = threads) -> Tensor {
         let (m, k, n) = (a.rows, a.cols, b.cols)
-        let (bRow, bCol) = b.strides
+        let (aRow, aCol) = a.strides, (bRow, bCol) = b.strides
         let parts = m * n * k >= parallelWork ? threads : 1
         let ranges = columnRanges(n, parts: parts)
         let values = [Double](unsafeUninitializedCapacity: m * n) { c, count in
             if m > 0 && n > 0 {
-                a.values.withUnsafeBufferPointer { a in
+                a.tensor.values.withUnsafeBufferPointer { a in
                     b.tensor.values.withUnsafeBufferPointer { b in
                         func run(_ first: UnsafePointer<Double>?) {
                             // (With k = 0 the kernel reads neither a nor b, whose storage may then be nil.)
-                            let call = KernelCall(c: c.baseAddress, m: m, n: n, k: k, a: a.baseAddress,
+                            let call = KernelCall(c: c.baseAddress, m: m, n: n, k: k, a: a.baseAddress, aRow: aRow, aCol: aCol,
                                                   b: b.baseAddress, bRow: bRow, bCol: bCol, first: first)
                             if ranges.count == 1 {
                                 call.columns(ranges[0])
@@ -120,13 +146,19 @@ enum ProductKernel {
     struct KernelCall: @unchecked Sendable {
         let c: UnsafeMutablePointer<Double>?
         let m, n, k: Int
-        let a, b: UnsafePointer<Double>?
+        let a: UnsafePointer<Double>?
+        let aRow, aCol: Int
+        let b: UnsafePointer<Double>?
         let bRow, bCol: Int
         let first: UnsafePointer<Double>?
 
         func columns(_ r: Range<Int>) {
-            sitegen_multiply_avx2(c, n, m, r.lowerBound, r.upperBound, a, k, 1, b, bRow, bCol, k, first)
+            sitegen_multiply_avx2(c, n, m, r.lowerBound, r.upperBound, a, aRow, aCol, b, bRow, bCol, k, first)
         }
+    }
+
+    static func avx2(_ a: Tensor, _ b: Right, bias: [Double]?, threads: Int = threads) -> Tensor {
+        avx2(Left(a, transposed: false), b, bias: bias, threads: threads)
     }
 
     static func avx2(_ a: Tensor, _ b: Tensor, bias: [Double]?, threads: Int = threads) -> Tensor {
