@@ -73,7 +73,8 @@
     $("attention-maps").innerHTML = maps.join("\n");
     $("last-vectors").tBodies[0].innerHTML = vectors(trace);
     const steps = E.sample(model, ids, { ...settings, temperature });
-    $("sampled-continuation").textContent = tokens.concat(steps.map((s) => model.vocab[s.id])).join(joiner);
+    $("sampled-continuation").innerHTML = escape(tokens.join(joiner)) +           // the prompt, then the new tokens in bold
+      `<strong>${escape(steps.map((s) => joiner + model.vocab[s.id]).join(""))}</strong>`;
     status.textContent = `Computed in your browser: “${text}”, ${ids.length} token${ids.length === 1 ? "" : "s"}, temperature ${temperature}.`;
   }
 

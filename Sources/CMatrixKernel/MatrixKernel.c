@@ -22,13 +22,22 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
     long panels = (jEnd - jBegin) / 8;
     // One panel of B at a time: columns j…j+7, k-major, panel[k·8 + jj] = b[k][j + jj]. It is
     // small (K·8 doubles) and stays in cache while every row of A passes over it.
-    double *panel = panels > 0 ? malloc(sizeof(double) * (size_t)(kCount * 8 + 1)) : NULL;
-    if (panels > 0 && !panel) panels = 0;  // no memory: every column takes the plain path below
+    // With few rows of A and rows of B stored contiguously (bCol = 1), the panel is read
+    // straight from B instead: copying it would cost as much as the products (a continuation's
+    // one-row steps). The same loads of the same numbers either way, so the same bits.
+    int direct = bCol == 1 && m < 8;
+    double *panel = panels > 0 && !direct ? malloc(sizeof(double) * (size_t)(kCount * 8 + 1)) : NULL;
+    if (panels > 0 && !direct && !panel) panels = 0;  // no memory: every column takes the plain path below
     const __m256d zero = _mm256_setzero_pd();
     for (long p = 0; p < panels; p++) {
         long j = jBegin + p * 8;
-        for (long k = 0; k < kCount; k++) {
-            for (long jj = 0; jj < 8; jj++) panel[k * 8 + jj] = b[k * bRow + (j + jj) * bCol];
+        // src[k·step + jj] = b[k][j + jj]
+        const double *src = direct ? b + j : panel;
+        const long step = direct ? bRow : 8;
+        if (!direct) {
+            for (long k = 0; k < kCount; k++) {
+                for (long jj = 0; jj < 8; jj++) panel[k * 8 + jj] = b[k * bRow + (j + jj) * bCol];
+            }
         }
         // Every row's sums start from the same bias (or +0).
         const __m256d start0 = first ? _mm256_loadu_pd(first + j) : zero;
@@ -40,7 +49,7 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
             __m256d x01 = start1, x11 = start1, x21 = start1, x31 = start1;
             const double *a0 = a + i * aRow, *a1 = a0 + aRow, *a2 = a1 + aRow, *a3 = a2 + aRow;
             for (long k = 0; k < kCount; k++) {
-                __m256d b0 = _mm256_loadu_pd(panel + k * 8), b1 = _mm256_loadu_pd(panel + k * 8 + 4);
+                __m256d b0 = _mm256_loadu_pd(src + k * step), b1 = _mm256_loadu_pd(src + k * step + 4);
                 __m256d r0 = _mm256_set1_pd(a0[k * aCol]), r1 = _mm256_set1_pd(a1[k * aCol]);
                 __m256d r2 = _mm256_set1_pd(a2[k * aCol]), r3 = _mm256_set1_pd(a3[k * aCol]);
                 x00 = _mm256_add_pd(x00, _mm256_mul_pd(r0, b0)); x01 = _mm256_add_pd(x01, _mm256_mul_pd(r0, b1));
@@ -59,8 +68,8 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
             __m256d x0 = start0, x1 = start1;
             for (long k = 0; k < kCount; k++) {
                 __m256d r = _mm256_set1_pd(ai[k * aCol]);
-                x0 = _mm256_add_pd(x0, _mm256_mul_pd(r, _mm256_loadu_pd(panel + k * 8)));
-                x1 = _mm256_add_pd(x1, _mm256_mul_pd(r, _mm256_loadu_pd(panel + k * 8 + 4)));
+                x0 = _mm256_add_pd(x0, _mm256_mul_pd(r, _mm256_loadu_pd(src + k * step)));
+                x1 = _mm256_add_pd(x1, _mm256_mul_pd(r, _mm256_loadu_pd(src + k * step + 4)));
             }
             _mm256_storeu_pd(c + i * ldc + j, x0);
             _mm256_storeu_pd(c + i * ldc + j + 4, x1);

@@ -5,42 +5,55 @@ import TransformerEngine
 /// `grads` uses the model file's `weights` keys for the weight gradients (every optional
 /// parameter included), the trace's keys for the intermediates, and 0 for masked entries.
 extension Gradients {
-    public func gradientsJSON() -> JSONOut {
-        let layerValues: [JSONOut] = layers.map { l in
-            .object([
-                ("W_q", .matrix(l.wQ)), ("W_k", .matrix(l.wK)), ("W_v", .matrix(l.wV)), ("W_o", .matrix(l.wO)),
-                ("W_1", .matrix(l.w1)), ("W_2", .matrix(l.w2)),
-                ("b_q", .numbers(l.bQ)), ("b_k", .numbers(l.bK)), ("b_v", .numbers(l.bV)), ("b_o", .numbers(l.bO)),
-                ("b_1", .numbers(l.b1)), ("b_2", .numbers(l.b2)),
-                ("ln1_gamma", .numbers(l.ln1Gamma)), ("ln1_beta", .numbers(l.ln1Beta)),
-                ("ln2_gamma", .numbers(l.ln2Gamma)), ("ln2_beta", .numbers(l.ln2Beta)),
-                ("input", .matrix(l.input)),
-                ("ln1", .matrix(l.ln1Out)),
-                ("q", .matrix(l.q)), ("k", .matrix(l.k)), ("v", .matrix(l.v)),
-                ("scores", .array(l.scores.map(JSONOut.matrix))),
-                ("attn_weights", .array(l.attnWeights.map(JSONOut.matrix))),
-                ("context", .matrix(l.context)),
-                ("attn_out", .matrix(l.attnOut)),
-                ("resid_mid", .matrix(l.residMid)),
-                ("ln2", .matrix(l.ln2Out)),
-                ("mlp_pre", .matrix(l.mlpPre)),
-                ("mlp_act", .matrix(l.mlpAct)),
-                ("mlp_out", .matrix(l.mlpOut)),
-                ("resid_out", .matrix(l.residOut)),
-            ])
-        }
+    public func gradientsJSON() -> JSONOut { gradientsJSON(weightMatrix: JSONOut.matrix, weightVector: JSONOut.numbers) }
+
+    /// The gradients with every weight matrix written by `weightMatrix` and every weight
+    /// vector by `weightVector` (in full, or summarised for a split trace); `layers` replaces
+    /// the layers' part (a split trace names their files there).
+    public func gradientsJSON(weightMatrix: (Tensor) -> JSONOut, weightVector: ([Double]) -> JSONOut,
+                              layers layerValues: JSONOut? = nil, lastPositionOnly: Bool = false) -> JSONOut {
+        let layerValues = layerValues ?? .array(layers.map {
+            Gradients.layerJSON($0, weightMatrix: weightMatrix, weightVector: weightVector)
+        })
         return .object([
             ("loss", .number(loss)),
-            ("tok_emb", .matrix(tokEmb)),
-            ("pos_emb", .matrix(posEmb)),
-            ("layers", .array(layerValues)),
-            ("W_lm", .matrix(wLM)),
-            ("b_lm", .numbers(bLM)),
-            ("lnf_gamma", .numbers(lnfGamma)),
-            ("lnf_beta", .numbers(lnfBeta)),
+            ("tok_emb", weightMatrix(tokEmb)),
+            ("pos_emb", weightMatrix(posEmb)),
+            ("layers", layerValues),
+            ("W_lm", weightMatrix(wLM)),
+            ("b_lm", weightVector(bLM)),
+            ("lnf_gamma", weightVector(lnfGamma)),
+            ("lnf_beta", weightVector(lnfBeta)),
             ("x", .matrix(x)),
             ("final", .matrix(final)),
-            ("logits", .matrix(logits)),
+            lastPositionOnly ? ("last_logits", .numbers(logits.row(logits.rows - 1))) : ("logits", .matrix(logits)),
+        ])
+    }
+
+    /// One layer's gradients: its weights' (written by `weightMatrix` and `weightVector`),
+    /// then its intermediates' in full.
+    public static func layerJSON(_ l: LayerGradients, weightMatrix: (Tensor) -> JSONOut,
+                                 weightVector: ([Double]) -> JSONOut) -> JSONOut {
+        .object([
+            ("W_q", weightMatrix(l.wQ)), ("W_k", weightMatrix(l.wK)), ("W_v", weightMatrix(l.wV)), ("W_o", weightMatrix(l.wO)),
+            ("W_1", weightMatrix(l.w1)), ("W_2", weightMatrix(l.w2)),
+            ("b_q", weightVector(l.bQ)), ("b_k", weightVector(l.bK)), ("b_v", weightVector(l.bV)), ("b_o", weightVector(l.bO)),
+            ("b_1", weightVector(l.b1)), ("b_2", weightVector(l.b2)),
+            ("ln1_gamma", weightVector(l.ln1Gamma)), ("ln1_beta", weightVector(l.ln1Beta)),
+            ("ln2_gamma", weightVector(l.ln2Gamma)), ("ln2_beta", weightVector(l.ln2Beta)),
+            ("input", .matrix(l.input)),
+            ("ln1", .matrix(l.ln1Out)),
+            ("q", .matrix(l.q)), ("k", .matrix(l.k)), ("v", .matrix(l.v)),
+            ("scores", .array(l.scores.map(JSONOut.matrix))),
+            ("attn_weights", .array(l.attnWeights.map(JSONOut.matrix))),
+            ("context", .matrix(l.context)),
+            ("attn_out", .matrix(l.attnOut)),
+            ("resid_mid", .matrix(l.residMid)),
+            ("ln2", .matrix(l.ln2Out)),
+            ("mlp_pre", .matrix(l.mlpPre)),
+            ("mlp_act", .matrix(l.mlpAct)),
+            ("mlp_out", .matrix(l.mlpOut)),
+            ("resid_out", .matrix(l.residOut)),
         ])
     }
 }

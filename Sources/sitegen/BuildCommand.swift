@@ -47,6 +47,9 @@ struct Build: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Seed of the SplitMix64 generator the sampled continuation draws u ∈ [0, 1) from, 0 … 2^53 − 1.", valueName: "S"))
     var seed: UInt64 = GenerationSettings.default.seed
 
+    @Option(name: .long, help: ArgumentHelp("Which tokens get their own views of the stages that follow one token: last (the default), all, or positions from 0 such as 0,3 (the last token's views are always written). Links to other tokens go to the last token's views.", valueName: "all|last|i,j,…"))
+    var follow: String = "last"
+
     @Flag(name: .long, help: "Print only errors.")
     var quiet = false
 
@@ -60,6 +63,9 @@ struct Build: ParsableCommand {
         if let steps, !(1...ModelLimits.maxTrainingSteps).contains(steps) {
             throw ValidationError("--steps is \(steps), expected a whole number from 1 to \(ModelLimits.maxTrainingSteps)")
         }
+        if FollowedTokens(argument: follow) == nil {
+            throw ValidationError("--follow is \"\(follow)\", expected all, last or positions from 0 separated by commas (0,3)")
+        }
         // Arguments that are not UTF-8 reach Swift with U+FFFD in place of the bad bytes, so the
         // name would be another file's or folder's.
         for (option, value) in [("--model", model), ("--templates", templates), ("--output", output)] where value?.contains("\u{FFFD}") == true {
@@ -71,7 +77,8 @@ struct Build: ParsableCommand {
         let inputs = BuiltInDefaults.resolve(model: model, templates: templates)
         let options = BuildOptions(modelPath: inputs.model, outputPath: output, templatesPath: inputs.templates, text: text, target: target,
                                    learningRate: learningRate, steps: steps,
-                                   generation: GenerationSettings(count: generate, temperature: temperature, topK: topK, topP: topP, seed: seed))
+                                   generation: GenerationSettings(count: generate, temperature: temperature, topK: topK, topP: topP, seed: seed),
+                                   follow: FollowedTokens(argument: follow) ?? .last)
         if watch {
             let stop = StopSignal.install()
             let watcher = SiteWatcher(options: options, log: { line in if !quiet { Console.line(line) } },

@@ -42,7 +42,7 @@ import TransformerEngine
         let tmp = TempFolder(); defer { tmp.cleanup() }
         try SiteBuild.run(options(output: tmp.sub("Site")))
         let page = text(readTree(tmp.sub("Site"))["generate.html"])
-        #expect(page.contains("The prompt “the cat sat on” has 4 tokens and the continuation 8 more"))
+        #expect(page.contains("The prompt “<bdi>the cat sat on</bdi>” has 4 tokens and the continuation 8 more"))
         #expect(page.contains("From step 2 on the text is longer than the 4 positions"))
         #expect(page.contains("and “the” drops out of view"))
         #expect(!page.contains("no room"))

@@ -17,7 +17,9 @@ import Testing
 
     @Test func theSeedsCurrentStageIsMarkedOnceAndShownBetweenArrows() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
-        let files = try SiteBuild.render(options(output: tmp.sub("Site"))).files
+        var every = options(output: tmp.sub("Site"))
+        every.follow = .all
+        let files = try SiteBuild.render(every).files
         let map = stageMap(text(files["attention.html"]))
         #expect(map.hasPrefix("<nav class=\"stage-map\" aria-label=\"Stages of the forward pass\">\n<div class=\"stage-bar\">\n"
             + "<a class=\"stage-step\" href=\"layernorm.html\"><span aria-hidden=\"true\">←</span><span class=\"visually-hidden\">Previous stage: LayerNorm</span></a>\n"

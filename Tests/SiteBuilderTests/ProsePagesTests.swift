@@ -99,7 +99,7 @@ import Testing
         let files = try SiteBuild.render(options(model: RepoPaths.fixture("hostile"), output: NSTemporaryDirectory() + "prose-hostile-unused")).files
         let word = "عالم"
         var seen = 0
-        for name in ["prediction.html", "gradient.html", "backprop.html", "step.html", "lm-head.html"] {
+        for name in ["index.html", "prediction.html", "gradient.html", "backprop.html", "step.html", "training.html", "lm-head.html"] {
             let html = text(files[name])
             // Running text: paragraphs, headings, figure captions and list items.
             for block in html.matches(of: /<(p|h1|h2|h3|figcaption|li)\b[^>]*>(.*?)<\/\1>/.dotMatchesNewlines()) {
@@ -142,6 +142,9 @@ import Testing
         #expect(head.contains("W_lm has 4 × 5,000 weights, too many for a table"))
         #expect(!head.contains("<caption>W_lm"))
         #expect(head.contains("The target “<bdi>mat</bdi>” ranks"))
+        let gradient = text(files["gradient.html"])
+        #expect(gradient.contains("(the 20 words with the largest gradient, the target among them; all of them are in trace.json)"))
+        #expect(gradient.contains("<tr class=\"focus\"><th scope=\"row\">mat</th>"))
         // A long sum lists its largest terms: the target's dL/dlogit (p − 1) comes first.
         let backprop = text(files["backprop.html"])
         #expect(backprop.contains("(the words with the largest dL/dlogit first: the target and the words that took most probability):"))

@@ -39,8 +39,8 @@ func readTree(_ root: String) -> [String: [UInt8]] {
 func text(_ bytes: [UInt8]?) -> String { String(decoding: bytes ?? [], as: UTF8.self) }
 
 func options(model: String = RepoPaths.seedModel, output: String, templates: String = RepoPaths.templates,
-             text: String? = nil, target: String? = nil) -> BuildOptions {
-    BuildOptions(modelPath: model, outputPath: output, templatesPath: templates, text: text, target: target)
+             text: String? = nil, target: String? = nil, follow: FollowedTokens = .last) -> BuildOptions {
+    BuildOptions(modelPath: model, outputPath: output, templatesPath: templates, text: text, target: target, follow: follow)
 }
 
 /// Copies the real templates to a temp folder so a test can break one.

@@ -125,4 +125,31 @@ import ModelFormats
         }
         #expect(g.greedy.count == 8)
     }
+
+    /// The key–value cache gives the bits a whole forward pass over the longer text gives, at
+    /// every step of both continuations, for every fixture (several heads and layers, GELU,
+    /// no final LayerNorm …; some continue past their positions, where the window crops).
+    @Test(arguments: models)
+    func continuingWithTheCacheIsAWholeForwardPassBitForBit(_ name: String) throws {
+        let model = try Self.model(name)
+        let text = model.prompt.text
+        let prompt = try PromptBuilder(model: model, file: name).make(text: text, target: nil)
+        let settings = GenerationSettings(count: 5, temperature: 1.3, seed: 11)
+        let g = Transformer.generate(model, prompt: prompt, settings: settings)
+        #expect(g.greedy.count == 5 && g.sampled.count == 5)
+        // Past the positions a step is a whole pass over its window, as before.
+        func whole(_ ids: [Int]) -> [Double] {
+            Transformer.lastLogits(model, ids: Array(ids[Transformer.windowStart(model, length: ids.count)...]))
+        }
+        var ids = prompt.ids
+        for step in g.greedy {
+            #expect(step.probs == softmax(whole(ids)))
+            ids.append(step.id)
+        }
+        ids = prompt.ids
+        for step in g.sampled {
+            #expect(step.logits == whole(ids))
+            ids.append(step.id)
+        }
+    }
 }

@@ -16,13 +16,18 @@ public struct BuildOptions: Sendable {
     public var steps: Int? = nil
     /// The generation chapter's continuations (--generate, --temperature, --top-k, --top-p, --seed).
     public var generation: GenerationSettings = .default
+    /// The tokens whose views of the per-token stages are written (`--follow`; default: the last).
+    public var follow: FollowedTokens = .last
     /// How long a template grows before it is parsed in pieces (tests cut at every place).
     var templatePieceSize = TemplatePiece.defaultSize
+    /// The size past which trace.json is split into layer files (tests lower it).
+    var traceInlineLimit = TraceFiles.inlineLimit
 
     public init(modelPath: String? = nil, outputPath: String = "Site", templatesPath: String? = nil,
                 text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil,
-                generation: GenerationSettings = .default) {
+                generation: GenerationSettings = .default, follow: FollowedTokens = .last) {
         self.generation = generation
+        self.follow = follow
         self.learningRate = learningRate
         self.steps = steps
         self.modelPath = modelPath

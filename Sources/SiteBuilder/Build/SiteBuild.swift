@@ -34,14 +34,17 @@ public enum SiteBuild {
         }
         let training = try trainingSettings(options, model: model.model)
         let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
-        let generation = try steps.run("generation") { () throws(BuildFailure) in try generate(options, model: model.model) }
-        let forward = SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel, learning: nil)
+        let generation = try steps.run("generation") { () throws(BuildFailure) in try generate(options, model: model.model, trace: trace) }
+        let followed = try followedTokens(options, count: model.model.prompt.ids.count)
+        let forward = SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel,
+                               learning: nil, followed: followed)
         let (forwardPages, (learningPages, traceFile)) = try steps.run(
             "forward pages", { () throws(BuildFailure) in try renderPages(forward, templates) { !$0.needsLearning } },
             beside: "learning chapter", { () throws(BuildFailure) in
                 // Training, then trace.json (it holds the run) and the pages that show its numbers.
                 let learned = learning(model.model, trace: trace, rate: training.rate, steps: training.steps)
-                let traceFile = traceJSON(trace, model: model.model, learning: learned, generation: generation)
+                let traceFile = TraceFiles.files(trace, model: model.model, gradients: learned?.gradients, run: learned?.run,
+                                                 generation: generation, inlineLimit: options.traceInlineLimit)
                 return (try renderPages(forward.adding(learned), templates) { $0.needsLearning }, traceFile)
             })
         let files = try steps.run("check pages") { () throws(BuildFailure) in
@@ -98,7 +101,7 @@ public enum SiteBuild {
     /// `checkpointScript` is a checkpoint's model.js, when its playground is offered;
     /// `vocabulary` the vocabulary.json a vocabulary too long for the tokens page goes to.
     static func checkedSite(pages: [SiteRenderer.RenderedPage], assets: [String: [UInt8]], model: [UInt8]?,
-                            checkpointScript: [UInt8]? = nil, vocabulary: [UInt8]? = nil, trace: [UInt8],
+                            checkpointScript: [UInt8]? = nil, vocabulary: [UInt8]? = nil, trace: [String: [UInt8]],
                             output: String) throws(BuildFailure) -> [String: [UInt8]] {
         var files: [String: [UInt8]] = [:]
         var scanned: [String: SiteChecker.ScannedPage] = [:]
@@ -112,7 +115,7 @@ public enum SiteBuild {
             if ModelScript.isOffered(modelBytes: model.count) { files[ModelScript.name] = ModelScript.bytes(model: model) }
         }
         if let checkpointScript { files[ModelScript.name] = checkpointScript }
-        files["trace.json"] = trace
+        for (name, bytes) in trace { files[name] = bytes }
         if let vocabulary { files[TokensPage.vocabularyName] = vocabulary }
         let prefix = output.hasSuffix("/") ? output : output + "/"
         let diagnostics = SiteChecker.check(files: files, scanned: scanned, displayPrefix: prefix)
@@ -152,6 +155,15 @@ public enum SiteBuild {
         return loaded
     }
 
+    /// The followed positions (`--follow`), checked against the prompt's length.
+    static func followedTokens(_ options: BuildOptions, count: Int) throws(BuildFailure) -> [Int] {
+        guard let positions = options.follow.positions(count: count) else {
+            throw BuildFailure(Diagnostic(file: options.modelLabel, field: "--follow",
+                                          message: "names a position past the prompt's end: the prompt has \(count) token\(count == 1 ? "" : "s"), positions 0 to \(count - 1)"))
+        }
+        return positions
+    }
+
     /// The learning rate and step count: the options', else the model file's, else the defaults
     /// (the default step count shrinks with the model's size: `TrainingConfig.defaultSteps`).
     static func trainingSettings(_ options: BuildOptions, model: Model) throws(BuildFailure) -> (rate: Double, steps: Int) {
@@ -180,23 +192,11 @@ public enum SiteBuild {
     }
 
     /// Both continuations of the prompt, after checking the settings.
-    static func generate(_ options: BuildOptions, model: Model) throws(BuildFailure) -> Generation {
+    static func generate(_ options: BuildOptions, model: Model, trace: Trace) throws(BuildFailure) -> Generation {
         let problems = options.generation.problems
         guard problems.isEmpty else {
             throw BuildFailure(problems.map { Diagnostic(file: options.modelLabel, field: $0.option, message: $0.message) })
         }
-        return Transformer.generate(model, prompt: model.prompt, settings: options.generation)
-    }
-
-    /// `trace.json`: the forward trace, then the gradients, the training run and the generation chapter's continuations.
-    static func traceJSON(_ trace: Trace, model: Model, learning: SiteData.Learning?, generation: Generation) -> [UInt8] {
-        var json = trace.json(model: model)
-        if case .object(var members) = json {
-            members.append(("grads", learning?.gradients.gradientsJSON() ?? .null))
-            members.append(("training", learning?.run.json() ?? .null))
-            members.append(("generation", generation.json(vocab: model.vocab)))
-            json = .object(members)
-        }
-        return json.renderedBytes()
+        return Transformer.generate(model, prompt: model.prompt, settings: options.generation, trace: trace)
     }
 }

@@ -36,18 +36,22 @@ enum GradientPage {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let t = s.trace, vocab = s.model.vocab, last = s.lastToken
         let g = learning.gradients.logits.row(last), p = t.probs.row(last)
-        let bars = ProbabilityBars.top(values: g.map { -abs($0) }, words: vocab, argmax: t.predictionID, target: targetID)
-        // Show the same words as the probability chart (largest |gradient| first for big vocabularies), signed.
-        let shown = bars.bars.map { bar -> BarChartSVG.Bar in
-            let i = vocab.firstIndex(of: bar.label) ?? 0
-            // A gradient has no prediction: only the target is marked.
-            return BarChartSVG.Bar(label: bar.label, value: g[i], isTarget: bar.isTarget)
+        // The words shown, by id: all of a small vocabulary; for a big one the largest
+        // |gradient| first, the target always among them (labels can repeat, ids cannot).
+        let limit = 20
+        var shownIDs = Array(vocab.indices)
+        if vocab.count > limit {
+            shownIDs = Array(vocab.indices.sorted { abs(g[$0]) != abs(g[$1]) ? abs(g[$0]) > abs(g[$1]) : $0 < $1 }.prefix(limit))
+            if !shownIDs.contains(targetID) { shownIDs.append(targetID) }
         }
+        let note = vocab.count > limit ? " Showing the \(limit) words with the largest gradient of \(vocab.count)\(shownIDs.count > limit ? " plus the target" : "")." : ""
+        // A gradient has no prediction: only the target is marked.
+        let shown = shownIDs.map { BarChartSVG.Bar(label: vocab[$0], value: g[$0], isTarget: $0 == targetID) }
         let chart = BarChartSVG(
             id: "grad-logits", title: "dL/dlogits after “\(t.tokens[last])”",
-            description: "Every word but the target gets a positive gradient (its logit is pushed down); the target “\(vocab[targetID])” gets \(NumberFormat.short(g[targetID])) (pulled up).\(bars.note)",
+            description: "Every word but the target gets a positive gradient (its logit is pushed down); the target “\(vocab[targetID])” gets \(NumberFormat.short(g[targetID])) (pulled up).\(note)",
             bars: shown, valueAxisLabel: "dL/dlogit", categoryAxisLabel: "word").render()
-        let rows = vocab.indices.prefix(20).map { i -> Row in
+        let rows = shownIDs.map { i -> Row in
             Row(word: vocab[i], p: NumberFormat.short(p[i], decimals: 4), onehot: i == targetID ? "1" : "0",
              grad: NumberFormat.short(g[i], decimals: 4), gradExact: NumberFormat.tooltip(g[i]), rowClass: i == targetID ? "focus" : "")
         }
@@ -63,7 +67,7 @@ enum GradientPage {
         return Context(common: LearningPages.common(s), 
             chart: chart,
             rows: rows,
-            truncatedVocab: vocab.count > 20,
+            truncatedVocab: vocab.count > limit,
             heatmap: heatmap,
             target: vocab[targetID],
             pTarget: NumberFormat.short(p[targetID], decimals: 4),

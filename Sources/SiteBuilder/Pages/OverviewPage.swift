@@ -79,7 +79,7 @@ enum OverviewPage {
             checkpointDtype: s.checkpoint?.dtypes.joined(separator: " and ") ?? "",
             lmHead: s.checkpoint?.lmHeadIsTied == false ? "its own lm_head.weight" : "tied to the token embeddings (W_lm = wteᵀ)",
             checkpointFiles: (s.checkpoint?.files ?? []).map { file in
-                CheckpointFile(name: file.name, size: file.bytes.count, sha256: SHA256.hex(file.bytes))
+                CheckpointFile(name: file.name, size: file.size, sha256: file.sha256)
             }
         )
     }

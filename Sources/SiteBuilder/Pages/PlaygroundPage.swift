@@ -48,7 +48,9 @@ enum PlaygroundPage {
         var topPValue: String
         /// New tokens in the sampled continuation (--generate).
         var count: Int
-        var sampledText: String
+        /// The sampled continuation: the prompt, then the new tokens (shown bold).
+        var sampledPrompt: String
+        var sampledNew: String
         var canNudge: Bool
         var matrixOptions: String
     }
@@ -145,7 +147,8 @@ enum PlaygroundPage {
             topP: g.settings.topP == 1 ? "off" : NumberFormat.exact(g.settings.topP),
             topKValue: String(g.settings.topK), topPValue: NumberFormat.exact(g.settings.topP),
             count: g.settings.count,
-            sampledText: (t.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
+            sampledPrompt: t.tokens.joined(separator: separator),
+            sampledNew: g.sampledIDs.map { separator + vocab[$0] }.joined(),
             canNudge: offered && c.dModel <= nudgeWidth,
             matrixOptions: matrices.map { "<option value=\"\($0)\">\($0)</option>" }.joined())
     }

@@ -26,7 +26,9 @@ struct SiteData {
     /// The generation chapter's continuations of the prompt.
     let generation: Generation
 
-    init(loaded: ModelInput, trace: Trace, generation: Generation, displayPath: String, learning: Learning?) {
+    init(loaded: ModelInput, trace: Trace, generation: Generation, displayPath: String, learning: Learning?,
+         followed: [Int]? = nil) {
+        self.followed = followed ?? Array(trace.tokens.indices)
         self.generation = generation
         self.model = loaded.model
         self.trace = trace
@@ -48,6 +50,8 @@ struct SiteData {
         self.fileNames = Dictionary(uniqueKeysWithValues: stages.map { stage in
             (stage, (0...max(last, 0)).map { stage.fileName(multiLayer: multiLayer, focus: $0, lastToken: last) })
         })
+        let followedSet = Set(self.followed)
+        self.isFollowed = trace.tokens.indices.map { followedSet.contains($0) || $0 == last }
     }
 
     /// The model file's SHA-256, for the overview page (worked out only there: it costs as much
@@ -98,8 +102,17 @@ struct SiteData {
     private let hiddenUnits: [String]
     private static func labels(_ n: Int, prefix: String) -> [String] { (0..<n).map { "\(prefix)\($0)" } }
 
+    /// The tokens with views of their own on the stages that follow one (`--follow`), in
+    /// order, the last included.
+    let followed: [Int]
+    /// By position: whether the token has views of its own.
+    let isFollowed: [Bool]
+
+    /// The file of `stage`'s view that follows `focus` (the last token's when `focus` has no
+    /// views of its own).
     func file(_ stage: Stage, focus: Int? = nil) -> String {
-        let focus = focus ?? lastToken
+        var focus = focus ?? lastToken
+        if stage.followsFocus, isFollowed.indices.contains(focus), !isFollowed[focus] { focus = lastToken }
         if let names = fileNames[stage], names.indices.contains(focus) { return names[focus] }
         return stage.fileName(multiLayer: multiLayer, focus: focus, lastToken: lastToken)
     }

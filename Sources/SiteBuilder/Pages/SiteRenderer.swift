@@ -27,7 +27,7 @@ struct SiteRenderer: @unchecked Sendable {
     func jobs(where include: (Stage) -> Bool) -> [PageJob] {
         var jobs: [PageJob] = []
         for (index, stage) in data.stages.enumerated() where include(stage) {
-            let foci: [Int] = stage.followsFocus ? Array(0..<data.count) : [data.lastToken]
+            let foci: [Int] = stage.followsFocus ? data.followed : [data.lastToken]
             for focus in foci { jobs.append(PageJob(index: index, stage: stage, focus: focus)) }
         }
         return jobs
@@ -81,8 +81,9 @@ struct SiteRenderer: @unchecked Sendable {
 
     func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String, sha256: String) -> LayoutContext {
         let stages = data.stages
-        let chips = stage.followsFocus ? data.trace.tokens.enumerated().map { i, word in
-            FocusChip(position: i, label: word, href: data.file(stage, focus: i), classes: data.tokenClasses[i], isCurrent: i == focus)
+        // A chip for every followed token, when there are several to switch between.
+        let chips = stage.followsFocus && data.followed.count > 1 ? data.followed.map { i in
+            FocusChip(position: i, label: data.trace.tokens[i], href: data.file(stage, focus: i), classes: data.tokenClasses[i], isCurrent: i == focus)
         } : []
         let layerTitle = stage.layer.map { data.multiLayer ? " · layer \($0 + 1)" : "" } ?? ""
         let pageTitle = stage == .overview ? data.siteName : "\(stage.label)\(layerTitle) · \(data.siteName)"

@@ -33,33 +33,55 @@ extension Transformer {
         max(0, length - model.config.maxPositions)
     }
 
-    /// Both continuations of `prompt`, `settings.count` tokens each (every step is a full
-    /// forward pass over its window).
-    public static func generate(_ model: Model, prompt: Prompt, settings: GenerationSettings) -> Generation {
+    /// Both continuations of `prompt`, `settings.count` tokens each. While the text fits the
+    /// positions each step continues the forward pass by one position (`Continuation`, whose
+    /// cache starts from `trace`, which when given must be `forward(model, prompt: prompt)`);
+    /// past them a step is a full forward pass over its window.
+    public static func generate(_ model: Model, prompt: Prompt, settings: GenerationSettings, trace: Trace? = nil) -> Generation {
         let n = max(0, settings.count)
         let windowStarts = (0..<n).map { windowStart(model, length: prompt.ids.count + $0) }
-        var ids = prompt.ids
         var greedy: [GreedyStep] = []
-        for step in 0..<n {
-            let logits = lastLogits(model, ids: Array(ids[windowStarts[step]...]))
-            let id = argmax(logits)                                                  // first index of the largest
-            greedy.append(GreedyStep(probs: softmax(logits), id: id))
-            ids.append(id)
-        }
-        ids = prompt.ids
-        var generator = SplitMix64(seed: settings.seed)
         var sampled: [SamplingStep] = []
-        for step in 0..<n {
-            let logits = lastLogits(model, ids: Array(ids[windowStarts[step]...]))
-            let chosen = Sampling.step(logits: logits, u: generator.nextUnit(), settings: settings)
-            sampled.append(chosen)
-            ids.append(chosen.id)
+        if n > 0 {
+            let trace = trace ?? forward(model, prompt: prompt)
+            continuation(model, prompt: prompt, trace: trace, windowStarts: windowStarts) { logits in
+                let id = argmax(logits)                                              // first index of the largest
+                greedy.append(GreedyStep(probs: softmax(logits), id: id))
+                return id
+            }
+            var generator = SplitMix64(seed: settings.seed)
+            continuation(model, prompt: prompt, trace: trace, windowStarts: windowStarts) { logits in
+                let chosen = Sampling.step(logits: logits, u: generator.nextUnit(), settings: settings)
+                sampled.append(chosen)
+                return chosen.id
+            }
         }
         return Generation(settings: settings, greedy: greedy, sampled: sampled,
                           positions: model.config.maxPositions, windowStarts: windowStarts)
     }
 
-    /// The logits of the last position for these ids (at most max_positions of them).
+    /// One continuation: at each step `choose` takes the last position's logits and names the
+    /// next token. Inside the positions the logits come from the cache (bit for bit a whole
+    /// forward pass over the text so far), past them from a whole pass over the window.
+    static func continuation(_ model: Model, prompt: Prompt, trace: Trace, windowStarts: [Int],
+                             choose: ([Double]) -> Int) {
+        var ids = prompt.ids
+        var cache = Continuation(model: model, after: trace)
+        for (step, start) in windowStarts.enumerated() {
+            let logits: [Double]
+            if start > 0 {
+                logits = lastLogits(model, ids: Array(ids[start...]))
+            } else if step == 0 {
+                logits = trace.logits.row(trace.count - 1)
+            } else {
+                logits = cache.logits(appending: ids[ids.count - 1])
+            }
+            ids.append(choose(logits))
+        }
+    }
+
+    /// The logits of the last position for these ids (at most max_positions of them), by a
+    /// whole forward pass.
     public static func lastLogits(_ model: Model, ids: [Int]) -> [Double] {
         let trace = forward(model, prompt: Prompt(text: "", tokens: ids.map { model.vocab[$0] }, ids: ids, target: nil, targetID: nil))
         return trace.logits.row(trace.count - 1)

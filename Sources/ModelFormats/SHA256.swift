@@ -1,6 +1,7 @@
-/// SHA-256 (FIPS 180-4), for the model file's fingerprint on the overview page.
+/// SHA-256 (FIPS 180-4), for the model file's fingerprint on the overview page and a
+/// checkpoint's files (read in pieces: `update` as often as needed, then `hexDigest`).
 /// Small and dependency-free; checked against known digests in the tests.
-enum SHA256 {
+public struct SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -12,19 +13,57 @@ enum SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    static func hex(_ message: [UInt8]) -> String {
-        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var data = message
-        let bitLength = UInt64(message.count) * 8
-        data.append(0x80)
-        while data.count % 64 != 56 { data.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { data.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    private var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    /// The bytes after the last whole 64-byte block.
+    private var pending: [UInt8] = []
+    private var length: UInt64 = 0
+
+    public init() {}
+
+    /// The digest of `message`, in hex.
+    public static func hex(_ message: [UInt8]) -> String {
+        var hash = SHA256()
+        hash.update(message)
+        return hash.hexDigest()
+    }
+
+    /// Hashes the next bytes of the message.
+    public mutating func update(_ bytes: [UInt8]) {
+        length += UInt64(bytes.count)
+        var start = 0
+        if !pending.isEmpty {
+            let taken = min(64 - pending.count, bytes.count)
+            pending += bytes[0..<taken]
+            start = taken
+            if pending.count == 64 { compress(pending[...]); pending = [] }
+        }
+        let whole = start + (bytes.count - start) / 64 * 64
+        if whole > start { compress(bytes[start..<whole]) }
+        pending += bytes[whole...]
+    }
+
+    /// The digest of every byte given, in hex (the message padded as FIPS 180-4 says).
+    public func hexDigest() -> String {
+        var last = self
+        var tail = pending
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        let bitLength = length * 8
+        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        last.compress(tail[...])
+        let digits = Array("0123456789abcdef")
+        return String(last.h.flatMap { word in (0..<8).reversed().map { digits[Int(word >> (UInt32($0) * 4) & 0xF)] } })
+    }
+
+    /// The rounds over whole 64-byte blocks.
+    private mutating func compress(_ blocks: ArraySlice<UInt8>) {
+        var h = self.h
         // Masking shifts (n is always 1…31): plain rotates, without the checks of `>>` and `<<`.
         @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
         // The rounds read through unsafe buffers: with bounds checks a 1 MB model file took 15 ms.
         var w = [UInt32](repeating: 0, count: 64)
-        data.withUnsafeBufferPointer { bytes in
-            k.withUnsafeBufferPointer { k in
+        blocks.withUnsafeBufferPointer { bytes in
+            SHA256.k.withUnsafeBufferPointer { k in
                 w.withUnsafeMutableBufferPointer { w in
                     for chunk in stride(from: 0, to: bytes.count, by: 64) {
                         for i in 0..<16 {
@@ -51,7 +90,6 @@ enum SHA256 {
                 }
             }
         }
-        let digits = Array("0123456789abcdef")
-        return String(h.flatMap { word in (0..<8).reversed().map { digits[Int(word >> (UInt32($0) * 4) & 0xF)] } })
+        self.h = h
     }
 }

@@ -1,0 +1,146 @@
+import ModelFormats
+import TransformerEngine
+
+/// The site's trace: `trace.json` with every intermediate inline while it stays under
+/// `inlineLimit` bytes (20 MB), else split (the README's "The trace at scale"):
+///
+/// - `trace.json` keeps `tokens`, `ids`, `embeddings`, `final`, `prediction`,
+///   `prediction_id`, `target`, `loss`, the last position's `last_logits` and `last_probs`,
+///   `training` and `generation`, with `"layout": "split"` first; its `layers` names the
+///   layer files, `trace/layer-00.json` …;
+/// - each layer file holds that layer's intermediates under trace.json's keys, and under
+///   `grads` its gradients (the intermediates' in full, the weights' summarised);
+/// - every weight gradient of more than `fullVectorLimit` numbers is summarised, not written
+///   in full: its shape, its norm √Σg², its largest entries by magnitude and a pooled view
+///   (`GradientSummary`). The top-level `grads` holds tok_emb, pos_emb, W_lm and b_lm so, and
+///   names the layer files in its `layers`.
+enum TraceFiles {
+    static let inlineLimit = 20_000_000
+
+    /// Site-relative path → bytes: `trace.json`, and the layer files when split.
+    static func files(_ trace: Trace, model: Model, gradients: Gradients?, run: TrainingRun?,
+                      generation: Generation, inlineLimit: Int = inlineLimit) -> [String: [UInt8]] {
+        // Every weight gradient and the logits and probabilities are in an inline trace, each
+        // number at least 3 bytes with its separator: past the limit, it is not rendered at all.
+        let weights = gradients.map(weightCount) ?? 0
+        if (weights + 2 * trace.logits.values.count) * 3 <= inlineLimit {
+            var json = trace.json(model: model)
+            append(to: &json, [("grads", gradients?.gradientsJSON() ?? .null)], run: run, generation: generation, vocab: model.vocab)
+            let bytes = json.renderedBytes()
+            if bytes.count <= inlineLimit { return ["trace.json": bytes] }
+        }
+        return split(trace, model: model, gradients: gradients, run: run, generation: generation)
+    }
+
+    /// `trace/layer-03.json`
+    static func layerFile(_ layer: Int, of count: Int) -> String {
+        let digits = max(2, String(count - 1).count)
+        let number = String(layer)
+        return "trace/layer-" + String(repeating: "0", count: max(0, digits - number.count)) + number + ".json"
+    }
+
+    static func split(_ trace: Trace, model: Model, gradients: Gradients?, run: TrainingRun?,
+                      generation: Generation) -> [String: [UInt8]] {
+        let count = trace.layers.count
+        let names = JSONOut.array((0..<count).map { .string(layerFile($0, of: count)) })
+        let layerBytes = Parallel.map(count) { l -> [UInt8] in
+            var members: [(String, JSONOut)] = [("layer", .int(l))]
+            if case .object(let forward) = Trace.layerJSON(trace.layers[l]) { members += forward }
+            members.append(("grads", gradients.map {
+                Gradients.layerJSON($0.layers[l], weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector)
+            } ?? .null))
+            return JSONOut.object(members).renderedBytes()
+        }
+        var files: [String: [UInt8]] = [:]
+        for l in 0..<count { files[layerFile(l, of: count)] = layerBytes[l] }
+        var json = trace.json(model: model, layers: names, lastPositionOnly: true)
+        if case .object(let members) = json { json = .object([("layout", .string("split"))] + members) }
+        let grads = gradients?.gradientsJSON(weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector,
+                                             layers: names, lastPositionOnly: true)
+        append(to: &json, [("grads", grads ?? .null)], run: run, generation: generation, vocab: model.vocab)
+        files["trace.json"] = json.renderedBytes()
+        return files
+    }
+
+    /// The members after the forward pass's: the gradients, the training run, the continuations.
+    static func append(to json: inout JSONOut, _ grads: [(String, JSONOut)], run: TrainingRun?,
+                       generation: Generation, vocab: [String]) {
+        guard case .object(var members) = json else { return }
+        members += grads
+        members.append(("training", run?.json() ?? .null))
+        members.append(("generation", generation.json(vocab: vocab)))
+        json = .object(members)
+    }
+
+    /// How many weight gradients `g` holds.
+    static func weightCount(_ g: Gradients) -> Int {
+        var n = g.tokEmb.values.count + g.posEmb.values.count + g.wLM.values.count + g.bLM.count + 2 * g.lnfGamma.count
+        for l in g.layers {
+            n += [l.wQ, l.wK, l.wV, l.wO, l.w1, l.w2].reduce(0) { $0 + $1.values.count }
+            n += [l.bQ, l.bK, l.bV, l.bO, l.b1, l.b2, l.ln1Gamma, l.ln1Beta, l.ln2Gamma, l.ln2Beta].reduce(0) { $0 + $1.count }
+        }
+        return n
+    }
+}
+
+/// A weight gradient too big to write in full, as a split trace writes it:
+/// `{"shape": [768, 3072], "norm": 0.41, "largest": [[row, column, value], …], "pooled": {…}}`.
+/// `largest` holds the `largestCount` entries of greatest magnitude, greatest first (ties: the
+/// earlier entry in row-major order); `pooled` is the mean of each block of a grid of at most
+/// `pooledSize` × `pooledSize` blocks (`HeatmapSVG.poolRanges`), with the block sizes.
+enum GradientSummary {
+    static let largestCount = 20
+    static let pooledSize = 32
+    /// Vectors up to this length are written in full.
+    static let fullVectorLimit = 4_096
+
+    static func matrix(_ t: Tensor) -> JSONOut { summary(t.values, rows: t.rows, cols: t.cols) }
+
+    static func vector(_ v: [Double]) -> JSONOut {
+        v.count <= fullVectorLimit ? .numbers(v) : summary(v, rows: 1, cols: v.count, shape: [v.count])
+    }
+
+    static func summary(_ values: [Double], rows: Int, cols: Int, shape: [Int]? = nil) -> JSONOut {
+        var sumOfSquares = 0.0
+        for g in values { sumOfSquares += g * g }
+        let rowRanges = HeatmapSVG.poolRanges(count: rows, maxSize: pooledSize)
+        let colRanges = HeatmapSVG.poolRanges(count: cols, maxSize: pooledSize)
+        let pooled: [JSONOut] = rowRanges.map { rr in
+            .numbers(colRanges.map { cr in
+                var sum = 0.0
+                for i in rr { for j in cr { sum += values[i * cols + j] } }
+                return sum / Double(rr.count * cr.count)
+            })
+        }
+        let largest: [JSONOut] = largestEntries(values).map { k in
+            .array([.int(k / max(cols, 1)), .int(k % max(cols, 1)), .number(values[k])])
+        }
+        return .object([
+            ("shape", .array((shape ?? [rows, cols]).map(JSONOut.int))),
+            ("norm", .number(sumOfSquares.squareRoot())),
+            ("largest", .array(largest)),
+            ("pooled", .object([
+                ("block_rows", .int(rowRanges.first?.count ?? 0)),
+                ("block_columns", .int(colRanges.first?.count ?? 0)),
+                ("mean", .array(pooled)),
+            ])),
+        ])
+    }
+
+    /// The indices of the `largestCount` entries of greatest magnitude, greatest first, ties
+    /// to the lower index: one pass keeping a short sorted list.
+    static func largestEntries(_ values: [Double]) -> [Int] {
+        var kept: [Int] = []
+        func before(_ a: Int, _ b: Int) -> Bool {
+            let (x, y) = (abs(values[a]), abs(values[b]))
+            return x > y || (x == y && a < b)
+        }
+        for k in values.indices where !values[k].isNaN {
+            if kept.count == largestCount, !before(k, kept[kept.count - 1]) { continue }
+            let place = kept.firstIndex { before(k, $0) } ?? kept.count
+            kept.insert(k, at: place)
+            if kept.count > largestCount { kept.removeLast() }
+        }
+        return kept
+    }
+}
