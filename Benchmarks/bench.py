@@ -11,9 +11,12 @@ Builds the release binary, then prints each figure beside its budget:
      vocabulary 256, prompt of 32 tokens), median of 11 runs             (budget 300 ms)
      and its largest page                                               (budget 200 KB)
 
-Run from the repository root:  python3 Benchmarks/bench.py   [--binary PATH]
+Run from the repository root:  python3 Benchmarks/bench.py   [--binary PATH] [--baseline PATH [--baseline-dir DIR]]
 Wall times on a shared machine vary from run to run; the CPU time beside each build is the
-steadier figure.
+steadier figure. With --baseline, a second sitegen binary (say, main's, built in another
+checkout: --baseline-dir is where it runs, for its own Templates/) is timed run for run
+beside this one, in alternation, so both see the same load, and each figure is printed
+for both.
 """
 import argparse
 import json
@@ -41,18 +44,21 @@ def release_binary():
     return os.path.join(path, "sitegen")
 
 
-def timed_build(binary, args, runs):
-    """Median wall time and median CPU time (user + system, all threads) of whole runs, in ms,
-    and the fastest and slowest wall times."""
-    times, cpus = [], []
+def timed_builds(binaries, args, runs):
+    """For each (binary, folder) in turn, run after run: median wall time and median CPU time
+    (user + system, all threads) of whole runs, in ms, and the fastest and slowest wall times."""
+    times = [[] for _ in binaries]
+    cpus = [[] for _ in binaries]
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run([binary, "--quiet", *args], cwd=ROOT, check=True)
-        times.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(times) * 1000, statistics.median(cpus) * 1000, min(times) * 1000, max(times) * 1000
+        for k, (binary, cwd) in enumerate(binaries):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run([binary, "--quiet", *args], cwd=cwd, check=True)
+            times[k].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[k].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return [(statistics.median(t) * 1000, statistics.median(c) * 1000, min(t) * 1000, max(t) * 1000)
+            for t, c in zip(times, cpus)]
 
 
 def swift_floor(tmp, runs):
@@ -94,12 +100,12 @@ def wide_model(path):
         json.dump(model, f)
 
 
-def watch_latency(binary, tmp, saves=10):
+def watch_latency(binary, tmp, cwd=ROOT, saves=10):
     model = os.path.join(tmp, "watch-model.json")
     site = os.path.join(tmp, "watch-site")
     shutil.copy(os.path.join(ROOT, "Models", "seed.json"), model)
     proc = subprocess.Popen([binary, "--watch", "--model", model, "--output", site],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         for line in proc.stdout:
             if line.startswith("Watching"):
@@ -127,37 +133,53 @@ def watch_latency(binary, tmp, saves=10):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", help="time this sitegen binary instead of building the release one")
+    parser.add_argument("--baseline", help="also time this sitegen binary, run for run beside the first")
+    parser.add_argument("--baseline-dir", default=ROOT, help="the folder the baseline runs in (its Templates/)")
     options = parser.parse_args()
-    binary = options.binary or release_binary()
+    binaries = [(options.binary or release_binary(), ROOT)]
+    if options.baseline:
+        binaries.append((os.path.abspath(options.baseline), os.path.abspath(options.baseline_dir)))
     tmp = tempfile.mkdtemp(prefix="sitegen-bench-")
     try:
-        rows = []
-        seed, seed_cpu, seed_min, seed_max = timed_build(binary, ["--output", os.path.join(tmp, "seed-site")], 11)
-        rows.append((f"full build, seed site (median of 11, {seed_min:.0f}–{seed_max:.0f}; CPU {seed_cpu:.0f} ms)", seed, 50, "ms"))
+        rows = []  # name, one value per binary, budget, unit
+        seed = timed_builds(binaries, ["--output", os.path.join(tmp, "seed-site")], 11)
+        rows.append(("full build, seed site (median of 11; CPU)", [f"{w:.0f}–{x:.0f}; CPU {c:.0f} ms" for _, c, w, x in seed],
+                     [m for m, _, _, _ in seed], 50, "ms"))
         floor = swift_floor(tmp, 11)
-        rows.append((f"seed build ÷ Swift process floor (a Foundation hello: {floor:.1f} ms)", seed / floor, 10, "×"))
-        latency = watch_latency(binary, tmp)
-        rows.append(("watch: save to updated trace.json (median of 10)", latency, 100, "ms"))
+        rows.append((f"seed build ÷ Swift process floor (a Foundation hello: {floor:.1f} ms)", None,
+                     [m / floor for m, _, _, _ in seed], 10, "×"))
+        latency = [watch_latency(binary, tmp, cwd) for binary, cwd in binaries]
+        rows.append(("watch: save to updated trace.json (median of 10)", None, latency, 100, "ms"))
         wide = os.path.join(tmp, "wide.json")
         wide_model(wide)
         wide_site = os.path.join(tmp, "wide-site")
-        wide_ms, wide_cpu, wide_min, wide_max = timed_build(binary, ["--model", wide, "--output", wide_site], 11)
-        rows.append((f"full build, wide model (median of 11, {wide_min:.0f}–{wide_max:.0f}; CPU {wide_cpu:.0f} ms)", wide_ms, 300, "ms"))
-        pages = [os.path.join(wide_site, n) for n in os.listdir(wide_site) if n.endswith(".html")]
-        largest = max(pages, key=os.path.getsize)
-        html_mb = sum(os.path.getsize(p) for p in pages) / 1e6
-        rows.append((f"largest page of the wide site ({os.path.basename(largest)}; {len(pages)} pages, {html_mb:.1f} MB)",
-                     os.path.getsize(largest) / 1024, 200, "KB"))
+        wide_runs = timed_builds(binaries, ["--model", wide, "--output", wide_site], 11)
+        rows.append(("full build, wide model (median of 11; CPU)", [f"{w:.0f}–{x:.0f}; CPU {c:.0f} ms" for _, c, w, x in wide_runs],
+                     [m for m, _, _, _ in wide_runs], 300, "ms"))
+        largest = []
+        for binary, cwd in binaries:
+            subprocess.run([binary, "--quiet", "--model", wide, "--output", wide_site], cwd=cwd, check=True)
+            pages = [os.path.join(wide_site, n) for n in os.listdir(wide_site) if n.endswith(".html")]
+            page = max(pages, key=os.path.getsize)
+            largest.append((os.path.getsize(page) / 1024, f"{os.path.basename(page)}; {len(pages)} pages, "
+                            f"{sum(os.path.getsize(p) for p in pages) / 1e6:.1f} MB"))
+        rows.append(("largest page of the wide site", [d for _, d in largest], [v for v, _ in largest], 200, "KB"))
         # Where the wide build's time goes (one more run, with the build's own step log).
-        steps = subprocess.run([binary, "--model", wide, "--output", wide_site], cwd=ROOT, check=True,
-                               capture_output=True, text=True).stdout
-        print("wide build, step by step (one run):")
-        print("".join("    " + line + "\n" for line in steps.splitlines()))
+        for binary, cwd in binaries:
+            steps = subprocess.run([binary, "--model", wide, "--output", wide_site], cwd=cwd, check=True,
+                                   capture_output=True, text=True).stdout
+            print(f"wide build, step by step (one run of {binary}):")
+            print("".join("    " + line + "\n" for line in steps.splitlines()))
         failed = 0
-        for name, value, budget, unit in rows:
-            ok = value <= budget
+        names = ["this"] + (["baseline"] if options.baseline else [])
+        for name, details, values, budget, unit in rows:
+            ok = values[0] <= budget
             failed += not ok
-            print(f"{name:76} {value:8.1f} {unit}   budget {budget} {unit}   {'ok' if ok else 'OVER'}")
+            print(f"{name:76} {values[0]:8.1f} {unit}   budget {budget} {unit}   {'ok' if ok else 'OVER'}")
+            for k, value in enumerate(values):
+                if len(values) > 1 or details:
+                    detail = f"  ({details[k]})" if details else ""
+                    print(f"    {names[k]:9} {value:8.1f} {unit}{detail}")
         print(f"{len(rows) - failed} within budget, {failed} over")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -9,6 +9,8 @@ emulation), and checks on each page and width:
 
   * no console errors, uncaught exceptions or failed resource loads;
   * no horizontal page overflow (scrollWidth <= innerWidth);
+  * the stage map's current stage (its one shown aria-current="page" link) lies
+    wholly inside the viewport when the page opens, not scrolled out of a list;
   * every <svg> has a non-zero rendered box, and every rect inside a group of
     a figure (heatmap cell, bar) lies inside its <svg> box (1 px tolerance);
   * with JavaScript disabled the page has the same text and the same number of
@@ -377,6 +379,34 @@ PAGE_PROBE = r"""
     }
     if (outside) svgProblems.push(name + ': ' + outside + ' rect(s) outside the svg box, e.g. ' + first);
   });
+  // The stage map's current stage (aria-current="page"), where the reader sees it: a box
+  // of its own, wholly inside the viewport and not clipped by a scrolling list.
+  let currentStage = null;
+  const nav = document.querySelector('nav.stage-map');
+  if (nav) {
+    const marked = nav.querySelectorAll('[aria-current="page"]');
+    const shown = [...marked].filter((el) => el.getClientRects().length > 0);
+    if (shown.length !== 1) {
+      currentStage = marked.length + ' element(s) in the stage map carry aria-current="page", ' +
+        shown.length + ' of them shown (expected exactly 1)';
+    } else {
+      const r = shown[0].getBoundingClientRect();
+      let clip = { left: 0, right: vw, top: 0, bottom: window.innerHeight };
+      for (let a = shown[0].parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== 'visible') {
+          const b = a.getBoundingClientRect();
+          clip = { left: Math.max(clip.left, b.left), right: Math.min(clip.right, b.right),
+                   top: Math.max(clip.top, b.top), bottom: Math.min(clip.bottom, b.bottom) };
+        }
+      }
+      if (r.width === 0 || r.left < clip.left - 1 || r.right > clip.right + 1 ||
+          r.top < clip.top - 1 || r.bottom > clip.bottom + 1) {
+        currentStage = 'the current stage "' + shown[0].textContent.trim().slice(0, 40) + '" is at ' +
+          [r.left, r.top, r.right, r.bottom].map(Math.round).join(',') + ', outside the visible ' +
+          [clip.left, clip.top, clip.right, clip.bottom].map(Math.round).join(',') + ' when the page opens';
+      }
+    }
+  }
   const XLINK = 'http://www.w3.org/1999/xlink';
   const links = [];
   for (const a of document.querySelectorAll('a')) {
@@ -392,6 +422,7 @@ PAGE_PROBE = r"""
     overflowers,
     svgCount: svgs.length,
     svgProblems,
+    currentStage,
     links,
     textLength: document.body ? document.body.innerText.length : 0,
     text: document.body ? document.body.innerText : '',
@@ -553,6 +584,8 @@ def check_page(browser: Chromium, site: Path, page: Path, width_name: str, width
         problems.append(f"horizontal overflow: page is {on['scrollWidth']}px wide in a "
                         f"{on['viewport']}px viewport (innerWidth {on['innerWidth']}): {where}")
     problems += on["svgProblems"]
+    if on["currentStage"]:
+        problems.append(on["currentStage"])
     problems += link_problems(page, on["links"])
     if heights is not None:
         heights[(page, width_name)] = on["height"]

@@ -110,6 +110,22 @@ def test_wide_table_outside_scroll_box_fails_at_phone_width(tmp_path):
     check_broken(tmp_path, f"<h1>Wide</h1>\n{WIDE_TABLE}", "horizontal overflow", fails_at=("390",))
 
 
+def test_current_stage_scrolled_out_of_view_fails_at_phone_width(tmp_path):
+    # Today's old phone layout: the chips scroll sideways and stage 9 starts off screen.
+    current = ' aria-current="page"'
+    chips = "".join(f'<li><a href="index.html"{current if i == 9 else ""}>Stage&#160;{i}</a></li>'
+                    for i in range(14))
+    nav = ('<nav class="stage-map"><ol style="display: flex; overflow-x: auto; list-style: none; padding: 0;'
+           ' white-space: nowrap; gap: 8px">' + chips + '</ol></nav>')
+    check_broken(tmp_path, nav, "outside the visible", fails_at=("390",))
+
+
+def test_two_shown_current_stages_fail(tmp_path):
+    nav = ('<nav class="stage-map"><a href="index.html" aria-current="page">1</a> '
+           '<a href="other.html" aria-current="page">2</a></nav>')
+    check_broken(tmp_path, nav, 'carry aria-current="page", 2 of them shown')
+
+
 def test_console_error_fails(tmp_path):
     check_broken(tmp_path, "<h1>Noisy</h1>\n<script>console.error('deliberate failure');</script>",
                  "console.error: deliberate failure")

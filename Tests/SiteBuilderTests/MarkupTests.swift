@@ -31,12 +31,17 @@ import ModelFormats
         #expect(Escape.html("🙂") == "🙂")
     }
 
-    @Test func smallMatrixTableRendersExactly() {
+    /// A table as `matrix-table.html` draws it.
+    func render(_ table: MatrixTable) throws -> String {
+        try TemplateSet.load(directory: nil).render("matrix-table", value: table.render())
+    }
+
+    @Test func smallMatrixTableRendersExactly() throws {
         var table = MatrixTable(caption: "x", values: [[-0.2, 0.3]], rowLabels: ["0 · <b>"], columnLabels: ["d0", "d1"])
         table.corner = "token"
         table.rowClasses = ["tok tok-0"]
         table.highlightRows = [0]
-        #expect(table.render() == """
+        #expect(try render(table) == """
         <div class="table-scroll" tabindex="0" role="region" aria-label="x"><table class="matrix">
         <caption>x</caption>
         <thead><tr><th scope="col">token</th><th scope="col">d0</th><th scope="col">d1</th></tr></thead>
@@ -47,19 +52,33 @@ import ModelFormats
         """)
     }
 
-    @Test func largeMatricesAreTruncatedWithANote() {
+    @Test func leanViewsLinkToTheTableWithAnEscapedNote() throws {
+        var table = MatrixTable(caption: "x", values: [[1], [2]], rowLabels: ["a", "b"], columnLabels: ["d0"])
+        table.onlyRows = [1]
+        table.rowsNote = Note(text: "the row of “b”; all on ", link: (text: "the view of “<a>”", href: "x-t1.html"), tail: " & more")
+        #expect(try render(table).contains("<caption>x <span class=\"note\">(the row of “b”; all on <a href=\"x-t1.html\">the view of “&lt;a&gt;”</a> &amp; more)</span></caption>"))
+        #expect(try render(table).contains("<tbody>\n<tr><th scope=\"row\">b</th><td title=\"2\">2.00</td></tr>\n</tbody>"))
+        let elsewhere = TableContext(elsewhere: Note(text: "The table of W_1 is on ", link: (text: "the view", href: "mlp.html"), tail: "."))
+        #expect(try TemplateSet.load(directory: nil).render("matrix-table", value: elsewhere)
+                == "<p class=\"note\">The table of W_1 is on <a href=\"mlp.html\">the view</a>.</p>")
+    }
+
+    @Test func largeMatricesAreTruncatedWithANote() throws {
         let values = (0..<40).map { r in (0..<30).map { Double(r * 100 + $0) } }
         let table = MatrixTable(caption: "big", values: values, rowLabels: (0..<40).map { "r\($0)" }, columnLabels: (0..<30).map { "c\($0)" })
-        let html = table.render()
+        let html = try render(table)
         #expect(html.contains("(40×30, showing a part; every value is in trace.json)"))
         #expect(html.contains(">r11<") && !html.contains(">r12<") && html.contains(">r39<"))
         #expect(html.contains("<th scope=\"col\" class=\"gap\">…</th>"))
         #expect(MatrixTable.shown(20, keep: [15]) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, nil, 15, nil, 17, 18, 19])
     }
 
-    @Test func workedSumsWriteNegativesInParentheses() {
-        #expect(WorkedSum.dot([0.5, -0.25], [-1, 2], result: -1) == "0.50 × (−1.00) + (−0.25) × 2.00 = −1.0000")
-        #expect(WorkedSum.dot([1], [2], bias: -0.5, result: 1.5) == "1.00 × 2.00 + (−0.50) (bias) = 1.5000")
+    @Test func workedSumsWriteNegativesInParentheses() throws {
+        let templates = try TemplateSet.load(directory: nil)
+        #expect(try templates.render("worked-sum", value: WorkedSum.dot([0.5, -0.25], [-1, 2], result: -1)) == "0.50 × (−1.00) + (−0.25) × 2.00 = −1.0000")
+        #expect(try templates.render("worked-sum", value: WorkedSum.dot([1], [2], bias: -0.5, result: 1.5)) == "1.00 × 2.00 + (−0.50) (bias) = 1.5000")
+        let long = try templates.render("worked-sum", value: WorkedSum.dot(Array(repeating: 1, count: 12), Array(repeating: 2, count: 12), result: 24))
+        #expect(long == "1.00 × 2.00 + 1.00 × 2.00 + 1.00 × 2.00 + 1.00 × 2.00 + 1.00 × 2.00 + 1.00 × 2.00 + … (4 more terms) + 1.00 × 2.00 + 1.00 × 2.00 = 24.0000")
         #expect(WorkedSum.vector([-0.2, 0.3]) == "[ −0.20, 0.30 ]")
     }
 

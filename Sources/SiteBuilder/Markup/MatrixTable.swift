@@ -1,6 +1,9 @@
-/// A matrix as an HTML table: row and column headers, two-decimal cells with a true minus,
-/// each cell's value to 6 significant digits in its `title`, an optional highlighted row, and truncation to
-/// 16×16 (with an ellipsis and a note) for large models.
+import Mustache
+
+/// A matrix as a table (`matrix-table.html` draws it): row and column headers, two-decimal
+/// cells with a true minus, each cell's value to 6 significant digits in its `title`, an
+/// optional highlighted row, and truncation to 16×16 (with an ellipsis and a note) for large
+/// models. `render()` gives the template its values.
 struct MatrixTable {
     var caption: String
     var values: Cells
@@ -16,7 +19,6 @@ struct MatrixTable {
     /// Shown for a nil cell (a masked attention score).
     var nilText: String = "−∞"
     var nilTitle: String = "masked: a later token"
-    var id: String? = nil
     /// Show exactly these rows (no truncation of rows), e.g. the focus token's row of an
     /// all-token table on a lean view; `rowsNote` then says where the others are.
     var onlyRows: [Int]? = nil
@@ -77,94 +79,37 @@ struct MatrixTable {
         return out
     }
 
-    func render() -> String {
+    /// The table's values for `matrix-table.html`: the shown rows and columns, every number
+    /// already formatted (two decimals in the cell, 6 significant digits in its title).
+    func render() -> TableContext {
         let rows: [Int?] = onlyRows ?? Self.shown(values.rowCount, keep: highlightRows)
         let columns = Self.shown(columnLabels.count, keep: highlightColumns)
         let truncated = onlyRows == nil && (rows.contains(nil) || columns.contains(nil))
-        let out = MarkupBuffer(capacity: 1_024 + rows.count * columns.count * 48)
-        // A table wider than the phone scrolls inside its box: the box takes the keyboard focus
-        // (arrow keys scroll it) and is a region named by the caption.
-        out.append("<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"")
-        out.append(escaped: caption)
-        out.append("\"><table class=\"matrix\"")
-        if let id {
-            out.append(" id=\"")
-            out.append(escaped: id)
-            out.append("\"")
+        let headers = columns.map { column -> TableContext.Header in
+            guard let c = column else { return TableContext.Header(label: "…", classes: "gap") }
+            let classes = [columnClasses?[c] ?? "", highlightColumns.contains(c) ? "focus" : ""].filter { !$0.isEmpty }
+            return TableContext.Header(label: columnLabels[c], classes: classes.joined(separator: " "))
         }
-        out.append(">\n<caption>")
-        out.append(escaped: caption)
-        if truncated {
-            out.append(text: " <span class=\"note\">(\(values.rowCount)×\(columnLabels.count), showing a part; every value is in trace.json)</span>")
-        }
-        if let rowsNote {
-            out.append(" <span class=\"note\">(")
-            rowsNote.write(to: out)
-            out.append(")</span>")
-        }
-        out.append("</caption>\n<thead><tr><th scope=\"col\">")
-        out.append(escaped: corner)
-        out.append("</th>")
-        for column in columns {
-            guard let c = column else { out.append("<th scope=\"col\" class=\"gap\">…</th>"); continue }
-            let classes = columnClasses?[c] ?? ""
-            let focus = highlightColumns.contains(c)
-            out.append("<th scope=\"col\"")
-            if !classes.isEmpty || focus {
-                out.append(" class=\"")
-                out.append(text: classes)
-                if focus { out.append(classes.isEmpty ? "focus" : " focus") }
-                out.append("\"")
-            }
-            out.append(">")
-            out.append(escaped: columnLabels[c])
-            out.append("</th>")
-        }
-        out.append("</tr></thead>\n<tbody>\n")
         let focusColumns = columns.map { column in column.map { highlightColumns.contains($0) } ?? false }
-        for row in rows {
-            guard let r = row else {
-                out.append("<tr class=\"gap\"><th scope=\"row\">⋮</th>")
-                for _ in columns { out.append("<td>⋮</td>") }
-                out.append("</tr>\n")
-                continue
-            }
-            out.append(highlightRows.contains(r) ? "<tr class=\"focus\">" : "<tr>")
-            out.append("<th scope=\"row\"")
-            if let rowClass = rowClasses?[r] {
-                out.append(" class=\"")
-                out.append(text: rowClass)
-                out.append("\"")
-            }
-            out.append(">")
-            out.append(escaped: rowLabels[r])
-            out.append("</th>")
-            for (k, column) in columns.enumerated() {
-                guard let c = column else { out.append("<td class=\"gap\">…</td>"); continue }
-                if let value = values[r, c], let zeroTitle, value == 0, value.sign == .plus {
-                    out.append(focusColumns[k] ? "<td class=\"focus zeroed\" title=\"" : "<td class=\"zeroed\" title=\"")
-                    out.append(escaped: zeroTitle)
-                    out.append("\">")
-                    out.append(short: value)
-                    out.append("</td>")
-                } else if let value = values[r, c] {
-                    out.append(focusColumns[k] ? "<td class=\"focus\" title=\"" : "<td title=\"")
-                    out.append(tooltip: value)
-                    out.append("\">")
-                    out.append(short: value)
-                    out.append("</td>")
-                } else {
-                    out.append("<td class=\"masked\" title=\"")
-                    out.append(escaped: nilTitle)
-                    out.append("\">")
-                    out.append(text: nilText)
-                    out.append("</td>")
+        let shownRows = rows.map { row -> TableContext.Row in
+            guard let r = row else { return TableContext.Row(gapCells: columns.count) }
+            let cells = columns.enumerated().map { k, column -> TableContext.Cell in
+                guard let c = column else { return TableContext.Cell(text: "…", classes: "gap") }
+                let focus = focusColumns[k] ? "focus" : ""
+                guard let value = values[r, c] else {
+                    return TableContext.Cell(text: nilText, title: nilTitle, classes: "masked")
                 }
+                if let zeroTitle, value == 0, value.sign == .plus {
+                    return TableContext.Cell(text: NumberFormat.short(value), title: zeroTitle, classes: focus.isEmpty ? "zeroed" : "focus zeroed")
+                }
+                return TableContext.Cell(text: NumberFormat.short(value), title: NumberFormat.tooltip(value), classes: focus)
             }
-            out.append("</tr>\n")
+            return TableContext.Row(label: rowLabels[r], labelClasses: rowClasses?[r] ?? "", isFocus: highlightRows.contains(r), cells: cells)
         }
-        out.append("</tbody>\n</table></div>")
-        return out.string
+        return TableContext(
+            caption: caption,
+            sizeNote: truncated ? "\(values.rowCount)×\(columnLabels.count), showing a part; every value is in trace.json" : nil,
+            rowsNote: rowsNote, corner: corner, columns: headers, rows: shownRows)
     }
 }
 
@@ -178,31 +123,32 @@ extension MatrixTable {
 }
 
 /// A short note in text, with at most one link: `the row of “on”; all 40 rows are on
-/// <a href="…">the view of “mat”</a> and in trace.json`. Page code gives the words; the
-/// markup is written (and every part escaped) here.
-struct Note {
+/// <a href="…">the view of “mat”</a> and in trace.json`. Page code gives the words;
+/// `note.html` writes the markup.
+struct Note: MustacheParent {
     var text: String
     var link: (text: String, href: String)? = nil
     var tail: String = ""
 
-    func write(to out: MarkupBuffer) {
-        out.append(escaped: text)
-        if let link {
-            out.append("<a href=\"")
-            out.append(escaped: link.href)
-            out.append("\">")
-            out.append(escaped: link.text)
-            out.append("</a>")
+    func child(named name: String) -> Any? {
+        switch name {
+        case "text": text
+        case "link": link.map { Link(label: $0.text, href: $0.href) } ?? false
+        case "tail": tail
+        default: nil
         }
-        out.append(escaped: tail)
     }
 
-    /// `<p class="note">…</p>`
-    var paragraph: String {
-        let out = MarkupBuffer(capacity: 256)
-        out.append("<p class=\"note\">")
-        write(to: out)
-        out.append("</p>")
-        return out.string
+    struct Link: MustacheParent {
+        var label: String
+        var href: String
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "label": label
+            case "href": href
+            default: nil
+            }
+        }
     }
 }

@@ -1,15 +1,56 @@
+import Mustache
+
 /// Arithmetic written out with the real numbers, term by term, ending in the value the
-/// tables show: `0.20 × 0.50 + (−0.10) × 0.20 + … = 0.08`.
-enum WorkedSum {
+/// tables show: `0.20 × 0.50 + (−0.10) × 0.20 + … = 0.08`. `worked-sum.html` writes it out;
+/// this holds the terms, every number already formatted.
+struct WorkedSum: MustacheParent {
+    /// One term: a product `a × b`, or a text such as `… (4 more terms)` or `(−0.50) (bias)`.
+    struct Term: MustacheParent {
+        var left: String
+        var right: String? = nil
+        /// Whether a `+` comes before it (all but the first).
+        var plus = true
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "left": left
+            case "right": right ?? false
+            case "plus": plus
+            default: nil
+            }
+        }
+    }
+
+    var terms: [Term]
+    var result: String
+
+    init(terms: [Term], result: String) {
+        self.terms = terms
+        for k in self.terms.indices { self.terms[k].plus = k > 0 }
+        self.result = result
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "terms": terms
+        case "result": result
+        default: nil
+        }
+    }
+
     /// Σᵢ aᵢ·bᵢ (+ bias) written out; long sums keep their first 6 and last 2 terms.
-    static func dot(_ a: [Double], _ b: [Double], bias: Double? = nil, result: Double) -> String {
+    static func dot(_ a: [Double], _ b: [Double], bias: Double? = nil, result: Double) -> WorkedSum {
         let n = min(a.count, b.count)
-        func term(_ i: Int) -> String { "\(signed(a[i])) × \(signed(b[i]))" }
-        var terms = n > 10
-            ? (0..<6).map(term) + ["… (\(n - 8) more terms)"] + (n - 2..<n).map(term)
-            : (0..<n).map(term)
-        if let bias { terms.append("\(signed(bias)) (bias)") }
-        return terms.joined(separator: " + ") + " = " + NumberFormat.short(result, decimals: 4)
+        var terms = shortened(n, gap: { "… (\($0) more terms)" }) { i in Term(left: signed(a[i]), right: signed(b[i])) }
+        if let bias { terms.append(Term(left: "\(signed(bias)) (bias)")) }
+        return WorkedSum(terms: terms, result: NumberFormat.short(result, decimals: 4))
+    }
+
+    /// The terms 0..<count as written out: all of up to 10, else the first 6, a gap (its text
+    /// says how many are left out) and the last 2 (only the shown ones are made).
+    static func shortened(_ count: Int, gap: (Int) -> String, _ term: (Int) -> Term) -> [Term] {
+        guard count > 10 else { return (0..<count).map(term) }
+        return (0..<6).map(term) + [Term(left: gap(count - 8))] + (count - 2..<count).map(term)
     }
 
     /// A number for use inside a sum: negatives in parentheses.

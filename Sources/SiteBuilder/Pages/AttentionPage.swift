@@ -14,7 +14,7 @@ enum AttentionPage {
         /// Each weight matrix beside what it makes: W_q with Q, W_k with K, W_v with V.
         var projections: [Projection]
         /// One entry of Q by hand: the followed token's LN1 row times W_q's first column.
-        var workedQ: String
+        var workedQ: WorkedSum
         var workedQProducts: String
         var qEntry: String
         var lnRowName: String
@@ -31,7 +31,7 @@ enum AttentionPage {
         /// “the”, or “itself” when the followed token weighs itself most.
         var favouriteKey: String
         var attnOutFirst: String
-        var contextTable: String
+        var contextTable: TableContext
         var heads: [Head]
         var nHeads: Int
         var dHead: Int
@@ -47,8 +47,8 @@ enum AttentionPage {
         var multiLayer: Bool
     }
     struct Projection {
-        var weightTable: String
-        var outputTable: String
+        var weightTable: TableContext
+        var outputTable: TableContext
     }
     struct GridCell {
         var number: Int
@@ -59,16 +59,16 @@ enum AttentionPage {
         var number: Int
         var anchor: String
         var columns: String
-        var scoreTable: String
+        var scoreTable: TableContext
         var heatmap: String
         var hasHeatmap: Bool
         var strongestWord: String
         var strongestCls: String
         var strongestWeight: String
-        var workedDot: String
+        var workedDot: WorkedSum
         var workedScale: String
         var workedSoftmax: String
-        var workedContext: String
+        var workedContext: WorkedSum
         var contextColumn: String
         var firstWord: String
         var firstCls: String
@@ -76,7 +76,7 @@ enum AttentionPage {
 
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
         let t = s.trace, c = s.model.config, layer = t.layers[l], d = c.dModel, dh = c.dHead
-        func perToken(_ caption: String, _ m: [[Double]]) -> String {
+        func perToken(_ caption: String, _ m: [[Double]]) -> TableContext {
             s.tokenTable(caption, m, columns: s.dimensionLabels(d), focus: f, stage: .attention(l)).render()
         }
         let heads = (0..<c.nHeads).map { h -> Head in
@@ -114,7 +114,9 @@ enum AttentionPage {
             let score = layer.scores[h][f, 0]
             let exps = shortened(f + 1) { j in "e^\(WorkedSum.signed(layer.scores[h][f, j]))" }
             let softmaxText = "e^\(WorkedSum.signed(score)) / (" + exps.joined(separator: " + ") + ") = \(NumberFormat.short(weights[f, 0], decimals: 4))"
-            let contextTerms = shortened(f + 1) { j in "\(WorkedSum.signed(weights[f, j])) × \(WorkedSum.signed(layer.v[j, cols.lowerBound]))" }
+            let contextTerms = WorkedSum.shortened(f + 1, gap: { "… \($0) more" }) { j in
+                WorkedSum.Term(left: WorkedSum.signed(weights[f, j]), right: WorkedSum.signed(layer.v[j, cols.lowerBound]))
+            }
             return Head(
                 number: h + 1,
                 anchor: "head-\(h + 1)",
@@ -128,7 +130,7 @@ enum AttentionPage {
                 workedDot: WorkedSum.dot(qf, k0, result: raw),
                 workedScale: "\(NumberFormat.short(raw, decimals: 4)) / √\(dh) = \(NumberFormat.short(score, decimals: 4))",
                 workedSoftmax: softmaxText,
-                workedContext: contextTerms.joined(separator: " + ") + " = \(NumberFormat.short(layer.context[f, cols.lowerBound], decimals: 4))",
+                workedContext: WorkedSum(terms: contextTerms, result: NumberFormat.short(layer.context[f, cols.lowerBound], decimals: 4)),
                 contextColumn: "d\(cols.lowerBound)",
                 firstWord: t.tokens[0],
                 firstCls: s.tokenClass(0)
@@ -145,7 +147,7 @@ enum AttentionPage {
             columnLabelClasses: s.tokenClasses, legendLabel: "attention weight").render()
         // Every weight matrix the page uses, beside what it makes.
         let w = s.model.weights.layers[l], dims = s.dimensionLabels(d)
-        func weightTable(_ name: String, _ m: Tensor) -> String {
+        func weightTable(_ name: String, _ m: Tensor) -> TableContext {
             func table() -> MatrixTable {
                 var table = MatrixTable(caption: "\(name) (\(d) × \(d))", values: m.nested, rowLabels: dims, columnLabels: dims)
                 table.corner = "in \\ out"

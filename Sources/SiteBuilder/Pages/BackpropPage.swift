@@ -7,8 +7,8 @@ enum BackpropPage {
 
     struct Context: PageContext {
         var common: LearningPages.Common
-        var stageTable: String
-        var tokenTable: String
+        var stageTable: TableContext
+        var tokenTable: TableContext
         var heatmaps: [Heatmap]
         var blame: [Blame]
         var mostBlamed: String
@@ -36,7 +36,7 @@ enum BackpropPage {
     /// One entry of dL/dh2 = (p − onehot) · W_lmᵀ, written out.
     struct ChainEntry {
         var dimension: String
-        var sum: String
+        var sum: WorkedSum
     }
     struct Heatmap {
         var name: String

@@ -3,7 +3,7 @@ enum EmbeddingsPage {
     static let kind = PageKind(template: "embeddings", label: "Embeddings", builtIn: PackageResources.embeddings_html) { s, v in context(s) }
 
     struct Context: PageContext {
-        var tokEmbTable: String
+        var tokEmbTable: TableContext
         /// tok_emb is small enough to list (else only the prompt's rows are shown).
         var hasTable: Bool
         var promptStrip: String
@@ -25,7 +25,7 @@ enum EmbeddingsPage {
     static func context(_ s: SiteData) -> Context {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         let hasTable = w.tokEmb.rows <= Self.tableRowLimit
-        var tableHTML = ""
+        var tableHTML = TableContext()
         if hasTable {
             let vocabLabels = s.model.vocab.enumerated().map { "\($0) · \($1)" }
             var table = MatrixTable(caption: "tok_emb: one row of \(d) numbers per vocabulary word (rows the prompt uses are highlighted)",

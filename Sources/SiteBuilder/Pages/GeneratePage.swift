@@ -11,8 +11,11 @@ enum GeneratePage {
         var promptLength: Int
         var onePromptToken: Bool
         var hasSteps: Bool
-        /// How the window behaves over the continuation (whole text, or cropped from step k).
-        var windowText: String
+        /// Whether the window is cropped over the continuation, and from which step (1-based).
+        var windowCrops: Bool
+        var firstCroppedStep: Int
+        var positions: Int
+        var lastPosition: Int
         var greedyText: String
         var sampledText: String
         var greedySteps: [GreedyRow]
@@ -102,12 +105,6 @@ enum GeneratePage {
                 ? "With top-k and top-p off, every one of the \(vocab.count) tokens stays in the draw at every step."
                 : "At step 1 " + parts.joined(separator: "; ") + ", and the rest get probability 0."
         } ?? ""
-        let windowText: String
-        if let k = g.firstCroppedStep {
-            windowText = "From step \(k + 1) on the text is longer than the \(g.positions) positions, so each step conditions on the last \(g.positions) tokens only, at positions 0 to \(g.positions - 1), as nanoGPT's <code>generate</code> crops <code>idx[:, -block_size:]</code>: the earliest tokens drop out of view, one per step."
-        } else {
-            windowText = "The text stays within the \(g.positions) positions, so every step sees all of it."
-        }
         return Context(
             promptText: promptText,
             count: g.greedy.count,
@@ -115,7 +112,8 @@ enum GeneratePage {
             promptLength: s.count,
             onePromptToken: s.count == 1,
             hasSteps: !g.greedy.isEmpty,
-            windowText: windowText,
+            windowCrops: g.firstCroppedStep != nil, firstCroppedStep: (g.firstCroppedStep ?? 0) + 1,
+            positions: g.positions, lastPosition: g.positions - 1,
             greedyText: (s.trace.tokens + g.greedyIDs.map { vocab[$0] }).joined(separator: separator),
             sampledText: (s.trace.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
             greedySteps: greedySteps,

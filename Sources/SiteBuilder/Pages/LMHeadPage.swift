@@ -5,9 +5,9 @@ enum LMHeadPage {
     static let kind = PageKind(template: "lm-head", label: "LM head", followsFocus: true, builtIn: PackageResources.lm_head_html) { s, v in context(s, focus: v.focus) }
 
     struct Context: PageContext {
-        var finalTable: String
-        var wlmTable: String
-        var logitTable: String
+        var finalTable: TableContext
+        var wlmTable: TableContext
+        var logitTable: TableContext
         var heatmap: String
         var hasHeatmap: Bool
         var figureHref: String
@@ -18,7 +18,7 @@ enum LMHeadPage {
         var focusCls: String
         var topWord: String
         var topLogit: String
-        var workedLogit: String
+        var workedLogit: WorkedSum
         var vocabSize: Int
         var dModel: Int
         /// Why the top word wins (nil fields when the vocabulary has one word).
@@ -29,7 +29,7 @@ enum LMHeadPage {
         var columnRows: Int
         var columnEverywhere: Bool
         var leadTerms: [LeadTerm]
-        var contributionTable: String
+        var contributionTable: TableContext
         var hasContributionTable: Bool
         var hasWLMTable: Bool
         var wlmShape: String
@@ -112,7 +112,7 @@ enum LMHeadPage {
         let hasWLMTable = c.dModel * vocab.count <= Self.tableCellLimit
         return Context(
             finalTable: finalTable.render(),
-            wlmTable: c.dModel * s.model.vocab.count <= Self.tableCellLimit ? s.sharedTable(wlm, name: "W_lm", focus: f, stage: .lmHead) : "",
+            wlmTable: c.dModel * s.model.vocab.count <= Self.tableCellLimit ? s.sharedTable(wlm, name: "W_lm", focus: f, stage: .lmHead) : TableContext(),
             logitTable: logits.render(),
             heatmap: heatmap, hasHeatmap: hasHeatmap, figureHref: s.file(.lmHead),
             chart: chart,
@@ -129,7 +129,7 @@ enum LMHeadPage {
             lead: runnerUp.map { NumberFormat.short(logitRow[predicted] - logitRow[$0], decimals: 4) } ?? "",
             columnRows: columnRows, columnEverywhere: columnRows == c.dModel,
             leadTerms: leadTerms,
-            contributionTable: hasContributionTable ? contributions.render() : "",
+            contributionTable: hasContributionTable ? contributions.render() : TableContext(),
             hasContributionTable: hasContributionTable,
             hasWLMTable: hasWLMTable,
             wlmShape: "\(c.dModel) × \(ModelLimits.grouped(vocab.count))",

@@ -5,9 +5,9 @@ enum LayerNormPage {
     static let kind = PageKind(template: "layernorm", label: "LayerNorm", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.layernorm_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
 
     struct Context: PageContext {
-        var inputTable: String
-        var statsTable: String
-        var outTable: String
+        var inputTable: TableContext
+        var statsTable: TableContext
+        var outTable: TableContext
         var chart: String
         var focusWord: String
         var focusCls: String

@@ -5,13 +5,13 @@ enum MLPPage {
     static let kind = PageKind(template: "mlp", label: "MLP + residual", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.mlp_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
 
     struct Context: PageContext {
-        var ln2Table: String
-        var w1Table: String
-        var preTable: String
-        var actTable: String
-        var w2Table: String
-        var outTable: String
-        var h2Table: String
+        var ln2Table: TableContext
+        var w1Table: TableContext
+        var preTable: TableContext
+        var actTable: TableContext
+        var w2Table: TableContext
+        var outTable: TableContext
+        var h2Table: TableContext
         var chart: String
         var isRelu: Bool
         var actName: String
@@ -26,9 +26,9 @@ enum MLPPage {
         var h1Vector: String
         var mlpVector: String
         var h2Vector: String
-        var workedPre: String
+        var workedPre: WorkedSum
         var workedAct: String
-        var workedOut: String
+        var workedOut: WorkedSum
         var workedH2: String
         var layerNumber: Int
         var multiLayer: Bool
@@ -89,7 +89,7 @@ enum MLPPage {
     }
 
     /// The activation output, with the entries ReLU set to zero marked.
-    static func actTable(_ s: SiteData, _ layer: LayerTrace, _ l: Int, _ hidden: [String], _ f: Int, isRelu: Bool) -> String {
+    static func actTable(_ s: SiteData, _ layer: LayerTrace, _ l: Int, _ hidden: [String], _ f: Int, isRelu: Bool) -> TableContext {
         var table = s.tokenTable(isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
                                  layer.mlpAct.nested, columns: hidden, focus: f, stage: .mlp(l))
         // ReLU's output is exactly 0 where mlp_pre ≤ 0.

@@ -3,8 +3,8 @@ enum PositionsPage {
     static let kind = PageKind(template: "positions", label: "Positions", followsFocus: true, builtIn: PackageResources.positions_html) { s, v in context(s, focus: v.focus) }
 
     struct Context: PageContext {
-        var posTable: String
-        var xTable: String
+        var posTable: TableContext
+        var xTable: TableContext
         var sums: [Sum]
         var heatmap: String
         var hasHeatmap: Bool

@@ -7,7 +7,7 @@ enum PredictionPage {
 
     struct Context: PageContext {
         var chart: String
-        var probTable: String
+        var probTable: TableContext
         var focusWord: String
         var focusCls: String
         var isLast: Bool

@@ -3,10 +3,10 @@ enum ResidualPage {
     static let kind = PageKind(template: "residual", label: "W_o + residual", repeats: .perLayer, followsFocus: true, builtIn: PackageResources.residual_html) { s, v in context(s, layer: v.layer, focus: v.focus) }
 
     struct Context: PageContext {
-        var contextTable: String
-        var woTable: String
-        var attnOutTable: String
-        var h1Table: String
+        var contextTable: TableContext
+        var woTable: TableContext
+        var attnOutTable: TableContext
+        var h1Table: TableContext
         var heatmap: String
         var hasHeatmap: Bool
         var figureHref: String
@@ -17,7 +17,7 @@ enum ResidualPage {
         var xVector: String
         var attnVector: String
         var h1Vector: String
-        var workedAttn: String
+        var workedAttn: WorkedSum
         var workedH1: String
         var multiHead: Bool
         var layerNumber: Int
@@ -30,7 +30,7 @@ enum ResidualPage {
         let dims = s.dimensionLabels(d)
         var woTable = MatrixTable(caption: "W_o (\(d) × \(d))", values: w.wO.nested, rowLabels: dims, columnLabels: dims)
         woTable.corner = "in \\ out"
-        func perToken(_ caption: String, _ m: [[Double]]) -> String {
+        func perToken(_ caption: String, _ m: [[Double]]) -> TableContext {
             s.tokenTable(caption, m, columns: dims, focus: f, stage: .residual(l)).render()
         }
         let xName = l == 0 ? "x" : "h2 (layer \(l))"

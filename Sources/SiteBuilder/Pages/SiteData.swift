@@ -163,9 +163,9 @@ struct SiteData {
     /// A table that does not depend on the focus (a weight matrix): in full, or on a lean view
     /// a line that links to it on the last token's view.
     /// The table is made only when it is shown (a lean view does not copy a big weight matrix).
-    func sharedTable(_ table: @autoclosure () -> MatrixTable, name: String, focus: Int, stage: Stage) -> String {
+    func sharedTable(_ table: @autoclosure () -> MatrixTable, name: String, focus: Int, stage: Stage) -> TableContext {
         guard isLeanView(focus: focus) else { return table().render() }
-        return Note(text: "The table of \(name) is on ", link: ("the view of \(quoted(lastToken))", file(stage)), tail: ".").paragraph
+        return TableContext(elsewhere: Note(text: "The table of \(name) is on ", link: ("the view of \(quoted(lastToken))", file(stage)), tail: "."))
     }
 
     /// "layer 2 " for multi-layer models, "" otherwise.

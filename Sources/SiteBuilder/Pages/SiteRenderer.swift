@@ -54,19 +54,16 @@ struct SiteRenderer: @unchecked Sendable {
         return links
     }
 
-    /// What layout.html shows around every page. The stage map and the token chips come as
-    /// markup (`NavigationHTML`): as loops in the template they cost more than the rest of a
-    /// page (the template engine spends microseconds on every tag of every item).
+    /// What layout.html shows around every page; `stage-nav.html` and `focus-chips.html` draw
+    /// its navigation.
     struct LayoutContext: PageContext {
         var pageTitle: String
         var siteName: String
         var stageLabel: String
-        var stageNumber: Int
-        var stageCount: Int
         var isOverview: Bool
-        var stageMapItems: String
+        var navigation: StageNavigation
         var hasChips: Bool
-        var chipLinks: String
+        var chips: AroundCurrent<FocusChip>
         var focusWord: String
         var body: String
         var sha256: String
@@ -84,12 +81,9 @@ struct SiteRenderer: @unchecked Sendable {
 
     func layoutContext(_ stage: Stage, index: Int, focus: Int, body: String, sha256: String) -> LayoutContext {
         let stages = data.stages
-        let map = stages.enumerated().map { i, s in
-            NavigationHTML.Link(label: data.stageMapLabels[i], href: data.file(s, focus: focus), isCurrent: i == index)
-        }
         // A chip for every followed token, when there are several to switch between.
         let chips = stage.followsFocus && data.followed.count > 1 ? data.followed.map { i in
-            NavigationHTML.Link(label: data.trace.tokens[i], href: data.file(stage, focus: i), classes: data.tokenClasses[i], isCurrent: i == focus)
+            FocusChip(position: i, label: data.trace.tokens[i], href: data.file(stage, focus: i), classes: data.tokenClasses[i], isCurrent: i == focus)
         } : []
         let layerTitle = stage.layer.map { data.multiLayer ? " · layer \($0 + 1)" : "" } ?? ""
         let pageTitle = stage == .overview ? data.siteName : "\(stage.label)\(layerTitle) · \(data.siteName)"
@@ -97,12 +91,10 @@ struct SiteRenderer: @unchecked Sendable {
             pageTitle: pageTitle,
             siteName: data.siteName,
             stageLabel: stage.label + layerTitle,
-            stageNumber: index,
-            stageCount: stages.count - 1,
             isOverview: stage == .overview,
-            stageMapItems: NavigationHTML.stageItems(map),
+            navigation: navigation(index: index, focus: focus),
             hasChips: !chips.isEmpty,
-            chipLinks: NavigationHTML.chips(chips),
+            chips: AroundCurrent(chips, isCurrent: \.isCurrent),
             focusWord: data.trace.tokens[focus],
             body: body,
             sha256: sha256,
@@ -120,6 +112,44 @@ struct SiteRenderer: @unchecked Sendable {
             context.nextLabel = label(stages[index + 1])
         }
         return context
+    }
+
+    /// The stage navigation of the page of stage `index`, seen from token `focus`. With one
+    /// layer the chips are every stage; with several, the stages outside the layers and those
+    /// of the page's layer (the first layer's on other pages), with a selector for the layer.
+    func navigation(index: Int, focus: Int) -> StageNavigation {
+        let stages = data.stages
+        func link(_ i: Int) -> StageNavigation.Link {
+            StageNavigation.Link(number: String(i), label: data.stageMapLabels[i],
+                                 href: data.file(stages[i], focus: focus), isCurrent: i == index)
+        }
+        let current = stages[index]
+        let shownLayer = current.layer ?? 0
+        let chips = stages.indices.filter { stages[$0].layer == nil || stages[$0].layer == shownLayer }.map(link)
+        var layers: [StageNavigation.Link] = []
+        var groups: [StageNavigation.Group] = []
+        if data.multiLayer {
+            // The same kind of page in every layer (the layer's first page from a page outside them).
+            let kind = current.layer == nil ? stages.first { $0.layer != nil }?.kind : current.kind
+            layers = (0..<data.model.config.nLayers).map { layer in
+                let target = stages.firstIndex { $0.layer == layer && $0.kind == kind } ?? index
+                return StageNavigation.Link(number: String(layer + 1), label: "layer \(layer + 1)",
+                                            href: data.file(stages[target], focus: focus), isCurrent: current.layer == layer)
+            }
+        }
+        for i in stages.indices {
+            let heading = data.multiLayer ? stages[i].layer.map { "Layer \($0 + 1)" } : nil
+            if let last = groups.last, last.heading == heading {
+                groups[groups.count - 1].links.append(link(i))
+            } else {
+                groups.append(StageNavigation.Group(heading: heading, links: [link(i)]))
+            }
+        }
+        return StageNavigation(
+            chips: chips, layers: layers, groups: groups,
+            previous: index > 0 ? link(index - 1) : nil,
+            next: index + 1 < stages.count ? link(index + 1) : nil,
+            lastNumber: String(stages.count - 1), stageCount: stages.count)
     }
 
     func label(_ stage: Stage) -> String {

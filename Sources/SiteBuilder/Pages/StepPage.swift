@@ -6,9 +6,9 @@ enum StepPage {
 
     struct Context: PageContext {
         var common: LearningPages.Common
-        var beforeTable: String
-        var gradTable: String
-        var afterTable: String
+        var beforeTable: TableContext
+        var gradTable: TableContext
+        var afterTable: TableContext
         var probChart: String
         var newLoss: String
         var newPrediction: String
@@ -27,7 +27,7 @@ enum StepPage {
         let t = s.trace, after = learning.steppedTrace, vocab = s.model.vocab, last = s.lastToken
         let dims = s.dimensionLabels(s.model.config.dModel)
         let before = s.model.weights.wLM, grad = learning.gradients.wLM, stepped = learning.stepped.weights.wLM
-        func table(_ caption: String, _ m: [[Double]]) -> String {
+        func table(_ caption: String, _ m: [[Double]]) -> TableContext {
             var table = MatrixTable(caption: caption, values: m, rowLabels: dims, columnLabels: vocab)
             table.corner = "dimension \\ word"
             table.highlightColumns = [targetID]

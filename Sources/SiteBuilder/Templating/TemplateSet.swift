@@ -260,7 +260,7 @@ public struct TemplateSet: Sendable {
     /// looks a name up in a dictionary directly, but reflects on a struct at every lookup,
     /// which made the stage map and the token chips the slowest part of a page.
     static func templateValue(_ value: Any) -> Any {
-        guard !(value is String), let list = value as? [Any], let first = list.first,
+        guard !(value is String), let list = value as? [Any], let first = list.first, !(first is any MustacheParent),
               Mirror(reflecting: first).displayStyle == .struct else { return value }
         return list.map { row in
             var fields: [String: Any] = [:]
@@ -271,9 +271,19 @@ public struct TemplateSet: Sendable {
         }
     }
 
+    /// Renders one template (a partial such as `matrix-table`) with `value` as its context,
+    /// as a page's section would; names `value` lacks are errors as on a page.
+    func render(_ name: String, value: any MustacheParent) throws(BuildFailure) -> String {
+        try render(name, [:], top: value)
+    }
+
     public func render(_ name: String, _ context: [String: Any]) throws(BuildFailure) -> String {
+        try render(name, context, top: nil)
+    }
+
+    private func render(_ name: String, _ context: [String: Any], top: (any MustacheParent)?) throws(BuildFailure) -> String {
         let file = (directory as NSString).appendingPathComponent(name + ".html")
-        let root = StrictContext(context)
+        let root = StrictContext(context, top: top)
         guard let output = library.render(root, withTemplate: name) else {
             throw BuildFailure(Diagnostic(file: file, message: "missing template"))
         }
@@ -311,12 +321,17 @@ public struct TemplateSet: Sendable {
 /// the root only when no context has it.
 final class StrictContext: MustacheParent, @unchecked Sendable {
     private let values: [String: Any]
+    /// Asked first (a partial rendered on its own: its value).
+    private let top: (any MustacheParent)?
     private(set) var missingKeys: [String] = []
 
-    init(_ values: [String: Any]) { self.values = values }
+    init(_ values: [String: Any], top: (any MustacheParent)? = nil) {
+        self.values = values
+        self.top = top
+    }
 
     func child(named name: String) -> Any? {
-        if let value = values[name] { return value }
+        if let value = top?.child(named: name) ?? values[name] { return value }
         if !missingKeys.contains(name) { missingKeys.append(name) }
         return nil
     }

@@ -1,0 +1,115 @@
+import Mustache
+
+/// The stage navigation every page repeats, as values for `stage-nav.html`: a row of stage
+/// chips (the current one marked `aria-current="page"`), previous and next arrows for
+/// phones (where only the current chip shows, as "5 / 13 Attention"), a layer selector for a
+/// model with several layers (the chips then hold the other stages and one layer's), and the
+/// list of every stage, grouped by layer, behind a `<details>`.
+///
+/// Every value answers through `child(named:)` (see `TableContext`): the template looks
+/// names up in every item of these lists on every page.
+struct StageNavigation: MustacheParent {
+    /// A link to a stage: its number on the map (0 for the overview, which shows none), its
+    /// label, and whether it is the page's own stage.
+    struct Link: MustacheParent {
+        var number: String
+        var label: String
+        var href: String
+        var isCurrent: Bool
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "number": number
+            case "label": label
+            case "href": href
+            default: nil
+            }
+        }
+    }
+
+    /// The stages of one layer (or those outside the layers) in the list of every stage.
+    struct Group: MustacheParent {
+        var heading: String?
+        var links: [Link]
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "layered": heading != nil
+            case "heading": heading ?? ""
+            case "links": AroundCurrent(links, isCurrent: \.isCurrent)
+            default: nil
+            }
+        }
+    }
+
+    var chips: [Link]
+    /// One link per layer (to the same kind of page in that layer); empty for one layer.
+    var layers: [Link]
+    var groups: [Group]
+    var previous: Link?
+    var next: Link?
+    /// The number of the last stage ("13" in "5 / 13").
+    var lastNumber: String
+    var stageCount: Int
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "chips": AroundCurrent(chips, isCurrent: \.isCurrent)
+        case "layers": AroundCurrent(layers, isCurrent: \.isCurrent)
+        case "hasLayers": !layers.isEmpty
+        case "groups": groups
+        case "previous": previous ?? false
+        case "next": next ?? false
+        case "lastNumber": lastNumber
+        case "stageCount": stageCount
+        default: nil
+        }
+    }
+}
+
+/// The chips that switch the focus token, for `focus-chips.html`: each shows its position in
+/// the prompt (a word may occur more than once), and the current one is marked
+/// `aria-current="true"`.
+struct FocusChip: MustacheParent {
+    var position: Int
+    var label: String
+    var href: String
+    var classes: String
+    var isCurrent: Bool
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "position": position
+        case "label": label
+        case "href": href
+        case "classes": classes
+        default: nil
+        }
+    }
+}
+
+/// A list with its current item singled out (if it has one): the template writes that one
+/// apart (`{{#before}}…{{/before}}{{#current}}…{{/current}}{{#after}}…{{/after}}`) rather
+/// than asking every item whether it is the current one.
+struct AroundCurrent<Item: MustacheParent>: MustacheParent {
+    var before: [Item]
+    var current: Item?
+    var after: [Item]
+
+    init(_ items: [Item], isCurrent: (Item) -> Bool) {
+        guard let k = items.firstIndex(where: isCurrent) else {
+            (before, current, after) = (items, nil, [])
+            return
+        }
+        (before, current, after) = (Array(items[..<k]), items[k], Array(items[(k + 1)...]))
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "before": before
+        case "current": current ?? false
+        case "after": after
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Mustache
+
+/// What `matrix-table.html` (and its `matrix-row.html`) draws: a caption, the column headers,
+/// and the rows of formatted cells with their classes and titles; or, on a lean view, only a
+/// note that links to the table (`elsewhere`).
+///
+/// The template looks each name up in these values thousands of times a page, so they answer
+/// through `child(named:)`, a switch, rather than by the template engine reflecting on a
+/// struct at every lookup (a 16×16 table took 10.7 ms that way). A name a value does not
+/// have is nil: it then reaches the page's root, which reports it as a misspelled key. A
+/// value that may be absent (a note, a class) answers `false`, so `{{#name}}` skips it
+/// without looking further out.
+struct TableContext: MustacheParent {
+    var caption = ""
+    /// "40×30, showing a part; every value is in trace.json" for a truncated table.
+    var sizeNote: String? = nil
+    var rowsNote: Note? = nil
+    var corner = ""
+    var columns: [Header] = []
+    var rows: [Row] = []
+    /// Instead of the table: a line that says where it is.
+    var elsewhere: Note? = nil
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "caption": caption
+        case "sizeNote": sizeNote ?? false
+        case "rowsNote": rowsNote ?? false
+        case "corner": corner
+        case "columns": HeaderRun.runs(columns)
+        case "rows": rows
+        case "elsewhere": elsewhere ?? false
+        default: nil
+        }
+    }
+
+    /// A column header, `<th scope="col" class="…">`.
+    struct Header: MustacheParent {
+        var label: String
+        var classes: String = ""
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "label": label
+            case "classes": classes
+            default: nil
+            }
+        }
+    }
+
+    /// A row: its header and cells, highlighted when it is the focus token's; or the `⋮` row
+    /// that stands for rows left out.
+    struct Row: MustacheParent {
+        var label = ""
+        var labelClasses = ""
+        var isFocus = false
+        var isGap = false
+        var cells: [Cell] = []
+        /// How many `⋮` cells a gap row has.
+        var gapCells = 0
+
+        init(label: String, labelClasses: String, isFocus: Bool, cells: [Cell]) {
+            self.label = label
+            self.labelClasses = labelClasses
+            self.isFocus = isFocus
+            self.cells = cells
+        }
+
+        init(gapCells: Int) {
+            self.isGap = true
+            self.gapCells = gapCells
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "label": label
+            case "labelClasses": labelClasses
+            case "labelClassed": !labelClasses.isEmpty
+            case "gap": isGap
+            case "focus": isFocus && !isGap
+            case "plain": !isFocus && !isGap
+            case "runs": CellRun.runs(cells)
+            case "gapCells": Array(repeating: true, count: gapCells) as [Bool]
+            default: nil
+            }
+        }
+    }
+
+    /// A cell: its text, and a title (the value to 6 significant digits, or why it is
+    /// masked) and classes when it has them.
+    struct Cell: MustacheParent {
+        var text: String
+        var title = ""
+        var classes = ""
+
+        /// Which of the three kinds of `<td>` the template writes for it.
+        enum Shape { case titled, classed, bare }
+        var shape: Shape { classes.isEmpty ? .titled : title.isEmpty ? .bare : .classed }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "text": text
+            case "title": title
+            case "classes": classes
+            default: nil
+            }
+        }
+    }
+
+    /// Consecutive cells of one shape. A template's tags may not stand between the attributes
+    /// of a start tag, so the template has a branch per shape; choosing it once per run
+    /// rather than once per cell keeps the template engine's lookups to the cell's own text
+    /// and title (most rows are one run of titled cells).
+    struct CellRun: MustacheParent {
+        var shape: Cell.Shape
+        var cells: [Cell]
+
+        static func runs(_ cells: [Cell]) -> [CellRun] {
+            var runs: [CellRun] = []
+            for cell in cells {
+                if runs.last?.shape == cell.shape { runs[runs.count - 1].cells.append(cell) }
+                else { runs.append(CellRun(shape: cell.shape, cells: [cell])) }
+            }
+            return runs
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "titled": shape == .titled
+            case "classed": shape == .classed
+            case "bare": shape == .bare
+            case "cells": cells
+            default: nil
+            }
+        }
+    }
+
+    /// Consecutive column headers with classes or without (see `CellRun`).
+    struct HeaderRun: MustacheParent {
+        var classed: Bool
+        var headers: [Header]
+
+        static func runs(_ headers: [Header]) -> [HeaderRun] {
+            var runs: [HeaderRun] = []
+            for header in headers {
+                let classed = !header.classes.isEmpty
+                if runs.last?.classed == classed { runs[runs.count - 1].headers.append(header) }
+                else { runs.append(HeaderRun(classed: classed, headers: [header])) }
+            }
+            return runs
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "classed": classed
+            case "plain": !classed
+            case "headers": headers
+            default: nil
+            }
+        }
+    }
+}
