@@ -19,7 +19,7 @@
   const escape = (s) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
   function heatmap(w, tokens, layer, head) {
-    let out = `<div class="table-scroll"><table class="matrix heat"><caption>Layer ${layer + 1}, head ${head + 1}</caption>\n<thead><tr><th scope="col">query \\ key</th>`;
+    let out = `<div class="table-scroll" tabindex="0" role="region" aria-label="Attention, layer ${layer + 1}, head ${head + 1}"><table class="matrix heat"><caption>Layer ${layer + 1}, head ${head + 1}</caption>\n<thead><tr><th scope="col">query \\ key</th>`;
     out += tokens.map((t) => `<th scope="col">${escape(t)}</th>`).join("") + "</tr></thead>\n<tbody>\n";
     w.forEach((row, i) => {
       out += `<tr><th scope="row">${escape(tokens[i])}</th>`;

@@ -29,7 +29,7 @@ import TransformerEngine
             #expect(site["\(stage)-t1.html"] != nil && site["\(stage)-t0.html"] == nil && site["\(stage)-t2.html"] == nil)
         }
         let attention = text(site["attention.html"])
-        #expect(attention.contains("<a class=\"chip tok tok-1\" href=\"attention-t1.html\">cat</a>"))
+        #expect(attention.contains("<a class=\"chip tok tok-1\" href=\"attention-t1.html\"><span class=\"n\">1</span> cat</a>"))
         #expect(!attention.contains("attention-t0.html") && !attention.contains("attention-t2.html"))
     }
 

@@ -53,6 +53,9 @@ enum PlaygroundPage {
         var sampledNew: String
         var canNudge: Bool
         var matrixOptions: String
+        /// The first option's entry [0, 0], as the script shows it before the slider moves.
+        var nudgeShown: String
+        var nudgeValue: String
     }
     /// Models up to this width get "nudge a weight".
     static let nudgeWidth = 16
@@ -112,6 +115,7 @@ enum PlaygroundPage {
         }.joined(separator: "\n")
         let separator = s.model.tokenizer == .words ? " " : ""
         let g = s.generation
+        let firstEntry = s.model.weights.layers.first.map { $0.wQ[0, 0] } ?? 0       // layers.0.W_q [0, 0]
         let matrices: [String] = (0..<c.nLayers).flatMap { l in ["W_q", "W_k", "W_v", "W_o", "W_1", "W_2"].map { "layers.\(l).\($0)" } } + ["tok_emb", "pos_emb", "W_lm"]
         let offered: Bool, unavailableReason: String
         if let checkpoint = s.checkpoint {
@@ -150,12 +154,14 @@ enum PlaygroundPage {
             sampledPrompt: t.tokens.joined(separator: separator),
             sampledNew: g.sampledIDs.map { separator + vocab[$0] }.joined(),
             canNudge: offered && c.dModel <= nudgeWidth,
-            matrixOptions: matrices.map { "<option value=\"\($0)\">\($0)</option>" }.joined())
+            matrixOptions: matrices.map { "<option value=\"\($0)\">\($0)</option>" }.joined(),
+            nudgeShown: NumberFormat.short(firstEntry, decimals: 3),
+            nudgeValue: String(firstEntry))
     }
 
     /// One head's attention weights as a table whose cells are shaded by weight.
     static func heatmap(_ w: Tensor, tokens: [String], layer: Int, head: Int) -> String {
-        var out = "<div class=\"table-scroll\"><table class=\"matrix heat\"><caption>Layer \(layer + 1), head \(head + 1)</caption>\n<thead><tr><th scope=\"col\">query \\ key</th>"
+        var out = "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Attention, layer \(layer + 1), head \(head + 1)\"><table class=\"matrix heat\"><caption>Layer \(layer + 1), head \(head + 1)</caption>\n<thead><tr><th scope=\"col\">query \\ key</th>"
         out += tokens.map { "<th scope=\"col\">\(Escape.html($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for i in 0..<w.rows {
             out += "<tr><th scope=\"row\">\(Escape.html(tokens[i]))</th>"
