@@ -56,7 +56,7 @@ import ModelFormats
         var table = MatrixTable(caption: "x", values: [[1], [2]], rowLabels: ["a", "b"], columnLabels: ["d0"])
         table.onlyRows = [1]
         table.rowsNote = Note(text: "the row of “b”; all on ", link: (text: "the view of “<a>”", href: "x-t1.html"), tail: " & more")
-        #expect(try render(table).contains("<caption>x <span class=\"note\">(the row of “b”; all on <a href=\"x-t1.html\">the view of “&lt;a&gt;”</a> &amp; more)</span></caption>"))
+        #expect(try render(table).contains("<caption>x <span class=\"note\">(the row of “<bdi>b</bdi>”; all on <a href=\"x-t1.html\">the view of “<bdi>&lt;a&gt;</bdi>”</a> &amp; more)</span></caption>"))
         #expect(try render(table).contains("<tbody>\n<tr><th scope=\"row\">b</th><td title=\"2\">2.00</td></tr>\n</tbody>"))
         let elsewhere = TableContext(elsewhere: Note(text: "The table of W_1 is on ", link: (text: "the view", href: "mlp.html"), tail: "."))
         #expect(try TemplateSet.load(directory: nil).render("matrix-table", value: elsewhere)
@@ -93,5 +93,18 @@ import ModelFormats
             for start in stride(from: 0, to: thousand.count, by: size) { hash.update(Array(thousand[start..<min(start + size, thousand.count)])) }
             #expect(hash.hexDigest() == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3", "pieces of \(size)")
         }
+    }
+}
+
+@Suite struct QuotedWordsTests {
+    @Test func quotedModelWordsAreIsolatedInCaptionsAndNotes() {
+        #expect(Phrase.split("the row of “on”, then “عالم” here") == [
+            Phrase(text: "the row of “", word: false), Phrase(text: "on", word: true),
+            Phrase(text: "”, then “", word: false), Phrase(text: "عالم", word: true),
+            Phrase(text: "” here", word: false),
+        ])
+        #expect(Phrase.split("no quotes") == [Phrase(text: "no quotes", word: false)])
+        #expect(Phrase.split("an unclosed “quote") == [Phrase(text: "an unclosed “quote", word: false)])
+        #expect(Phrase.split("“”") == [Phrase(text: "“", word: false), Phrase(text: "", word: true), Phrase(text: "”", word: false)])
     }
 }

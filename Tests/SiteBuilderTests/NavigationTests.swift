@@ -26,7 +26,7 @@ import Testing
             + "<ol class=\"stage-chips\">\n<li><a href=\"index.html\"><span class=\"n\">0</span> Overview</a></li>\n<li><a href=\"tokens.html\"><span class=\"n\">1</span> Tokens</a></li>\n"))
         #expect(map.contains("<li class=\"here\"><a class=\"current\" aria-current=\"page\" href=\"attention.html\"><span class=\"n\">5<span class=\"of\"> / 15</span></span> Attention</a></li>\n"))
         #expect(map.contains("<a class=\"stage-step\" href=\"residual.html\"><span aria-hidden=\"true\">→</span><span class=\"visually-hidden\">Next stage: W_o + residual</span></a>\n</div>\n"))
-        #expect(map.contains("<details class=\"all-stages\"><summary>All 16 stages</summary>\n<ol>\n<li><a href=\"index.html\"><span class=\"n\">0</span> Overview</a></li>\n"))
+        #expect(map.contains("<details class=\"all-stages\"><summary>All 16 stages (0–15)</summary>\n<ol>\n<li><a href=\"index.html\"><span class=\"n\">0</span> Overview</a></li>\n"))
         #expect(map.contains("<li><a class=\"current\" href=\"attention.html\"><span class=\"n\">5</span> Attention</a></li>\n"))
         #expect(!map.contains("layer-picker"))
         // Every page: one aria-current="page" in its stage map; the first and last have one arrow.

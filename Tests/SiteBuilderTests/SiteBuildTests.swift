@@ -228,14 +228,14 @@ import Testing
         try SiteBuild.run(options(model: path, output: tmp.sub("Site"), follow: .all))
         let site = readTree(tmp.sub("Site"))
         let lean = text(site["attention-t3.html"]), full = text(site["attention.html"])
-        #expect(lean.contains("Q = LN1(x)·W_q <span class=\"note\">(the row of “on”; all 20 rows are on <a href=\"attention.html\">the view of “on”</a> and in trace.json)</span>"))
+        #expect(lean.contains("Q = LN1(x)·W_q <span class=\"note\">(the row of “<bdi>on</bdi>”; all 20 rows are on <a href=\"attention.html\">the view of “<bdi>on</bdi>”</a> and in trace.json)</span>"))
         #expect(lean.components(separatedBy: "<tr class=\"focus\">").count - 1 == lean.components(separatedBy: "<table").count - 1)
         #expect(lean.contains("Attention weights of “on”"))
         #expect(lean.components(separatedBy: "class=\"figure figure-heatmap\"").count == 2)
         #expect(full.contains("Q = LN1(x)·W_q <span class=\"note\">(20×4, showing a part; every value is in trace.json)</span>"))
         #expect(full.contains(">Attention weights</title>") && !full.contains("Head 1"))  // one head: no "Head 1"
         let mlp = text(site["mlp-t0.html"])
-        #expect(mlp.contains("The table of W_1 is on <a href=\"mlp.html\">the view of “on”</a>."))
+        #expect(mlp.contains("The table of W_1 is on <a href=\"mlp.html\">the view of “<bdi>on</bdi>”</a>."))
         #expect(text(site["mlp.html"]).contains("<caption>W_1 (4 × 4)"))
         // Short prompts keep every table on every view.
         let seedSite = try SiteBuild.render(options(output: tmp.sub("seed"), follow: .all)).files

@@ -133,8 +133,10 @@ struct Note: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "text": text
+        case "textPhrases": Phrase.split(text)
         case "link": link.map { Link(label: $0.text, href: $0.href) } ?? false
         case "tail": tail
+        case "tailPhrases": Phrase.split(tail)
         default: nil
         }
     }
@@ -146,6 +148,7 @@ struct Note: MustacheParent {
         func child(named name: String) -> Any? {
             switch name {
             case "label": label
+            case "labelPhrases": Phrase.split(label)
             case "href": href
             default: nil
             }

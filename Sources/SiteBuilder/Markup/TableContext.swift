@@ -24,6 +24,7 @@ struct TableContext: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "caption": caption
+        case "captionPhrases": Phrase.split(caption)
         case "sizeNote": sizeNote ?? false
         case "rowsNote": rowsNote ?? false
         case "corner": corner

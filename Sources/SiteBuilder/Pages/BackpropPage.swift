@@ -17,7 +17,7 @@ enum BackpropPage {
         var isRelu: Bool
         var finalName: String
         var dModel: Int
-        var vocabSize: Int
+        var vocabSize: String
         var chainEntries: [ChainEntry]
         /// d_model is larger than the entries worked by hand.
         var chainShortened: Bool
@@ -135,7 +135,7 @@ enum BackpropPage {
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
             isRelu: c.activation == .relu,
             finalName: LMHeadPage.inputName(c),
-            dModel: c.dModel, vocabSize: s.model.vocab.count,
+            dModel: c.dModel, vocabSize: ModelLimits.grouped(s.model.vocab.count),
             chainEntries: chainEntries,
             chainShortened: c.dModel > chainEntries.count,
             termsByLargest: termsByLargest,

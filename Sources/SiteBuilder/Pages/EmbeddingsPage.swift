@@ -9,7 +9,7 @@ enum EmbeddingsPage {
         var promptStrip: String
         var stripNote: String
         var dModel: Int
-        var vocabSize: Int
+        var vocabSize: String
         var vocabSizeText: String
         var tokenCount: Int
         var exampleWord: String
@@ -52,7 +52,7 @@ enum EmbeddingsPage {
             promptStrip: strip,
             stripNote: pooled ? "Each block is the mean of \(HeatmapSVG.poolRanges(count: d).first?.count ?? 1) dimensions; the exact values are in trace.json." : "Each cell's tooltip gives its value.",
             dModel: d,
-            vocabSize: s.model.vocab.count,
+            vocabSize: ModelLimits.grouped(s.model.vocab.count),
             vocabSizeText: ModelLimits.grouped(s.model.vocab.count),
             tokenCount: s.count,
             exampleWord: t.tokens[f],

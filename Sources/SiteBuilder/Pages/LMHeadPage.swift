@@ -19,7 +19,7 @@ enum LMHeadPage {
         var topWord: String
         var topLogit: String
         var workedLogit: WorkedSum
-        var vocabSize: Int
+        var vocabSize: String
         var dModel: Int
         /// Why the top word wins (nil fields when the vocabulary has one word).
         var hasRunnerUp: Bool
@@ -122,7 +122,7 @@ enum LMHeadPage {
             topWord: s.model.vocab[predicted],
             topLogit: NumberFormat.short(t.logits[f, predicted]),
             workedLogit: WorkedSum.dot(t.final.row(f), column, bias: w.bLM?[predicted], result: t.logits[f, predicted]),
-            vocabSize: s.model.vocab.count, dModel: c.dModel,
+            vocabSize: ModelLimits.grouped(s.model.vocab.count), dModel: c.dModel,
             hasRunnerUp: runnerUp != nil,
             runnerUp: runnerUp.map { vocab[$0] } ?? "",
             runnerUpLogit: runnerUp.map { NumberFormat.short(logitRow[$0]) } ?? "",
@@ -147,7 +147,7 @@ extension LMHeadPage {
     /// 1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, … 21st.
     static func ordinal(_ n: Int) -> String {
         let suffix = (11...13).contains(n % 100) ? "th" : [1: "st", 2: "nd", 3: "rd"][n % 10] ?? "th"
-        return "\(n)\(suffix)"
+        return "\(ModelLimits.grouped(n))\(suffix)"
     }
 
     /// The LM head's input, by one name on every page: h2 (the last block's output), or

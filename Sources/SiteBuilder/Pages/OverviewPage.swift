@@ -20,7 +20,7 @@ enum OverviewPage {
         var multiLayer: Bool
         var multiHead: Bool
         var dFF: Int
-        var vocabSize: Int
+        var vocabSize: String
         var maxPositions: Int
         var activation: String
         var tokenCount: Int
@@ -68,7 +68,7 @@ enum OverviewPage {
             pTarget: t.targetID.map { NumberFormat.short(t.probs[s.lastToken, $0] * 100, decimals: 1) + "%" } ?? "",
             pPrediction: NumberFormat.short(t.probs[s.lastToken, t.predictionID] * 100, decimals: 1) + "%",
             dModel: c.dModel, nHeads: c.nHeads, nLayers: c.nLayers, multiLayer: c.nLayers > 1, multiHead: c.nHeads > 1, dFF: c.dFF,
-            vocabSize: s.model.vocab.count, maxPositions: c.maxPositions,
+            vocabSize: ModelLimits.grouped(s.model.vocab.count), maxPositions: c.maxPositions,
             activation: c.activation.rawValue, tokenCount: s.count,
             parameterCount: parameterCount,
             tokensHref: s.file(.tokens),

@@ -22,7 +22,7 @@ enum PredictionPage {
         var workedExpSum: String
         var workedSoftmax: String
         var uniform: String
-        var vocabSize: Int
+        var vocabSize: String
         var hasLoss: Bool
         var loss: String
         var lossExact: String
@@ -66,7 +66,7 @@ enum PredictionPage {
             workedExpSum: softmax.sum,
             workedSoftmax: softmax.division,
             uniform: NumberFormat.short(100 / Double(vocab.count), decimals: 1) + "%",
-            vocabSize: vocab.count,
+            vocabSize: ModelLimits.grouped(vocab.count),
             hasLoss: isLast && t.loss != nil,
             loss: "", lossExact: "", worseThanUniform: false, workedLoss: "", uniformLoss: "",
             nextWord: isLast ? "" : t.tokens[f + 1],

@@ -12,7 +12,7 @@ enum TokensPage {
         var tokenizerCheckpoint: Bool
         var promptText: String
         var vocab: [Word]
-        var vocabSize: Int
+        var vocabSize: String
         /// The vocabulary is too long for one page: the first `listed` words are shown, all of
         /// them are in vocabulary.json.
         var vocabShortened: Bool
@@ -76,7 +76,7 @@ enum TokensPage {
             tokenizerCheckpoint: s.model.tokenizer == .checkpoint,
             promptText: s.model.prompt.text,
             vocab: vocab,
-            vocabSize: s.model.vocab.count,
+            vocabSize: ModelLimits.grouped(s.model.vocab.count),
             vocabShortened: shortened,
             listed: min(Self.shortList, s.model.vocab.count),
             vocabularyFile: Self.vocabularyName,
