@@ -27,6 +27,7 @@ public enum BuiltInDefaults {
             "matrix-table.html": PackageResources.matrix_table_html,
             "matrix-row.html": PackageResources.matrix_row_html,
             "note.html": PackageResources.note_html,
+            "phrase.html": PackageResources.phrase_html,
             "stage-nav.html": PackageResources.stage_nav_html,
             "stage-link.html": PackageResources.stage_link_html,
             "stage-list-links.html": PackageResources.stage_list_links_html,
