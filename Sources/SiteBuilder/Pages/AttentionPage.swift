@@ -13,6 +13,10 @@ enum AttentionPage {
         var lastWord: String
         /// Each weight matrix beside what it makes: W_q with Q, W_k with K, W_v with V.
         var projections: [Projection]
+        /// " + b_q", " + b_k", " + b_v" when the model has these biases.
+        var qBias: String
+        var kBias: String
+        var vBias: String
         /// One entry of Q by hand: the followed token's LN1 row times W_q's first column.
         var workedQ: WorkedSum
         var workedQProducts: String
@@ -185,6 +189,7 @@ enum AttentionPage {
             isStrip: isStrip, stripHeatmap: stripHeatmap, fullHref: s.file(.attention(l)),
             lastWord: t.tokens[s.lastToken],
             projections: projections,
+            qBias: FormulaTerms.bias(w.bQ, "b_q"), kBias: FormulaTerms.bias(w.bK, "b_k"), vBias: FormulaTerms.bias(w.bV, "b_v"),
             workedQ: WorkedSum.dot(lnRow, wqColumn, bias: w.bQ?[0], result: layer.q[f, 0]),
             workedQProducts: WorkedSum.joinedSum(zip(lnRow, wqColumn).map { $0 * $1 } + (w.bQ.map { [$0[0]] } ?? []))
                 + " = " + NumberFormat.short(layer.q[f, 0], decimals: 4),

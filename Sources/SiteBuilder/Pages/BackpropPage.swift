@@ -84,10 +84,11 @@ enum BackpropPage {
         // Every weight matrix's gradient.
         var matrices: [(String, [[Double]], [String], [String])] = []
         for l in 0..<c.nLayers {
-            let lg = g.layers[l], p = s.multiLayer ? "layer \(l + 1) " : ""
+            // "W_q (layer 2)", as the layer pages' kickers say "Layer 2".
+            let lg = g.layers[l], suffix = s.multiLayer ? " (layer \(l + 1))" : ""
             let hidden = s.dimensionLabels(c.dFF, prefix: "u")
-            matrices += [(p + "W_q", lg.wQ.nested, dims, dims), (p + "W_k", lg.wK.nested, dims, dims), (p + "W_v", lg.wV.nested, dims, dims),
-                         (p + "W_o", lg.wO.nested, dims, dims), (p + "W_1", lg.w1.nested, dims, hidden), (p + "W_2", lg.w2.nested, hidden, dims)]
+            matrices += [("W_q" + suffix, lg.wQ.nested, dims, dims), ("W_k" + suffix, lg.wK.nested, dims, dims), ("W_v" + suffix, lg.wV.nested, dims, dims),
+                         ("W_o" + suffix, lg.wO.nested, dims, dims), ("W_1" + suffix, lg.w1.nested, dims, hidden), ("W_2" + suffix, lg.w2.nested, hidden, dims)]
         }
         matrices.append(("W_lm", g.wLM.nested, dims, s.model.vocab))
         // Each matrix on its own colour scale: on one shared scale all but the largest are blank.

@@ -18,6 +18,8 @@ enum LayerNormPage {
         var workedStd: String
         var workedFirst: String
         var hasParameters: Bool
+        /// " · γᵢ + βᵢ" for the formula, each part only when the model holds it.
+        var scaleShift: String
         var eps: String
         var dModel: Int
         var n: String
@@ -68,6 +70,7 @@ enum LayerNormPage {
             workedStd: "√(\(NumberFormat.short(row.variance, decimals: 4)) + \(NumberFormat.exact(s.model.config.layerNormEps))) = \(NumberFormat.short(row.std, decimals: 4))",
             workedFirst: first,
             hasParameters: hasGamma,
+            scaleShift: FormulaTerms.layerNormScaleShift(params),
             eps: NumberFormat.exact(s.model.config.layerNormEps),
             dModel: d, n: NumberFormat.short(n, decimals: 0),
             isFirstLayer: l == 0,

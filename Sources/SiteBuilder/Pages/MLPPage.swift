@@ -7,6 +7,9 @@ enum MLPPage {
     struct Context: PageContext {
         var ln2Table: TableContext
         var w1Table: TableContext
+        /// " + b_1", " + b_2" when the model has these biases.
+        var bias1: String
+        var bias2: String
         var preTable: TableContext
         var actTable: TableContext
         var w2Table: TableContext
@@ -65,6 +68,7 @@ enum MLPPage {
         return Context(
             ln2Table: perToken("LN2(h1): h1 normalised again", layer.ln2Out.nested, dims).render(),
             w1Table: s.sharedTable(w1, name: "W_1", focus: f, stage: .mlp(l)),
+            bias1: FormulaTerms.bias(w.b1, "b_1"), bias2: FormulaTerms.bias(w.b2, "b_2"),
             preTable: perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre.nested, hidden).render(),
             actTable: actTable(s, layer, l, hidden, f, isRelu: isRelu),
             w2Table: s.sharedTable(w2, name: "W_2", focus: f, stage: .mlp(l)),
