@@ -52,6 +52,27 @@ import Testing
         #expect(page("backprop.html").contains("<h1>Backpropagation through the block</h1>"))
     }
 
+    /// ReLU's zeros show the value they replaced (“−0.66 → 0”), not a strike-through.
+    @Test func reluZerosShowWhatTheyReplaced() {
+        let html = page("mlp.html")
+        #expect(html.contains("<td class=\"zeroed\" title=\"0 (ReLU: input was ≤ 0)\">−0.66 → 0</td>"))
+        #expect(html.contains("ReLU(mlp_pre): each negative entry becomes 0 (shown as “mlp_pre → 0”)"))
+        #expect(!page("style.css").contains("line-through"))
+    }
+
+    /// The playground lists all 6 words of the seed (not "Top 10"); the generation page lays the
+    /// greedy steps out as a grid, each sampled step's table beside its chart.
+    @Test func playgroundAndGenerationLayout() {
+        #expect(page("playground.html").contains("<caption id=\"next-token-caption\">All 6 tokens after “on”</caption>"))
+        #expect(page("playground.js").contains("All ${listed} tokens"))
+        #expect(page("playground.html").contains("<option value=\"layers.0.W_q\">W_q</option>"))
+        #expect(PlaygroundPage.readerName(ofMatrix: "layers.1.W_2", multiLayer: true) == "W_2 (layer 2)")
+        #expect(PlaygroundPage.readerName(ofMatrix: "W_lm", multiLayer: true) == "W_lm")
+        let generate = page("generate.html")
+        #expect(generate.contains("<ol class=\"step-grid\">"))
+        #expect(generate.components(separatedBy: "<div class=\"table-and-chart\">").count - 1 == generate.components(separatedBy: "<section class=\"sampled-step\">").count - 1)
+    }
+
     @Test func backpropWalksOneChainByHand() {
         let html = page("backprop.html")
         #expect(html.contains("<h2>One step back, by hand: from the logits to h2</h2>"))
@@ -102,6 +123,8 @@ import Testing
         #expect(text(files["backprop.html"]).contains("<h1>Backpropagation through the 2 blocks</h1>"))
         #expect(text(files["gradient.html"]).contains("travels back through the 2 blocks to every weight"))
         #expect(text(files["backprop.html"]).contains("dL/dW_1 (layer 1), on its own scale"))
+        #expect(text(files["playground.html"]).contains("<option value=\"layers.1.W_q\">W_q (layer 2)</option>"))
+        #expect(text(files["playground.html"]).contains("<caption id=\"next-token-caption\">All 10 tokens after"))
         #expect(!text(files["backprop.html"]).contains("dL/dlayer"))
         #expect(text(files["lm-head.html"]).contains("Its column of W_lm is the largest in none of the 8 rows: it wins only through"))
         #expect(text(files["backprop.html"]).contains("<h2>One step back, by hand: from the logits to LNf(h2)</h2>"))

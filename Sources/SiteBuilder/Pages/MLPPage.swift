@@ -94,10 +94,13 @@ enum MLPPage {
 
     /// The activation output, with the entries ReLU set to zero marked.
     static func actTable(_ s: SiteData, _ layer: LayerTrace, _ l: Int, _ hidden: [String], _ f: Int, isRelu: Bool) -> TableContext {
-        var table = s.tokenTable(isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
+        var table = s.tokenTable(isRelu ? "ReLU(mlp_pre): each negative entry becomes 0 (shown as “mlp_pre → 0”)" : "GELU(mlp_pre)",
                                  layer.mlpAct.nested, columns: hidden, focus: f, stage: .mlp(l))
         // ReLU's output is exactly 0 where mlp_pre ≤ 0.
-        if isRelu { table.zeroTitle = "0 (ReLU: input was ≤ 0)" }
+        if isRelu {
+            table.zeroTitle = "0 (ReLU: input was ≤ 0)"
+            table.zeroedFrom = layer.mlpPre.nested
+        }
         return table.render()
     }
 }
