@@ -32,9 +32,9 @@ enum LayerNormPage {
         let t = s.trace, d = s.model.config.dModel, layer = t.layers[l]
         let params = s.model.weights.layers[l].ln1
         let input = layer.input
-        let inputName = l == 0 ? "x" : "h2 of layer \(l)"
+        let inputName = l == 0 ? "x" : "h2 (layer \(l))"
         let stage = Stage.layerNorm(l)
-        let inputTable = s.tokenTable("Input: \(inputName), the residual stream entering \(s.layerPrefix(l))block", input.nested,
+        let inputTable = s.tokenTable("Input: \(inputName), the residual stream entering \(s.multiLayer ? "block \(l + 1)" : "the block")", input.nested,
                                       columns: s.dimensionLabels(d), focus: f, stage: stage)
         let stats = zip(layer.ln1.mean, layer.ln1.std).map { [$0, $1] }
         let statsTable = s.tokenTable("Per-token statistics: mean and √(variance + ε)", stats,

@@ -73,7 +73,7 @@ enum MLPPage {
             actTable: actTable(s, layer, l, hidden, f, isRelu: isRelu),
             w2Table: s.sharedTable(w2, name: "W_2", focus: f, stage: .mlp(l)),
             outTable: perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut.nested, dims).render(),
-            h2Table: perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut.nested, dims).render(),
+            h2Table: perToken("h2 = h1 + mlp_out, the output of \(s.multiLayer ? "block \(l + 1)" : "the block")", layer.residOut.nested, dims).render(),
             chart: chart,
             isRelu: isRelu, actName: actName,
             zeroedCount: zeroed.count, dFF: c.dFF, widens: c.dFF > c.dModel, dModel: c.dModel,
