@@ -25,6 +25,9 @@ enum PlaygroundPage {
     /// How the reader's text becomes tokens, for this model's tokenizer.
         var tokenizerSentence: String
         var lastWord: String
+        /// The next-token list's heading: "All 6 tokens" when the vocabulary fits the 10 rows, else "Top 10".
+        var listedHeading: String
+        var listedLabel: String
         /// softmax(z) of the last position, the ten most likely.
         var nextRows: [LabeledRow]
         /// softmax(z / T) of the last position, the ten most likely: what the slider redraws.
@@ -54,12 +57,18 @@ enum PlaygroundPage {
         var sampledPrompt: String
         var sampledNew: String
         var canNudge: Bool
-        /// The matrices "nudge a weight" offers, by their names in model.json.
-        var matrices: [String]
+        /// The matrices "nudge a weight" offers.
+        var matrices: [MatrixOption]
         /// The first option's entry [0, 0], as the script shows it before the slider moves.
         var nudgeShown: String
         var nudgeValue: String
     }
+    /// A matrix "nudge a weight" offers: its name in model.json, and the reader's ("W_q (layer 2)").
+    struct MatrixOption {
+        var value: String
+        var label: String
+    }
+
     /// Models up to this width get "nudge a weight".
     static let nudgeWidth = 16
     /// The page holds the attention maps when all of them together have at most this many
@@ -86,6 +95,14 @@ enum PlaygroundPage {
         case .checkpoint:
             "Type any text: the checkpoint's byte-level BPE tokenizer splits it into pieces from its \(n)-token vocabulary, as GPT-2's does (a space belongs to the piece after it, shown as ␣)."
         }
+    }
+
+    /// The site's name for a weight the script knows by its model-file path: "layers.1.W_q" is
+    /// "W_q (layer 2)" (just "W_q" with one layer), as the layer pages' kickers count layers.
+    static func readerName(ofMatrix path: String, multiLayer: Bool) -> String {
+        let parts = path.split(separator: ".")
+        guard parts.count == 3, parts[0] == "layers", let l = Int(parts[1]) else { return path }
+        return multiLayer ? "\(parts[2]) (layer \(l + 1))" : String(parts[2])
     }
 
     static func context(_ s: SiteData) -> Context {
@@ -134,6 +151,8 @@ enum PlaygroundPage {
             promptText: s.checkpoint == nil ? t.tokens.joined(separator: separator) : s.model.prompt.text,
             tokenizerSentence: tokenizerSentence(s.model.tokenizer, vocabularySize: vocab.count),
             lastWord: t.tokens[last],
+            listedHeading: top.count == vocab.count ? "All \(top.count) tokens" : "Top \(top.count)",
+            listedLabel: top.count == vocab.count ? "all \(top.count) tokens" : "top \(top.count)",
             nextRows: nextRows,
             temperedRows: temperedRows,
             heatmaps: maps,
@@ -153,7 +172,7 @@ enum PlaygroundPage {
             sampledPrompt: t.tokens.joined(separator: separator),
             sampledNew: g.sampledIDs.map { separator + vocab[$0] }.joined(),
             canNudge: offered && c.dModel <= nudgeWidth,
-            matrices: matrices,
+            matrices: matrices.map { MatrixOption(value: $0, label: Self.readerName(ofMatrix: $0, multiLayer: s.multiLayer)) },
             nudgeShown: NumberFormat.short(firstEntry, decimals: 3),
             nudgeValue: String(firstEntry))
     }
