@@ -1,4 +1,5 @@
 import Mustache
+import TransformerEngine
 
 /// A matrix as a table (`matrix-table.html` draws it): row and column headers, two-decimal
 /// cells with a true minus, each cell's value to 6 significant digits in its `title`, an
@@ -25,6 +26,8 @@ struct MatrixTable {
     var rowsNote: Note? = nil
     /// Cells that are exactly 0 get the class `zeroed` and this title (ReLU's zeroed units).
     var zeroTitle: String? = nil
+    /// With `zeroTitle`: the values those zeros replaced, shown before them ("−0.42 → 0").
+    var zeroedFrom: [[Double]]? = nil
     static let limit = 16
 
     /// The cells, as the caller has them (a table of a big weight matrix shows only a part,
@@ -32,11 +35,14 @@ struct MatrixTable {
     enum Cells {
         case plain([[Double]])
         case optional([[Double?]])
+        /// A weight matrix as the engine holds it: only the shown cells are read.
+        case tensor(Tensor)
 
         var rowCount: Int {
             switch self {
             case .plain(let rows): rows.count
             case .optional(let rows): rows.count
+            case .tensor(let matrix): matrix.rows
             }
         }
 
@@ -44,6 +50,7 @@ struct MatrixTable {
             switch self {
             case .plain(let rows): rows[row][column]
             case .optional(let rows): rows[row][column]
+            case .tensor(let matrix): matrix[row, column]
             }
         }
     }
@@ -54,6 +61,11 @@ struct MatrixTable {
 
     init(caption: String, optionalValues: [[Double?]], rowLabels: [String], columnLabels: [String]) {
         self.init(caption: caption, cells: .optional(optionalValues), rowLabels: rowLabels, columnLabels: columnLabels)
+    }
+
+    /// A matrix table of a tensor, read in place (a 768 × 50,257 W_lm is not copied into rows).
+    init(caption: String, matrix: Tensor, rowLabels: [String], columnLabels: [String]) {
+        self.init(caption: caption, cells: .tensor(matrix), rowLabels: rowLabels, columnLabels: columnLabels)
     }
 
     private init(caption: String, cells: Cells, rowLabels: [String], columnLabels: [String]) {
@@ -100,7 +112,8 @@ struct MatrixTable {
                     return TableContext.Cell(text: nilText, title: nilTitle, classes: "masked")
                 }
                 if let zeroTitle, value == 0, value.sign == .plus {
-                    return TableContext.Cell(text: NumberFormat.short(value), title: zeroTitle, classes: focus.isEmpty ? "zeroed" : "focus zeroed")
+                    let text = zeroedFrom.map { "\(NumberFormat.short($0[r][c])) → 0" } ?? NumberFormat.short(value)
+                    return TableContext.Cell(text: text, title: zeroTitle, classes: focus.isEmpty ? "zeroed" : "focus zeroed")
                 }
                 return TableContext.Cell(text: NumberFormat.short(value), title: NumberFormat.tooltip(value), classes: focus)
             }

@@ -25,7 +25,7 @@ enum TraceFiles {
                       generation: Generation, inlineLimit: Int = inlineLimit) -> [String: [UInt8]] {
         // Every weight gradient and the logits and probabilities are in an inline trace, each
         // number at least 3 bytes with its separator: past the limit, it is not rendered at all.
-        let weights = gradients.map(weightCount) ?? 0
+        let weights = gradients == nil ? 0 : ParameterCount(model).gradients
         if (weights + 2 * trace.logits.values.count) * 3 <= inlineLimit {
             var json = trace.json(model: model)
             append(to: &json, [("grads", gradients?.gradientsJSON() ?? .null)], run: run, generation: generation, vocab: model.vocab)
@@ -79,16 +79,6 @@ enum TraceFiles {
         members.append(("training", run?.json() ?? .null))
         members.append(("generation", generation.json(vocab: vocab, keptLimit: keptLimit)))
         json = .object(members)
-    }
-
-    /// How many weight gradients `g` holds.
-    static func weightCount(_ g: Gradients) -> Int {
-        var n = g.tokEmb.values.count + g.posEmb.values.count + g.wLM.values.count + g.bLM.count + 2 * g.lnfGamma.count
-        for l in g.layers {
-            n += [l.wQ, l.wK, l.wV, l.wO, l.w1, l.w2].reduce(0) { $0 + $1.values.count }
-            n += [l.bQ, l.bK, l.bV, l.bO, l.b1, l.b2, l.ln1Gamma, l.ln1Beta, l.ln2Gamma, l.ln2Beta].reduce(0) { $0 + $1.count }
-        }
-        return n
     }
 }
 
