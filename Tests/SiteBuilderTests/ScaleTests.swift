@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SiteBuilder
 import ModelFormats
-import TransformerEngine
+@testable import TransformerEngine
 
 /// What keeps a big model's site bounded: `--follow`, and trace.json split into layer files
 /// with the weight gradients summarised.
@@ -202,6 +202,44 @@ import TransformerEngine
                 }
             }
         }
+    }
+
+    /// A split trace's sampled step keeps its 20 most likely tokens, how many were kept, the
+    /// chosen token's rank and the interval of the cumulative probabilities that held u.
+    @Test func aSplitTracesSampledStepKeepsItsMostLikelyTokens() throws {
+        let logits = (0..<30).map { sin(Double($0)) * 0.1 }            // nearly uniform: u = 0.9 picks past the 20th
+        let step = Sampling.step(logits: logits, u: 0.9, settings: .default)
+        let generation = Generation(settings: .default, greedy: [], sampled: [step], positions: 8, windowStarts: [0])
+        let vocab = (0..<30).map { "w\($0)" }
+        let full = try JSONParser.parse(generation.json(vocab: vocab).renderedBytes())
+        let cut = try JSONParser.parse(generation.json(vocab: vocab, keptLimit: 20).renderedBytes())
+        let (fullStep, cutStep) = (try #require(Recompute.items(full["sampled"]?["steps"])?.first),
+                                   try #require(Recompute.items(cut["sampled"]?["steps"])?.first))
+        let kept = try Recompute.vector(fullStep["kept"]), probs = try Recompute.vector(fullStep["probs"])
+        #expect(kept.count == 30 && fullStep["kept_count"] == nil)
+        #expect(try Recompute.vector(cutStep["kept"]) == Array(kept.prefix(20)))
+        #expect(try Recompute.vector(cutStep["probs"]) == Array(probs.prefix(20)))
+        #expect(cutStep["kept_count"]?.value == .number(30))
+        let rank = try #require(kept.firstIndex(of: Double(step.id)))
+        #expect(cutStep["chosen_rank"]?.value == .number(Double(rank)) && rank >= 20)
+        let interval = try Recompute.vector(cutStep["interval"])
+        let (below, through): (Double, Double) = (probs[..<rank].reduce(0, +), probs[...rank].reduce(0, +))
+        #expect(interval == [below, through])
+        #expect(interval[0] <= step.u && step.u < interval[1])
+        for key in ["u", "id", "window"] { #expect(cutStep[key] == fullStep[key], "\(key)") }
+    }
+
+    /// The least size of a JSON tree is never more than what it renders to (the split decision
+    /// is taken on it before rendering a trace), for odd values and for a whole trace.
+    @Test func theLeastRenderedSizeIsALowerBound() throws {
+        let sample = JSONOut.object([("a", .numbers([0, -0.0, .nan, 1, 0.1, 1e-300])), ("b", .array([.int(7), .null, .bool(true), .string("<é>")])),
+                                     ("c", .array([.numbers([]), .numbers([2]), .object([])]))])
+        #expect(sample.leastRenderedBytes <= sample.renderedBytes().count)
+        let model = try ModelLoader.load(path: RepoPaths.fixture("multi")).model
+        let trace = Transformer.forward(model).json(model: model)
+        let (least, rendered) = (trace.leastRenderedBytes, trace.renderedBytes().count)
+        print("multi fixture's trace: at least \(least) bytes, rendered \(rendered)")
+        #expect(least <= rendered && least > 0)
     }
 
     /// A matrix bigger than the pooled grid: blocks of 4 × 3 (the last ones shorter).

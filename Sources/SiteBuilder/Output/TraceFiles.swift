@@ -29,8 +29,11 @@ enum TraceFiles {
         if (weights + 2 * trace.logits.values.count) * 3 <= inlineLimit {
             var json = trace.json(model: model)
             append(to: &json, [("grads", gradients?.gradientsJSON() ?? .null)], run: run, generation: generation, vocab: model.vocab)
-            let bytes = json.renderedBytes()
-            if bytes.count <= inlineLimit { return ["trace.json": bytes] }
+            // (A GPT-2-sized forward pass alone is about 33 MB at the least: not rendered either.)
+            if json.leastRenderedBytes <= inlineLimit {
+                let bytes = json.renderedBytes()
+                if bytes.count <= inlineLimit { return ["trace.json": bytes] }
+            }
         }
         return split(trace, model: model, gradients: gradients, run: run, generation: generation)
     }
