@@ -63,7 +63,9 @@
     const top = E.descendingOrder(probs).slice(0, 10);
     $("next-token").tBodies[0].innerHTML = top.map((id) =>
       `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${fmt(probs[id] * 100, 1)}%</td></tr>`).join("\n");
-    $("next-token-caption").textContent = `Top 10 after “${tokens[last]}”`;
+    // "All 6 tokens" when the vocabulary is no longer than the list, else "Top 10" (as the page says).
+    const listed = Math.min(10, model.vocab.length);
+    $("next-token-caption").textContent = `${listed === model.vocab.length ? `All ${listed} tokens` : `Top ${listed}`} after “${tokens[last]}”`;
     const tempered = E.softmax(trace.logits[last].map((z) => z / temperature));
     $("tempered").tBodies[0].innerHTML = E.descendingOrder(tempered).slice(0, 10).map((id) =>
       `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${fmt(tempered[id] * 100, 1)}%</td></tr>`).join("\n");

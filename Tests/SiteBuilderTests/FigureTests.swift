@@ -221,6 +221,14 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(!svg.contains("-hatch"))  // no pattern when nothing is masked
 }
 
+/// A small scale's legend ends say what the captions say (±0.0074), not a rounded ±0.01.
+@Test func heatmapLegendShowsASmallScalesTwoSignificantDigits() {
+    let svg = HeatmapSVG(id: "g", title: "t", description: "d", values: [[-0.0074, 0.003]], rowLabels: ["d0"],
+                         columnLabels: ["d0", "d1"], scale: .diverging(for: [[-0.0074, 0.003]])).render()
+    #expect(svg.contains(">−0.0074</text>") && svg.contains(">0.0074</text>") && svg.contains(">0</text>"))
+    #expect(!svg.contains(">0.01</text>"))
+}
+
 @Test func heatmapOptionsAppear() {
     let svg = HeatmapSVG(id: "a", title: "t", description: "d", values: [[1, nil], [0.5, 0.5]],
                          rowLabels: ["extraordinarily", "b"], columnLabels: ["extraordinarily", "b"],
@@ -273,39 +281,34 @@ private func allFigures(label: String = nasty) -> [String] {
 
 @Test func barChartWithArgmaxAndTarget() {
     let expected = """
-    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 358.03 142" style="max-width: 537px; min-width: 286px" role="img" aria-labelledby="b-title b-desc" class="figure figure-bars">\
-    <title id="b-title">T</title><desc id="b-desc">D</desc>\
-    <text x="34.84" y="18" font-size="11" text-anchor="end" class="figure-axis-label" fill="currentColor">word</text>\
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 344.67 144" style="max-width: 517px; min-width: 276px" role="img" aria-labelledby="b-title b-desc" class="figure figure-bars"><title id="b-title">T</title><desc id="b-desc">D</desc>\
+    <text x="38.5" y="18" font-size="12.5" text-anchor="end" class="figure-axis-label" fill="currentColor">word</text>\
     <g class="figure-axis" fill="currentColor">\
-    <line x1="42.84" y1="100" x2="42.84" y2="104" stroke="currentColor"/>\
-    <text x="42.84" y="115" font-size="11" text-anchor="middle" class="figure-num">0.0</text>\
-    <line x1="109.51" y1="24" x2="109.51" y2="100" class="figure-grid" stroke="currentColor" stroke-opacity="0.15"/>\
-    <line x1="109.51" y1="100" x2="109.51" y2="104" stroke="currentColor"/>\
-    <text x="109.51" y="115" font-size="11" text-anchor="middle" class="figure-num">0.2</text>\
-    <line x1="176.17" y1="24" x2="176.17" y2="100" class="figure-grid" stroke="currentColor" stroke-opacity="0.15"/>\
-    <line x1="176.17" y1="100" x2="176.17" y2="104" stroke="currentColor"/>\
-    <text x="176.17" y="115" font-size="11" text-anchor="middle" class="figure-num">0.4</text>\
-    <line x1="242.84" y1="24" x2="242.84" y2="100" class="figure-grid" stroke="currentColor" stroke-opacity="0.15"/>\
-    <line x1="242.84" y1="100" x2="242.84" y2="104" stroke="currentColor"/>\
-    <text x="242.84" y="115" font-size="11" text-anchor="middle" class="figure-num">0.6</text>\
-    <line x1="42.84" y1="100" x2="242.84" y2="100" stroke="currentColor"/>\
-    <text x="142.84" y="130" font-size="11" text-anchor="middle" class="figure-axis-label">probability</text></g>\
-    <g class="figure-bar figure-bar-argmax"><title>mat: 0.5</title>\
-    <text x="34.84" y="42.2" font-size="12" text-anchor="end" fill="currentColor" font-weight="700">mat</text>\
-    <rect x="42.84" y="30" width="166.67" height="16" fill="#2166ac"/>\
-    <text x="213.51" y="42.2" font-size="11" class="figure-num" fill="currentColor" font-weight="700">0.50</text>\
-    <text x="247.4" y="42.2" font-size="11" class="figure-marker" fill="currentColor">▲ prediction</text></g>\
-    <g class="figure-bar figure-bar-target"><title>rug: 0.3</title>\
-    <text x="34.84" y="66.2" font-size="12" text-anchor="end" fill="currentColor">rug</text>\
-    <rect x="42.84" y="54" width="100" height="16" fill="#92c5de" stroke="currentColor" stroke-width="2"/>\
-    <text x="146.84" y="66.2" font-size="11" class="figure-num" fill="currentColor">0.30</text>\
-    <text x="178.38" y="66.2" font-size="11" class="figure-marker" fill="currentColor">◆ target</text></g>\
-    <g class="figure-bar"><title>cat: 0.2</title>\
-    <text x="34.84" y="90.2" font-size="12" text-anchor="end" fill="currentColor">cat</text>\
-    <rect x="42.84" y="78" width="66.67" height="16" fill="#92c5de"/>\
-    <text x="113.51" y="90.2" font-size="11" class="figure-num" fill="currentColor">0.20</text></g>\
-    <line x1="42.84" y1="22" x2="42.84" y2="100" class="figure-zero" stroke="currentColor" stroke-width="1.5"/>\
-    </svg>
+    <line x1="46.5" y1="100" x2="46.5" y2="104" stroke="currentColor"/>\
+    <text x="46.5" y="116" font-size="12.5" text-anchor="middle" class="figure-num">0.0</text>\
+    <line x1="103.17" y1="24" x2="103.17" y2="100" class="figure-grid" stroke="currentColor" stroke-opacity="0.15"/>\
+    <line x1="103.17" y1="100" x2="103.17" y2="104" stroke="currentColor"/>\
+    <text x="103.17" y="116" font-size="12.5" text-anchor="middle" class="figure-num">0.2</text>\
+    <line x1="159.83" y1="24" x2="159.83" y2="100" class="figure-grid" stroke="currentColor" stroke-opacity="0.15"/>\
+    <line x1="159.83" y1="100" x2="159.83" y2="104" stroke="currentColor"/>\
+    <text x="159.83" y="116" font-size="12.5" text-anchor="middle" class="figure-num">0.4</text>\
+    <line x1="216.5" y1="24" x2="216.5" y2="100" class="figure-grid" stroke="currentColor" stroke-opacity="0.15"/>\
+    <line x1="216.5" y1="100" x2="216.5" y2="104" stroke="currentColor"/>\
+    <text x="216.5" y="116" font-size="12.5" text-anchor="middle" class="figure-num">0.6</text>\
+    <line x1="46.5" y1="100" x2="216.5" y2="100" stroke="currentColor"/>\
+    <text x="131.5" y="132" font-size="12.5" text-anchor="middle" class="figure-axis-label">probability</text></g>\
+    <g class="figure-bar figure-bar-argmax"><title>mat: 0.5</title><text x="38.5" y="42.55" font-size="13" text-anchor="end" fill="currentColor" font-weight="700">mat</text>\
+    <rect x="46.5" y="30" width="141.67" height="16" fill="#2166ac"/>\
+    <text x="192.17" y="42.55" font-size="12.5" class="figure-num" fill="currentColor" font-weight="700">0.50</text>\
+    <text x="229.59" y="42.55" font-size="12.5" class="figure-marker" fill="currentColor">▲ prediction</text></g>\
+    <g class="figure-bar figure-bar-target"><title>rug: 0.3</title><text x="38.5" y="66.55" font-size="13" text-anchor="end" fill="currentColor">rug</text>\
+    <rect x="46.5" y="54" width="85" height="16" fill="#92c5de" stroke="currentColor" stroke-width="2"/>\
+    <text x="135.5" y="66.55" font-size="12.5" class="figure-num" fill="currentColor">0.30</text>\
+    <text x="170.25" y="66.55" font-size="12.5" class="figure-marker" fill="currentColor">◆ target</text></g>\
+    <g class="figure-bar"><title>cat: 0.2</title><text x="38.5" y="90.55" font-size="13" text-anchor="end" fill="currentColor">cat</text>\
+    <rect x="46.5" y="78" width="56.67" height="16" fill="#92c5de"/>\
+    <text x="107.17" y="90.55" font-size="12.5" class="figure-num" fill="currentColor">0.20</text></g>\
+    <line x1="46.5" y1="22" x2="46.5" y2="100" class="figure-zero" stroke="currentColor" stroke-width="1.5"/></svg>
     """
     #expect(smallBarChart().render() == expected)
 }
@@ -393,8 +396,11 @@ private func sampleStack(layers: Int, heads: Int, label: String = "x") -> StackS
     #expect(gpt2.components(separatedBy: "class=\"stack-head-slot\"").count - 1 == 24)
     #expect(gpt2.components(separatedBy: "class=\"stack-block\"").count - 1 == 3)
     // Readable at both sizes: the 12-block picture is only a band taller than two blocks.
-    let height = { (svg: String) -> Double in Double(svg.firstMatch(of: /viewBox="0 0 440 ([0-9.]+)"/)!.1)! }
+    let height = { (svg: String) -> Double in Double(svg.firstMatch(of: /viewBox="0 0 380 ([0-9.]+)"/)!.1)! }
     #expect(height(gpt2) - height(sampleStack(layers: 2, heads: 12).render()) == 46 + 12)
+    // At 390 px the picture is about 366 px wide: no text under 11 px there.
+    let sizes = gpt2.matches(of: /font-size="([0-9.]+)"/).map { Double($0.1)! }
+    #expect(!sizes.isEmpty && sizes.allSatisfy { $0 * 366 / 380 >= 11 }, "\(sizes.min() ?? 0)")
 }
 
 @Test func lineChartPointsAndMarker() {

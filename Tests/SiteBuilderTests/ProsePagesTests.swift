@@ -40,9 +40,37 @@ import Testing
     }
 
     @Test func theResidualPagesSayWhatTheSumAdds() {
-        #expect(page("residual.html").contains("What the residual adds: “<bdi>on</bdi>”'s x has length 0.62, attn_out 0.48, and their sum h1 0.94. h1 still points much where x did (cosine 0.89, where 1 is the same direction)"))
+        #expect(page("residual.html").contains("What the residual adds: “<bdi>on</bdi>”'s x has length 0.62, attn_out 0.48, and their sum h1 0.94. h1 still points in much the same direction as x did (cosine 0.89, where 1 is the same direction)"))
         #expect(page("residual.html").contains("Attention moves d0 most: (−0.20) + (−0.33) = −0.53."))
         #expect(page("mlp.html").contains("What the residual adds: “<bdi>on</bdi>”'s h1 has length 0.94, mlp_out 0.18, and their sum h2 1.05; the cosine of h1 and h2 is 0.99"))
+    }
+
+    @Test func theSeedsFormulasHaveNoBiasesAndNoGammaOrBeta() {
+        #expect(page("attention.html").contains("<pre class=\"formula\">Q = LN1(x)·W_q\nK = LN1(x)·W_k\nV = LN1(x)·W_v\n"))
+        #expect(page("layernorm.html").contains("LN(x)ᵢ = (xᵢ − mean) / √(var + ε)      ε = 1e-05"))
+        #expect(page("lm-head.html").contains("<pre class=\"formula\">logits = h2 · W_lm        ("))
+        #expect(page("backprop.html").contains("<h1>Backpropagation through the block</h1>"))
+    }
+
+    /// ReLU's zeros show the value they replaced (“−0.66 → 0”), not a strike-through.
+    @Test func reluZerosShowWhatTheyReplaced() {
+        let html = page("mlp.html")
+        #expect(html.contains("<td class=\"zeroed\" title=\"0 (ReLU: input was ≤ 0)\">−0.66 → 0</td>"))
+        #expect(html.contains("ReLU(mlp_pre): each negative entry becomes 0 (shown as “mlp_pre → 0”)"))
+        #expect(!page("style.css").contains("line-through"))
+    }
+
+    /// The playground lists all 6 words of the seed (not "Top 10"); the generation page lays the
+    /// greedy steps out as a grid, each sampled step's table beside its chart.
+    @Test func playgroundAndGenerationLayout() {
+        #expect(page("playground.html").contains("<caption id=\"next-token-caption\">All 6 tokens after “on”</caption>"))
+        #expect(page("playground.js").contains("All ${listed} tokens"))
+        #expect(page("playground.html").contains("<option value=\"layers.0.W_q\">W_q</option>"))
+        #expect(PlaygroundPage.readerName(ofMatrix: "layers.1.W_2", multiLayer: true) == "W_2 (layer 2)")
+        #expect(PlaygroundPage.readerName(ofMatrix: "W_lm", multiLayer: true) == "W_lm")
+        let generate = page("generate.html")
+        #expect(generate.contains("<ol class=\"step-grid\">"))
+        #expect(generate.components(separatedBy: "<div class=\"table-and-chart\">").count - 1 == generate.components(separatedBy: "<section class=\"sampled-step\">").count - 1)
     }
 
     @Test func backpropWalksOneChainByHand() {
@@ -85,7 +113,25 @@ import Testing
     /// sentences that read right for the last of several blocks.
     @Test func multiLayerSentencesReadRight() throws {
         let files = try SiteBuild.render(options(model: RepoPaths.fixture("multi"), output: NSTemporaryDirectory() + "prose-multi-unused")).files
-        #expect(text(files["gradient.html"]).contains("The logits came from <code>LNf(h2) · W_lm</code>"))
+        #expect(text(files["gradient.html"]).contains("The logits came from <code>LNf(h2) · W_lm + b_lm</code>"))
+        // The formula boxes say what was computed: this model has biases and LayerNorm γ, β.
+        #expect(text(files["layer1-attention.html"]).contains("<pre class=\"formula\">Q = LN1(x)·W_q + b_q\nK = LN1(x)·W_k + b_k\nV = LN1(x)·W_v + b_v\n"))
+        #expect(text(files["layer2-mlp.html"]).contains("<pre class=\"formula\">mlp_pre = LN2(h1) · W_1 + b_1\nmlp_out = GELU(mlp_pre) · W_2 + b_2\n"))
+        #expect(text(files["layer1-residual.html"]).contains("<pre class=\"formula\">attn_out = c · W_o + b_o\n"))
+        #expect(text(files["lm-head.html"]).contains("<pre class=\"formula\">logits = LNf(h2) · W_lm + b_lm "))
+        #expect(text(files["layer1-layernorm.html"]).contains("LN(x)ᵢ = (xᵢ − mean) / √(var + ε) · γᵢ + βᵢ "))
+        #expect(text(files["backprop.html"]).contains("<h1>Backpropagation through the 2 blocks</h1>"))
+        #expect(text(files["gradient.html"]).contains("travels back through the 2 blocks to every weight"))
+        #expect(text(files["backprop.html"]).contains("dL/dW_1 (layer 1), on its own scale"))
+        #expect(text(files["embeddings.html"]).contains("a place in an 8-dimensional space"))
+        #expect(EmbeddingsPage.article(for: 4) == "a" && EmbeddingsPage.article(for: 768) == "a" && EmbeddingsPage.article(for: 18) == "an"
+                && EmbeddingsPage.article(for: 11_000) == "an" && EmbeddingsPage.article(for: 110) == "a" && EmbeddingsPage.article(for: 80) == "an")
+        #expect(text(files["layer2-attention.html"]).contains("<pre class=\"formula\">Q = LN1(h2 (layer 1))·W_q + b_q\n"))
+        #expect(text(files["layer2-layernorm.html"]).contains("Input: h2 (layer 1), the residual stream entering block 2"))
+        #expect(text(files["playground.html"]).contains("<option value=\"layers.1.W_q\">W_q (layer 2)</option>"))
+        #expect(text(files["playground.html"]).contains("<caption id=\"next-token-caption\">All 10 tokens after"))
+        #expect(!text(files["backprop.html"]).contains("dL/dlayer"))
+        #expect(text(files["lm-head.html"]).contains("Its column of W_lm is the largest in none of the 8 rows, so its lead comes from the token's vector"))
         #expect(text(files["backprop.html"]).contains("<h2>One step back, by hand: from the logits to LNf(h2)</h2>"))
         #expect(text(files["backprop.html"]).contains("The residual sum of the last block's h1"))
         #expect(text(files["layer2-mlp.html"]).contains("That is the last block. h2"))

@@ -193,12 +193,12 @@ import Testing
         #expect(attention.contains("Head 2 (columns d4–d7)"))
         // Two full heatmaps and the two small multiples, each small one a link to its head's section.
         #expect(attention.components(separatedBy: "class=\"figure figure-heatmap\"").count - 1 == 4)
-        #expect(attention.contains("<h2>All 2 heads at a glance</h2>"))
+        #expect(attention.contains("<h2>Both heads at a glance</h2>"))
         #expect(attention.contains("<li><a href=\"#head-2\"><svg") && attention.contains("<section class=\"head\" id=\"head-2\""))
         // W_o mixes across the heads: one share per head and b_o, adding up to attn_out's first number.
         #expect(attention.contains("one share from each head, <code>(−0.6522) (head 1) + (−0.2112) (head 2) + 0.6819 (b_o) = −0.1814</code>"))
         #expect(attention.contains("would be 0.55 instead of 0.50."))
-        #expect(attention.contains("W_q (8 × 8)") && attention.contains("Q = LN1(x)·W_q + b_q"))
+        #expect(attention.contains("W_q (8 × 8)") && attention.contains("Q = LN1(h2 (layer 1))·W_q + b_q"))
         let overview = text(site["index.html"])
         #expect(overview.contains(">block 1 of 2</text>") && overview.contains(">block 2 of 2</text>"))
         #expect(overview.contains("<a href=\"layer2-attention.html\"><title>Attention — 2 heads × 4, causal</title>"))
@@ -246,9 +246,9 @@ import Testing
         let tmp = TempFolder(); defer { tmp.cleanup() }
         try SiteBuild.run(options(model: RepoPaths.fixture("chars"), output: tmp.sub("chars")))
         let chars = readTree(tmp.sub("chars"))
-        #expect(text(chars["index.html"]).contains("names no target"))
+        #expect(text(chars["index.html"]).contains("No target word was given, so there is no loss to compute."))
         #expect(text(chars["tokens.html"]).contains("one character at a time"))
-        #expect(text(chars["training.html"]).contains("the model file names no target word"))
+        #expect(text(chars["training.html"]).contains("no target word was given, so there is no loss"))
         #expect(text(chars["trace.json"]).contains("\"grads\": null"))
         try SiteBuild.run(options(model: RepoPaths.fixture("deep"), output: tmp.sub("deep")))
         #expect(readTree(tmp.sub("deep"))["layer3-mlp.html"] != nil)

@@ -64,11 +64,14 @@ public struct BarChartSVG: Sendable {
 
     public func render() -> String {
         let pad = 8.0
-        let font = 12.0
-        let valueFont = 11.0
+        // Sizes in user units; the chart is drawn about 0.9× on a 390-px phone, so every text
+        // stays at 11 px or more there.
+        let font = 13.0
+        let valueFont = 12.5
+        let axisFont = 12.5
         let rowHeight = 24.0
         let barHeight = 16.0
-        let plotWidth = 200.0
+        let plotWidth = 170.0
 
         let values = bars.map { $0.value.isFinite ? $0.value : 0 }
         let axis = LinearAxis(min: Swift.min(0, values.min() ?? 0), max: Swift.max(0, values.max() ?? 0))
@@ -82,7 +85,7 @@ public struct BarChartSVG: Sendable {
         }
 
         let labelWidth = zip(shownLabels, bars).map { FigureText.width($0, fontSize: font, bold: $1.isArgmax) }.max() ?? 0
-        let labelColumn = Swift.max(labelWidth, FigureText.width(categoryAxisLabel, fontSize: 11)) + 8
+        let labelColumn = Swift.max(labelWidth, FigureText.width(categoryAxisLabel, fontSize: axisFont)) + 8
         let valueWidths = zip(valueTexts, bars).map { FigureText.width($0, fontSize: valueFont, bold: $1.isArgmax) }
         let maxValueWidth = valueWidths.max() ?? 0
         let annotationWidth = annotations.map { FigureText.width($0, fontSize: valueFont) }.max() ?? 0
@@ -92,8 +95,8 @@ public struct BarChartSVG: Sendable {
         let rightReserve = maxValueWidth + 4 + (annotationWidth > 0 ? annotationWidth + 8 : 0)
         let top = pad + 18
         let axisY = top + Double(bars.count) * rowHeight + 2
-        let width = Swift.max(plotX + plotWidth + rightReserve, plotX + plotWidth / 2 + FigureText.width(valueAxisLabel, fontSize: 11) / 2) + pad
-        let height = axisY + 34 + pad
+        let width = Swift.max(plotX + plotWidth + rightReserve, plotX + plotWidth / 2 + FigureText.width(valueAxisLabel, fontSize: axisFont) / 2) + pad
+        let height = axisY + 36 + pad
         func xOf(_ v: Double) -> Double { axis.position(v, from: plotX, to: plotX + plotWidth) }
         let zeroX = xOf(0)
 
@@ -101,7 +104,7 @@ public struct BarChartSVG: Sendable {
         svg.open(id: id, classes: "figure figure-bars", width: width, height: height, title: title, description: description)
 
         // Category axis caption above the labels.
-        svg.text(categoryAxisLabel, x: pad + labelColumn - 8, y: pad + 10, fontSize: 11, anchor: "end",
+        svg.text(categoryAxisLabel, x: pad + labelColumn - 8, y: pad + 10, fontSize: axisFont, anchor: "end",
                  attributes: "class=\"figure-axis-label\" fill=\"currentColor\"")
 
         // Grid lines and tick labels.

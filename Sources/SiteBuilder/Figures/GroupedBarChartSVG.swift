@@ -64,12 +64,15 @@ public struct GroupedBarChartSVG: Sendable {
 
     public func render() -> String {
         let pad = 8.0
-        let font = 12.0
-        let valueFont = 11.0
+        // Sizes in user units; the chart is drawn about 0.9× on a 390-px phone, so every text
+        // stays at 11 px or more there.
+        let font = 13.0
+        let valueFont = 12.5
+        let axisFont = 12.5
         let barHeight = 13.0
         let barGap = 2.0
         let groupGap = 10.0
-        let plotWidth = 200.0
+        let plotWidth = 170.0
         let seriesCount = series.count
         let eid = Escape.html(id)
 
@@ -83,7 +86,7 @@ public struct GroupedBarChartSVG: Sendable {
 
         let shown = categories.map { FigureText.truncated($0, maxCharacters: 14) }
         let labelWidth = shown.map { FigureText.width($0, fontSize: font) }.max() ?? 0
-        let labelColumn = Swift.max(labelWidth, FigureText.width(categoryAxisLabel, fontSize: 11)) + 8
+        let labelColumn = Swift.max(labelWidth, FigureText.width(categoryAxisLabel, fontSize: axisFont)) + 8
         let valueWidth = series.flatMap { $0.values.map { FigureText.width(valueFormat.label($0), fontSize: valueFont) } }.max() ?? 0
         let leftReserve = axis.lo < 0 ? valueWidth + 6 : 0
         let plotX = pad + labelColumn + leftReserve
@@ -93,7 +96,7 @@ public struct GroupedBarChartSVG: Sendable {
         var legendX = pad
         for s in series {
             legendItems.append((legendX, s.name))
-            legendX += 14 + 5 + FigureText.width(s.name, fontSize: 11) + 14
+            legendX += 14 + 5 + FigureText.width(s.name, fontSize: axisFont) + 14
         }
         let legendRight = legendX - 14
 
@@ -101,8 +104,8 @@ public struct GroupedBarChartSVG: Sendable {
         let groupHeight = Double(seriesCount) * barHeight + Double(Swift.max(0, seriesCount - 1)) * barGap
         let axisY = top + Double(categories.count) * (groupHeight + groupGap) - groupGap + 6
         let width = Swift.max(plotX + plotWidth + valueWidth + 6, legendRight,
-                              plotX + plotWidth / 2 + FigureText.width(valueAxisLabel, fontSize: 11) / 2) + pad
-        let height = axisY + 34 + pad
+                              plotX + plotWidth / 2 + FigureText.width(valueAxisLabel, fontSize: axisFont) / 2) + pad
+        let height = axisY + 36 + pad
         func xOf(_ v: Double) -> Double { axis.position(v, from: plotX, to: plotX + plotWidth) }
         let zeroX = xOf(0)
 
@@ -115,11 +118,11 @@ public struct GroupedBarChartSVG: Sendable {
         svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
         for (k, item) in legendItems.enumerated() {
             svg.rect(x: item.x, y: pad + 3, width: 14, height: 10, attributes: "class=\"figure-series-\(k)\" " + style(k))
-            svg.text(item.name, x: item.x + 19, y: pad + 12, fontSize: 11)
+            svg.text(item.name, x: item.x + 19, y: pad + 12, fontSize: axisFont)
         }
         svg.raw("</g>")
 
-        svg.text(categoryAxisLabel, x: pad + labelColumn - 8, y: top - 8, fontSize: 11, anchor: "end",
+        svg.text(categoryAxisLabel, x: pad + labelColumn - 8, y: top - 8, fontSize: axisFont, anchor: "end",
                  attributes: "class=\"figure-axis-label\" fill=\"currentColor\"")
 
         // Axis.

@@ -1,3 +1,4 @@
+import Foundation
 import TransformerEngine
 
 /// A matrix drawn as coloured cells (attention weights, embedding matrices, …).
@@ -378,11 +379,13 @@ public struct HeatmapSVG: Sendable {
         }
         svg.rect(x: legendX, y: legendY, width: legendWidth, height: 10,
                  attributes: "fill=\"url(#\(eid)-legend)\" stroke=\"currentColor\" stroke-width=\"0.5\"")
+        // The ends show the scale's two significant digits (±0.0074, not ±0.01), as captions state it.
+        let legendDecimals = scale.maximum > 0 && scale.maximum < 0.1 ? 1 - Int(log10(scale.maximum).rounded(.down)) : 2
         for (k, v) in legendTicks.enumerated() {
             let x = legendX + (scale.fraction(v) ?? 0) * legendWidth
             let anchor = k == 0 ? "start" : (k == legendTicks.count - 1 ? "end" : "middle")
             svg.line(x1: x, y1: legendY + 10, x2: x, y2: legendY + 13, attributes: "stroke=\"currentColor\"")
-            svg.text(NumberFormat.short(v), x: x, y: legendY + 24, fontSize: 11, anchor: anchor,
+            svg.text(v == 0 && legendDecimals > 2 ? "0" : NumberFormat.short(v, decimals: legendDecimals), x: x, y: legendY + 24, fontSize: 11, anchor: anchor,
                      attributes: "class=\"figure-num\"")
         }
         svg.raw("</g>")

@@ -305,11 +305,11 @@ extension SVGWriter {
                 line(x1: x, y1: gridTop, x2: x, y2: axisY, attributes: "class=\"figure-grid\" stroke=\"currentColor\" stroke-opacity=\"0.15\"")
             }
             line(x1: x, y1: axisY, x2: x, y2: axisY + 4, attributes: "stroke=\"currentColor\"")
-            text(axis.label(t, format: format), x: x, y: axisY + 15, fontSize: 11, anchor: "middle",
+            text(axis.label(t, format: format), x: x, y: axisY + 16, fontSize: 12.5, anchor: "middle",
                  attributes: "class=\"figure-num\"")
         }
         line(x1: plotX, y1: axisY, x2: plotX + plotWidth, y2: axisY, attributes: "stroke=\"currentColor\"")
-        text(label, x: plotX + plotWidth / 2, y: axisY + 30, fontSize: 11, anchor: "middle",
+        text(label, x: plotX + plotWidth / 2, y: axisY + 32, fontSize: 12.5, anchor: "middle",
              attributes: "class=\"figure-axis-label\"")
         raw("</g>")
     }

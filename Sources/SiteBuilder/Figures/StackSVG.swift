@@ -4,7 +4,9 @@
 /// branching off the stream and adding back at ⊕ (the stream itself is the skip path), then
 /// the final LayerNorm, the LM head and the prediction at the top.
 ///
-/// - The viewBox is 440 units wide: readable on a 390-px phone, and beside the text on a wide page.
+/// - The viewBox is 380 units wide, so on a 390-px phone (about 366 px for the figure) a unit is
+///   nearly a pixel: the smallest text, 11.5 units, is read at 11 px or more.
+///   `minimumFontSize` is that floor; beside the text on a wide page the picture is drawn larger.
 /// - Many blocks are collapsed: the first and the last are drawn, the ones between are one band
 ///   (`rows` decides what is drawn; `OverviewPage` collapses more than 3 blocks).
 /// - Each part with an `href` is an `<a>` with a `<title>` (its accessible name), so every part
@@ -85,13 +87,15 @@ public struct StackSVG: Sendable {
     }
 
     // Layout, in viewBox units.
-    static let width = 440.0
-    static let spineX = 220.0
+    static let width = 380.0
+    static let spineX = 190.0
+    /// No text in the picture is smaller than this (user units).
+    static let minimumFontSize = 11.5
     static let boxHeight = 40.0
     static let arrowGap = 22.0
     static let blockHeight = 210.0
     static let bandHeight = 46.0
-    static let leftX = 105.0, rightX = 335.0, branchWidth = 150.0
+    static let leftX = 92.0, rightX = 288.0, branchWidth = 150.0
 
     public func render() -> String {
         let w = Self.width, x0 = Self.spineX
@@ -137,25 +141,25 @@ public struct StackSVG: Sendable {
                 svg.rect(x: 10, y: y, width: w - 20, height: Self.bandHeight, attributes: "rx=\"6\" class=\"stack-block\"")
                 let text = FigureText.truncated(part.label, maxCharacters: 30)
                 open(&svg, part)
-                svg.rect(x: 40, y: y + 7, width: 150, height: 32, attributes: "rx=\"6\" class=\"stack-box\" stroke-width=\"1.2\"")
-                svg.text(text, x: 115, y: y + 27, fontSize: 12, anchor: "middle", attributes: "fill=\"currentColor\"")
+                svg.rect(x: 20, y: y + 7, width: 150, height: 32, attributes: "rx=\"6\" class=\"stack-box\" stroke-width=\"1.2\"")
+                svg.text(text, x: 95, y: y + 27, fontSize: 12.5, anchor: "middle", attributes: "fill=\"currentColor\"")
                 close(&svg, part)
-                svg.text(FigureText.truncated(part.sublabel, maxCharacters: 30), x: 232, y: y + 27, fontSize: 11,
+                svg.text(FigureText.truncated(part.sublabel, maxCharacters: 28), x: 185, y: y + 27, fontSize: Self.minimumFontSize,
                          attributes: "class=\"stack-muted\"")
                 y += Self.bandHeight + 12
             }
         }
 
         // Bottom: x = token embedding + position embedding, from the tokens.
-        svg.text(FigureText.truncated(streamLabel, maxCharacters: 34), x: x0 - 14, y: addY - 12, fontSize: 10.5, anchor: "end", attributes: "class=\"stack-muted\"")
+        svg.text(FigureText.truncated(streamLabel, maxCharacters: 27), x: x0 - 14, y: addY - 12, fontSize: Self.minimumFontSize, anchor: "end", attributes: "class=\"stack-muted\"")
         plus(&svg, Part("+", "x = token embedding + position embedding"), x: x0, y: addY)
         let embY = addY + 30
-        box(&svg, tokenEmbedding, centerX: Self.leftX, y: embY, width: 170, height: Self.boxHeight)
-        box(&svg, positionEmbedding, centerX: Self.rightX, y: embY, width: 170, height: Self.boxHeight)
+        box(&svg, tokenEmbedding, centerX: Self.leftX, y: embY, width: 160, height: Self.boxHeight)
+        box(&svg, positionEmbedding, centerX: Self.rightX, y: embY, width: 160, height: Self.boxHeight)
         svg.raw("<path d=\"M\(SVGWriter.n(Self.leftX)),\(SVGWriter.n(embY)) V\(SVGWriter.n(addY)) H\(SVGWriter.n(x0 - 11))\" \(arrow)/>")
         svg.raw("<path d=\"M\(SVGWriter.n(Self.rightX)),\(SVGWriter.n(embY)) V\(SVGWriter.n(addY)) H\(SVGWriter.n(x0 + 11))\" \(arrow)/>")
         let tokY = embY + Self.boxHeight + 30
-        box(&svg, tokens, centerX: x0, y: tokY, width: 400, height: Self.boxHeight)
+        box(&svg, tokens, centerX: x0, y: tokY, width: Self.width - 20, height: Self.boxHeight)
         svg.line(x1: Self.leftX, y1: tokY, x2: Self.leftX, y2: embY + Self.boxHeight + 2, attributes: arrow)
         svg.line(x1: Self.rightX, y1: tokY, x2: Self.rightX, y2: embY + Self.boxHeight + 2, attributes: arrow)
         svg.close()
@@ -167,7 +171,7 @@ public struct StackSVG: Sendable {
     private func drawBlock(_ svg: inout SVGWriter, _ block: Block, top: Double, arrow: String) {
         let x0 = Self.spineX, bottom = top + Self.blockHeight, bw = Self.branchWidth
         svg.rect(x: 10, y: top, width: Self.width - 20, height: Self.blockHeight, attributes: "rx=\"8\" class=\"stack-block\"")
-        svg.text(FigureText.truncated(block.name, maxCharacters: 24), x: 20, y: top + 18, fontSize: 12,
+        svg.text(FigureText.truncated(block.name, maxCharacters: 24), x: 20, y: top + 18, fontSize: 12.5,
                  attributes: "class=\"stack-muted\" font-weight=\"700\"")
 
         // Attention branch: fork, LN1, attention (its heads as slots), → ⊕ on the spine.
@@ -180,7 +184,7 @@ public struct StackSVG: Sendable {
         headSlots(&svg, count: block.heads, centerX: Self.leftX, y: attnTop + 40, width: bw - 20)
         svg.line(x1: Self.leftX + bw / 2, y1: add1, x2: x0 - 11, y2: add1, attributes: arrow)
         plus(&svg, block.attentionAdd, x: x0, y: add1)
-        svg.text("skip", x: x0 + 6, y: (fork1 + add1) / 2 + 4, fontSize: 10, attributes: "class=\"stack-muted\"")
+        svg.text("skip", x: x0 + 6, y: (fork1 + add1) / 2 + 4, fontSize: Self.minimumFontSize, attributes: "class=\"stack-muted\"")
 
         // MLP branch: fork above the first ⊕, LN2, MLP, → ⊕.
         let fork2 = add1 - 18, add2 = top + 31
@@ -190,7 +194,7 @@ public struct StackSVG: Sendable {
         box(&svg, block.mlp, centerX: Self.rightX, y: top + 10, width: bw, height: 42)
         svg.line(x1: Self.rightX - bw / 2, y1: add2, x2: x0 + 11, y2: add2, attributes: arrow)
         plus(&svg, block.mlpAdd, x: x0, y: add2)
-        svg.text("skip", x: x0 - 6, y: (fork2 + add2) / 2 + 4, fontSize: 10, anchor: "end", attributes: "class=\"stack-muted\"")
+        svg.text("skip", x: x0 - 6, y: (fork2 + add2) / 2 + 4, fontSize: Self.minimumFontSize, anchor: "end", attributes: "class=\"stack-muted\"")
     }
 
     /// The heads of an attention box as small slots (at most 16 drawn; more end in "…").
@@ -225,14 +229,14 @@ public struct StackSVG: Sendable {
         open(&svg, part)
         svg.rect(x: centerX - width / 2, y: y, width: width, height: height,
                  attributes: "rx=\"6\" class=\"stack-box\" stroke-width=\"1.2\"" + (dashed ? " stroke-dasharray=\"4 3\"" : ""))
-        let characters = Int(width / 7.2)
+        let characters = Int(width / 7.6)
         if small || part.sublabel.isEmpty {
-            svg.text(FigureText.truncated(part.label, maxCharacters: characters), x: centerX, y: y + height / 2 + 4.2,
-                     fontSize: small ? 11.5 : 13, anchor: "middle", attributes: "fill=\"currentColor\"")
+            svg.text(FigureText.truncated(part.label, maxCharacters: characters), x: centerX, y: y + height / 2 + 4.4,
+                     fontSize: small ? 12 : 13.5, anchor: "middle", attributes: "fill=\"currentColor\"")
         } else {
-            svg.text(FigureText.truncated(part.label, maxCharacters: characters), x: centerX, y: y + 16, fontSize: 13,
+            svg.text(FigureText.truncated(part.label, maxCharacters: characters), x: centerX, y: y + 16, fontSize: 13.5,
                      anchor: "middle", attributes: "fill=\"currentColor\" font-weight=\"600\"")
-            svg.text(FigureText.truncated(part.sublabel, maxCharacters: Int(width / 6)), x: centerX, y: y + 31, fontSize: 10.5,
+            svg.text(FigureText.truncated(part.sublabel, maxCharacters: Int(width / 6.6)), x: centerX, y: y + 32, fontSize: Self.minimumFontSize,
                      anchor: "middle", attributes: "class=\"stack-muted\"")
         }
         close(&svg, part)

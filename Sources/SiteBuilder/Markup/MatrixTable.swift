@@ -26,6 +26,8 @@ struct MatrixTable {
     var rowsNote: Note? = nil
     /// Cells that are exactly 0 get the class `zeroed` and this title (ReLU's zeroed units).
     var zeroTitle: String? = nil
+    /// With `zeroTitle`: the values those zeros replaced, shown before them ("−0.42 → 0").
+    var zeroedFrom: [[Double]]? = nil
     static let limit = 16
 
     /// The cells, as the caller has them (a table of a big weight matrix shows only a part,
@@ -110,7 +112,8 @@ struct MatrixTable {
                     return TableContext.Cell(text: nilText, title: nilTitle, classes: "masked")
                 }
                 if let zeroTitle, value == 0, value.sign == .plus {
-                    return TableContext.Cell(text: NumberFormat.short(value), title: zeroTitle, classes: focus.isEmpty ? "zeroed" : "focus zeroed")
+                    let text = zeroedFrom.map { "\(NumberFormat.short($0[r][c])) → 0" } ?? NumberFormat.short(value)
+                    return TableContext.Cell(text: text, title: zeroTitle, classes: focus.isEmpty ? "zeroed" : "focus zeroed")
                 }
                 return TableContext.Cell(text: NumberFormat.short(value), title: NumberFormat.tooltip(value), classes: focus)
             }

@@ -13,11 +13,19 @@ enum AttentionPage {
         var lastWord: String
         /// Each weight matrix beside what it makes: W_q with Q, W_k with K, W_v with V.
         var projections: [Projection]
+        /// " + b_q", " + b_k", " + b_v" when the model has these biases.
+        var qBias: String
+        var kBias: String
+        var vBias: String
         /// One entry of Q by hand: the followed token's LN1 row times W_q's first column.
         var workedQ: WorkedSum
         var workedQProducts: String
         var qEntry: String
         var lnRowName: String
+        /// "x", or "h2 (layer 1)" in the second block: what LN1 normalises here.
+        var streamName: String
+        /// "Both heads" or "All 4 heads" (the small multiples' heading).
+        var headsAtAGlance: String
         /// The heads as small multiples (several heads, full views): each links to its section.
         var hasGrid: Bool
         var grid: [GridCell]
@@ -147,6 +155,9 @@ enum AttentionPage {
             columnLabelClasses: s.tokenClasses, legendLabel: "attention weight").render()
         // Every weight matrix the page uses, beside what it makes.
         let w = s.model.weights.layers[l], dims = s.dimensionLabels(d)
+        // The stream this block reads: x in the first block, the previous block's h2 after it
+        // (named as the residual page names it).
+        let streamName = l == 0 ? "x" : "h2 (layer \(l))"
         func weightTable(_ name: String, _ m: Tensor) -> TableContext {
             func table() -> MatrixTable {
                 var table = MatrixTable(caption: "\(name) (\(d) × \(d))", values: m.nested, rowLabels: dims, columnLabels: dims)
@@ -159,7 +170,7 @@ enum AttentionPage {
         let projections = [("W_q", w.wQ, "Q", w.bQ, "b_q", layer.q), ("W_k", w.wK, "K", w.bK, "b_k", layer.k), ("W_v", w.wV, "V", w.bV, "b_v", layer.v)]
             .map { name, weight, output, bias, biasName, values in
                 Projection(weightTable: weightTable(name, weight),
-                           outputTable: perToken("\(output) = LN1(x)·\(name)\(bias == nil ? "" : " + " + biasName)", values.nested))
+                           outputTable: perToken("\(output) = LN1(\(streamName))·\(name)\(bias == nil ? "" : " + " + biasName)", values.nested))
             }
         let lnRow = layer.ln1Out.row(f), wqColumn = (0..<d).map { w.wQ[$0, 0] }
         // The heads side by side as small multiples, each linking to its own section below.
@@ -185,11 +196,14 @@ enum AttentionPage {
             isStrip: isStrip, stripHeatmap: stripHeatmap, fullHref: s.file(.attention(l)),
             lastWord: t.tokens[s.lastToken],
             projections: projections,
+            qBias: FormulaTerms.bias(w.bQ, "b_q"), kBias: FormulaTerms.bias(w.bK, "b_k"), vBias: FormulaTerms.bias(w.bV, "b_v"),
             workedQ: WorkedSum.dot(lnRow, wqColumn, bias: w.bQ?[0], result: layer.q[f, 0]),
             workedQProducts: WorkedSum.joinedSum(zip(lnRow, wqColumn).map { $0 * $1 } + (w.bQ.map { [$0[0]] } ?? []))
                 + " = " + NumberFormat.short(layer.q[f, 0], decimals: 4),
             qEntry: NumberFormat.short(layer.q[f, 0], decimals: 4),
-            lnRowName: "LN1(x) of “\(t.tokens[f])”",
+            lnRowName: "LN1(\(streamName)) of “\(t.tokens[f])”",
+            streamName: streamName,
+            headsAtAGlance: c.nHeads == 2 ? "Both heads" : "All \(c.nHeads) heads",
             hasGrid: !grid.isEmpty, grid: grid,
             headLayout: s.count <= 10 ? "head-grid" : "head-stack",
             woMixing: woMixing,

@@ -84,10 +84,11 @@ enum BackpropPage {
         // Every weight matrix's gradient, read in place (W_lm's is d_model × vocabulary).
         var matrices: [(name: String, gradient: Tensor, rows: [String], columns: [String])] = []
         for l in 0..<c.nLayers {
-            let lg = g.layers[l], p = s.multiLayer ? "layer \(l + 1) " : ""
+            // "W_q (layer 2)", as the layer pages' kickers say "Layer 2".
+            let lg = g.layers[l], suffix = s.multiLayer ? " (layer \(l + 1))" : ""
             let hidden = s.dimensionLabels(c.dFF, prefix: "u")
-            matrices += [(p + "W_q", lg.wQ, dims, dims), (p + "W_k", lg.wK, dims, dims), (p + "W_v", lg.wV, dims, dims),
-                         (p + "W_o", lg.wO, dims, dims), (p + "W_1", lg.w1, dims, hidden), (p + "W_2", lg.w2, hidden, dims)]
+            matrices += [("W_q" + suffix, lg.wQ, dims, dims), ("W_k" + suffix, lg.wK, dims, dims), ("W_v" + suffix, lg.wV, dims, dims),
+                         ("W_o" + suffix, lg.wO, dims, dims), ("W_1" + suffix, lg.w1, dims, hidden), ("W_2" + suffix, lg.w2, hidden, dims)]
         }
         matrices.append(("W_lm", g.wLM, dims, s.model.vocab))
         let largest = matrices.map(\.gradient.largestMagnitude)

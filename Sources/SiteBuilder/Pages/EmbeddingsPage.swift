@@ -2,6 +2,14 @@
 enum EmbeddingsPage {
     static let kind = PageKind(template: "embeddings", label: "Embeddings", builtIn: PackageResources.embeddings_html) { s, v in context(s) }
 
+    /// "an" before a number said with a vowel first (8, 11, 18, 80–89, 800–899, 8,000, 11,000 …), else "a".
+    static func article(for n: Int) -> String {
+        var lead = n
+        while lead >= 1000 { lead /= 1000 }  // the group said first: 11 of 11,000
+        let digits = String(lead)
+        return digits.hasPrefix("8") || lead == 11 || lead == 18 ? "an" : "a"
+    }
+
     struct Context: PageContext {
         var tokEmbTable: TableContext
         /// tok_emb is small enough to list (else only the prompt's rows are shown).
@@ -9,6 +17,8 @@ enum EmbeddingsPage {
         var promptStrip: String
         var stripNote: String
         var dModel: Int
+        /// "a 4-dimensional", "an 8-dimensional".
+        var dimensional: String
         var vocabSize: String
         var vocabSizeText: String
         var tokenCount: Int
@@ -52,6 +62,7 @@ enum EmbeddingsPage {
             promptStrip: strip,
             stripNote: pooled ? "Each block is the mean of \(HeatmapSVG.poolRanges(count: d).first?.count ?? 1) dimensions; the exact values are in trace.json." : "Each cell's tooltip gives its value.",
             dModel: d,
+            dimensional: "\(Self.article(for: d)) \(d)-dimensional",
             vocabSize: ModelLimits.grouped(s.model.vocab.count),
             vocabSizeText: ModelLimits.grouped(s.model.vocab.count),
             tokenCount: s.count,

@@ -92,6 +92,10 @@ enum LearningPages {
         var prediction: String
         var targetWord: String
         var learningRate: String
+        /// " + b_lm" when the model has the LM head's bias (for the formulas).
+        var lmBias: String
+        /// "the block", or "the 2 blocks".
+        var theBlocks: String
     }
 
     static func common(_ s: SiteData) -> Common {
@@ -99,7 +103,9 @@ enum LearningPages {
                loss: s.trace.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
                prediction: s.trace.prediction,
                targetWord: s.trace.target ?? "",
-               learningRate: s.learning.map { NumberFormat.exact($0.learningRate) } ?? "")
+               learningRate: s.learning.map { NumberFormat.exact($0.learningRate) } ?? "",
+               lmBias: FormulaTerms.bias(s.model.weights.bLM, "b_lm"),
+               theBlocks: s.multiLayer ? "the \(s.model.config.nLayers) blocks" : "the block")
     }
 
     /// Without a target the pages show only their note (`learning-no-target.html`).

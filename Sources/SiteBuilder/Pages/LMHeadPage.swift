@@ -13,6 +13,8 @@ enum LMHeadPage {
         var figureHref: String
         var chart: String
         var finalName: String
+        /// " + b_lm" when the model has the LM head's bias.
+        var lmBias: String
         var hasFinalNorm: Bool
         var focusWord: String
         var focusCls: String
@@ -28,6 +30,8 @@ enum LMHeadPage {
         var lead: String
         var columnRows: Int
         var columnEverywhere: Bool
+        /// No row has the top word's weight as its largest.
+        var columnNowhere: Bool
         var leadTerms: [LeadTerm]
         var contributionTable: TableContext
         var hasContributionTable: Bool
@@ -116,6 +120,7 @@ enum LMHeadPage {
             heatmap: heatmap, hasHeatmap: hasHeatmap, figureHref: s.file(.lmHead),
             chart: chart,
             finalName: finalName,
+            lmBias: FormulaTerms.bias(w.bLM, "b_lm"),
             hasFinalNorm: c.finalLayerNorm,
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
             topWord: s.model.vocab[predicted],
@@ -126,7 +131,7 @@ enum LMHeadPage {
             runnerUp: runnerUp.map { vocab[$0] } ?? "",
             runnerUpLogit: runnerUp.map { NumberFormat.short(logitRow[$0]) } ?? "",
             lead: runnerUp.map { NumberFormat.short(logitRow[predicted] - logitRow[$0], decimals: 4) } ?? "",
-            columnRows: columnRows, columnEverywhere: columnRows == c.dModel,
+            columnRows: columnRows, columnEverywhere: columnRows == c.dModel, columnNowhere: columnRows == 0,
             leadTerms: leadTerms,
             contributionTable: hasContributionTable ? contributions.render() : TableContext(),
             hasContributionTable: hasContributionTable,

@@ -18,6 +18,8 @@ enum LayerNormPage {
         var workedStd: String
         var workedFirst: String
         var hasParameters: Bool
+        /// " · γᵢ + βᵢ" for the formula, each part only when the model holds it.
+        var scaleShift: String
         var eps: String
         var dModel: Int
         var n: String
@@ -30,9 +32,9 @@ enum LayerNormPage {
         let t = s.trace, d = s.model.config.dModel, layer = t.layers[l]
         let params = s.model.weights.layers[l].ln1
         let input = layer.input
-        let inputName = l == 0 ? "x" : "h2 of layer \(l)"
+        let inputName = l == 0 ? "x" : "h2 (layer \(l))"
         let stage = Stage.layerNorm(l)
-        let inputTable = s.tokenTable("Input: \(inputName), the residual stream entering \(s.layerPrefix(l))block", input.nested,
+        let inputTable = s.tokenTable("Input: \(inputName), the residual stream entering \(s.multiLayer ? "block \(l + 1)" : "the block")", input.nested,
                                       columns: s.dimensionLabels(d), focus: f, stage: stage)
         let stats = zip(layer.ln1.mean, layer.ln1.std).map { [$0, $1] }
         let statsTable = s.tokenTable("Per-token statistics: mean and √(variance + ε)", stats,
@@ -68,6 +70,7 @@ enum LayerNormPage {
             workedStd: "√(\(NumberFormat.short(row.variance, decimals: 4)) + \(NumberFormat.exact(s.model.config.layerNormEps))) = \(NumberFormat.short(row.std, decimals: 4))",
             workedFirst: first,
             hasParameters: hasGamma,
+            scaleShift: FormulaTerms.layerNormScaleShift(params),
             eps: NumberFormat.exact(s.model.config.layerNormEps),
             dModel: d, n: NumberFormat.short(n, decimals: 0),
             isFirstLayer: l == 0,

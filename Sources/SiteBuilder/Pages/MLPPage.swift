@@ -7,6 +7,9 @@ enum MLPPage {
     struct Context: PageContext {
         var ln2Table: TableContext
         var w1Table: TableContext
+        /// " + b_1", " + b_2" when the model has these biases.
+        var bias1: String
+        var bias2: String
         var preTable: TableContext
         var actTable: TableContext
         var w2Table: TableContext
@@ -65,11 +68,12 @@ enum MLPPage {
         return Context(
             ln2Table: perToken("LN2(h1): h1 normalised again", layer.ln2Out.nested, dims).render(),
             w1Table: s.sharedTable(w1, name: "W_1", focus: f, stage: .mlp(l)),
+            bias1: FormulaTerms.bias(w.b1, "b_1"), bias2: FormulaTerms.bias(w.b2, "b_2"),
             preTable: perToken("mlp_pre = LN2(h1) · W_1\(w.b1 == nil ? "" : " + b_1")", layer.mlpPre.nested, hidden).render(),
             actTable: actTable(s, layer, l, hidden, f, isRelu: isRelu),
             w2Table: s.sharedTable(w2, name: "W_2", focus: f, stage: .mlp(l)),
             outTable: perToken("mlp_out = \(actName)(mlp_pre) · W_2\(w.b2 == nil ? "" : " + b_2")", layer.mlpOut.nested, dims).render(),
-            h2Table: perToken("h2 = h1 + mlp_out, the output of \(s.layerPrefix(l))block", layer.residOut.nested, dims).render(),
+            h2Table: perToken("h2 = h1 + mlp_out, the output of \(s.multiLayer ? "block \(l + 1)" : "the block")", layer.residOut.nested, dims).render(),
             chart: chart,
             isRelu: isRelu, actName: actName,
             zeroedCount: zeroed.count, dFF: c.dFF, widens: c.dFF > c.dModel, dModel: c.dModel,
@@ -90,10 +94,13 @@ enum MLPPage {
 
     /// The activation output, with the entries ReLU set to zero marked.
     static func actTable(_ s: SiteData, _ layer: LayerTrace, _ l: Int, _ hidden: [String], _ f: Int, isRelu: Bool) -> TableContext {
-        var table = s.tokenTable(isRelu ? "ReLU(mlp_pre): negative entries become 0 (struck through)" : "GELU(mlp_pre)",
+        var table = s.tokenTable(isRelu ? "ReLU(mlp_pre): each negative entry becomes 0 (shown as “mlp_pre → 0”)" : "GELU(mlp_pre)",
                                  layer.mlpAct.nested, columns: hidden, focus: f, stage: .mlp(l))
         // ReLU's output is exactly 0 where mlp_pre ≤ 0.
-        if isRelu { table.zeroTitle = "0 (ReLU: input was ≤ 0)" }
+        if isRelu {
+            table.zeroTitle = "0 (ReLU: input was ≤ 0)"
+            table.zeroedFrom = layer.mlpPre.nested
+        }
         return table.render()
     }
 }

@@ -25,6 +25,9 @@ enum PlaygroundPage {
     /// How the reader's text becomes tokens, for this model's tokenizer.
         var tokenizerSentence: String
         var lastWord: String
+        /// The next-token list's heading: "All 6 tokens" when the vocabulary fits the 10 rows, else "Top 10".
+        var listedHeading: String
+        var listedLabel: String
         var nextRows: String
         /// softmax(z / T) of the last position, the ten most likely: what the slider redraws.
         var temperedRows: String
@@ -85,6 +88,14 @@ enum PlaygroundPage {
         }
     }
 
+    /// The site's name for a weight the script knows by its model-file path: "layers.1.W_q" is
+    /// "W_q (layer 2)" (just "W_q" with one layer), as the layer pages' kickers count layers.
+    static func readerName(ofMatrix path: String, multiLayer: Bool) -> String {
+        let parts = path.split(separator: ".")
+        guard parts.count == 3, parts[0] == "layers", let l = Int(parts[1]) else { return path }
+        return multiLayer ? "\(parts[2]) (layer \(l + 1))" : String(parts[2])
+    }
+
     static func context(_ s: SiteData) -> Context {
         let t = s.trace, vocab = s.model.vocab, c = s.model.config, last = s.lastToken
         let probs = t.probs.row(last)
@@ -135,6 +146,8 @@ enum PlaygroundPage {
             promptText: s.checkpoint == nil ? t.tokens.joined(separator: separator) : s.model.prompt.text,
             tokenizerSentence: tokenizerSentence(s.model.tokenizer, vocabularySize: vocab.count),
             lastWord: t.tokens[last],
+            listedHeading: top.count == vocab.count ? "All \(top.count) tokens" : "Top \(top.count)",
+            listedLabel: top.count == vocab.count ? "all \(top.count) tokens" : "top \(top.count)",
             nextRows: nextRows,
             temperedRows: temperedRows,
             heatmaps: maps.joined(separator: "\n"),
@@ -154,7 +167,7 @@ enum PlaygroundPage {
             sampledPrompt: t.tokens.joined(separator: separator),
             sampledNew: g.sampledIDs.map { separator + vocab[$0] }.joined(),
             canNudge: offered && c.dModel <= nudgeWidth,
-            matrixOptions: matrices.map { "<option value=\"\($0)\">\($0)</option>" }.joined(),
+            matrixOptions: matrices.map { "<option value=\"\($0)\">\(Self.readerName(ofMatrix: $0, multiLayer: s.multiLayer))</option>" }.joined(),
             nudgeShown: NumberFormat.short(firstEntry, decimals: 3),
             nudgeValue: String(firstEntry))
     }

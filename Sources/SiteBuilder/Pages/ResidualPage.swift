@@ -14,6 +14,8 @@ enum ResidualPage {
         var focusWord: String
         var focusCls: String
         var xName: String
+        /// " + b_o" when the model has W_o's bias.
+        var oBias: String
         var xVector: String
         var attnVector: String
         var h1Vector: String
@@ -57,6 +59,7 @@ enum ResidualPage {
             chart: chart,
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
             xName: xName,
+            oBias: FormulaTerms.bias(w.bO, "b_o"),
             xVector: WorkedSum.vector(layer.input.row(f)),
             attnVector: WorkedSum.vector(layer.attnOut.row(f)),
             h1Vector: WorkedSum.vector(layer.residMid.row(f)),

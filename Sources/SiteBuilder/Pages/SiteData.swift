@@ -168,9 +168,6 @@ struct SiteData {
         return TableContext(elsewhere: Note(text: "The table of \(name) is on ", link: ("the view of \(quoted(lastToken))", file(stage)), tail: "."))
     }
 
-    /// "layer 2 " for multi-layer models, "" otherwise.
-    func layerPrefix(_ layer: Int) -> String { multiLayer ? "layer \(layer + 1) " : "" }
-
     /// The word at position i, quoted: “on”.
     func quoted(_ i: Int) -> String { "“" + trace.tokens[i] + "”" }
 }
