@@ -2,8 +2,9 @@ import Foundation
 import TransformerEngine
 
 /// Causal attention of a stacked batch, every window and head in one pass over the rows of
-/// q | k | v [W·T][3d], without a copy of any head's columns. Per window and head (columns of
-/// width d_head; row i sees keys 0...i):
+/// q | k | v [W·T][3d] (the scores read them in place; the sums over j four columns at a time
+/// from a head's columns gathered into SIMD4 lanes). Per window and head (columns of width
+/// d_head; row i sees keys 0...i):
 ///
 ///     S = q·kᵀ/√d_head masked above the diagonal,  A = softmax(S) by rows,  context = A·v
 ///
@@ -26,14 +27,41 @@ struct BatchAttention: Sendable {
     /// Where column c of head h of row i of window w lives in q | k | v (add d for k, 2d for v).
     func qkvIndex(_ w: Int, _ h: Int, _ i: Int, _ c: Int) -> Int { (w * length + i) * 3 * d + h * dHead + c }
 
+    /// A head's d_head columns as SIMD4 lanes (the last padded with zeros): the sums over j
+    /// run four columns at a time, each lane its own sum in the same order.
+    var lanesPerRow: Int { (dHead + 3) / 4 }
+
+    /// Columns column ..< column + d_head of the rows of window w of `values` (rows `width` wide), as lanes.
+    func lanes(_ values: [Double], width: Int, column: Int, window w: Int) -> [SIMD4<Double>] {
+        let n4 = lanesPerRow
+        var out = [SIMD4<Double>](repeating: .zero, count: length * n4)
+        for i in 0..<length {
+            for c in 0..<dHead { out[i * n4 + c / 4][c % 4] = values[(w * length + i) * width + column + c] }
+        }
+        return out
+    }
+
+    /// The lanes of `lanes` back into those columns of `values` (times `factor`, when given).
+    func scatter(_ lanes: [SIMD4<Double>], into values: inout [Double], width: Int, column: Int, window w: Int, times factor: Double? = nil) {
+        let n4 = lanesPerRow
+        for i in 0..<length {
+            for c in 0..<dHead {
+                let value = lanes[i * n4 + c / 4][c % 4]
+                values[(w * length + i) * width + column + c] = factor.map { value * $0 } ?? value
+            }
+        }
+    }
+
     /// The weights A [W·H·T][T] (0 above each diagonal) and the heads' outputs side by side [W·T][d].
     func forward(_ qkv: Tensor) -> (weights: Tensor, context: Tensor) {
-        let x = qkv.values, t = length, dh = dHead, scale = scale
+        let x = qkv.values, t = length, dh = dHead, n4 = lanesPerRow, scale = scale
         var a = [Double](repeating: 0, count: windowCount * heads * t * t)
         var context = [Double](repeating: 0, count: windowCount * t * d)
         for w in 0..<windowCount {
             for h in 0..<heads {
                 let keys = qkvIndex(w, h, 0, 0) + d, stride = 3 * d        // k[j][c] at keys + j·stride + c
+                let v = lanes(x, width: 3 * d, column: 2 * d + h * dh, window: w)
+                var out = [SIMD4<Double>](repeating: .zero, count: t * n4)  // the head's context rows
                 for i in 0..<t {
                     let q = qkvIndex(w, h, i, 0), row = weightIndex(w, h, i, 0)
                     // S[i, j] = (Σ_c q[i][c]·k[j][c])·scale for j ≤ i, every j's sum at once (c outermost).
@@ -50,12 +78,12 @@ struct BatchAttention: Sendable {
                         sum += a[row + j]
                     }
                     for j in 0...i { a[row + j] /= sum }
-                    let out = (w * t + i) * d + h * dh
                     for j in 0...i {
-                        let v = keys + j * stride + d, weight = a[row + j]
-                        for c in 0..<dh { context[out + c] += weight * x[v + c] }
+                        let weight = a[row + j]
+                        for c in 0..<n4 { out[i * n4 + c] += weight * v[j * n4 + c] }
                     }
                 }
+                scatter(out, into: &context, width: d, column: h * dh, window: w)
             }
         }
         return (Tensor(shape: [windowCount * heads * t, t], values: a), Tensor(shape: [windowCount * t, d], values: context))
@@ -63,12 +91,16 @@ struct BatchAttention: Sendable {
 
     /// ∂L/∂(q | k | v) [W·T][3d] from ∂L/∂context [W·T][d], q | k | v and the weights of `forward`.
     func backward(dContext: Tensor, qkv: Tensor, weights: Tensor) -> Tensor {
-        let x = qkv.values, a = weights.values, dc = dContext.values, t = length, dh = dHead, scale = scale
+        let x = qkv.values, a = weights.values, dc = dContext.values, t = length, dh = dHead, n4 = lanesPerRow, scale = scale
         var g = [Double](repeating: 0, count: windowCount * t * 3 * d)
         var dS = [Double](repeating: 0, count: t)                        // one row of ∂L/∂S
         for w in 0..<windowCount {
             for h in 0..<heads {
                 let values = qkvIndex(w, h, 0, 0) + 2 * d, stride = 3 * d  // v[j][c] at values + j·stride + c
+                let q = lanes(x, width: 3 * d, column: h * dh, window: w)
+                let k = lanes(x, width: 3 * d, column: d + h * dh, window: w)
+                let dcLanes = lanes(dc, width: d, column: h * dh, window: w)
+                var dQ = [SIMD4<Double>](repeating: .zero, count: t * n4), dK = dQ, dV = dQ
                 for i in 0..<t {
                     let row = weightIndex(w, h, i, 0), out = (w * t + i) * d + h * dh
                     // ∂L/∂A[i, j] = Σ_c ∂L/∂context[i][c]·v[j][c] for j ≤ i, every j's sum at once.
@@ -80,21 +112,20 @@ struct BatchAttention: Sendable {
                     var dot = 0.0                                         // rowsum(A ⊙ ∂L/∂A)
                     for j in 0...i { dot += a[row + j] * dS[j] }
                     for j in 0...i { dS[j] = a[row + j] * (dS[j] - dot) }
-                    let q = qkvIndex(w, h, i, 0)
                     for j in 0...i {
-                        let k = qkvIndex(w, h, j, 0), dSij = dS[j], aij = a[row + j]
-                        for c in 0..<dh {
-                            g[q + c] += dSij * x[k + d + c]               // ∂L/∂q[i] += ∂L/∂S[i, j]·k[j]
-                            g[k + d + c] += dSij * x[q + c]               // ∂L/∂k[j] += ∂L/∂S[i, j]·q[i]
-                            g[k + 2 * d + c] += aij * dc[out + c]         // ∂L/∂v[j] += A[i, j]·∂L/∂context[i]
+                        let dSij = dS[j], aij = a[row + j]
+                        for c in 0..<n4 {
+                            dQ[i * n4 + c] += dSij * k[j * n4 + c]        // ∂L/∂q[i] += ∂L/∂S[i, j]·k[j]
+                            dK[j * n4 + c] += dSij * q[i * n4 + c]        // ∂L/∂k[j] += ∂L/∂S[i, j]·q[i]
+                            dV[j * n4 + c] += aij * dcLanes[i * n4 + c]   // ∂L/∂v[j] += A[i, j]·∂L/∂context[i]
                         }
                     }
                 }
+                // The 1/√d_head of ∂L/∂q and ∂L/∂k after their sums (as the engine's `matmul(…) * scale`).
+                scatter(dQ, into: &g, width: 3 * d, column: h * dh, window: w, times: scale)
+                scatter(dK, into: &g, width: 3 * d, column: d + h * dh, window: w, times: scale)
+                scatter(dV, into: &g, width: 3 * d, column: 2 * d + h * dh, window: w)
             }
-        }
-        // The 1/√d_head of ∂L/∂q and ∂L/∂k, after their sums (as the engine's `matmul(…) * scale`).
-        for r in 0..<(windowCount * t) {
-            for c in 0..<(2 * d) { g[r * 3 * d + c] *= scale }
         }
         return Tensor(shape: [windowCount * t, 3 * d], values: g)
     }
