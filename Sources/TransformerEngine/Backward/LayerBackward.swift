@@ -35,22 +35,33 @@ public func linearBackward(dy: Tensor, x: Tensor, w: Tensor) -> (dx: Tensor, dW:
 ///     ∂L/∂x = (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂)) / σ,   ∂L/∂γ = Σₜ ∂L/∂y ⊙ x̂,   ∂L/∂β = Σₜ ∂L/∂y.
 public func layerNormBackward(dy: Tensor, x: Tensor, norm: LayerNormOutput, gamma: [Double]?)
     -> (dx: Tensor, dGamma: [Double], dBeta: [Double]) {
+    let (dx, xHat) = layerNormInputBackward(dy: dy, x: x, norm: norm, gamma: gamma)
+    return (dx, sumRows(dy * xHat), sumRows(dy))
+}
+
+/// The ∂L/∂x part of `layerNormBackward`, with the x̂ it used (what a batch needs before it
+/// sums ∂L/∂γ over all its rows at once).
+public func layerNormInputBackward(dy: Tensor, x: Tensor, norm: LayerNormOutput, gamma: [Double]?)
+    -> (dx: Tensor, xHat: Tensor) {
     let n = x.cols
     let gamma = gamma ?? [Double](repeating: 1, count: n)
     var xHat = Tensor(zeros: x.shape)                                   // [T][n]
     var dx = Tensor(zeros: x.shape)                                     // [T][n]
+    var xh = [Double](repeating: 0, count: n), g = xh                   // one row of x̂ and of ∂L/∂x̂
     for t in 0..<x.rows {
         let (mean, std) = (norm.mean[t], norm.std[t])
-        let xh = x.row(t).map { ($0 - mean) / std }                     // [n]
-        let g = (0..<n).map { dy[t, $0] * gamma[$0] }                   // [n] ∂L/∂x̂
+        for i in 0..<n {
+            xh[i] = (x.values[t * n + i] - mean) / std
+            g[i] = dy.values[t * n + i] * gamma[i]
+        }
         let gMean = g.reduce(0, +) / Double(n)
         let gxMean = zip(g, xh).reduce(0) { $0 + $1.0 * $1.1 } / Double(n)
         for i in 0..<n {
-            xHat[t, i] = xh[i]
-            dx[t, i] = (g[i] - gMean - xh[i] * gxMean) / std
+            xHat.values[t * n + i] = xh[i]
+            dx.values[t * n + i] = (g[i] - gMean - xh[i] * gxMean) / std
         }
     }
-    return (dx, sumRows(dy * xHat), sumRows(dy))
+    return (dx, xHat)
 }
 
 /// out = act(x·W₁ + b₁)·W₂ + b₂:  ∂L/∂act = ∂L/∂out·W₂ᵀ,  ∂L/∂pre = ∂L/∂act ⊙ act′(pre), then
