@@ -1,3 +1,4 @@
+import Foundation
 import TransformerEngine
 
 /// A matrix drawn as coloured cells (attention weights, embedding matrices, …).
@@ -386,11 +387,14 @@ public struct HeatmapSVG: Sendable {
         }
         svg.rect(x: legendX, y: legendY, width: legendWidth, height: 10,
                  attributes: "fill=\"url(#\(eid)-legend)\" stroke=\"currentColor\" stroke-width=\"0.5\"")
+        // Two decimals, or two significant digits for a scale under ±0.01 (a pooled gradient's
+        // block means, ±0.00070), whose ends would otherwise both read 0.00.
+        let tickDecimals = scale.maximum < 0.01 ? Int(-log10(scale.maximum).rounded(.down)) + 1 : 2
         for (k, v) in legendTicks.enumerated() {
             let x = legendX + (scale.fraction(v) ?? 0) * legendWidth
             let anchor = k == 0 ? "start" : (k == legendTicks.count - 1 ? "end" : "middle")
             svg.line(x1: x, y1: legendY + 10, x2: x, y2: legendY + 13, attributes: "stroke=\"currentColor\"")
-            svg.text(NumberFormat.short(v), x: x, y: legendY + 24, fontSize: 11, anchor: anchor,
+            svg.text(NumberFormat.short(v, decimals: tickDecimals), x: x, y: legendY + 24, fontSize: 11, anchor: anchor,
                      attributes: "class=\"figure-num\"")
         }
         svg.raw("</g>")
