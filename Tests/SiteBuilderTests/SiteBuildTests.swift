@@ -193,7 +193,9 @@ import Testing
         #expect(attention.contains("Head 2 (columns d4–d7)"))
         // Two full heatmaps and the two small multiples, each small one a link to its head's section.
         #expect(attention.components(separatedBy: "class=\"figure figure-heatmap\"").count - 1 == 4)
-        #expect(attention.contains("<h2>Both heads at a glance</h2>"))
+        #expect(attention.contains("<h2 id=\"all-heads\">Both heads at a glance</h2>"))
+        // Each head's section links back to the grid.
+        #expect(attention.components(separatedBy: "<a href=\"#all-heads\">Back to all 2 heads</a>").count - 1 == 2)
         #expect(attention.contains("<li><a href=\"#head-2\"><svg") && attention.contains("<section class=\"head\" id=\"head-2\""))
         // W_o mixes across the heads: one share per head and b_o, adding up to attn_out's first number.
         #expect(attention.contains("one share from each head, <code>(−0.6522) (head 1) + (−0.2112) (head 2) + 0.6819 (b_o) = −0.1814</code>"))

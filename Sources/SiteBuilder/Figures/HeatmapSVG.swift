@@ -42,9 +42,11 @@ public struct HeatmapSVG: Sendable {
     public var cellTitleSeparator: String
     public var maxSize: Int
     public var titledCellLimit: Int
-    /// A matrix drawn from the tensor itself instead of `values` (pooled in place: a 768 ×
-    /// 50,257 W_lm is never copied into nested rows).
-    var matrix: Tensor? = nil
+    /// The shape of the matrix a figure was made from when it was pooled as it was read
+    /// (`init(matrix:)`): `values` then holds the block means, not the cells.
+    var pooledFrom: (rows: Int, columns: Int)? = nil
+    /// The colour scale spans the block means rather than the cells (`init(matrix:)`).
+    var scaleFitsBlockMeans = false
 
     public init(
         id: String,
@@ -86,14 +88,25 @@ public struct HeatmapSVG: Sendable {
         self.titledCellLimit = titledCellLimit
     }
 
-    /// A heatmap of a matrix as the engine holds it; the other parameters as above.
+    /// A heatmap of a matrix as the engine holds it, pooled as it is read when it is bigger
+    /// than `maxSize` (no nested copy of a 768 × 50,257 W_lm); the other parameters as above.
+    /// Without a `scale` the colours are diverging and fitted to what is drawn: the cells'
+    /// largest magnitude (`ColorScale.diverging(for:)`), or a pooled figure's block means'
+    /// (means of hundreds of weights are far smaller than the largest weight, so on the cells'
+    /// scale every block would be near white); its legend shows that scale, and
+    /// `scaleFitsBlockMeans` tells the page to say so.
     init(id: String, title: String, description: String, matrix: Tensor, rowLabels: [String], columnLabels: [String],
-         scale: ColorScale, showValues: Bool = false, rowHeader: String? = nil, columnHeader: String? = nil,
-         legendLabel: String? = nil, maxSize: Int = 64, titledCellLimit: Int = 512) {
-        self.init(id: id, title: title, description: description, values: [], rowLabels: rowLabels, columnLabels: columnLabels,
-                  scale: scale, showValues: showValues, rowHeader: rowHeader, columnHeader: columnHeader,
-                  legendLabel: legendLabel, maxSize: maxSize, titledCellLimit: titledCellLimit)
-        self.matrix = matrix
+         scale: ColorScale? = nil, showValues: Bool = false, rowHeader: String? = nil, columnHeader: String? = nil,
+         rowLabelClasses: [String]? = nil, legendLabel: String? = nil, maxSize: Int = 64, titledCellLimit: Int = 512) {
+        let isPooled = matrix.rows > maxSize || matrix.cols > maxSize
+        let values = isPooled ? matrix.pooledBlocks(maxSize: maxSize) : matrix.nested.map { $0.map { Optional($0) } }
+        let fitted = scale ?? (isPooled ? ColorScale.diverging(forMasked: values) : ColorScale.diverging(for: matrix))
+        self.init(id: id, title: title, description: description, values: values,
+                  rowLabels: rowLabels, columnLabels: columnLabels,
+                  scale: fitted, showValues: showValues, rowHeader: rowHeader, columnHeader: columnHeader,
+                  rowLabelClasses: rowLabelClasses, legendLabel: legendLabel, maxSize: maxSize, titledCellLimit: titledCellLimit)
+        if isPooled { pooledFrom = (matrix.rows, matrix.cols) }
+        scaleFitsBlockMeans = isPooled && scale == nil
     }
 
     // MARK: - Pooling
@@ -136,19 +149,14 @@ public struct HeatmapSVG: Sendable {
     }
 
     public func render() -> String {
-        let rowCount = matrix?.rows ?? values.count
-        let columnCount = matrix?.cols ?? values.map(\.count).max() ?? 0
+        let rowCount = pooledFrom?.rows ?? values.count
+        let columnCount = pooledFrom?.columns ?? values.map(\.count).max() ?? 0
         let isPooled = rowCount > maxSize || columnCount > maxSize
         let rowRanges = HeatmapSVG.poolRanges(count: rowCount, maxSize: isPooled ? maxSize : Int.max)
         let columnRanges = HeatmapSVG.poolRanges(count: columnCount, maxSize: isPooled ? maxSize : Int.max)
-        let grid: [[Double?]]
-        if let matrix {
-            grid = isPooled ? matrix.pooledBlocks(maxSize: maxSize) : matrix.nested.map { $0.map { Optional($0) } }
-        } else {
-            grid = isPooled
-                ? HeatmapSVG.pooled(values, maxSize: maxSize)
-                : values.map { row in (0..<columnCount).map { $0 < row.count ? row[$0] : nil } }
-        }
+        let grid: [[Double?]] = pooledFrom != nil ? values
+            : isPooled ? HeatmapSVG.pooled(values, maxSize: maxSize)
+            : values.map { row in (0..<columnCount).map { $0 < row.count ? row[$0] : nil } }
         let rowsFull = rowRanges.map { HeatmapSVG.blockLabel(rowLabels, $0) }
         let columnsFull = columnRanges.map { HeatmapSVG.blockLabel(columnLabels, $0) }
         let rowsShown = rowsFull.map { FigureText.truncated($0, maxCharacters: 10) }

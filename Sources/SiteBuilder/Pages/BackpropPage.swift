@@ -43,6 +43,8 @@ enum BackpropPage {
         var svg: String
         var largest: String
         var scale: String
+        /// The scale spans the pooled figure's block means, not its entries.
+        var scaleOfMeans: Bool
     }
     struct Blame {
         var name: String
@@ -93,16 +95,19 @@ enum BackpropPage {
         matrices.append(("W_lm", g.wLM, dims, s.model.vocab))
         let largest = matrices.map(\.gradient.largestMagnitude)
         // Each matrix on its own colour scale: on one shared scale all but the largest are blank.
+        // A pooled matrix's colours span its block means (see `HeatmapSVG.init(matrix:)`).
         let heatmaps = matrices.enumerated().map { k, m -> Heatmap in
-            let scale = ColorScale.diverging(maxAbs: ColorScale.roundedUp(largest[k]))
-            let svg = HeatmapSVG(
-                id: "grad-w\(k)", title: "dL/d\(m.name)",
-                description: "The gradient of \(m.name) on its own colour scale, ±\(NumberFormat.short(scale.maximum, decimals: 4)); its largest entry is \(NumberFormat.short(largest[k], decimals: 4)) in size.",
-                matrix: m.gradient, rowLabels: m.rows, columnLabels: m.columns, scale: scale,
+            var figure = HeatmapSVG(
+                id: "grad-w\(k)", title: "dL/d\(m.name)", description: "",
+                matrix: m.gradient, rowLabels: m.rows, columnLabels: m.columns,
+                scale: m.gradient.rows > Self.overviewSize || m.gradient.cols > Self.overviewSize ? nil
+                    : ColorScale.diverging(maxAbs: ColorScale.roundedUp(largest[k])),
                 showValues: false, legendLabel: "dL/dW", maxSize: Self.overviewSize,
-                titledCellLimit: Self.titledCells).render()
-            return Heatmap(name: m.name, svg: svg, largest: NumberFormat.short(largest[k], decimals: 4),
-                           scale: NumberFormat.short(scale.maximum, decimals: 4))
+                titledCellLimit: Self.titledCells)
+            let scale = figure.scale.maximum
+            figure.description = "The gradient of \(m.name) on its own colour scale, ±\(NumberFormat.short(scale, decimals: 4))\(figure.scaleFitsBlockMeans ? " (its block means)" : ""); its largest entry is \(NumberFormat.short(largest[k], decimals: 4)) in size."
+            return Heatmap(name: m.name, svg: figure.render(), largest: NumberFormat.short(largest[k], decimals: 4),
+                           scale: NumberFormat.short(scale, decimals: 4), scaleOfMeans: figure.scaleFitsBlockMeans)
         }
         var largestByMatrix: [(name: String, largest: Double)] = matrices.indices.map { k in (matrices[k].name, largest[k]) }
         largestByMatrix.sort { a, b in a.largest != b.largest ? a.largest > b.largest : a.name < b.name }

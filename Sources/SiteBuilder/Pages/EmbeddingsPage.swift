@@ -1,3 +1,5 @@
+import TransformerEngine
+
 /// embeddings.html: tok_emb, the prompt's rows highlighted, and its heatmap.
 enum EmbeddingsPage {
     static let kind = PageKind(template: "embeddings", label: "Embeddings", builtIn: PackageResources.embeddings_html) { s, v in context(s) }
@@ -46,20 +48,19 @@ enum EmbeddingsPage {
         }
         // The rows the prompt reads, in prompt order: the numbers are in the table (or, for a
         // big vocabulary, in the tooltips and trace.json); the strip shows their pattern.
-        let rows = t.tokEmb.nested
-        let scale = ColorScale.diverging(for: rows)
+        // A pooled strip's colours span its block means (see `HeatmapSVG.init(matrix:)`).
         let pooled = d > 64
-        let strip = HeatmapSVG(
-            id: "tok-emb-strip", title: "The prompt's rows of tok_emb",
-            description: "One row per prompt token (\(s.count)), in prompt order, and one column per dimension (\(d))\(pooled ? ", pooled into blocks" : ""); blue is negative, red is positive, up to ±\(NumberFormat.short(scale.maximum)).",
-            values: rows.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
-            scale: scale, showValues: !hasTable && s.count <= 16 && d <= 16, rowHeader: "token", columnHeader: "dimension",
-            rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
+        var strip = HeatmapSVG(
+            id: "tok-emb-strip", title: "The prompt's rows of tok_emb", description: "",
+            matrix: t.tokEmb, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
+            showValues: !hasTable && s.count <= 16 && d <= 16, rowHeader: "token", columnHeader: "dimension",
+            rowLabelClasses: s.tokenClasses, legendLabel: "value")
+        strip.description = "One row per prompt token (\(s.count)), in prompt order, and one column per dimension (\(d))\(pooled ? ", pooled into blocks" : ""); blue is negative, red is positive, up to ±\(NumberFormat.short(strip.scale.maximum))\(pooled ? " (block means)" : "")."
         let f = s.lastToken
         return Context(
             tokEmbTable: tableHTML,
             hasTable: hasTable,
-            promptStrip: strip,
+            promptStrip: strip.render(),
             stripNote: pooled ? "Each block is the mean of \(HeatmapSVG.poolRanges(count: d).first?.count ?? 1) dimensions; the exact values are in trace.json." : "Each cell's tooltip gives its value.",
             dModel: d,
             dimensional: "\(Self.article(for: d)) \(d)-dimensional",

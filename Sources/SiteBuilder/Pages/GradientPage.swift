@@ -57,12 +57,11 @@ enum GradientPage {
         }
         let other = t.predictionID == targetID ? (targetID == 0 ? 1 : 0) : t.predictionID
         let dW = learning.gradients.wLM
-        let scale = ColorScale.diverging(for: dW)
         let heatmap = HeatmapSVG(
             id: "grad-wlm", title: "dL/dW_lm",
-            description: "The gradient of W_lm is the outer product of the last token's vector and dL/dlogits: the target's column is pushed one way, every other column the other way.",
+            description: "The gradient of W_lm is the outer product of the last token's vector and dL/dlogits: the target's column is pushed one way, every other column the other way.\(dW.rows > 64 || dW.cols > 64 ? " Each cell is the mean of a block, on the means' own colour scale." : "")",
             matrix: dW, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
-            scale: scale, showValues: s.model.config.dModel <= 16 && vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
+            showValues: s.model.config.dModel <= 16 && vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
             legendLabel: "dL/dW").render()
         return Context(common: LearningPages.common(s), 
             chart: chart,

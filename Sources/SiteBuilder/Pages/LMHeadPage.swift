@@ -73,8 +73,8 @@ enum LMHeadPage {
         let hasHeatmap = s.drawsSharedFigure(cells: c.dModel * s.model.vocab.count, focus: f)
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
                 id: "wlm-heatmap", title: "Heatmap of W_lm",
-                description: "Rows are the \(c.dModel) dimensions, columns the \(s.model.vocab.count) vocabulary words; a word scores high when the token's vector is large where its column is large.",
-                matrix: w.wLM, rowLabels: dims, columnLabels: s.model.vocab, scale: ColorScale.diverging(for: w.wLM),
+                description: "Rows are the \(c.dModel) dimensions, columns the \(s.model.vocab.count) vocabulary words; a word scores high when the token's vector is large where its column is large.\(c.dModel > 64 || s.model.vocab.count > 64 ? " Each cell is the mean of a block of weights, on the means' own colour scale." : "")",
+                matrix: w.wLM, rowLabels: dims, columnLabels: s.model.vocab,
                 showValues: c.dModel <= 16 && s.model.vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
                 legendLabel: "weight").render()
         let target = f == s.lastToken ? t.targetID : t.ids[f + 1]
