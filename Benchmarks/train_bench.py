@@ -3,6 +3,7 @@
 
     python3 Benchmarks/train_bench.py --peer              # creates Benchmarks/.venv-torch with CPU torch first
     python3 Benchmarks/train_bench.py --python /work/venv-hf/bin/python   # a python that has torch already
+    python3 Benchmarks/train_bench.py --python … --before OLD/sitegen     # an older build beside this one
 
 For each shape (d 32 / 2 layers / 4 heads / context 32 / batch 16 / 300 steps, the budget
 shape; then d 64 and d 128, --wide-steps steps each) it times:
@@ -14,7 +15,9 @@ shape; then d 64 and d 128, --wide-steps steps each) it times:
   vocabulary size;
 
 and prints tokens/s (batch × context × steps / seconds), the ratio against the budget of
-1.0× (sitegen's whole process / torch's loop), and the peak resident memory of each process.
+1.0× (sitegen's whole process / torch's loop), the peak resident memory of each process, and
+the CPU seconds of each (sitegen's process, user + system; torch's loop, process time), the
+steadier figure on a shared machine.
 """
 import argparse
 import json
@@ -76,7 +79,7 @@ data = torch.randint(0, V, (20000,))
 warmup = min(100, S // 10)
 def rate(t):
     return 3e-3 * t / warmup if t <= warmup else 3e-3 * (0.1 + 0.45 * (1 + math.cos(math.pi * (t - warmup) / max(1, S - warmup))))
-start = time.perf_counter()
+start, cpu_start = time.perf_counter(), time.process_time()
 for step in range(1, S + 1):
     starts = torch.randint(0, len(data) - T, (B,))
     batch = torch.stack([data[s:s + T + 1] for s in starts])
@@ -88,8 +91,8 @@ for step in range(1, S + 1):
     for group in opt.param_groups:
         group["lr"] = rate(step)
     opt.step()
-seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "loss": loss.item(), "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+print(json.dumps({"seconds": seconds, "cpu": cpu, "loss": loss.item(), "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 '''
 
 
@@ -120,13 +123,13 @@ def run_sitegen(binary, shape):
         sys.exit(f"sitegen train failed: {' '.join(command)}")
     with open(os.path.join(out, "m", "config.json")) as f:
         vocab = json.load(f)["vocab_size"]
-    return seconds, usage.ru_maxrss, vocab
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, vocab
 
 
 def run_torch(python, shape):
     result = subprocess.run([python, "-c", TORCH_LOOP, json.dumps(shape)], check=True, capture_output=True, text=True)
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    return data["seconds"], data["peak_kb"]
+    return data["seconds"], data["cpu"], data["peak_kb"]
 
 
 def main():
@@ -135,6 +138,7 @@ def main():
     parser.add_argument("--python", help="a python that has torch")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "sitegen"))
     parser.add_argument("--wide-steps", type=int, default=30, help="steps for the d 64 and d 128 shapes")
+    parser.add_argument("--before", help="another sitegen binary (an older build) timed beside --binary on each shape")
     args = parser.parse_args()
     python = torch_python(args)
     if args.binary == os.path.join(ROOT, ".build", "release", "sitegen"):
@@ -143,14 +147,19 @@ def main():
     shapes = [dict(d=32, layers=2, heads=4, context=32, batch=16, steps=300),
               dict(d=64, layers=2, heads=4, context=64, batch=16, steps=args.wide_steps),
               dict(d=128, layers=2, heads=4, context=64, batch=16, steps=args.wide_steps)]
-    print(f"{'shape':32} {'sitegen (process)':>20} {'torch (loop, 1 thread)':>24} {'ratio':>7} {'peak RSS sitegen / torch':>26}")
+    print(f"{'shape':32} {'sitegen (process)':>20} {'torch (loop, 1 thread)':>24} {'ratio':>7} {'peak RSS sitegen / torch':>26}"
+          f" {'CPU s sitegen / torch':>22}")
     for shape in shapes:
-        s_seconds, s_peak, vocab = run_sitegen(args.binary, shape)
-        t_seconds, t_peak = run_torch(python, dict(shape, vocab=vocab))
+        binaries = ([("before", args.before)] if args.before else []) + [("", args.binary)]
+        runs = [(name, *run_sitegen(binary, shape)) for name, binary in binaries]
+        vocab = runs[-1][4]
+        t_seconds, t_cpu, t_peak = run_torch(python, dict(shape, vocab=vocab))
         tokens = shape["batch"] * shape["context"] * shape["steps"]
-        label = f"d {shape['d']}, ctx {shape['context']}, {shape['steps']} steps, V {vocab}"
-        print(f"{label:32} {tokens / s_seconds:>11.0f} tok/s {s_seconds:5.1f}s {tokens / t_seconds:>13.0f} tok/s {t_seconds:5.1f}s "
-              f"{s_seconds / t_seconds:>6.1f}x {s_peak / 1024:>12.0f} MB / {t_peak / 1024:.0f} MB", flush=True)
+        for name, s_seconds, s_cpu, s_peak, _ in runs:
+            label = f"d {shape['d']}, ctx {shape['context']}, {shape['steps']} steps, V {vocab}" + (f" ({name})" if name else "")
+            print(f"{label:32} {tokens / s_seconds:>11.0f} tok/s {s_seconds:5.1f}s {tokens / t_seconds:>13.0f} tok/s {t_seconds:5.1f}s "
+                  f"{s_seconds / t_seconds:>6.1f}x {s_peak / 1024:>12.0f} MB / {t_peak / 1024:.0f} MB"
+                  f" {s_cpu:>10.1f} / {t_cpu:.1f} ({s_cpu / t_cpu:.1f}x)", flush=True)
     print("budget: sitegen's whole process at most 1.0x torch's loop at d 32 (first row)")
 
 

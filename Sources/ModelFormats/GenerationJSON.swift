@@ -8,13 +8,33 @@ import TransformerEngine
 ///      "window": {"positions", "starts", "first_cropped_step", "note"}}
 ///
 /// `window` in a step and `starts[i]` are the index of the first token step i conditions on.
+///
+/// With `keptLimit` (a split trace), a step that kept more tokens than that writes only the
+/// first `keptLimit` of `kept` and `probs`, and beside them `kept_count` (how many were kept),
+/// `chosen_rank` (the chosen id's index j in the whole kept list) and `interval`, the [cⱼ₋₁, cⱼ)
+/// that held u (each c the sum of the probabilities up to it, in order).
 extension Generation {
-    public func json(vocab: [String]) -> JSONOut {
+    public func json(vocab: [String], keptLimit: Int? = nil) -> JSONOut {
         func tokens(_ ids: [Int]) -> JSONOut { .array(ids.map { .string(vocab[$0]) }) }
         let steps: [JSONOut] = zip(sampled, windowStarts).map { step, start in
-            .object([
-                ("kept", .array(step.kept.map(JSONOut.int))),
-                ("probs", .numbers(step.probs)),
+            guard let limit = keptLimit, step.kept.count > limit else {
+                return .object([
+                    ("kept", .array(step.kept.map(JSONOut.int))),
+                    ("probs", .numbers(step.probs)),
+                    ("u", .number(step.u)),
+                    ("id", .int(step.id)),
+                    ("window", .int(start)),
+                ])
+            }
+            let rank = Sampling.interval(holding: step.u, probs: step.probs)
+            var below = 0.0
+            for q in step.probs[..<rank] { below += q }
+            return .object([
+                ("kept", .array(step.kept.prefix(limit).map(JSONOut.int))),
+                ("probs", .numbers(Array(step.probs.prefix(limit)))),
+                ("kept_count", .int(step.kept.count)),
+                ("chosen_rank", .int(rank)),
+                ("interval", .numbers([below, below + step.probs[rank]])),
                 ("u", .number(step.u)),
                 ("id", .int(step.id)),
                 ("window", .int(start)),

@@ -9,13 +9,15 @@ extension Gradients {
 
     /// The gradients with every weight matrix written by `weightMatrix` and every weight
     /// vector by `weightVector` (in full, or summarised for a split trace); `layers` replaces
-    /// the layers' part (a split trace names their files there).
+    /// the layers' part (a split trace names their files there). `split` leaves out the
+    /// logits' gradient: with the loss at the last position alone it is 0 in every other row,
+    /// and its last row is `last_probs` with 1 subtracted at `target_id` (one subtraction).
     public func gradientsJSON(weightMatrix: (Tensor) -> JSONOut, weightVector: ([Double]) -> JSONOut,
-                              layers layerValues: JSONOut? = nil, lastPositionOnly: Bool = false) -> JSONOut {
+                              layers layerValues: JSONOut? = nil, split: Bool = false) -> JSONOut {
         let layerValues = layerValues ?? .array(layers.map {
             Gradients.layerJSON($0, weightMatrix: weightMatrix, weightVector: weightVector)
         })
-        return .object([
+        let members: [(String, JSONOut)] = [
             ("loss", .number(loss)),
             ("tok_emb", weightMatrix(tokEmb)),
             ("pos_emb", weightMatrix(posEmb)),
@@ -26,8 +28,8 @@ extension Gradients {
             ("lnf_beta", weightVector(lnfBeta)),
             ("x", .matrix(x)),
             ("final", .matrix(final)),
-            lastPositionOnly ? ("last_logits", .numbers(logits.row(logits.rows - 1))) : ("logits", .matrix(logits)),
-        ])
+        ]
+        return .object(split ? members : members + [("logits", .matrix(logits))])
     }
 
     /// One layer's gradients: its weights' (written by `weightMatrix` and `weightVector`),
@@ -54,6 +56,36 @@ extension Gradients {
             ("mlp_act", .matrix(l.mlpAct)),
             ("mlp_out", .matrix(l.mlpOut)),
             ("resid_out", .matrix(l.residOut)),
+        ])
+    }
+}
+
+extension Gradients {
+    /// One layer's gradients as a split trace's layer file writes them: the weights' by
+    /// `weightMatrix` and `weightVector`, the attention's per-head [T][T] ones in full and the
+    /// other intermediates' by `intermediate` (summarised). Each number once: `resid_mid`'s
+    /// is `attn_out`'s and `resid_out`'s `mlp_out`'s (a residual passes its gradient on
+    /// unchanged), so neither is written; `mlp_out`'s is also the next layer's `input`'s.
+    public static func splitLayerJSON(_ l: LayerGradients, weightMatrix: (Tensor) -> JSONOut,
+                                      weightVector: ([Double]) -> JSONOut, intermediate: (Tensor) -> JSONOut) -> JSONOut {
+        .object([
+            ("W_q", weightMatrix(l.wQ)), ("W_k", weightMatrix(l.wK)), ("W_v", weightMatrix(l.wV)), ("W_o", weightMatrix(l.wO)),
+            ("W_1", weightMatrix(l.w1)), ("W_2", weightMatrix(l.w2)),
+            ("b_q", weightVector(l.bQ)), ("b_k", weightVector(l.bK)), ("b_v", weightVector(l.bV)), ("b_o", weightVector(l.bO)),
+            ("b_1", weightVector(l.b1)), ("b_2", weightVector(l.b2)),
+            ("ln1_gamma", weightVector(l.ln1Gamma)), ("ln1_beta", weightVector(l.ln1Beta)),
+            ("ln2_gamma", weightVector(l.ln2Gamma)), ("ln2_beta", weightVector(l.ln2Beta)),
+            ("input", intermediate(l.input)),
+            ("ln1", intermediate(l.ln1Out)),
+            ("q", intermediate(l.q)), ("k", intermediate(l.k)), ("v", intermediate(l.v)),
+            ("scores", .array(l.scores.map(JSONOut.matrix))),
+            ("attn_weights", .array(l.attnWeights.map(JSONOut.matrix))),
+            ("context", intermediate(l.context)),
+            ("attn_out", intermediate(l.attnOut)),
+            ("ln2", intermediate(l.ln2Out)),
+            ("mlp_pre", intermediate(l.mlpPre)),
+            ("mlp_act", intermediate(l.mlpAct)),
+            ("mlp_out", intermediate(l.mlpOut)),
         ])
     }
 }

@@ -28,6 +28,23 @@ public enum JSONOut: Sendable {
         return out
     }
 
+    /// At most what `renderedBytes()` writes: every number is at least 3 bytes ("0.0"), every
+    /// separator at least its comma (", " in a flat array) and indentation is not counted. A
+    /// tree that cannot fit a limit is then known without rendering it.
+    public var leastRenderedBytes: Int {
+        switch self {
+        case .null, .bool: return 4
+        case .int: return 1
+        case .number: return 3
+        case .string(let s): return 2 + s.utf8.count
+        case .array(let items):
+            let separator = isFlat ? 2 : 1
+            return 2 + items.reduce(0) { $0 + $1.leastRenderedBytes } + separator * max(0, items.count - 1)
+        case .object(let members):
+            return 2 + members.reduce(0) { $0 + 4 + $1.0.utf8.count + $1.1.leastRenderedBytes } + max(0, members.count - 1)
+        }
+    }
+
     private var isFlat: Bool {
         switch self {
         case .array(let items): return items.allSatisfy { if case .array = $0 { return false }; if case .object = $0 { return false }; return true }

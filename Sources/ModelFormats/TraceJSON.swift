@@ -26,6 +26,27 @@ extension Trace {
         ])
     }
 
+    /// One layer's intermediates as a split trace's layer file writes them: only what cannot
+    /// be recomputed exactly from what is kept (the README's "The trace at scale" gives every
+    /// recipe). Kept: `ln1_stats`, `scores`, `weights`, `attn_out`, `ln2_stats`, `mlp_out`.
+    /// Dropped, with the layer's input h (embeddings.x, then the previous layer's resid_out):
+    /// `resid_mid` = h + attn_out and `resid_out` = resid_mid + mlp_out (one addition each),
+    /// `ln1`/`ln2` = (h − mean) / std · γ + β from the stats, `q`, `k`, `v`, `context`,
+    /// `mlp_pre` (the engine's products, summed in order) and `mlp_act` = act(mlp_pre).
+    public static func splitLayerJSON(_ l: LayerTrace) -> JSONOut {
+        .object([
+            ("ln1_stats", stats(l.ln1)),
+            ("scores", .array(l.scores.map(JSONOut.matrix))),          // masked −∞ is written as null
+            ("weights", .array(l.weights.map(JSONOut.matrix))),
+            ("attn_out", .matrix(l.attnOut)),
+            ("ln2_stats", stats(l.ln2)),
+            ("mlp_out", .matrix(l.mlpOut)),
+        ])
+    }
+
+    /// The keys of `layerJSON` a split layer file leaves out, in its order.
+    public static let splitDroppedKeys = ["ln1", "q", "k", "v", "context", "resid_mid", "ln2", "mlp_pre", "mlp_act", "resid_out"]
+
     /// The whole trace inline; `layers` replaces the layers' intermediates (a split trace
     /// names their files there), `logits` and `probs` their rows (a split trace keeps the
     /// last position's).

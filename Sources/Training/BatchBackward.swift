@@ -15,12 +15,17 @@ extension BatchForward {
 
         // Softmax + cross-entropy at every row.
         var dLogits = probs                                                   // [WT][V]
-        for (r, target) in targets.enumerated() { dLogits[r, target] -= 1 }
-        dLogits = dLogits * (1 / Double(batchSize) / Double(length))
+        let perRow = 1 / Double(batchSize) / Double(length), v = probs.cols
+        for (r, target) in targets.enumerated() {
+            dLogits.values[r * v + target] -= 1
+            for j in (r * v)..<((r + 1) * v) { dLogits.values[j] *= perRow }
+        }
 
         // logits = final·wteᵀ, final = LNf(h)
         let dFinal = matmul(dLogits, w.wte)                                   // [WT][d] ∂L/∂final
-        var dResid = layerNormBackward(dy: dFinal, x: residOut, norm: lnf, gamma: w.lnf.gamma).dx
+        let final = layerNormInputBackward(dy: dFinal, x: residOut, norm: lnf, gamma: w.lnf.gamma)
+        var dResid = final.dx
+        let attention = BatchAttention(windowCount: windowCount, length: length, heads: w.heads, d: w.d)
 
         var blocks: [RowGradients.Block] = []
         for (layer, block) in zip(layers, w.blocks).reversed() {
@@ -28,59 +33,28 @@ extension BatchForward {
             let dAct = matmul(dResid, transposed: block.mlpProjWeight)         // [WT][4d]
             let dPre = dAct * layer.actSlope                                    // [WT][4d] ⊙ gelu′(pre)
             let dLn2 = matmul(dPre, transposed: block.fcWeight)                // [WT][d] ∂L/∂LN2(h1)
-            let dMid = dResid + layerNormBackward(dy: dLn2, x: layer.residMid, norm: layer.ln2, gamma: block.ln2.gamma).dx
+            let ln2 = layerNormInputBackward(dy: dLn2, x: layer.residMid, norm: layer.ln2, gamma: block.ln2.gamma)
+            let dMid = dResid + ln2.dx
 
             // h1 = x + attention(LN1(x)), attention = context·W_o + b_o
             let dContext = matmul(dMid, transposed: block.projWeight)         // [WT][d]
-            let dQKV = attentionBackward(dContext: dContext, layer: layer)    // [WT][3d]
+            let dQKV = attention.backward(dContext: dContext, qkv: layer.qkv, weights: layer.weights) // [WT][3d]
             let dLn1 = matmul(dQKV, transposed: block.attnWeight)             // [WT][d] ∂L/∂LN1(x)
-            let dInput = dMid + layerNormBackward(dy: dLn1, x: layer.input, norm: layer.ln1, gamma: block.ln1.gamma).dx
+            let ln1 = layerNormInputBackward(dy: dLn1, x: layer.input, norm: layer.ln1, gamma: block.ln1.gamma)
+            let dInput = dMid + ln1.dx
 
             blocks.insert(RowGradients.Block(
-                ln1: .init(dy: dLn1, xHat: normalised(layer.input, layer.ln1)),
+                ln1: .init(dy: dLn1, xHat: ln1.xHat),
                 attn: .init(x: layer.ln1.output, dy: dQKV),
                 proj: .init(x: layer.context, dy: dMid),
-                ln2: .init(dy: dLn2, xHat: normalised(layer.residMid, layer.ln2)),
+                ln2: .init(dy: dLn2, xHat: ln2.xHat),
                 fc: .init(x: layer.ln2.output, dy: dPre),
                 mlpProj: .init(x: layer.act, dy: dResid)), at: 0)
             dResid = dInput
         }
         return RowGradients(ids: ids, positions: ids.indices.map { $0 % length }, blocks: blocks,
-                            lnf: .init(dy: dFinal, xHat: normalised(residOut, lnf)),
+                            lnf: .init(dy: dFinal, xHat: final.xHat),
                             head: .init(x: lnf.output, dy: dLogits), embedded: dResid)
-    }
-
-    /// ∂L/∂(q | k | v) [WT][3d] from ∂L/∂context [WT][d]: the engine's one-head backward pass
-    /// for every window and head.
-    func attentionBackward(dContext: Tensor, layer: Layer) -> Tensor {
-        let (d, h, t) = (weights.d, weights.heads, length)
-        let dHead = d / h, scale = 1 / Double(dHead).squareRoot()
-        var dQKV = Tensor(zeros: [windowCount * t, 3 * d])
-        for w in 0..<windowCount {
-            let rows = (w * t)..<((w + 1) * t)
-            for head in 0..<h {
-                let columns = (head * dHead)..<((head + 1) * dHead)
-                let g = attentionHeadBackward(
-                    dContext: dContext.block(rows: rows, columns: columns),
-                    q: layer.qkv.block(rows: rows, columns: columns),
-                    k: layer.qkv.block(rows: rows, columns: columns.shifted(by: d)),
-                    v: layer.qkv.block(rows: rows, columns: columns.shifted(by: 2 * d)),
-                    weights: layer.weights[w][head], scale: scale)
-                dQKV.setBlock(g.dQ, row: w * t, column: head * dHead)
-                dQKV.setBlock(g.dK, row: w * t, column: d + head * dHead)
-                dQKV.setBlock(g.dV, row: w * t, column: 2 * d + head * dHead)
-            }
-        }
-        return dQKV
-    }
-
-    /// x̂ = (x − μ)/σ row by row, with the statistics the forward LayerNorm recorded.
-    func normalised(_ x: Tensor, _ norm: LayerNormOutput) -> Tensor {
-        var xHat = x
-        for t in 0..<x.rows {
-            for i in 0..<x.cols { xHat[t, i] = (x[t, i] - norm.mean[t]) / norm.std[t] }
-        }
-        return xHat
     }
 }
 
@@ -99,65 +73,60 @@ struct RowGradients: Sendable {
     var head: Linear                            // logits = final·wteᵀ (x: final, dy: ∂L/∂logits)
     var embedded: Tensor                        // [WT][d] ∂L/∂(wte[id] + wpe[position])
 
-    /// The parts' rows one after the other, in order: the whole batch.
-    static func joined(_ parts: [RowGradients]) -> RowGradients {
-        if parts.count == 1 { return parts[0] }
-        func rows(_ tensors: [Tensor]) -> Tensor {
-            Tensor(shape: [tensors.reduce(0) { $0 + $1.rows }, tensors[0].cols], values: tensors.flatMap(\.values))
-        }
-        func linear(_ items: [Linear]) -> Linear { Linear(x: rows(items.map(\.x)), dy: rows(items.map(\.dy))) }
-        func norm(_ items: [Norm]) -> Norm { Norm(dy: rows(items.map(\.dy)), xHat: rows(items.map(\.xHat))) }
-        let blocks = parts[0].blocks.indices.map { i in
-            let b = parts.map { $0.blocks[i] }
-            return Block(ln1: norm(b.map(\.ln1)), attn: linear(b.map(\.attn)), proj: linear(b.map(\.proj)),
-                         ln2: norm(b.map(\.ln2)), fc: linear(b.map(\.fc)), mlpProj: linear(b.map(\.mlpProj)))
-        }
-        return RowGradients(ids: parts.flatMap(\.ids), positions: parts.flatMap(\.positions), blocks: blocks,
-                            lnf: norm(parts.map(\.lnf)), head: linear(parts.map(\.head)),
-                            embedded: rows(parts.map(\.embedded)))
+    /// The parts' rows of one tensor one after the other, in order: the whole batch's.
+    static func rows(_ tensors: [Tensor]) -> Tensor {
+        if tensors.count == 1 { return tensors[0] }
+        return Tensor(shape: [tensors.reduce(0) { $0 + $1.rows }, tensors[0].cols], values: tensors.flatMap(\.values))
     }
 
-    /// Part 2: every tensor's gradient in the order of `layout` (names), from all the rows. The
-    /// products and sums are shared between the cores whole (one task each), so no sum is split.
-    func weightGradients(layout: [String], positionCount: Int) -> [[Double]] {
-        var tasks: [(name: String, work: @Sendable () -> [Double])] = []
-        func linear(_ name: String, _ l: Linear) {
-            tasks.append((name + ".weight", { matmul(transposed: l.x, l.dy).values }))
-            tasks.append((name + ".bias", { sumRows(l.dy) }))
+    /// Part 2: every tensor's gradient in the order of `layout` (names), from all the rows of
+    /// the parts, taken in order. The products and sums are shared between the cores whole (one
+    /// task each, the one that joins the rows it reads), so no sum is split.
+    static func weightGradients(_ parts: [RowGradients], layout: [String], positionCount: Int) -> [[Double]] {
+        var tasks: [@Sendable () -> [(name: String, values: [Double])]] = []
+        func linear(_ name: String, _ items: [Linear]) {
+            tasks.append {
+                let (x, dy) = (rows(items.map(\.x)), rows(items.map(\.dy)))
+                return [(name + ".weight", matmul(transposed: x, dy).values), (name + ".bias", sumRows(dy))]
+            }
         }
-        func norm(_ name: String, _ n: Norm) {
-            tasks.append((name + ".weight", { sumRows(n.dy * n.xHat) }))
-            tasks.append((name + ".bias", { sumRows(n.dy) }))
+        func norm(_ name: String, _ items: [Norm]) {
+            tasks.append {
+                let (dy, xHat) = (rows(items.map(\.dy)), rows(items.map(\.xHat)))
+                return [(name + ".weight", sumRows(dy * xHat)), (name + ".bias", sumRows(dy))]
+            }
         }
-        for (i, b) in blocks.enumerated() {
-            let h = "h.\(i)."
-            norm(h + "ln_1", b.ln1)
-            linear(h + "attn.c_attn", b.attn)
-            linear(h + "attn.c_proj", b.proj)
-            norm(h + "ln_2", b.ln2)
-            linear(h + "mlp.c_fc", b.fc)
-            linear(h + "mlp.c_proj", b.mlpProj)
-        }
-        norm("ln_f", lnf)
-        let (head, embedded, ids, positions) = (head, embedded, ids, positions)
-        // wte: its use as W_lm (∂L/∂logitsᵀ·final, [V][d]), then each row's embedding gradient.
-        tasks.append(("wte.weight", {
-            var dWte = matmul(transposed: head.dy, head.x)
+        let heads = parts.map(\.head), embedded = rows(parts.map(\.embedded))
+        let ids = parts.flatMap(\.ids), positions = parts.flatMap(\.positions)
+        // wte (the biggest task, so first): its use as W_lm (∂L/∂logitsᵀ·final, [V][d]), then each
+        // row's embedding gradient.
+        tasks.append {
+            var dWte = matmul(transposed: rows(heads.map(\.dy)), rows(heads.map(\.x)))
             for (r, id) in ids.enumerated() {
                 for j in 0..<embedded.cols { dWte[id, j] += embedded[r, j] }
             }
-            return dWte.values
-        }))
-        tasks.append(("wpe.weight", {
+            return [("wte.weight", dWte.values)]
+        }
+        tasks.append {
             var dWpe = Tensor(zeros: [positionCount, embedded.cols])
             for (r, position) in positions.enumerated() {
                 for j in 0..<embedded.cols { dWpe[position, j] += embedded[r, j] }
             }
-            return dWpe.values
-        }))
-        let work = tasks.map(\.work)
+            return [("wpe.weight", dWpe.values)]
+        }
+        for i in parts[0].blocks.indices {
+            let b = parts.map { $0.blocks[i] }, h = "h.\(i)."
+            norm(h + "ln_1", b.map(\.ln1))
+            linear(h + "attn.c_attn", b.map(\.attn))
+            linear(h + "attn.c_proj", b.map(\.proj))
+            norm(h + "ln_2", b.map(\.ln2))
+            linear(h + "mlp.c_fc", b.map(\.fc))
+            linear(h + "mlp.c_proj", b.map(\.mlpProj))
+        }
+        norm("ln_f", parts.map(\.lnf))
+        let work = tasks
         let results = inParallel(work.count) { work[$0]() }
-        let byName = Dictionary(uniqueKeysWithValues: zip(tasks.map(\.name), results))
+        let byName = Dictionary(uniqueKeysWithValues: results.flatMap { $0 }.map { ($0.name, $0.values) })
         return layout.map { byName[$0]! }
     }
 }

@@ -13,7 +13,7 @@ struct BatchForward: Sendable {
         var input: Tensor                   // [BT][d]  the residual stream entering the block
         var ln1: LayerNormOutput            // [BT][d]
         var qkv: Tensor                     // [BT][3d] LN1(x)·c_attn + b: q | k | v
-        var weights: [[Tensor]]             // [B][H] × [T][T] attention weights, window by window
+        var weights: Tensor                 // [B·H·T][T] attention weights, window by window, head by head
         var context: Tensor                 // [BT][d]  the heads' outputs side by side
         var residMid: Tensor                // [BT][d]  h1
         var ln2: LayerNormOutput            // [BT][d]
@@ -42,18 +42,20 @@ struct BatchForward: Sendable {
 
         let w = weights
         let positions = (0..<windowCount).flatMap { _ in 0..<t }
+        let attention = BatchAttention(windowCount: windowCount, length: t, heads: w.heads, d: w.d)
         var x = w.wte[rows: ids] + w.wpe[rows: positions]                // [BT][d] tok_emb + pos_emb
         var layers: [Layer] = []
         for block in w.blocks {
             let ln1 = layerNorm(x, block.ln1, eps: w.eps)
             let qkv = matmul(ln1.output, block.attnWeight, bias: block.attnBias)            // [BT][3d]
-            let (heads, context) = Self.attention(qkv, windows: windowCount, length: t, heads: w.heads)
+            let (heads, context) = attention.forward(qkv)
             let residMid = x + matmul(context, block.projWeight, bias: block.projBias)    // h1
             let ln2 = layerNorm(residMid, block.ln2, eps: w.eps)
             let pre = matmul(ln2.output, block.fcWeight, bias: block.fcBias)               // [BT][4d]
-            let gelu = pre.values.map(Activation.gelu.applyAndDerivative)
-            let act = Tensor(shape: pre.shape, values: gelu.map(\.value))
-            let actSlope = Tensor(shape: pre.shape, values: gelu.map(\.derivative))
+            var act = pre, actSlope = pre
+            for i in pre.values.indices {
+                (act.values[i], actSlope.values[i]) = Activation.gelu.applyAndDerivative(pre.values[i])
+            }
             layers.append(Layer(input: x, ln1: ln1, qkv: qkv, weights: heads, context: context,
                                 residMid: residMid, ln2: ln2, act: act, actSlope: actSlope))
             x = residMid + matmul(act, block.mlpProjWeight, bias: block.mlpProjBias)       // h2
@@ -61,30 +63,7 @@ struct BatchForward: Sendable {
         self.layers = layers
         residOut = x
         lnf = layerNorm(x, w.lnf, eps: w.eps)
-        probs = softmaxRows(matmul(lnf.output, transposed: w.wte))                         // [BT][V]
-    }
-
-    /// Causal attention window by window, head by head: with q, k, v one head's
-    /// columns of one window, A = softmax(mask(q·kᵀ/√d_head)) and the head's output A·v.
-    static func attention(_ qkv: Tensor, windows windowCount: Int, length t: Int, heads h: Int) -> (weights: [[Tensor]], context: Tensor) {
-        let d = qkv.cols / 3
-        let dHead = d / h, scale = 1 / Double(dHead).squareRoot()
-        let perWindow = (0..<windowCount).map { w -> [(weights: Tensor, out: Tensor)] in
-            let rows = (w * t)..<((w + 1) * t)
-            return (0..<h).map { head in
-                let columns = (head * dHead)..<((head + 1) * dHead)
-                let q = qkv.block(rows: rows, columns: columns)
-                let k = qkv.block(rows: rows, columns: columns.shifted(by: d))
-                let v = qkv.block(rows: rows, columns: columns.shifted(by: 2 * d))
-                let a = softmaxRows(causalMask(matmul(q, transposed: k) * scale))      // [T][T]
-                return (a, matmul(a, v))                                                // [T][d_head]
-            }
-        }
-        var context = Tensor(zeros: [windowCount * t, d])
-        for (w, heads) in perWindow.enumerated() {
-            for (head, result) in heads.enumerated() { context.setBlock(result.out, row: w * t, column: head * dHead) }
-        }
-        return (perWindow.map { $0.map(\.weights) }, context)
+        probs = softmaxEachRow(matmul(lnf.output, transposed: w.wte))                      // [BT][V]
     }
 
     /// The loss of each window: (1/T) Σₜ −ln p(target at t).
@@ -100,6 +79,21 @@ struct BatchForward: Sendable {
     var loss: Double { windowLosses.reduce(0, +) / Double(windowCount) }
 }
 
-extension Range<Int> {
-    func shifted(by offset: Int) -> Range<Int> { (lowerBound + offset)..<(upperBound + offset) }
+/// The engine's `softmaxRows` (its `softmax` of every row: the same operations in the same
+/// order), written into the rows of z in place instead of through a copy of each row.
+func softmaxEachRow(_ z: Tensor) -> Tensor {
+    var p = z
+    let n = z.cols
+    for r in 0..<z.rows {
+        let row = (r * n)..<((r + 1) * n)
+        guard var largest = p.values[row].first else { continue }
+        for j in row where largest < p.values[j] { largest = p.values[j] }
+        var sum = 0.0
+        for j in row {
+            p.values[j] = p.values[j] == -.infinity ? 0 : exp(p.values[j] - largest)
+            sum += p.values[j]
+        }
+        for j in row { p.values[j] /= sum }
+    }
+    return p
 }

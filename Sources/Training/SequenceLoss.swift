@@ -24,8 +24,8 @@ public enum SequenceLoss {
             return (losses: pass.windowLosses, rows: pass.rowGradients(batchSize: windows.count))
         }
         let losses = parts.flatMap(\.losses)
-        let rows = RowGradients.joined(parts.map(\.rows))
-        let gradients = rows.weightGradients(layout: parameters.tensors.map(\.name), positionCount: parameters.config.nPositions)
+        let gradients = RowGradients.weightGradients(parts.map(\.rows), layout: parameters.tensors.map(\.name),
+                                                     positionCount: parameters.config.nPositions)
         return (losses.reduce(0, +) / Double(windows.count), gradients)
     }
 

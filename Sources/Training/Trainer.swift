@@ -108,6 +108,9 @@ public struct Trainer {
         let schedule = LearningRateSchedule(peak: options.learningRate, steps: options.steps)
         let validation = windows.validationWindows
         let logEvery = max(1, options.steps / 50)
+        // The validation loss (a forward pass of up to 16 held-out windows) at step 1, every
+        // steps/10 steps, at each checkpoint and at the last step; the other logged steps have none.
+        let validateEvery = max(1, options.steps / 10)
 
         func checkpoint() throws {
             try GPT2CheckpointWriter.writeWeights(parameters.namedTensors, config: config, folder: output)
@@ -135,7 +138,8 @@ public struct Trainer {
             let rateNow = tokens / max(now.timeIntervalSince(lastLog.time), 1e-9)
             var validationLoss: Double?
             if isLogged {
-                validationLoss = validation.isEmpty ? nil : SequenceLoss.loss(parameters, windows: validation)
+                let isValidated = step == 1 || step % validateEvery == 0 || isCheckpoint || shouldStop()
+                validationLoss = validation.isEmpty || !isValidated ? nil : SequenceLoss.loss(parameters, windows: validation)
                 log.steps.append(LoggedStep(step: step, trainLoss: loss, validationLoss: validationLoss,
                                             learningRate: rate, tokensPerSecond: rateNow))
                 lastLog = (Date(), step)

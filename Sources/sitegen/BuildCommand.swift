@@ -50,6 +50,9 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Which tokens get their own views of the stages that follow one token: last (the default), all, or positions from 0 such as 0,3 (the last token's views are always written). Links to other tokens go to the last token's views.", valueName: "all|last|i,j,…"))
     var follow: String = "last"
 
+    @OptionGroup(title: "Limits (raising one builds a bigger site, in more time and memory)")
+    var limits: LimitOptions
+
     @Flag(name: .long, help: "Print only errors.")
     var quiet = false
 
@@ -78,7 +81,7 @@ struct Build: ParsableCommand {
         let options = BuildOptions(modelPath: inputs.model, outputPath: output, templatesPath: inputs.templates, text: text, target: target,
                                    learningRate: learningRate, steps: steps,
                                    generation: GenerationSettings(count: generate, temperature: temperature, topK: topK, topP: topP, seed: seed),
-                                   follow: FollowedTokens(argument: follow) ?? .last)
+                                   follow: FollowedTokens(argument: follow) ?? .last, limits: limits.sizeLimits)
         if watch {
             let stop = StopSignal.install()
             let watcher = SiteWatcher(options: options, log: { line in if !quiet { Console.line(line) } },

@@ -95,8 +95,28 @@ struct SitegenRun {
         let big = tmp.sub("big.json")
         #expect(FileManager.default.createFile(atPath: big, contents: nil))
         #expect(truncate(big, off_t(ModelLimits.maxModelFileBytes + 1)) == 0)
-        expectRefusal(try build(["--model", "big.json", "--output", "Out"], in: tmp.path), "over the limit of 128 MB for a model file (ModelLimits.maxModelFileBytes)")
+        expectRefusal(try build(["--model", "big.json", "--output", "Out"], in: tmp.path), "big.json: is 128 MB, over the limit of 128 MB for a model file (--max-model-file-mb lifts it; a JSON model takes several times its size in memory, a checkpoint's binary weights are not bound by it)")
         #expect(!FileManager.default.fileExists(atPath: tmp.sub("Out")))
+        // The option it names lifts it: the file is read (and found not to be JSON).
+        let lifted = try build(["--model", "big.json", "--output", "Out", "--max-model-file-mb", "129"], in: tmp.path)
+        #expect(lifted.status == 1 && !lifted.errors.contains("over the limit"), "\(lifted.errors)")
+    }
+
+    /// The `--max-…` options: in --help, refused below 1, and each lifts the limit it names.
+    @Test func limitOptionsLiftTheLimitTheyName() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let help = try build(["--help"], in: tmp.path)
+        for option in ["--max-layers", "--max-d-model", "--max-d-ff", "--max-vocab", "--max-positions", "--max-prompt-tokens",
+                       "--max-layer-tokens", "--max-model-file-mb"] {
+            #expect(help.output.contains(option), "\(option) in --help")
+        }
+        #expect(help.output.contains("  --max-layers <n>        Refuse a model whose config.n_layers is over n.\n"))
+        expectRefusal(try build(["--model", RepoPaths.seedModel, "--max-layers", "0"], in: tmp.path), "--max-layers is 0, expected a whole number ≥ 1")
+        try tinyModelJSON(layers: 3).write(toFile: tmp.sub("three.json"), atomically: false, encoding: .utf8)
+        expectRefusal(try build(["--model", "three.json", "--output", "Out", "--max-layers", "2"], in: tmp.path),
+                      "three.json: config.n_layers is 3, over the limit of 2 (--max-layers lifts it)")
+        let built = try build(["--model", "three.json", "--output", "Out", "--max-layers", "3", "--quiet"], in: tmp.path)
+        #expect(built.status == 0, "\(built.errors)")
     }
 
     @Test func badOptionsAndOutputsGetTheirTrueReason() throws {

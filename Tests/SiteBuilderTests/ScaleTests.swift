@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SiteBuilder
 import ModelFormats
-import TransformerEngine
+@testable import TransformerEngine
 
 /// What keeps a big model's site bounded: `--follow`, and trace.json split into layer files
 /// with the weight gradients summarised.
@@ -80,22 +80,166 @@ import TransformerEngine
         for (l, name) in names.enumerated() {
             let file = try Self.json(split[name])
             #expect(file["layer"] as? Int == l)
-            for (key, value) in fullLayers[l] {
+            for (key, value) in fullLayers[l] where !Trace.splitDroppedKeys.contains(key) {
                 #expect(NSDictionary(dictionary: [key: file[key] as Any]).isEqual(to: [key: value]), "\(name) \(key)")
             }
+            for key in Trace.splitDroppedKeys { #expect(file[key] == nil, "\(name) \(key)") }
             let layerGrads = try #require(file["grads"] as? [String: Any])
             #expect(layerGrads["b_q"] as? [Double] == fullGradLayers[l]["b_q"] as? [Double])
-            #expect(layerGrads["resid_out"] as? [[Double]] == fullGradLayers[l]["resid_out"] as? [[Double]])
-            for matrix in ["W_q", "W_k", "W_v", "W_o", "W_1", "W_2"] {
+            #expect(layerGrads["scores"] as? [[[Double]]] == fullGradLayers[l]["scores"] as? [[[Double]]])
+            #expect(layerGrads["resid_mid"] == nil && layerGrads["resid_out"] == nil)
+            for matrix in ["W_q", "W_k", "W_v", "W_o", "W_1", "W_2", "input", "q", "context", "mlp_pre", "mlp_out"] {
                 let values = try #require(fullGradLayers[l][matrix] as? [[Double]])
                 let summary = try #require(layerGrads[matrix] as? [String: Any])
                 worst = max(worst, try Self.check(summary, against: values))
             }
+            // Each number once: resid_mid's gradient is attn_out's, resid_out's mlp_out's and the next layer's input's.
+            #expect(fullGradLayers[l]["resid_mid"] as? [[Double]] == fullGradLayers[l]["attn_out"] as? [[Double]])
+            #expect(fullGradLayers[l]["resid_out"] as? [[Double]] == fullGradLayers[l]["mlp_out"] as? [[Double]])
+            if l + 1 < names.count {
+                #expect(fullGradLayers[l]["resid_out"] as? [[Double]] == fullGradLayers[l + 1]["input"] as? [[Double]])
+            }
         }
+        // The logits' gradient is left out: last_probs with 1 subtracted at the target, 0 in the other rows.
+        #expect(grads["last_logits"] == nil && grads["logits"] == nil)
+        // (Read with the exact parser: Foundation's may round a number's last digit.)
+        let exactFull = try JSONParser.parse(inline["trace.json"] ?? []), exactTop = try JSONParser.parse(split["trace.json"] ?? [])
+        let dLogits = try Recompute.matrix(exactFull["grads"]?["logits"]), lastProbs = try Recompute.vector(exactTop["last_probs"])
+        #expect(dLogits.dropLast().allSatisfy { $0.allSatisfy { $0 == 0 } })
+        let differing = lastProbs.indices.filter { dLogits.last?[$0] != lastProbs[$0] }
+        #expect(differing.count == 1 && differing.map { dLogits.last![$0] } == differing.map { lastProbs[$0] - 1 })
         let wLM = try #require(fullGrads["W_lm"] as? [[Double]])
         worst = max(worst, try Self.check(try #require(grads["W_lm"] as? [String: Any]), against: wLM))
         print("split trace: largest difference of a summary from the full gradients: \(worst)")
         #expect(worst <= 1e-12)
+    }
+
+    /// Every tensor a split layer file leaves out, recomputed by the README's recipes from what
+    /// the split trace keeps and the model's weights, equals the inline trace's bit for bit
+    /// (both read with the exact JSON parser).
+    @Test func theTensorsASplitTraceDropsAreRecomputedExactly() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let path = RepoPaths.fixture("multi")
+        let model = try ModelLoader.load(path: path).model
+        let inline = try SiteBuild.render(options(model: path, output: tmp.sub("Inline"))).files
+        var lowered = options(model: path, output: tmp.sub("Split"))
+        lowered.traceInlineLimit = 1_000
+        let split = try SiteBuild.render(lowered).files
+        let full = try JSONParser.parse(inline["trace.json"] ?? []), top = try JSONParser.parse(split["trace.json"] ?? [])
+        let fullLayers = try #require(Recompute.items(full["layers"]))
+
+        var h = try Recompute.matrix(top["embeddings"]?["x"])              // the layer's input
+        for (l, w) in model.weights.layers.enumerated() {
+            let file = try JSONParser.parse(split[TraceFiles.layerFile(l, of: fullLayers.count)] ?? [])
+            func kept(_ key: String) throws -> [[Double]] { try Recompute.matrix(file[key]) }
+            func expected(_ key: String) throws -> [[Double]] { try Recompute.matrix(fullLayers[l][key]) }
+            let ln1 = try Recompute.layerNorm(h, stats: try #require(file["ln1_stats"]), w.ln1)
+            let q = Recompute.product(ln1, w.wQ, bias: w.bQ), k = Recompute.product(ln1, w.wK, bias: w.bK)
+            let v = Recompute.product(ln1, w.wV, bias: w.bV)
+            let weights = try #require(Recompute.items(file["weights"])).map { try Recompute.matrix($0) }
+            let context = Recompute.context(weights: weights, v: v)
+            let residMid = Recompute.sum(h, try kept("attn_out"))
+            let ln2 = try Recompute.layerNorm(residMid, stats: try #require(file["ln2_stats"]), w.ln2)
+            let mlpPre = Recompute.product(ln2, w.w1, bias: w.b1)
+            let mlpAct = mlpPre.map { $0.map(model.config.activation.apply) }
+            let residOut = Recompute.sum(residMid, try kept("mlp_out"))
+            let recomputed = ["ln1": ln1, "q": q, "k": k, "v": v, "context": context, "resid_mid": residMid, "ln2": ln2,
+                              "mlp_pre": mlpPre, "mlp_act": mlpAct, "resid_out": residOut]
+            #expect(Set(recomputed.keys) == Set(Trace.splitDroppedKeys))
+            for (key, value) in recomputed { #expect(value == (try expected(key)), "layer \(l) \(key)") }
+            h = residOut
+        }
+    }
+
+    /// The recipes of the README's "The trace at scale", written out plainly.
+    enum Recompute {
+        static func items(_ node: JSONNode?) -> [JSONNode]? {
+            if case .array(let items)? = node?.value { return items }
+            return nil
+        }
+
+        static func vector(_ node: JSONNode?) throws -> [Double] {
+            try #require(items(node)).map { entry in
+                guard case .number(let x) = entry.value else { throw CancellationError() }
+                return x
+            }
+        }
+
+        static func matrix(_ node: JSONNode?) throws -> [[Double]] { try #require(items(node)).map(vector) }
+
+        /// a + b, entry by entry.
+        static func sum(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] { zip(a, b).map { zip($0, $1).map(+) } }
+
+        /// c[i][j] = (((bias[j] + a[i][0]·w[0][j]) + a[i][1]·w[1][j]) + …), from +0 without a bias.
+        static func product(_ a: [[Double]], _ w: Tensor, bias: [Double]?) -> [[Double]] {
+            a.map { row in
+                (0..<w.cols).map { j in
+                    var c = bias?[j] ?? 0
+                    for k in row.indices { c += row[k] * w[k, j] }
+                    return c
+                }
+            }
+        }
+
+        /// (x − mean) / std · γ + β, with the row statistics the layer file keeps.
+        static func layerNorm(_ x: [[Double]], stats: JSONNode, _ p: LayerNormParameters) throws -> [[Double]] {
+            let (mean, std) = (try vector(stats["mean"]), try vector(stats["std"]))
+            return x.enumerated().map { t, row in
+                row.enumerated().map { i, value in (value - mean[t]) / std[t] * (p.gamma?[i] ?? 1) + (p.beta?[i] ?? 0) }
+            }
+        }
+
+        /// Each head's weights·v (columns h·d_head ..< (h+1)·d_head of v), the heads side by side.
+        static func context(weights: [[[Double]]], v: [[Double]]) -> [[Double]] {
+            let width = (v.first?.count ?? 0) / max(weights.count, 1)
+            return v.indices.map { i in
+                weights.enumerated().flatMap { h, a in
+                    (0..<width).map { c in
+                        var sum = 0.0
+                        for j in v.indices { sum += a[i][j] * v[j][h * width + c] }
+                        return sum
+                    }
+                }
+            }
+        }
+    }
+
+    /// A split trace's sampled step keeps its 20 most likely tokens, how many were kept, the
+    /// chosen token's rank and the interval of the cumulative probabilities that held u.
+    @Test func aSplitTracesSampledStepKeepsItsMostLikelyTokens() throws {
+        let logits = (0..<30).map { sin(Double($0)) * 0.1 }            // nearly uniform: u = 0.9 picks past the 20th
+        let step = Sampling.step(logits: logits, u: 0.9, settings: .default)
+        let generation = Generation(settings: .default, greedy: [], sampled: [step], positions: 8, windowStarts: [0])
+        let vocab = (0..<30).map { "w\($0)" }
+        let full = try JSONParser.parse(generation.json(vocab: vocab).renderedBytes())
+        let cut = try JSONParser.parse(generation.json(vocab: vocab, keptLimit: 20).renderedBytes())
+        let (fullStep, cutStep) = (try #require(Recompute.items(full["sampled"]?["steps"])?.first),
+                                   try #require(Recompute.items(cut["sampled"]?["steps"])?.first))
+        let kept = try Recompute.vector(fullStep["kept"]), probs = try Recompute.vector(fullStep["probs"])
+        #expect(kept.count == 30 && fullStep["kept_count"] == nil)
+        #expect(try Recompute.vector(cutStep["kept"]) == Array(kept.prefix(20)))
+        #expect(try Recompute.vector(cutStep["probs"]) == Array(probs.prefix(20)))
+        #expect(cutStep["kept_count"]?.value == .number(30))
+        let rank = try #require(kept.firstIndex(of: Double(step.id)))
+        #expect(cutStep["chosen_rank"]?.value == .number(Double(rank)) && rank >= 20)
+        let interval = try Recompute.vector(cutStep["interval"])
+        let (below, through): (Double, Double) = (probs[..<rank].reduce(0, +), probs[...rank].reduce(0, +))
+        #expect(interval == [below, through])
+        #expect(interval[0] <= step.u && step.u < interval[1])
+        for key in ["u", "id", "window"] { #expect(cutStep[key] == fullStep[key], "\(key)") }
+    }
+
+    /// The least size of a JSON tree is never more than what it renders to (the split decision
+    /// is taken on it before rendering a trace), for odd values and for a whole trace.
+    @Test func theLeastRenderedSizeIsALowerBound() throws {
+        let sample = JSONOut.object([("a", .numbers([0, -0.0, .nan, 1, 0.1, 1e-300])), ("b", .array([.int(7), .null, .bool(true), .string("<é>")])),
+                                     ("c", .array([.numbers([]), .numbers([2]), .object([])]))])
+        #expect(sample.leastRenderedBytes <= sample.renderedBytes().count)
+        let model = try ModelLoader.load(path: RepoPaths.fixture("multi")).model
+        let trace = Transformer.forward(model).json(model: model)
+        let (least, rendered) = (trace.leastRenderedBytes, trace.renderedBytes().count)
+        print("multi fixture's trace: at least \(least) bytes, rendered \(rendered)")
+        #expect(least <= rendered && least > 0)
     }
 
     /// A matrix bigger than the pooled grid: blocks of 4 × 3 (the last ones shorter).

@@ -129,6 +129,29 @@ import Testing
     }
 
     /// Equal bit patterns (any NaN equals any NaN).
+    /// `linearBackward` leaves out the positions whose row of ∂L/∂y is zero (the LM head's but
+    /// the last, for the prompt's loss): the same bits as both whole products, for finite x and W
+    /// with ±0 and mixed magnitudes, whichever rows are zero (none, some, all but one, all).
+    @Test func linearBackwardSkipsZeroRowsWithTheSameBits() {
+        var rng = KernelTestRandom(seed: 0x7A65726F)
+        func finite() -> Double { var v = rng.value(); while !v.isFinite || abs(v) > 1e200 { v = rng.value() }; return v }
+        for trial in 0..<300 {
+            let t = rng.int(1...7), n = rng.int(1...13), m = rng.int(1...17)
+            let zeroRows: Set<Int> = trial % 5 == 0 ? [] : trial % 5 == 1 ? Set(0..<t) : trial % 5 == 2 ? Set(0..<t - 1)
+                : Set((0..<t).filter { _ in rng.int(0...1) == 0 })
+            let dy = Tensor(shape: [t, m], values: (0..<t * m).map { e in
+                zeroRows.contains(e / m) ? (rng.int(0...1) == 0 ? 0 : -0.0) : finite()
+            })
+            let x = Tensor(shape: [t, n], values: (0..<t * n).map { _ in finite() })
+            let w = Tensor(shape: [n, m], values: (0..<n * m).map { _ in finite() })
+            let g = linearBackward(dy: dy, x: x, w: w)
+            #expect(g.dx.shape == [t, n] && g.dW.shape == [n, m])
+            #expect(Self.same(g.dx.values, matmul(dy, transposed: w).values), "dx, \(zeroRows.count) of \(t) rows zero")
+            #expect(Self.same(g.dW.values, matmul(transposed: x, dy).values), "dW, \(zeroRows.count) of \(t) rows zero")
+            #expect(Self.same(g.db, sumRows(dy)))
+        }
+    }
+
     static func same(_ x: [Double], _ y: [Double]) -> Bool {
         x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
     }

@@ -18,6 +18,8 @@ public struct BuildOptions: Sendable {
     public var generation: GenerationSettings = .default
     /// The tokens whose views of the per-token stages are written (`--follow`; default: the last).
     public var follow: FollowedTokens = .last
+    /// The size limits a model must be within (`--max-layers` …; default `ModelLimits`').
+    public var limits = SizeLimits()
     /// How long a template grows before it is parsed in pieces (tests cut at every place).
     var templatePieceSize = TemplatePiece.defaultSize
     /// The size past which trace.json is split into layer files (tests lower it).
@@ -25,8 +27,9 @@ public struct BuildOptions: Sendable {
 
     public init(modelPath: String? = nil, outputPath: String = "Site", templatesPath: String? = nil,
                 text: String? = nil, target: String? = nil, learningRate: Double? = nil, steps: Int? = nil,
-                generation: GenerationSettings = .default, follow: FollowedTokens = .last) {
+                generation: GenerationSettings = .default, follow: FollowedTokens = .last, limits: SizeLimits = SizeLimits()) {
         self.generation = generation
+        self.limits = limits
         self.follow = follow
         self.learningRate = learningRate
         self.steps = steps

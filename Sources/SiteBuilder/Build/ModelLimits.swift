@@ -4,12 +4,13 @@ import TransformerEngine
 
 /// What a model may be for sitegen to build its site in bounded time and memory, checked
 /// before the model file is read (`checkFile`) and right after (`check`). A valid model over
-/// a limit is refused at once with a message naming the limit and the constant that lifts it,
-/// instead of exhausting the machine halfway through the build.
+/// a limit is refused at once with a message naming the limit and what lifts it (a `--max-…`
+/// option, `SizeLimits`) or what to change, instead of exhausting the machine halfway
+/// through the build.
 ///
 /// The limits are generous enough for GPT-2 small (d_model 768, 12 layers, 12 heads, vocabulary
 /// 50,257, 1,024 positions) with a prompt of up to 64 tokens. The README's "Limits" section
-/// lists them; change a constant here to lift one.
+/// lists them; the constants here are the defaults of the options.
 public enum ModelLimits {
     /// A model file (JSON) at most 128 MiB. A JSON model takes several times its size in
     /// memory while it is read; bigger models belong in a checkpoint.
@@ -17,8 +18,10 @@ public enum ModelLimits {
     /// The model's name, a vocabulary word or the target, in Unicode scalars.
     public static let maxNameLength = 1_000
     public static let maxWordLength = 256
-    /// The prompt text in Unicode scalars, and in tokens.
+    /// The prompt text in Unicode scalars (at least `promptCharactersPerToken` a token of the
+    /// token limit), and in tokens.
     public static let maxPromptLength = 4_096
+    public static let promptCharactersPerToken = 16
     public static let maxPromptTokens = 256
     /// Layers × prompt tokens: most of the site's pages are one per layer and token, each with
     /// tables that grow with both, so this bounds the page count and the site's size (at the
@@ -36,7 +39,7 @@ public enum ModelLimits {
     /// Refuses, before anything is read, a model path that is not a regular file of a
     /// bounded size: a named pipe, `/dev/zero` or `/dev/stdin` would block or never end, a
     /// link loop is not "not found". A missing path or a folder is left to the loader.
-    public static func checkFile(_ path: String) throws(BuildFailure) {
+    public static func checkFile(_ path: String, limits: SizeLimits = .init()) throws(BuildFailure) {
         func refuse(_ message: String) -> BuildFailure { BuildFailure(Diagnostic(file: path, message: message)) }
         var info = stat()
         guard stat(path, &info) == 0 else {
@@ -61,8 +64,8 @@ public enum ModelLimits {
         default: throw refuse("is not a regular file, expected a model file (JSON)")
         }
         let size = Int(info.st_size)
-        if size > maxModelFileBytes {
-            throw refuse("is \(megabytes(size)), over the limit of \(megabytes(maxModelFileBytes)) for a model file (ModelLimits.maxModelFileBytes)")
+        if size > limits.modelFileBytes {
+            throw refuse("is \(megabytes(size)), over the limit of \(megabytes(limits.modelFileBytes)) for a model file (--max-model-file-mb lifts it; a JSON model takes several times its size in memory, a checkpoint's binary weights are not bound by it)")
         }
     }
 
@@ -82,36 +85,38 @@ public enum ModelLimits {
     }
 
     /// Every limit `shape` is over, as (field, message); `textField` names the prompt's source.
-    public static func sizeProblems(_ shape: Shape, textField: String = "prompt.text") -> [(field: String, message: String)] {
+    public static func sizeProblems(_ shape: Shape, textField: String = "prompt.text",
+                                    limits: SizeLimits = .init()) -> [(field: String, message: String)] {
         var problems: [(field: String, message: String)] = []
-        func limit(_ field: String, _ value: Int, _ maximum: Int, _ constant: String, unit: String = "") {
+        func limit(_ field: String, _ value: Int, _ maximum: Int, _ option: String, unit: String = "", or change: String = "") {
             if value > maximum {
-                problems.append((field, "is \(grouped(value))\(unit), over the limit of \(grouped(maximum))\(unit) (ModelLimits.\(constant) lifts it)"))
+                problems.append((field, "is \(grouped(value))\(unit), over the limit of \(grouped(maximum))\(unit) (\(option) lifts it\(change))"))
             }
         }
-        limit("config.n_layers", shape.layers, maxLayers, "maxLayers")
-        limit("config.d_model", shape.dModel, maxDModel, "maxDModel")
-        limit("config.d_ff", shape.dFF, maxDFF, "maxDFF")
-        limit("config.max_positions", shape.positions, maxPositions, "maxPositions")
-        limit("vocab", shape.vocab, maxVocab, "maxVocab", unit: " words")
-        limit(textField, shape.promptTokens, maxPromptTokens, "maxPromptTokens", unit: " tokens")
+        limit("config.n_layers", shape.layers, limits.layers, "--max-layers")
+        limit("config.d_model", shape.dModel, limits.dModel, "--max-d-model")
+        limit("config.d_ff", shape.dFF, limits.dFF, "--max-d-ff")
+        limit("config.max_positions", shape.positions, limits.positions, "--max-positions")
+        limit("vocab", shape.vocab, limits.vocab, "--max-vocab", unit: " words")
+        limit(textField, shape.promptTokens, limits.promptTokens, "--max-prompt-tokens", unit: " tokens", or: "; a shorter prompt fits")
         let layerTokens = shape.layers * shape.promptTokens
-        if problems.isEmpty && layerTokens > maxLayerTokens {
+        if problems.isEmpty && layerTokens > limits.layerTokens {
             problems.append(("config.n_layers × \(textField) tokens",
-                             "is \(shape.layers) × \(shape.promptTokens) = \(grouped(layerTokens)), over the limit of \(grouped(maxLayerTokens)): the site has pages for every layer and token (ModelLimits.maxLayerTokens lifts it; a shorter prompt or fewer layers fit)"))
+                             "is \(shape.layers) × \(shape.promptTokens) = \(grouped(layerTokens)), over the limit of \(grouped(limits.layerTokens)): the site has pages for every layer and token (--max-layer-tokens lifts it; a shorter prompt or fewer layers fit)"))
         }
         return problems
     }
 
     /// The first character of `value` no page can hold, or its length over `maximum`, as a
-    /// message for its field; nil when it is fine.
-    public static func textProblem(_ value: String, maximum: Int, constant: String) -> String? {
+    /// message for its field naming `remedy` (what lifts the limit or what to change); nil when
+    /// it is fine.
+    public static func textProblem(_ value: String, maximum: Int, remedy: String) -> String? {
         if let bad = value.unicodeScalars.enumerated().first(where: { !isXMLCharacter($0.element) }) {
             return "holds \(codePoint(bad.element)) at character \(bad.offset + 1), which no page can hold (XML 1.0 forbids it)"
         }
         let length = value.unicodeScalars.count
         if length > maximum {
-            return "is \(grouped(length)) characters long, over the limit of \(grouped(maximum)) (ModelLimits.\(constant) lifts it)"
+            return "is \(grouped(length)) characters long, over the limit of \(grouped(maximum)) (\(remedy))"
         }
         return nil
     }
@@ -120,25 +125,26 @@ public enum ModelLimits {
     /// field (`vocab[3]`). `textField` and `targetField` name where the prompt came from
     /// (`prompt.text` or `--text`).
     public static func problems(_ model: Model, file: String, textField: String = "prompt.text",
-                                targetField: String = "prompt.target") -> [Diagnostic] {
-        var found = sizeProblems(Shape(model), textField: textField)
-        func text(_ field: String, _ value: String, _ maximum: Int, _ constant: String) {
-            if let message = textProblem(value, maximum: maximum, constant: constant) { found.append((field, message)) }
+                                targetField: String = "prompt.target", limits: SizeLimits = .init()) -> [Diagnostic] {
+        var found = sizeProblems(Shape(model), textField: textField, limits: limits)
+        func text(_ field: String, _ value: String, _ maximum: Int, _ remedy: String) {
+            if let message = textProblem(value, maximum: maximum, remedy: remedy) { found.append((field, message)) }
         }
-        if let name = model.name { text("name", name, maxNameLength, "maxNameLength") }
+        if let name = model.name { text("name", name, maxNameLength, "a shorter name fits; no page title holds more") }
         // The first 20 bad words are plenty to show what is wrong.
         for (k, word) in model.vocab.enumerated() where found.count < 20 {
-            text("vocab[\(k)]", word, maxWordLength, "maxWordLength")
+            text("vocab[\(k)]", word, maxWordLength, "a shorter word fits; no table cell holds more")
         }
-        text(textField, model.prompt.text, maxPromptLength, "maxPromptLength")
-        if let target = model.prompt.target { text(targetField, target, maxWordLength, "maxWordLength") }
+        text(textField, model.prompt.text, limits.promptLength,
+             "--max-prompt-tokens lifts it, \(promptCharactersPerToken) characters a token; or a shorter prompt")
+        if let target = model.prompt.target { text(targetField, target, maxWordLength, "a shorter word fits; no table cell holds more") }
         return found.map { Diagnostic(file: file, message: "\($0.field) \($0.message)") }
     }
 
-    /// Throws the problems of `problems(_:file:textField:targetField:)`, if any.
+    /// Throws the problems of `problems(_:file:textField:targetField:limits:)`, if any.
     public static func check(_ model: Model, file: String, textField: String = "prompt.text",
-                             targetField: String = "prompt.target") throws(BuildFailure) {
-        let found = problems(model, file: file, textField: textField, targetField: targetField)
+                             targetField: String = "prompt.target", limits: SizeLimits = .init()) throws(BuildFailure) {
+        let found = problems(model, file: file, textField: textField, targetField: targetField, limits: limits)
         if !found.isEmpty { throw BuildFailure(found) }
     }
 

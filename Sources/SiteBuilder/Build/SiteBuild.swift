@@ -129,7 +129,7 @@ public enum SiteBuild {
     /// model's limits are the same.
     static func loadModel(_ options: BuildOptions) throws(BuildFailure) -> ModelInput {
         let checkpoint = options.modelPath.flatMap { CheckpointLoader.isCheckpoint($0) ? $0 : nil }
-        if let path = options.modelPath, checkpoint == nil { try ModelLimits.checkFile(path) }
+        if let path = options.modelPath, checkpoint == nil { try ModelLimits.checkFile(path, limits: options.limits) }
         let textField = options.text == nil && checkpoint == nil ? "prompt.text" : "--text"
         let targetField = options.target == nil && checkpoint == nil ? "prompt.target" : "--target"
         var loaded: ModelInput
@@ -151,7 +151,8 @@ public enum SiteBuild {
         } catch {
             throw BuildFailure(error)
         }
-        try ModelLimits.check(loaded.model, file: options.modelLabel, textField: textField, targetField: targetField)
+        try ModelLimits.check(loaded.model, file: options.modelLabel, textField: textField, targetField: targetField,
+                              limits: options.limits)
         return loaded
     }
 

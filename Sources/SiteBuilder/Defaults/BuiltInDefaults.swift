@@ -28,6 +28,8 @@ public enum BuiltInDefaults {
             "matrix-row.html": PackageResources.matrix_row_html,
             "note.html": PackageResources.note_html,
             "phrase.html": PackageResources.phrase_html,
+            "label-row.html": PackageResources.label_row_html,
+            "heat-table.html": PackageResources.heat_table_html,
             "stage-nav.html": PackageResources.stage_nav_html,
             "stage-link.html": PackageResources.stage_link_html,
             "stage-list-links.html": PackageResources.stage_list_links_html,

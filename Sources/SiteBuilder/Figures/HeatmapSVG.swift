@@ -1,4 +1,5 @@
 import Foundation
+import TransformerEngine
 
 /// A matrix drawn as coloured cells (attention weights, embedding matrices, …).
 ///
@@ -41,6 +42,9 @@ public struct HeatmapSVG: Sendable {
     public var cellTitleSeparator: String
     public var maxSize: Int
     public var titledCellLimit: Int
+    /// A matrix drawn from the tensor itself instead of `values` (pooled in place: a 768 ×
+    /// 50,257 W_lm is never copied into nested rows).
+    var matrix: Tensor? = nil
 
     public init(
         id: String,
@@ -80,6 +84,16 @@ public struct HeatmapSVG: Sendable {
         self.cellTitleSeparator = cellTitleSeparator
         self.maxSize = maxSize
         self.titledCellLimit = titledCellLimit
+    }
+
+    /// A heatmap of a matrix as the engine holds it; the other parameters as above.
+    init(id: String, title: String, description: String, matrix: Tensor, rowLabels: [String], columnLabels: [String],
+         scale: ColorScale, showValues: Bool = false, rowHeader: String? = nil, columnHeader: String? = nil,
+         legendLabel: String? = nil, maxSize: Int = 64, titledCellLimit: Int = 512) {
+        self.init(id: id, title: title, description: description, values: [], rowLabels: rowLabels, columnLabels: columnLabels,
+                  scale: scale, showValues: showValues, rowHeader: rowHeader, columnHeader: columnHeader,
+                  legendLabel: legendLabel, maxSize: maxSize, titledCellLimit: titledCellLimit)
+        self.matrix = matrix
     }
 
     // MARK: - Pooling
@@ -122,14 +136,19 @@ public struct HeatmapSVG: Sendable {
     }
 
     public func render() -> String {
-        let rowCount = values.count
-        let columnCount = values.map(\.count).max() ?? 0
+        let rowCount = matrix?.rows ?? values.count
+        let columnCount = matrix?.cols ?? values.map(\.count).max() ?? 0
         let isPooled = rowCount > maxSize || columnCount > maxSize
         let rowRanges = HeatmapSVG.poolRanges(count: rowCount, maxSize: isPooled ? maxSize : Int.max)
         let columnRanges = HeatmapSVG.poolRanges(count: columnCount, maxSize: isPooled ? maxSize : Int.max)
-        let grid: [[Double?]] = isPooled
-            ? HeatmapSVG.pooled(values, maxSize: maxSize)
-            : values.map { row in (0..<columnCount).map { $0 < row.count ? row[$0] : nil } }
+        let grid: [[Double?]]
+        if let matrix {
+            grid = isPooled ? matrix.pooledBlocks(maxSize: maxSize) : matrix.nested.map { $0.map { Optional($0) } }
+        } else {
+            grid = isPooled
+                ? HeatmapSVG.pooled(values, maxSize: maxSize)
+                : values.map { row in (0..<columnCount).map { $0 < row.count ? row[$0] : nil } }
+        }
         let rowsFull = rowRanges.map { HeatmapSVG.blockLabel(rowLabels, $0) }
         let columnsFull = columnRanges.map { HeatmapSVG.blockLabel(columnLabels, $0) }
         let rowsShown = rowsFull.map { FigureText.truncated($0, maxCharacters: 10) }

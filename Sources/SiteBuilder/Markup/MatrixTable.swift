@@ -1,4 +1,5 @@
 import Mustache
+import TransformerEngine
 
 /// A matrix as a table (`matrix-table.html` draws it): row and column headers, two-decimal
 /// cells with a true minus, each cell's value to 6 significant digits in its `title`, an
@@ -34,11 +35,14 @@ struct MatrixTable {
     enum Cells {
         case plain([[Double]])
         case optional([[Double?]])
+        /// A weight matrix as the engine holds it: only the shown cells are read.
+        case tensor(Tensor)
 
         var rowCount: Int {
             switch self {
             case .plain(let rows): rows.count
             case .optional(let rows): rows.count
+            case .tensor(let matrix): matrix.rows
             }
         }
 
@@ -46,6 +50,7 @@ struct MatrixTable {
             switch self {
             case .plain(let rows): rows[row][column]
             case .optional(let rows): rows[row][column]
+            case .tensor(let matrix): matrix[row, column]
             }
         }
     }
@@ -56,6 +61,11 @@ struct MatrixTable {
 
     init(caption: String, optionalValues: [[Double?]], rowLabels: [String], columnLabels: [String]) {
         self.init(caption: caption, cells: .optional(optionalValues), rowLabels: rowLabels, columnLabels: columnLabels)
+    }
+
+    /// A matrix table of a tensor, read in place (a 768 × 50,257 W_lm is not copied into rows).
+    init(caption: String, matrix: Tensor, rowLabels: [String], columnLabels: [String]) {
+        self.init(caption: caption, cells: .tensor(matrix), rowLabels: rowLabels, columnLabels: columnLabels)
     }
 
     private init(caption: String, cells: Cells, rowLabels: [String], columnLabels: [String]) {

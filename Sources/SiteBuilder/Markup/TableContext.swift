@@ -88,8 +88,10 @@ struct TableContext: MustacheParent {
     }
 
     /// A cell: its text, and a title (the value to 6 significant digits, or why it is
-    /// masked) and classes when it has them.
-    struct Cell: MustacheParent {
+    /// masked) and classes when it has them. The template writes its text as `{{.}}`, the
+    /// cell itself: the engine finds that without looking a name up (a table's cells are most
+    /// of a page's lookups), and the cell renders as its text.
+    struct Cell: MustacheParent, MustacheCustomRenderable {
         var text: String
         var title = ""
         var classes = ""
@@ -97,6 +99,9 @@ struct TableContext: MustacheParent {
         /// Which of the three kinds of `<td>` the template writes for it.
         enum Shape { case titled, classed, bare }
         var shape: Shape { classes.isEmpty ? .titled : title.isEmpty ? .bare : .classed }
+
+        var renderText: String { text }
+        var isNull: Bool { false }
 
         func child(named name: String) -> Any? {
             switch name {

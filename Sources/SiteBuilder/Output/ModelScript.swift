@@ -26,24 +26,12 @@ enum ModelScript {
             guard let tokenizer = bpeData(checkpoint) else { return .failure(.tokenizer) }
             // Each weight takes at least 2 bytes as text ("0," and more): a model past the limit
             // so counted is refused without writing gigabytes of text to measure them.
-            let count = weightCount(model.weights)
+            let count = ParameterCount(model).weights
             guard isOffered(modelBytes: 2 * count) else { return .failure(.tooManyWeights(count: count)) }
             let weights = model.modelFileJSON().renderedBytes()
             guard isOffered(modelBytes: weights.count) else { return .failure(.tooBig(bytes: weights.count)) }
             return .success(Array("// The checkpoint's weights (the model file's form) and its byte-level BPE tokenizer, for the playground's in-browser engine.\nconst sitegenModel = ".utf8)
                             + weights + Array(";\nsitegenModel.bpe = ".utf8) + tokenizer + Array(";\n".utf8))
-        }
-
-        /// Every number of the model's weights.
-        static func weightCount(_ w: Weights) -> Int {
-            var n = w.tokEmb.values.count + w.posEmb.values.count + w.wLM.values.count + (w.bLM?.count ?? 0)
-            n += (w.lnf.gamma?.count ?? 0) + (w.lnf.beta?.count ?? 0)
-            for l in w.layers {
-                n += [l.wQ, l.wK, l.wV, l.wO, l.w1, l.w2].reduce(0) { $0 + $1.values.count }
-                n += [l.bQ, l.bK, l.bV, l.bO, l.b1, l.b2, l.ln1.gamma, l.ln1.beta, l.ln2.gamma, l.ln2.beta]
-                    .reduce(0) { $0 + ($1?.count ?? 0) }
-            }
-            return n
         }
 
         enum Unavailable: Error {

@@ -8,8 +8,11 @@ import TransformerEngine
 ///   `prediction_id`, `target`, `loss`, the last position's `last_logits` and `last_probs`,
 ///   `training` and `generation`, with `"layout": "split"` first; its `layers` names the
 ///   layer files, `trace/layer-00.json` …;
-/// - each layer file holds that layer's intermediates under trace.json's keys, and under
-///   `grads` its gradients (the intermediates' in full, the weights' summarised);
+/// - each layer file holds what cannot be recomputed exactly of that layer's intermediates
+///   (`Trace.splitLayerJSON`: the README gives the recipe for the rest), and under `grads`
+///   its gradients, each number once (`Gradients.splitLayerJSON`): the attention's [T][T]
+///   ones in full, the weights' and the other intermediates' summarised;
+/// - the generation's sampled steps keep their 20 most likely tokens (`Generation.json`);
 /// - every weight gradient of more than `fullVectorLimit` numbers is summarised, not written
 ///   in full: its shape, its norm √Σg², its largest entries by magnitude and a pooled view
 ///   (`GradientSummary`). The top-level `grads` holds tok_emb, pos_emb, W_lm and b_lm so, and
@@ -22,12 +25,15 @@ enum TraceFiles {
                       generation: Generation, inlineLimit: Int = inlineLimit) -> [String: [UInt8]] {
         // Every weight gradient and the logits and probabilities are in an inline trace, each
         // number at least 3 bytes with its separator: past the limit, it is not rendered at all.
-        let weights = gradients.map(weightCount) ?? 0
+        let weights = gradients == nil ? 0 : ParameterCount(model).gradients
         if (weights + 2 * trace.logits.values.count) * 3 <= inlineLimit {
             var json = trace.json(model: model)
             append(to: &json, [("grads", gradients?.gradientsJSON() ?? .null)], run: run, generation: generation, vocab: model.vocab)
-            let bytes = json.renderedBytes()
-            if bytes.count <= inlineLimit { return ["trace.json": bytes] }
+            // (A GPT-2-sized forward pass alone is about 33 MB at the least: not rendered either.)
+            if json.leastRenderedBytes <= inlineLimit {
+                let bytes = json.renderedBytes()
+                if bytes.count <= inlineLimit { return ["trace.json": bytes] }
+            }
         }
         return split(trace, model: model, gradients: gradients, run: run, generation: generation)
     }
@@ -45,9 +51,10 @@ enum TraceFiles {
         let names = JSONOut.array((0..<count).map { .string(layerFile($0, of: count)) })
         let layerBytes = Parallel.map(count) { l -> [UInt8] in
             var members: [(String, JSONOut)] = [("layer", .int(l))]
-            if case .object(let forward) = Trace.layerJSON(trace.layers[l]) { members += forward }
+            if case .object(let forward) = Trace.splitLayerJSON(trace.layers[l]) { members += forward }
             members.append(("grads", gradients.map {
-                Gradients.layerJSON($0.layers[l], weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector)
+                Gradients.splitLayerJSON($0.layers[l], weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector,
+                                         intermediate: GradientSummary.matrix)
             } ?? .null))
             return JSONOut.object(members).renderedBytes()
         }
@@ -56,30 +63,22 @@ enum TraceFiles {
         var json = trace.json(model: model, layers: names, lastPositionOnly: true)
         if case .object(let members) = json { json = .object([("layout", .string("split"))] + members) }
         let grads = gradients?.gradientsJSON(weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector,
-                                             layers: names, lastPositionOnly: true)
-        append(to: &json, [("grads", grads ?? .null)], run: run, generation: generation, vocab: model.vocab)
+                                             layers: names, split: true)
+        append(to: &json, [("grads", grads ?? .null)], run: run, generation: generation, vocab: model.vocab,
+               keptLimit: GradientSummary.largestCount)
         files["trace.json"] = json.renderedBytes()
         return files
     }
 
-    /// The members after the forward pass's: the gradients, the training run, the continuations.
+    /// The members after the forward pass's: the gradients, the training run, the continuations
+    /// (each sampled step's kept tokens cut to `keptLimit` when given).
     static func append(to json: inout JSONOut, _ grads: [(String, JSONOut)], run: TrainingRun?,
-                       generation: Generation, vocab: [String]) {
+                       generation: Generation, vocab: [String], keptLimit: Int? = nil) {
         guard case .object(var members) = json else { return }
         members += grads
         members.append(("training", run?.json() ?? .null))
-        members.append(("generation", generation.json(vocab: vocab)))
+        members.append(("generation", generation.json(vocab: vocab, keptLimit: keptLimit)))
         json = .object(members)
-    }
-
-    /// How many weight gradients `g` holds.
-    static func weightCount(_ g: Gradients) -> Int {
-        var n = g.tokEmb.values.count + g.posEmb.values.count + g.wLM.values.count + g.bLM.count + 2 * g.lnfGamma.count
-        for l in g.layers {
-            n += [l.wQ, l.wK, l.wV, l.wO, l.w1, l.w2].reduce(0) { $0 + $1.values.count }
-            n += [l.bQ, l.bK, l.bV, l.bO, l.b1, l.b2, l.ln1Gamma, l.ln1Beta, l.ln2Gamma, l.ln2Beta].reduce(0) { $0 + $1.count }
-        }
-        return n
     }
 }
 

@@ -81,32 +81,30 @@ enum BackpropPage {
         tokenTable.corner = "position · token"
         tokenTable.rowClasses = s.tokenClasses
         tokenTable.highlightRows = [f]
-        // Every weight matrix's gradient.
-        var matrices: [(String, [[Double]], [String], [String])] = []
+        // Every weight matrix's gradient, read in place (W_lm's is d_model × vocabulary).
+        var matrices: [(name: String, gradient: Tensor, rows: [String], columns: [String])] = []
         for l in 0..<c.nLayers {
             // "W_q (layer 2)", as the layer pages' kickers say "Layer 2".
             let lg = g.layers[l], suffix = s.multiLayer ? " (layer \(l + 1))" : ""
             let hidden = s.dimensionLabels(c.dFF, prefix: "u")
-            matrices += [("W_q" + suffix, lg.wQ.nested, dims, dims), ("W_k" + suffix, lg.wK.nested, dims, dims), ("W_v" + suffix, lg.wV.nested, dims, dims),
-                         ("W_o" + suffix, lg.wO.nested, dims, dims), ("W_1" + suffix, lg.w1.nested, dims, hidden), ("W_2" + suffix, lg.w2.nested, hidden, dims)]
+            matrices += [("W_q" + suffix, lg.wQ, dims, dims), ("W_k" + suffix, lg.wK, dims, dims), ("W_v" + suffix, lg.wV, dims, dims),
+                         ("W_o" + suffix, lg.wO, dims, dims), ("W_1" + suffix, lg.w1, dims, hidden), ("W_2" + suffix, lg.w2, hidden, dims)]
         }
-        matrices.append(("W_lm", g.wLM.nested, dims, s.model.vocab))
+        matrices.append(("W_lm", g.wLM, dims, s.model.vocab))
+        let largest = matrices.map(\.gradient.largestMagnitude)
         // Each matrix on its own colour scale: on one shared scale all but the largest are blank.
         let heatmaps = matrices.enumerated().map { k, m -> Heatmap in
-            let largest = m.1.flatMap { $0 }.map(abs).max() ?? 0
-            let scale = ColorScale.diverging(maxAbs: ColorScale.roundedUp(largest))
+            let scale = ColorScale.diverging(maxAbs: ColorScale.roundedUp(largest[k]))
             let svg = HeatmapSVG(
-                id: "grad-w\(k)", title: "dL/d\(m.0)",
-                description: "The gradient of \(m.0) on its own colour scale, ±\(NumberFormat.short(scale.maximum, decimals: 4)); its largest entry is \(NumberFormat.short(largest, decimals: 4)) in size.",
-                values: m.1.map { $0.map { Optional($0) } }, rowLabels: m.2, columnLabels: m.3, scale: scale,
+                id: "grad-w\(k)", title: "dL/d\(m.name)",
+                description: "The gradient of \(m.name) on its own colour scale, ±\(NumberFormat.short(scale.maximum, decimals: 4)); its largest entry is \(NumberFormat.short(largest[k], decimals: 4)) in size.",
+                matrix: m.gradient, rowLabels: m.rows, columnLabels: m.columns, scale: scale,
                 showValues: false, legendLabel: "dL/dW", maxSize: Self.overviewSize,
                 titledCellLimit: Self.titledCells).render()
-            return Heatmap(name: m.0, svg: svg, largest: NumberFormat.short(largest, decimals: 4),
+            return Heatmap(name: m.name, svg: svg, largest: NumberFormat.short(largest[k], decimals: 4),
                            scale: NumberFormat.short(scale.maximum, decimals: 4))
         }
-        var largestByMatrix: [(name: String, largest: Double)] = matrices.map { m in
-            (m.0, m.1.flatMap { $0 }.map(abs).max() ?? 0)
-        }
+        var largestByMatrix: [(name: String, largest: Double)] = matrices.indices.map { k in (matrices[k].name, largest[k]) }
         largestByMatrix.sort { a, b in a.largest != b.largest ? a.largest > b.largest : a.name < b.name }
         let blame: [Blame] = largestByMatrix.map { entry in
             Blame(name: entry.name, largest: NumberFormat.short(entry.largest, decimals: 4))

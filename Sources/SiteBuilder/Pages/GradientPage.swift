@@ -41,7 +41,7 @@ enum GradientPage {
         let limit = 20
         var shownIDs = Array(vocab.indices)
         if vocab.count > limit {
-            shownIDs = Array(vocab.indices.sorted { abs(g[$0]) != abs(g[$1]) ? abs(g[$0]) > abs(g[$1]) : $0 < $1 }.prefix(limit))
+            shownIDs = Ranking.top(limit, of: vocab.count) { abs(g[$0]) != abs(g[$1]) ? abs(g[$0]) > abs(g[$1]) : $0 < $1 }
             if !shownIDs.contains(targetID) { shownIDs.append(targetID) }
         }
         let note = vocab.count > limit ? " Showing the \(limit) words with the largest gradient of \(vocab.count)\(shownIDs.count > limit ? " plus the target" : "")." : ""
@@ -57,11 +57,11 @@ enum GradientPage {
         }
         let other = t.predictionID == targetID ? (targetID == 0 ? 1 : 0) : t.predictionID
         let dW = learning.gradients.wLM
-        let scale = ColorScale.diverging(for: dW.nested)
+        let scale = ColorScale.diverging(for: dW)
         let heatmap = HeatmapSVG(
             id: "grad-wlm", title: "dL/dW_lm",
             description: "The gradient of W_lm is the outer product of the last token's vector and dL/dlogits: the target's column is pushed one way, every other column the other way.",
-            values: dW.nested.map { $0.map { Optional($0) } }, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
+            matrix: dW, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
             scale: scale, showValues: s.model.config.dModel <= 16 && vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
             legendLabel: "dL/dW").render()
         return Context(common: LearningPages.common(s), 

@@ -65,7 +65,7 @@ enum LMHeadPage {
                                       t.final.nested, columns: dims, focus: f, stage: .lmHead)
         let predicted = argmax(t.logits.row(f))
         var wlm = MatrixTable(caption: "W_lm (\(c.dModel) × \(s.model.vocab.count)): each column is a word's signature",
-                              values: w.wLM.nested, rowLabels: dims, columnLabels: s.model.vocab)
+                              matrix: w.wLM, rowLabels: dims, columnLabels: s.model.vocab)
         wlm.corner = "dimension \\ word"
         wlm.highlightColumns = [predicted]
         let logits = s.tokenTable("logits = \(finalName) · W_lm\(w.bLM == nil ? "" : " + b_lm") (one row per position)",
@@ -74,7 +74,7 @@ enum LMHeadPage {
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
                 id: "wlm-heatmap", title: "Heatmap of W_lm",
                 description: "Rows are the \(c.dModel) dimensions, columns the \(s.model.vocab.count) vocabulary words; a word scores high when the token's vector is large where its column is large.",
-                values: w.wLM.nested.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: s.model.vocab, scale: ColorScale.diverging(for: w.wLM.nested),
+                matrix: w.wLM, rowLabels: dims, columnLabels: s.model.vocab, scale: ColorScale.diverging(for: w.wLM),
                 showValues: c.dModel <= 16 && s.model.vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
                 legendLabel: "weight").render()
         let target = f == s.lastToken ? t.targetID : t.ids[f + 1]
@@ -83,7 +83,7 @@ enum LMHeadPage {
             id: "logit-bars", title: "Logits after “\(t.tokens[f])”",
             description: "The highest logit is “\(s.model.vocab[predicted])” (\(NumberFormat.short(t.logits[f, predicted]))).\(bars.note)",
             bars: bars.bars, valueAxisLabel: "logit", categoryAxisLabel: "word").render()
-        let column = w.wLM.nested.map { $0[predicted] }
+        let column = (0..<c.dModel).map { w.wLM[$0, predicted] }
         let vocab = s.model.vocab, h = t.final.row(f), logitRow = t.logits.row(f)
         // The runner-up: the highest logit after the top one.
         let runnerUp = logitRow.indices.filter { $0 != predicted }.max { logitRow[$0] != logitRow[$1] ? logitRow[$0] < logitRow[$1] : $0 > $1 }
@@ -103,8 +103,7 @@ enum LMHeadPage {
             return row[predicted] >= (row.max() ?? 0)
         }.count
         // Each dimension's term of each logit, for the words with the highest logits.
-        let ranked = logitRow.indices.sorted { logitRow[$0] != logitRow[$1] ? logitRow[$0] > logitRow[$1] : $0 < $1 }
-        let words = vocab.count <= MatrixTable.limit ? Array(vocab.indices) : Array(ranked.prefix(6))
+        let words = vocab.count <= MatrixTable.limit ? Array(vocab.indices) : Ranking.largest(6, of: logitRow)
         var contributions = MatrixTable(
             caption: "\(finalName)ᵢ × W_lm[i, word]: each dimension's term of each logit (a column adds up to the word's logit)",
             values: (0..<c.dModel).map { i in words.map { h[i] * w.wLM[i, $0] } },
@@ -161,22 +160,21 @@ extension LMHeadPage {
 }
 
 /// Bars for a vocabulary-sized vector: all of them when the vocabulary is small, otherwise the
-/// top 20 plus the target.
+/// top 20 plus the target; `ids` are the bars' word ids (labels can repeat, ids cannot).
 enum ProbabilityBars {
-    static func top(values: [Double], words: [String], argmax: Int, target: Int?, limit: Int = 20) -> (bars: [BarChartSVG.Bar], note: String) {
+    static func top(values: [Double], words: [String], argmax: Int, target: Int?, limit: Int = 20) -> (bars: [BarChartSVG.Bar], note: String, ids: [Int]) {
         var order = Array(values.indices)
         var note = ""
         if values.count > limit {
-            order = order.sorted { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }
-            var kept = Array(order.prefix(limit))
-            if let target, !kept.contains(target) { kept.append(target) }
-            order = kept
-            note = " Showing the top \(limit) of \(values.count) words\(target.map { kept.contains($0) && !order.prefix(limit).contains($0) ? " plus the target" : "" } ?? "")."
+            let top = Ranking.largest(limit, of: values)
+            order = top
+            if let target, !top.contains(target) { order.append(target) }
+            note = " Showing the top \(limit) of \(values.count) words\(target.map { order.contains($0) && !top.contains($0) ? " plus the target" : "" } ?? "")."
         }
         let bars = order.map { i in
             BarChartSVG.Bar(label: words[i], value: values[i], isArgmax: i == argmax, isTarget: i == target)
         }
-        return (bars, note)
+        return (bars, note, order)
     }
 }
 

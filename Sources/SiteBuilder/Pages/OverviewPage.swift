@@ -53,8 +53,6 @@ enum OverviewPage {
         let chips = t.tokens.enumerated().map { i, word -> Chip in
             Chip(word: word, cls: s.tokenClass(i), id: t.ids[i], position: i)
         }
-        var parameterCount = s.model.vocab.count * c.dModel * 2 + c.maxPositions * c.dModel
-        parameterCount += c.nLayers * (4 * c.dModel * c.dModel + 2 * c.dModel * c.dFF)
         return Context(
             promptText: s.model.prompt.text,
             promptChips: chips,
@@ -70,7 +68,7 @@ enum OverviewPage {
             dModel: c.dModel, nHeads: c.nHeads, nLayers: c.nLayers, multiLayer: c.nLayers > 1, multiHead: c.nHeads > 1, dFF: c.dFF,
             vocabSize: ModelLimits.grouped(s.model.vocab.count), maxPositions: c.maxPositions,
             activation: c.activation.rawValue, tokenCount: s.count,
-            parameterCount: parameterCount,
+            parameterCount: ParameterCount(s.model).matrices,
             tokensHref: s.file(.tokens),
             sha256: sha256,
             predictionHref: s.file(.prediction),

@@ -28,10 +28,11 @@ enum PlaygroundPage {
         /// The next-token list's heading: "All 6 tokens" when the vocabulary fits the 10 rows, else "Top 10".
         var listedHeading: String
         var listedLabel: String
-        var nextRows: String
+        /// softmax(z) of the last position, the ten most likely.
+        var nextRows: [LabeledRow]
         /// softmax(z / T) of the last position, the ten most likely: what the slider redraws.
-        var temperedRows: String
-        var heatmaps: String
+        var temperedRows: [LabeledRow]
+        var heatmaps: [HeatTable]
         /// The maps are in the page (small enough); otherwise the script draws them on load.
         var mapsInPage: Bool
         /// "yes" when the script draws the maps on load (they are not in the page).
@@ -40,8 +41,9 @@ enum PlaygroundPage {
         var mapsLeftOut: String
         var maxPositions: Int
         var multiLayer: Bool
-        var dims: String
-        var vectorRows: String
+        /// The columns of the vector table, d0 …
+        var dims: [Int]
+        var vectorRows: [LabeledRow]
         var temperature: String
         var seed: String
         var topK: String
@@ -55,11 +57,18 @@ enum PlaygroundPage {
         var sampledPrompt: String
         var sampledNew: String
         var canNudge: Bool
-        var matrixOptions: String
+        /// The matrices "nudge a weight" offers.
+        var matrices: [MatrixOption]
         /// The first option's entry [0, 0], as the script shows it before the slider moves.
         var nudgeShown: String
         var nudgeValue: String
     }
+    /// A matrix "nudge a weight" offers: its name in model.json, and the reader's ("W_q (layer 2)").
+    struct MatrixOption {
+        var value: String
+        var label: String
+    }
+
     /// Models up to this width get "nudge a weight".
     static let nudgeWidth = 16
     /// The page holds the attention maps when all of them together have at most this many
@@ -100,14 +109,12 @@ enum PlaygroundPage {
         let t = s.trace, vocab = s.model.vocab, c = s.model.config, last = s.lastToken
         let probs = t.probs.row(last)
         let top = Sampling.descendingOrder(probs).prefix(10)
-        let nextRows = top.map { id in
-            "<tr><th scope=\"row\">\(Escape.html(vocab[id]))</th><td>\(NumberFormat.short(probs[id] * 100, decimals: 1))%</td></tr>"
-        }.joined(separator: "\n")
+        let nextRows = top.map { id in LabeledRow(label: vocab[id], cells: [NumberFormat.short(probs[id] * 100, decimals: 1) + "%"]) }
         let tempered = softmax(t.logits.row(last).map { $0 / s.generation.settings.temperature })
         let temperedRows = Sampling.descendingOrder(tempered).prefix(10).map { id in
-            "<tr><th scope=\"row\">\(Escape.html(vocab[id]))</th><td>\(NumberFormat.short(tempered[id] * 100, decimals: 1))%</td></tr>"
-        }.joined(separator: "\n")
-        var maps: [String] = []
+            LabeledRow(label: vocab[id], cells: [NumberFormat.short(tempered[id] * 100, decimals: 1) + "%"])
+        }
+        var maps: [HeatTable] = []
         let mapCells = c.nLayers * c.nHeads * t.count * t.count
         for (l, layer) in t.layers.enumerated() where mapCells <= largestMapCells {
             for (h, weights) in layer.weights.enumerated() {
@@ -121,9 +128,7 @@ enum PlaygroundPage {
                         (p + "h1", layer.residMid.row(last)), (p + "MLP out", layer.mlpOut.row(last)), (p + "h2", layer.residOut.row(last))]
         }
         vectors.append(("final", t.final.row(last)))
-        let vectorRows = vectors.map { name, v in
-            "<tr><th scope=\"row\">\(Escape.html(name))</th>" + v.map { "<td>\(NumberFormat.short($0))</td>" }.joined() + "</tr>"
-        }.joined(separator: "\n")
+        let vectorRows = vectors.map { name, v in LabeledRow(label: name, cells: v.map { NumberFormat.short($0) }) }
         let separator = s.model.tokenizer == .words ? " " : ""
         let g = s.generation
         let firstEntry = s.model.weights.layers.first.map { $0.wQ[0, 0] } ?? 0       // layers.0.W_q [0, 0]
@@ -150,13 +155,13 @@ enum PlaygroundPage {
             listedLabel: top.count == vocab.count ? "all \(top.count) tokens" : "top \(top.count)",
             nextRows: nextRows,
             temperedRows: temperedRows,
-            heatmaps: maps.joined(separator: "\n"),
+            heatmaps: maps,
             mapsInPage: mapCells <= largestMapCells,
             drawnByScript: mapCells <= largestMapCells || !offered ? "no" : "yes",
             mapsLeftOut: mapsLeftOut(count: c.nLayers * c.nHeads, layers: c.nLayers, heads: c.nHeads, tokens: t.count, drawn: offered),
             maxPositions: c.maxPositions,
             multiLayer: s.multiLayer,
-            dims: (0..<c.dModel).map { "<th scope=\"col\">d\($0)</th>" }.joined(),
+            dims: Array(0..<c.dModel),
             vectorRows: vectorRows,
             temperature: NumberFormat.exact(g.settings.temperature),
             seed: String(g.settings.seed),
@@ -167,23 +172,18 @@ enum PlaygroundPage {
             sampledPrompt: t.tokens.joined(separator: separator),
             sampledNew: g.sampledIDs.map { separator + vocab[$0] }.joined(),
             canNudge: offered && c.dModel <= nudgeWidth,
-            matrixOptions: matrices.map { "<option value=\"\($0)\">\(Self.readerName(ofMatrix: $0, multiLayer: s.multiLayer))</option>" }.joined(),
+            matrices: matrices.map { MatrixOption(value: $0, label: Self.readerName(ofMatrix: $0, multiLayer: s.multiLayer)) },
             nudgeShown: NumberFormat.short(firstEntry, decimals: 3),
             nudgeValue: String(firstEntry))
     }
 
-    /// One head's attention weights as a table whose cells are shaded by weight.
-    static func heatmap(_ w: Tensor, tokens: [String], layer: Int, head: Int) -> String {
-        var out = "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Attention, layer \(layer + 1), head \(head + 1)\"><table class=\"matrix heat\"><caption>Layer \(layer + 1), head \(head + 1)</caption>\n<thead><tr><th scope=\"col\">query \\ key</th>"
-        out += tokens.map { "<th scope=\"col\">\(Escape.html($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-        for i in 0..<w.rows {
-            out += "<tr><th scope=\"row\">\(Escape.html(tokens[i]))</th>"
-            for j in 0..<w.cols {
-                let v = w[i, j]
-                out += "<td style=\"background-color: rgba(33, 102, 172, \(NumberFormat.short(v * 0.65, decimals: 2)))\">\(NumberFormat.short(v))</td>"
-            }
-            out += "</tr>\n"
+    /// One head's attention weights, each cell shaded by its weight.
+    static func heatmap(_ w: Tensor, tokens: [String], layer: Int, head: Int) -> HeatTable {
+        let rows = (0..<w.rows).map { i in
+            HeatTable.Row(label: tokens[i], cells: (0..<w.cols).map { j in
+                HeatTable.Cell(text: NumberFormat.short(w[i, j]), alpha: NumberFormat.short(w[i, j] * 0.65, decimals: 2))
+            })
         }
-        return out + "</tbody></table></div>"
+        return HeatTable(layer: layer + 1, head: head + 1, tokens: tokens, rows: rows)
     }
 }

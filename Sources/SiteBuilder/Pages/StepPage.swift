@@ -27,14 +27,13 @@ enum StepPage {
         let t = s.trace, after = learning.steppedTrace, vocab = s.model.vocab, last = s.lastToken
         let dims = s.dimensionLabels(s.model.config.dModel)
         let before = s.model.weights.wLM, grad = learning.gradients.wLM, stepped = learning.stepped.weights.wLM
-        func table(_ caption: String, _ m: [[Double]]) -> TableContext {
-            var table = MatrixTable(caption: caption, values: m, rowLabels: dims, columnLabels: vocab)
+        func table(_ caption: String, _ m: Tensor) -> TableContext {
+            var table = MatrixTable(caption: caption, matrix: m, rowLabels: dims, columnLabels: vocab)
             table.corner = "dimension \\ word"
             table.highlightColumns = [targetID]
             return table.render()
         }
-        let shown = ProbabilityBars.top(values: t.probs.row(last), words: vocab, argmax: t.predictionID, target: targetID).bars.map(\.label)
-        let indices = shown.compactMap { vocab.firstIndex(of: $0) }
+        let indices = ProbabilityBars.top(values: t.probs.row(last), words: vocab, argmax: t.predictionID, target: targetID).ids
         let chart = GroupedBarChartSVG(
             id: "step-probs", title: "Probabilities before and after one step",
             description: "p(“\(vocab[targetID])”) goes from \(NumberFormat.short(t.probs[last, targetID] * 100, decimals: 1))% to \(NumberFormat.short(after.probs[last, targetID] * 100, decimals: 1))% after one step with η = \(NumberFormat.exact(learning.learningRate)).",
@@ -44,9 +43,9 @@ enum StepPage {
             valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
         let eta = learning.learningRate
         return Context(common: LearningPages.common(s), 
-            beforeTable: table("W_lm before the step", before.nested),
-            gradTable: table("dL/dW_lm, the gradient", grad.nested),
-            afterTable: table("W_lm after the step: W_lm − η · dL/dW_lm", stepped.nested),
+            beforeTable: table("W_lm before the step", before),
+            gradTable: table("dL/dW_lm, the gradient", grad),
+            afterTable: table("W_lm after the step: W_lm − η · dL/dW_lm", stepped),
             probChart: chart,
             newLoss: after.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
             newPrediction: after.prediction,
