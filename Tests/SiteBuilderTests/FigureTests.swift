@@ -151,7 +151,7 @@ private func allFigures(label: String = nasty) -> [String] {
 
 @Test func heatmapTwoByTwoWithMaskedCell() {
     let expected = """
-    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 216.48 140" style="max-width: 325px; min-width: 173px" role="img" aria-labelledby="h-title h-desc" class="figure figure-heatmap">\
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 216.48 140" style="max-width: 325px; min-width: 173px; --natural-width: 217px" role="img" aria-labelledby="h-title h-desc" class="figure figure-heatmap">\
     <title id="h-title">T</title><desc id="h-desc">D</desc>\
     <defs><linearGradient id="h-legend" x1="0" y1="0" x2="1" y2="0">\
     <stop offset="0" stop-color="#fcfbfd"/><stop offset="0.125" stop-color="#efedf5"/><stop offset="0.25" stop-color="#dadaeb"/>\
@@ -281,7 +281,7 @@ private func allFigures(label: String = nasty) -> [String] {
 
 @Test func barChartWithArgmaxAndTarget() {
     let expected = """
-    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 344.67 144" style="max-width: 517px; min-width: 276px" role="img" aria-labelledby="b-title b-desc" class="figure figure-bars"><title id="b-title">T</title><desc id="b-desc">D</desc>\
+    <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 341.67 144" style="max-width: 513px; min-width: 273px" role="img" aria-labelledby="b-title b-desc" class="figure figure-bars"><title id="b-title">T</title><desc id="b-desc">D</desc>\
     <text x="38.5" y="18" font-size="12.5" text-anchor="end" class="figure-axis-label" fill="currentColor">word</text>\
     <g class="figure-axis" fill="currentColor">\
     <line x1="46.5" y1="100" x2="46.5" y2="104" stroke="currentColor"/>\
@@ -300,11 +300,11 @@ private func allFigures(label: String = nasty) -> [String] {
     <g class="figure-bar figure-bar-argmax"><title>mat: 0.5</title><text x="38.5" y="42.55" font-size="13" text-anchor="end" fill="currentColor" font-weight="700">mat</text>\
     <rect x="46.5" y="30" width="141.67" height="16" fill="#2166ac"/>\
     <text x="192.17" y="42.55" font-size="12.5" class="figure-num" fill="currentColor" font-weight="700">0.50</text>\
-    <text x="229.59" y="42.55" font-size="12.5" class="figure-marker" fill="currentColor">▲ prediction</text></g>\
+    <text x="226.59" y="42.55" font-size="12.5" class="figure-marker" fill="currentColor">▲ prediction</text></g>\
     <g class="figure-bar figure-bar-target"><title>rug: 0.3</title><text x="38.5" y="66.55" font-size="13" text-anchor="end" fill="currentColor">rug</text>\
     <rect x="46.5" y="54" width="85" height="16" fill="#92c5de" stroke="currentColor" stroke-width="2"/>\
     <text x="135.5" y="66.55" font-size="12.5" class="figure-num" fill="currentColor">0.30</text>\
-    <text x="170.25" y="66.55" font-size="12.5" class="figure-marker" fill="currentColor">◆ target</text></g>\
+    <text x="167.25" y="66.55" font-size="12.5" class="figure-marker" fill="currentColor">◆ target</text></g>\
     <g class="figure-bar"><title>cat: 0.2</title><text x="38.5" y="90.55" font-size="13" text-anchor="end" fill="currentColor">cat</text>\
     <rect x="46.5" y="78" width="56.67" height="16" fill="#92c5de"/>\
     <text x="107.17" y="90.55" font-size="12.5" class="figure-num" fill="currentColor">0.20</text></g>\

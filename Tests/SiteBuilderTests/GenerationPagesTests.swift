@@ -44,7 +44,14 @@ import TransformerEngine
         let page = text(readTree(tmp.sub("Site"))["generate.html"])
         #expect(page.contains("The prompt “<bdi>the cat sat on</bdi>” has 4 tokens and the continuation 8 more"))
         #expect(page.contains("From step 2 on the text is longer than the 4 positions"))
-        #expect(page.contains("and “the” drops out of view"))
+        #expect(page.contains("and “<bdi>the</bdi>” drops out of view"))
+        #expect(page.contains("<figcaption>Greedy step 1: “<bdi>cat</bdi>” (20.6%) is appended. ▲ marks it.</figcaption>"))
+        #expect(page.contains("<figcaption>Greedy step 2: “<bdi>cat</bdi>” (23.9%) is appended. ▲ marks it. From this step on the text (5 tokens) is longer than the model&#39;s 4 positions: the step conditions on the last 4 tokens only, “<bdi>cat sat on cat</bdi>”, at positions 0 to 3, and “<bdi>the</bdi>” drops out of view"))
+        #expect(page.contains("▲ marks it. The model sees the last 4 tokens: “<bdi>sat on cat cat</bdi>”.</figcaption>"))
+        #expect(page.contains("<h3>Step 1: “<bdi>dog</bdi>”</h3>"))
+        #expect(page.contains("At step 1 the most likely token, “<bdi>cat</bdi>”, has 20.6% at T = 1"))
+        let prose = page.replacingOccurrences(of: "<desc[^>]*>[^<]*</desc>", with: "", options: .regularExpression)
+        #expect(prose.range(of: "“[^<]", options: .regularExpression) == nil, "every quoted model word outside SVG text is in <bdi>")
         #expect(!page.contains("no room"))
     }
 

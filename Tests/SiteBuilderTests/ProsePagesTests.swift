@@ -127,6 +127,11 @@ import Testing
         #expect(EmbeddingsPage.article(for: 4) == "a" && EmbeddingsPage.article(for: 768) == "a" && EmbeddingsPage.article(for: 18) == "an"
                 && EmbeddingsPage.article(for: 11_000) == "an" && EmbeddingsPage.article(for: 110) == "a" && EmbeddingsPage.article(for: 80) == "an")
         #expect(text(files["layer2-attention.html"]).contains("<pre class=\"formula\">Q = LN1(h2 (layer 1))·W_q + b_q\n"))
+        // 8 × 8 weights are too wide for three columns at 1280 px: each sits beside its output.
+        #expect(text(files["layer1-attention.html"]).contains("<h2>Queries, keys and values</h2>\n<div class=\"matrix-row weight-beside-output\">"))
+        #expect(text(files["layer1-attention.html"]).contains("its own weight matrix, shown beside what it makes;"))
+        #expect(page("attention.html").contains("<h2>Queries, keys and values</h2>\n<div class=\"matrix-row\">"))
+        #expect(page("attention.html").contains("its own weight matrix, shown above what it makes;"))
         #expect(text(files["layer2-layernorm.html"]).contains("Input: h2 (layer 1), the residual stream entering block 2"))
         #expect(text(files["playground.html"]).contains("<option value=\"layers.1.W_q\">W_q (layer 2)</option>"))
         #expect(text(files["playground.html"]).contains("<caption id=\"next-token-caption\">All 10 tokens after"))

@@ -92,7 +92,10 @@ public struct BarChartSVG: Sendable {
 
         let leftReserve = axis.lo < 0 ? maxValueWidth + 6 : 0
         let plotX = pad + labelColumn + leftReserve
-        let rightReserve = maxValueWidth + 4 + (annotationWidth > 0 ? annotationWidth + 8 : 0)
+        // The marker sits `markerGap` after the value; at 5 units the widest chart (a bar that is
+        // both ▲ prediction and ◆ target) stays 11 px at 390 px.
+        let markerGap = 5.0
+        let rightReserve = maxValueWidth + 4 + (annotationWidth > 0 ? annotationWidth + markerGap : 0)
         let top = pad + 18
         let axisY = top + Double(bars.count) * rowHeight + 2
         let width = Swift.max(plotX + plotWidth + rightReserve, plotX + plotWidth / 2 + FigureText.width(valueAxisLabel, fontSize: axisFont) / 2) + pad
@@ -143,7 +146,7 @@ public struct BarChartSVG: Sendable {
             } else {
                 svg.text(valueTexts[i], x: end + 4, y: textY, fontSize: valueFont, attributes: valueAttributes)
                 if !annotations[i].isEmpty {
-                    svg.text(annotations[i], x: end + 4 + valueWidths[i] + 8, y: textY, fontSize: valueFont,
+                    svg.text(annotations[i], x: end + 4 + valueWidths[i] + markerGap, y: textY, fontSize: valueFont,
                              attributes: "class=\"figure-marker\" fill=\"currentColor\"")
                 }
             }

@@ -257,7 +257,7 @@ public struct HeatmapSVG: Sendable {
 
         var svg = SVGWriter(capacity: 8_192 + rows * cols * (isCompact ? 24 : 120))
         svg.open(id: id, classes: "figure figure-heatmap", width: width, height: height,
-                 title: title, description: description)
+                 title: title, description: description, keepsWidthOnPhones: true)
 
         // Definitions: legend gradient and the hatch for masked cells.
         svg.raw("<defs><linearGradient id=\"\(eid)-legend\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"0\">")

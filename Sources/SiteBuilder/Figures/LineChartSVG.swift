@@ -74,6 +74,9 @@ public struct LineChartSVG: Sendable {
         self.valueFormat = valueFormat
     }
 
+    /// Axis, tick and legend text (user units): at least 11 px on a 390-px phone.
+    static let font = 12.5
+
     public func render() -> String {
         let pad = 8.0
         let width = 400.0
@@ -89,7 +92,7 @@ public struct LineChartSVG: Sendable {
         let xTicks = stride(from: 0.0, through: Double(lastX), by: xStep).map { $0 }
 
         let yLabels = yAxis.ticks.map { yAxis.label($0, format: valueFormat) }
-        let yLabelWidth = yLabels.map { FigureText.width($0, fontSize: 11) }.max() ?? 0
+        let yLabelWidth = yLabels.map { FigureText.width($0, fontSize: Self.font) }.max() ?? 0
         let plotLeft = pad + yLabelWidth + 8
         let plotRight = width - pad - 12
         let plotTop = pad + 34
@@ -101,21 +104,21 @@ public struct LineChartSVG: Sendable {
         svg.open(id: id, classes: "figure figure-line", width: width, height: height, title: title, description: description)
 
         svg.raw("<g class=\"figure-axis\" fill=\"currentColor\">")
-        svg.text(yAxisLabel, x: pad, y: pad + 12, fontSize: 11, attributes: "class=\"figure-axis-label\"")
+        svg.text(yAxisLabel, x: pad, y: pad + 12, fontSize: Self.font, attributes: "class=\"figure-axis-label\"")
         for (t, text) in zip(yAxis.ticks, yLabels) {
             let y = py(t)
             svg.line(x1: plotLeft, y1: y, x2: plotRight, y2: y, attributes: "class=\"figure-grid\" stroke=\"currentColor\" stroke-opacity=\"0.15\"")
-            svg.text(text, x: plotLeft - 6, y: y + 11 * 0.35, fontSize: 11, anchor: "end", attributes: "class=\"figure-num\"")
+            svg.text(text, x: plotLeft - 6, y: y + Self.font * 0.35, fontSize: Self.font, anchor: "end", attributes: "class=\"figure-num\"")
         }
         for t in xTicks {
             let x = px(t)
             svg.line(x1: x, y1: plotBottom, x2: x, y2: plotBottom + 4, attributes: "stroke=\"currentColor\"")
-            svg.text(NumberFormat.short(t, decimals: 0), x: x, y: plotBottom + 16, fontSize: 11, anchor: "middle",
+            svg.text(NumberFormat.short(t, decimals: 0), x: x, y: plotBottom + 17, fontSize: Self.font, anchor: "middle",
                      attributes: "class=\"figure-num\"")
         }
         svg.line(x1: plotLeft, y1: plotBottom, x2: plotRight, y2: plotBottom, attributes: "stroke=\"currentColor\"")
         svg.line(x1: plotLeft, y1: plotTop, x2: plotLeft, y2: plotBottom, attributes: "stroke=\"currentColor\"")
-        svg.text(xAxisLabel, x: (plotLeft + plotRight) / 2, y: plotBottom + 31, fontSize: 11, anchor: "middle",
+        svg.text(xAxisLabel, x: (plotLeft + plotRight) / 2, y: plotBottom + 33, fontSize: Self.font, anchor: "middle",
                  attributes: "class=\"figure-axis-label\"")
         svg.raw("</g>")
         if named { legend(&svg, right: plotRight, y: pad + 12) }
@@ -126,7 +129,7 @@ public struct LineChartSVG: Sendable {
             svg.raw("<g class=\"figure-marker\" fill=\"currentColor\">")
             svg.line(x1: x, y1: plotTop - 12, x2: x, y2: plotBottom,
                      attributes: "stroke=\"currentColor\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"")
-            svg.text(marker.label, x: rightHalf ? x - 4 : x + 4, y: plotTop - 4, fontSize: 12,
+            svg.text(marker.label, x: rightHalf ? x - 4 : x + 4, y: plotTop - 4, fontSize: Self.font,
                      anchor: rightHalf ? "end" : "start", attributes: "font-weight=\"700\"")
             svg.raw("</g>")
         }
@@ -176,8 +179,8 @@ public struct LineChartSVG: Sendable {
         svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
         var x = right
         for (k, line) in series.enumerated().reversed() {
-            let textWidth = FigureText.width(line.name, fontSize: 11)
-            svg.text(line.name, x: x, y: y, fontSize: 11, anchor: "end")
+            let textWidth = FigureText.width(line.name, fontSize: Self.font)
+            svg.text(line.name, x: x, y: y, fontSize: Self.font, anchor: "end")
             x -= textWidth + 6
             let dash = k == 0 ? "" : " stroke-dasharray=\"6 4\""
             svg.line(x1: x - 22, y1: y - 4, x2: x, y2: y - 4, attributes: "stroke=\"currentColor\" stroke-width=\"2\"\(dash)")

@@ -112,9 +112,11 @@ struct SVGWriter {
     mutating func number(_ value: Double) { buffer.append(svgNumber: value) }
     mutating func escaped(_ text: String) { buffer.append(escaped: text) }
 
-    /// Opens the root element and writes `<title>` and `<desc>` first.
+    /// Opens the root element and writes `<title>` and `<desc>` first. `keepsWidthOnPhones`
+    /// records the natural width as `--natural-width`: on a phone, a figure that scrolls
+    /// (`figure[tabindex]`) keeps such a drawing at that width, so its 11-unit text is 11 px.
     mutating func open(id: String, classes: String, width: Double, height: Double,
-                       title: String, description: String, role: String = "img") {
+                       title: String, description: String, role: String = "img", keepsWidthOnPhones: Bool = false) {
         let eid = Escape.html(id)
         raw("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
         number(width)
@@ -126,6 +128,10 @@ struct SVGWriter {
         number((width * 1.5).rounded())
         raw("px; min-width: ")
         number((width * 0.8).rounded())
+        if keepsWidthOnPhones {
+            raw("px; --natural-width: ")
+            number(width.rounded(.up))
+        }
         raw("px\" role=\"")
         raw(role)
         raw("\" aria-labelledby=\"")

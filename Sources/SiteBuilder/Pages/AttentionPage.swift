@@ -13,6 +13,10 @@ enum AttentionPage {
         var lastWord: String
         /// Each weight matrix beside what it makes: W_q with Q, W_k with K, W_v with V.
         var projections: [Projection]
+        /// Whether each weight table sits beside its output (W_q | Q, then W_k | K, W_v | V)
+        /// rather than over it in three columns: at 1280 px three columns fit up to
+        /// `columnsForThreeAcross` dimensions (the seed's 4); wider tables come in pairs.
+        var weightBesideOutput: Bool
         /// " + b_q", " + b_k", " + b_v" when the model has these biases.
         var qBias: String
         var kBias: String
@@ -81,6 +85,10 @@ enum AttentionPage {
         var firstWord: String
         var firstCls: String
     }
+
+    /// The widest d_model whose W_q, W_k and W_v tables (each over its Q, K or V) fit three
+    /// across the 1280-px page (d = 4: 359 px each; d = 8 would need 581).
+    static let columnsForThreeAcross = 4
 
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
         let t = s.trace, c = s.model.config, layer = t.layers[l], d = c.dModel, dh = c.dHead
@@ -195,7 +203,7 @@ enum AttentionPage {
         return Context(
             isStrip: isStrip, stripHeatmap: stripHeatmap, fullHref: s.file(.attention(l)),
             lastWord: t.tokens[s.lastToken],
-            projections: projections,
+            projections: projections, weightBesideOutput: d > AttentionPage.columnsForThreeAcross,
             qBias: FormulaTerms.bias(w.bQ, "b_q"), kBias: FormulaTerms.bias(w.bK, "b_k"), vBias: FormulaTerms.bias(w.bV, "b_v"),
             workedQ: WorkedSum.dot(lnRow, wqColumn, bias: w.bQ?[0], result: layer.q[f, 0]),
             workedQProducts: WorkedSum.joinedSum(zip(lnRow, wqColumn).map { $0 * $1 } + (w.bQ.map { [$0[0]] } ?? []))

@@ -24,7 +24,7 @@ enum GeneratePage {
         var topK: String
         var topP: String
         var seed: String
-        var temperatureText: String
+        var temperatureText: [Phrase]
         var cutText: String
     }
     struct GreedyRow {
@@ -33,15 +33,16 @@ enum GeneratePage {
         var token: String
         var p: String
         var cropsHere: Bool
-        var cropNote: String
-        var windowCaption: String
+        var cropNote: [Phrase]
+        var windowCaption: [Phrase]
     }
     /// What a step conditions on: the note where cropping starts, the window on cropped steps.
     struct Window {
         var cropsHere: Bool
-        var cropNote: String
-        /// " The model sees …" on a cropped step, "" otherwise.
-        var caption: String
+        /// Cut at its quoted words (`Phrase.split`), so the template isolates them in `<bdi>`.
+        var cropNote: [Phrase]
+        /// " The model sees …" on a cropped step, nothing otherwise.
+        var caption: [Phrase]
     }
     struct SampledStep {
         var number: Int
@@ -53,8 +54,8 @@ enum GeneratePage {
         var keptCount: Int
         var more: String
         var cropsHere: Bool
-        var cropNote: String
-        var windowCaption: String
+        var cropNote: [Phrase]
+        var windowCaption: [Phrase]
     }
     struct TokenRow {
         var token: String
@@ -122,7 +123,7 @@ enum GeneratePage {
             topK: settings.topK == 0 ? "off" : String(settings.topK),
             topP: settings.topP == 1 ? "off" : NumberFormat.exact(settings.topP),
             seed: String(settings.seed),
-            temperatureText: hottest,
+            temperatureText: Phrase.split(hottest),
             cutText: cutText)
     }
 
@@ -165,17 +166,17 @@ enum GeneratePage {
             u: NumberFormat.short(step.u, decimals: 4), uExact: NumberFormat.tooltip(step.u),
             token: vocab[step.id], keptCount: step.kept.count,
             more: vocab.count > shown.count ? "\(vocab.count - shown.count) less likely tokens are not shown." : "",
-            cropsHere: false, cropNote: "", windowCaption: "")
+            cropsHere: false, cropNote: [], windowCaption: [])
     }
 
     /// Step `step`'s window over `text` (the prompt and that continuation's tokens).
     static func window(_ g: Generation, step: Int, text: [String], separator: String) -> Window {
         let start = g.windowStarts[step], length = text.count - g.windowStarts.count + step
-        guard start > 0 else { return Window(cropsHere: false, cropNote: "", caption: "") }
+        guard start > 0 else { return Window(cropsHere: false, cropNote: [], caption: []) }
         let seen = text[start..<length].joined(separator: separator)
         let dropped = text[0..<start].joined(separator: separator)
         let note = "From this step on the text (\(length) tokens) is longer than the model's \(g.positions) positions: the step conditions on the last \(g.positions) tokens only, “\(seen)”, at positions 0 to \(g.positions - 1), and “\(dropped)” drops out of view (nanoGPT's generate does the same)."
-        return Window(cropsHere: step == g.firstCroppedStep, cropNote: note,
-                      caption: " The model sees the last \(g.positions) tokens: “\(seen)”.")
+        return Window(cropsHere: step == g.firstCroppedStep, cropNote: Phrase.split(note),
+                      caption: Phrase.split(" The model sees the last \(g.positions) tokens: “\(seen)”."))
     }
 }

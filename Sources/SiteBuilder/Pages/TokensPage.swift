@@ -91,7 +91,8 @@ enum TokensPage {
     }
 }
 
-/// The prompt as a strip of boxes: each token above its id, an arrow between.
+/// The prompt as a strip of boxes: each token above its id, an arrow between. On a phone its
+/// figure scrolls rather than shrink the words below 11 px (`--natural-width`).
 struct TokenStripSVG {
     var id: String
     var tokens: [String]
@@ -102,7 +103,7 @@ struct TokenStripSVG {
         let shown = min(tokens.count, 16)
         let boxWidth = 86.0, gap = 10.0
         let width = Double(shown) * (boxWidth + gap) - gap + 20
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(SVGNumber.format(width)) 112\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" class=\"figure token-strip\">"
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(SVGNumber.format(width)) 112\" style=\"--natural-width: \(SVGNumber.format(width))px\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" class=\"figure token-strip\">"
         out += "<title id=\"\(id)-title\">Text to token ids</title>"
         let pairs = zip(tokens, ids).prefix(shown).map { "\($0) → \($1)" }.joined(separator: ", ")
         out += "<desc id=\"\(id)-desc\">\(Escape.html("Each token looks up its id in the vocabulary: \(pairs)\(tokens.count > shown ? ", …" : "")."))</desc>"
