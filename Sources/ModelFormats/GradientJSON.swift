@@ -36,13 +36,7 @@ extension Gradients {
     /// then its intermediates' in full.
     public static func layerJSON(_ l: LayerGradients, weightMatrix: (Tensor) -> JSONOut,
                                  weightVector: ([Double]) -> JSONOut) -> JSONOut {
-        .object([
-            ("W_q", weightMatrix(l.wQ)), ("W_k", weightMatrix(l.wK)), ("W_v", weightMatrix(l.wV)), ("W_o", weightMatrix(l.wO)),
-            ("W_1", weightMatrix(l.w1)), ("W_2", weightMatrix(l.w2)),
-            ("b_q", weightVector(l.bQ)), ("b_k", weightVector(l.bK)), ("b_v", weightVector(l.bV)), ("b_o", weightVector(l.bO)),
-            ("b_1", weightVector(l.b1)), ("b_2", weightVector(l.b2)),
-            ("ln1_gamma", weightVector(l.ln1Gamma)), ("ln1_beta", weightVector(l.ln1Beta)),
-            ("ln2_gamma", weightVector(l.ln2Gamma)), ("ln2_beta", weightVector(l.ln2Beta)),
+        .object(weightMembers(l, weightMatrix: weightMatrix, weightVector: weightVector) + [
             ("input", .matrix(l.input)),
             ("ln1", .matrix(l.ln1Out)),
             ("q", .matrix(l.q)), ("k", .matrix(l.k)), ("v", .matrix(l.v)),
@@ -68,13 +62,7 @@ extension Gradients {
     /// unchanged), so neither is written; `mlp_out`'s is also the next layer's `input`'s.
     public static func splitLayerJSON(_ l: LayerGradients, weightMatrix: (Tensor) -> JSONOut,
                                       weightVector: ([Double]) -> JSONOut, intermediate: (Tensor) -> JSONOut) -> JSONOut {
-        .object([
-            ("W_q", weightMatrix(l.wQ)), ("W_k", weightMatrix(l.wK)), ("W_v", weightMatrix(l.wV)), ("W_o", weightMatrix(l.wO)),
-            ("W_1", weightMatrix(l.w1)), ("W_2", weightMatrix(l.w2)),
-            ("b_q", weightVector(l.bQ)), ("b_k", weightVector(l.bK)), ("b_v", weightVector(l.bV)), ("b_o", weightVector(l.bO)),
-            ("b_1", weightVector(l.b1)), ("b_2", weightVector(l.b2)),
-            ("ln1_gamma", weightVector(l.ln1Gamma)), ("ln1_beta", weightVector(l.ln1Beta)),
-            ("ln2_gamma", weightVector(l.ln2Gamma)), ("ln2_beta", weightVector(l.ln2Beta)),
+        .object(weightMembers(l, weightMatrix: weightMatrix, weightVector: weightVector) + [
             ("input", intermediate(l.input)),
             ("ln1", intermediate(l.ln1Out)),
             ("q", intermediate(l.q)), ("k", intermediate(l.k)), ("v", intermediate(l.v)),
@@ -87,6 +75,19 @@ extension Gradients {
             ("mlp_act", intermediate(l.mlpAct)),
             ("mlp_out", intermediate(l.mlpOut)),
         ])
+    }
+
+    /// One layer's weight gradients, in the order both layouts write them.
+    static func weightMembers(_ l: LayerGradients, weightMatrix: (Tensor) -> JSONOut,
+                              weightVector: ([Double]) -> JSONOut) -> [(String, JSONOut)] {
+        [
+            ("W_q", weightMatrix(l.wQ)), ("W_k", weightMatrix(l.wK)), ("W_v", weightMatrix(l.wV)), ("W_o", weightMatrix(l.wO)),
+            ("W_1", weightMatrix(l.w1)), ("W_2", weightMatrix(l.w2)),
+            ("b_q", weightVector(l.bQ)), ("b_k", weightVector(l.bK)), ("b_v", weightVector(l.bV)), ("b_o", weightVector(l.bO)),
+            ("b_1", weightVector(l.b1)), ("b_2", weightVector(l.b2)),
+            ("ln1_gamma", weightVector(l.ln1Gamma)), ("ln1_beta", weightVector(l.ln1Beta)),
+            ("ln2_gamma", weightVector(l.ln2Gamma)), ("ln2_beta", weightVector(l.ln2Beta)),
+        ]
     }
 }
 

@@ -11,9 +11,9 @@ import Testing
         var all: [String] { lines.withLock { $0 } }
     }
 
-    /// Waits up to 10 s for a condition.
+    /// Waits up to 60 s for a condition (a checkpoint rebuild on a loaded machine can take more than 10 s; a passing test waits only as long as the rebuild).
     func waitFor(_ what: String, _ condition: () -> Bool) {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         while !condition() && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         #expect(condition(), "timed out waiting for \(what)")
     }
