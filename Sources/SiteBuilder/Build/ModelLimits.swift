@@ -90,7 +90,7 @@ public enum ModelLimits {
         var problems: [(field: String, message: String)] = []
         func limit(_ field: String, _ value: Int, _ maximum: Int, _ option: String, unit: String = "", or change: String = "") {
             if value > maximum {
-                problems.append((field, "is \(grouped(value))\(unit), over the limit of \(grouped(maximum))\(unit) (\(option) lifts it\(change))"))
+                problems.append((field, "is \(NumberFormat.grouped(value))\(unit), over the limit of \(NumberFormat.grouped(maximum))\(unit) (\(option) lifts it\(change))"))
             }
         }
         limit("config.n_layers", shape.layers, limits.layers, "--max-layers")
@@ -102,7 +102,7 @@ public enum ModelLimits {
         let layerTokens = shape.layers * shape.promptTokens
         if problems.isEmpty && layerTokens > limits.layerTokens {
             problems.append(("config.n_layers × \(textField) tokens",
-                             "is \(shape.layers) × \(shape.promptTokens) = \(grouped(layerTokens)), over the limit of \(grouped(limits.layerTokens)): the site has pages for every layer and token (--max-layer-tokens lifts it; a shorter prompt or fewer layers fit)"))
+                             "is \(shape.layers) × \(shape.promptTokens) = \(NumberFormat.grouped(layerTokens)), over the limit of \(NumberFormat.grouped(limits.layerTokens)): the site has pages for every layer and token (--max-layer-tokens lifts it; a shorter prompt or fewer layers fit)"))
         }
         return problems
     }
@@ -116,7 +116,7 @@ public enum ModelLimits {
         }
         let length = value.unicodeScalars.count
         if length > maximum {
-            return "is \(grouped(length)) characters long, over the limit of \(grouped(maximum)) (\(remedy))"
+            return "is \(NumberFormat.grouped(length)) characters long, over the limit of \(NumberFormat.grouped(maximum)) (\(remedy))"
         }
         return nil
     }
@@ -164,19 +164,8 @@ public enum ModelLimits {
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
-    /// `50,257`
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (k, digit) in digits.enumerated() {
-            if k > 0 && (digits.count - k) % 3 == 0 { out += "," }
-            out.append(digit)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
-
     /// `128 MB` (MiB, as `ls -h` counts)
     static func megabytes(_ bytes: Int) -> String {
-        bytes >= 1 << 20 ? "\(grouped(bytes >> 20)) MB" : "\(grouped(bytes)) bytes"
+        bytes >= 1 << 20 ? "\(NumberFormat.grouped(bytes >> 20)) MB" : "\(NumberFormat.grouped(bytes)) bytes"
     }
 }

@@ -36,6 +36,9 @@ public struct BarChartSVG: Sendable {
     public var valueFormat: FigureValueFormat
     public var argmaxText: String
     public var targetText: String
+    /// The value axis reaches at least this far, so that charts shown side by side share a
+    /// scale (nil: it ends just past the largest bar).
+    public var axisReach: Double? = nil
 
     public init(
         id: String,
@@ -74,7 +77,7 @@ public struct BarChartSVG: Sendable {
         let plotWidth = 170.0
 
         let values = bars.map { $0.value.isFinite ? $0.value : 0 }
-        let axis = LinearAxis(min: Swift.min(0, values.min() ?? 0), max: Swift.max(0, values.max() ?? 0))
+        let axis = LinearAxis(min: Swift.min(0, values.min() ?? 0), max: Swift.max(0, values.max() ?? 0, axisReach ?? 0))
         let shownLabels = bars.map { FigureText.truncated($0.label, maxCharacters: 14) }
         let valueTexts = bars.map { valueFormat.label($0.value) }
         let annotations = bars.map { bar -> String in

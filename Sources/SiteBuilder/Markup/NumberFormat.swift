@@ -3,6 +3,17 @@ import Foundation
 /// How numbers are shown on the site: two decimals with a true minus sign in tables,
 /// 6 significant digits in tooltips (the exact values are in trace.json).
 public enum NumberFormat {
+    /// A count with its thousands grouped: `50257` → `50,257`.
+    public static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (k, digit) in digits.enumerated() {
+            if k > 0 && (digits.count - k) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+
     /// `-0.3012` → `−0.30`; a value that rounds to zero never shows a sign; NaN and ±∞ as
     /// `NaN`, `∞`, `−∞`; a huge value as `1.80e+308`.
     public static func short(_ value: Double, decimals: Int = 2) -> String {

@@ -44,7 +44,7 @@ enum ModelScript {
                 case .tooBig(let bytes):
                     return "The checkpoint's weights are \(NumberFormat.short(Double(bytes) / 1_048_576, decimals: 1)) MB as a script; the in-browser playground is offered for models up to 16 MB."
                 case .tooManyWeights(let count):
-                    return "The checkpoint holds \(ModelLimits.grouped(count)) weights, over \(NumberFormat.short(Double(2 * count) / 1_048_576, decimals: 0)) MB as a script; the in-browser playground is offered for models up to 16 MB."
+                    return "The checkpoint holds \(NumberFormat.grouped(count)) weights, over \(NumberFormat.short(Double(2 * count) / 1_048_576, decimals: 0)) MB as a script; the in-browser playground is offered for models up to 16 MB."
                 }
             }
         }

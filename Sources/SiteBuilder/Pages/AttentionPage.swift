@@ -21,6 +21,9 @@ enum AttentionPage {
         var qBias: String
         var kBias: String
         var vBias: String
+        /// The same in words for the sentence under the tables: " plus its bias" when the model
+        /// has all three, " (plus b_q)" and the like when only some, else "".
+        var projectionBiases: String
         /// One entry of Q by hand: the followed token's LN1 row times W_q's first column.
         var workedQ: WorkedSum
         var workedQProducts: String
@@ -205,6 +208,7 @@ enum AttentionPage {
             lastWord: t.tokens[s.lastToken],
             projections: projections, weightBesideOutput: d > AttentionPage.columnsForThreeAcross,
             qBias: FormulaTerms.bias(w.bQ, "b_q"), kBias: FormulaTerms.bias(w.bK, "b_k"), vBias: FormulaTerms.bias(w.bV, "b_v"),
+            projectionBiases: FormulaTerms.biasWords([("b_q", w.bQ), ("b_k", w.bK), ("b_v", w.bV)]),
             workedQ: WorkedSum.dot(lnRow, wqColumn, bias: w.bQ?[0], result: layer.q[f, 0]),
             workedQProducts: WorkedSum.joinedSum(zip(lnRow, wqColumn).map { $0 * $1 } + (w.bQ.map { [$0[0]] } ?? []))
                 + " = " + NumberFormat.short(layer.q[f, 0], decimals: 4),

@@ -139,7 +139,7 @@ enum BackpropPage {
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
             isRelu: c.activation == .relu,
             finalName: LMHeadPage.inputName(c),
-            dModel: c.dModel, vocabSize: ModelLimits.grouped(s.model.vocab.count),
+            dModel: c.dModel, vocabSize: NumberFormat.grouped(s.model.vocab.count),
             chainEntries: chainEntries,
             chainShortened: c.dModel > chainEntries.count,
             termsByLargest: termsByLargest,

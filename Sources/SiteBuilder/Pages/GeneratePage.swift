@@ -19,6 +19,8 @@ enum GeneratePage {
         var greedyText: String
         var sampledText: String
         var greedySteps: [GreedyRow]
+        /// What each greedy chart shows: "the 5 most likely of the 6 tokens" or "all 4 tokens".
+        var greedyChartsShow: String
         var sampledSteps: [SampledStep]
         var temperature: String
         var topK: String
@@ -67,6 +69,8 @@ enum GeneratePage {
         var interval: String
         var rowClass: String
     }
+    /// Bars in each greedy step's chart: the most likely tokens.
+    static let greedyBars = 5
     /// Tokens shown in each sampled step's table: the kept ones, then the next most likely.
     static let shownTokens = 6
 
@@ -75,15 +79,18 @@ enum GeneratePage {
         let percent = { (p: Double) in NumberFormat.short(p * 100, decimals: 1) + "%" }
         let separator = s.model.tokenizer == .words ? " " : ""
         let promptText = s.trace.tokens.joined(separator: separator)
+        // One scale for every greedy chart, so that bar lengths compare across the steps.
+        let greedyReach = g.greedy.map { $0.probs[$0.id] }.max() ?? 0
         let greedySteps: [GreedyRow] = g.greedy.enumerated().map { n, step in
-            let bars = ProbabilityBars.top(values: step.probs, words: vocab, argmax: step.id, target: nil, limit: 5)
-            let chart = BarChartSVG(
+            let bars = ProbabilityBars.top(values: step.probs, words: vocab, argmax: step.id, target: nil, limit: greedyBars)
+            var chart = BarChartSVG(
                 id: "greedy-\(n + 1)", title: "Greedy step \(n + 1): the most likely next tokens",
                 description: "The argmax “\(vocab[step.id])” gets \(percent(step.probs[step.id])) and is appended.\(bars.note)",
                 bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "token", valueFormat: .percent,
-                argmaxText: "▲ appended").render()
+                argmaxText: "▲ appended")
+            chart.axisReach = greedyReach
             let w = window(g, step: n, text: s.trace.tokens + g.greedyIDs.map { vocab[$0] }, separator: separator)
-            return GreedyRow(number: n + 1, chart: chart, token: vocab[step.id], p: percent(step.probs[step.id]),
+            return GreedyRow(number: n + 1, chart: chart.render(), token: vocab[step.id], p: percent(step.probs[step.id]),
                              cropsHere: w.cropsHere, cropNote: w.cropNote, windowCaption: w.caption)
         }
         let sampledSteps: [SampledStep] = g.sampled.enumerated().map { n, step in
@@ -118,6 +125,8 @@ enum GeneratePage {
             greedyText: (s.trace.tokens + g.greedyIDs.map { vocab[$0] }).joined(separator: separator),
             sampledText: (s.trace.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
             greedySteps: greedySteps,
+            greedyChartsShow: vocab.count > greedyBars
+                ? "the \(greedyBars) most likely of the \(NumberFormat.grouped(vocab.count)) tokens" : "all \(vocab.count) tokens",
             sampledSteps: sampledSteps,
             temperature: NumberFormat.exact(settings.temperature),
             topK: settings.topK == 0 ? "off" : String(settings.topK),

@@ -126,7 +126,7 @@ enum LMHeadPage {
             topWord: s.model.vocab[predicted],
             topLogit: NumberFormat.short(t.logits[f, predicted]),
             workedLogit: WorkedSum.dot(t.final.row(f), column, bias: w.bLM?[predicted], result: t.logits[f, predicted]),
-            vocabSize: ModelLimits.grouped(s.model.vocab.count), dModel: c.dModel,
+            vocabSize: NumberFormat.grouped(s.model.vocab.count), dModel: c.dModel,
             hasRunnerUp: runnerUp != nil,
             runnerUp: runnerUp.map { vocab[$0] } ?? "",
             runnerUpLogit: runnerUp.map { NumberFormat.short(logitRow[$0]) } ?? "",
@@ -136,7 +136,7 @@ enum LMHeadPage {
             contributionTable: hasContributionTable ? contributions.render() : TableContext(),
             hasContributionTable: hasContributionTable,
             hasWLMTable: hasWLMTable,
-            wlmShape: "\(c.dModel) × \(ModelLimits.grouped(vocab.count))",
+            wlmShape: "\(c.dModel) × \(NumberFormat.grouped(vocab.count))",
             hasTarget: target != nil,
             targetWord: target.map { vocab[$0] } ?? "",
             targetRank: Self.ordinal(targetRank),
@@ -151,7 +151,7 @@ extension LMHeadPage {
     /// 1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, … 21st.
     static func ordinal(_ n: Int) -> String {
         let suffix = (11...13).contains(n % 100) ? "th" : [1: "st", 2: "nd", 3: "rd"][n % 10] ?? "th"
-        return "\(ModelLimits.grouped(n))\(suffix)"
+        return "\(NumberFormat.grouped(n))\(suffix)"
     }
 
     /// The LM head's input, by one name on every page: h2 (the last block's output), or

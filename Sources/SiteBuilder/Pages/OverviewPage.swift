@@ -66,7 +66,7 @@ enum OverviewPage {
             pTarget: t.targetID.map { NumberFormat.short(t.probs[s.lastToken, $0] * 100, decimals: 1) + "%" } ?? "",
             pPrediction: NumberFormat.short(t.probs[s.lastToken, t.predictionID] * 100, decimals: 1) + "%",
             dModel: c.dModel, nHeads: c.nHeads, nLayers: c.nLayers, multiLayer: c.nLayers > 1, multiHead: c.nHeads > 1, dFF: c.dFF,
-            vocabSize: ModelLimits.grouped(s.model.vocab.count), maxPositions: c.maxPositions,
+            vocabSize: NumberFormat.grouped(s.model.vocab.count), maxPositions: c.maxPositions,
             activation: c.activation.rawValue, tokenCount: s.count,
             parameterCount: ParameterCount(s.model).matrices,
             tokensHref: s.file(.tokens),

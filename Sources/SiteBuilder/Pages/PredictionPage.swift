@@ -66,7 +66,7 @@ enum PredictionPage {
             workedExpSum: softmax.sum,
             workedSoftmax: softmax.division,
             uniform: NumberFormat.short(100 / Double(vocab.count), decimals: 1) + "%",
-            vocabSize: ModelLimits.grouped(vocab.count),
+            vocabSize: NumberFormat.grouped(vocab.count),
             hasLoss: isLast && t.loss != nil,
             loss: "", lossExact: "", worseThanUniform: false, workedLoss: "", uniformLoss: "",
             nextWord: isLast ? "" : t.tokens[f + 1],

@@ -25,11 +25,11 @@ struct RecordedRun: PageContext {
         let validation = record.log.compactMap { s in s.valLoss.map { LineChartSVG.Point(x: s.step, y: $0) } }
         let last = record.log.last!
         let steps = record.stoppedEarly
-            ? "\(Self.grouped(record.stepsDone)) of \(Self.grouped(record.options.steps)) steps (stopped early)"
-            : "\(Self.grouped(record.stepsDone)) steps"
-        var summary = "sitegen train trained this checkpoint on \(record.corpus) for \(steps), each a batch of \(record.options.batch) windows of \(record.options.context) tokens (\(record.options.tokenizer) tokenizer): \(Self.grouped(record.tokensSeen)) tokens seen, drawn from a training split of \(Self.grouped(record.trainTokens)) tokens. At step \(last.step) the train loss is \(loss(last.trainLoss))"
+            ? "\(NumberFormat.grouped(record.stepsDone)) of \(NumberFormat.grouped(record.options.steps)) steps (stopped early)"
+            : "\(NumberFormat.grouped(record.stepsDone)) steps"
+        var summary = "sitegen train trained this checkpoint on \(record.corpus) for \(steps), each a batch of \(record.options.batch) windows of \(record.options.context) tokens (\(record.options.tokenizer) tokenizer): \(NumberFormat.grouped(record.tokensSeen)) tokens seen, drawn from a training split of \(NumberFormat.grouped(record.trainTokens)) tokens. At step \(last.step) the train loss is \(loss(last.trainLoss))"
         if let v = last.valLoss {
-            summary += " and the validation loss, on the \(Self.grouped(record.valTokens)) held-out tokens it never trained on, is \(loss(v))"
+            summary += " and the validation loss, on the \(NumberFormat.grouped(record.valTokens)) held-out tokens it never trained on, is \(loss(v))"
             if let h = record.valUnigramEntropy {
                 summary += ", against \(NumberFormat.short(h, decimals: 4)) for the best guess that ignores the context (the held-out text's unigram entropy)"
             }
@@ -54,16 +54,5 @@ struct RecordedRun: PageContext {
         recordSummary = summary
         recordRows = record.log.map { Row(step: $0.step, trainLoss: loss($0.trainLoss), valLoss: loss($0.valLoss)) }
         recordHasValidation = !validation.isEmpty
-    }
-
-    /// 2048000 → "2,048,000".
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
     }
 }
