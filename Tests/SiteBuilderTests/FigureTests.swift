@@ -204,7 +204,7 @@ private func allFigures(label: String = nasty) -> [String] {
     </g>
     """
     #expect(svg.contains(cells), "\(svg)")
-    #expect(svg.contains("hover a row for its range; exact values are in trace.json"))
+    #expect(svg.contains("row tooltips give the ranges; exact values are in trace.json"))
     #expect(!svg.contains("<title>on → on"))
     // The same colours as the titled drawing where the quantised level meets a stop.
     #expect(map.scale.color(1) == "#3f007d")

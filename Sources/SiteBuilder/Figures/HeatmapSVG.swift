@@ -227,7 +227,7 @@ public struct HeatmapSVG: Sendable {
             caption = "pooled: \(rowCount)×\(columnCount) shown as \(rows)×\(cols) (mean of \(rb)×\(cb) blocks)"
         }
         if isCompact {
-            caption = (caption.map { $0 + "; " } ?? "") + "hover a row for its range; exact values are in trace.json"
+            caption = (caption.map { $0 + "; " } ?? "") + "row tooltips give the ranges; exact values are in trace.json"
         }
         var captionY = 0.0
         if let caption {
