@@ -38,7 +38,9 @@
                 [p + "MLP out", l.mlp_out[last]], [p + "h2", l.resid_out[last]]);
     });
     rows.push(["final", trace.final[last]]);
-    return rows.map(([name, v]) => `<tr><th scope="row">${escape(name)}</th>` + v.map((x) => `<td>${fmt(x)}</td>`).join("") + "</tr>").join("\n");
+    // As many dimensions as the table's header has (a wide model's table shows the first few).
+    const shown = $("last-vectors").tHead.rows[0].cells.length - 1;
+    return rows.map(([name, v]) => `<tr><th scope="row">${escape(name)}</th>` + v.slice(0, shown).map((x) => `<td>${fmt(x)}</td>`).join("") + "</tr>").join("\n");
   }
 
   function run() {

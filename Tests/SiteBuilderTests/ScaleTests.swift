@@ -282,3 +282,26 @@ import ModelFormats
         return worst
     }
 }
+
+/// The page-size levers for deep models and long prompts (issue 14: largest page ≤ 500 KB).
+@Suite struct LargePageTests {
+    @Test func deepModelsDrawTheFirstAndLastLayersGradients() {
+        #expect(BackpropPage.drawnLayers(2) == [0, 1])
+        #expect(BackpropPage.drawnLayers(BackpropPage.drawnLayerLimit) == Array(0..<BackpropPage.drawnLayerLimit))
+        #expect(BackpropPage.drawnLayers(12) == [0, 11])
+    }
+
+    @Test func smallMultiplesLeaveOutRowRangeTitles() {
+        let values: [[Double?]] = (0..<24).map { i in (0..<24).map { j in j <= i ? Double(i + j) / 48 : nil } }
+        let labels = (0..<24).map { "t\($0)" }
+        var figure = HeatmapSVG(id: "h", title: "Head 1", description: "", values: values, rowLabels: labels, columnLabels: labels,
+                                scale: .sequential(max: 1))
+        let full = figure.render()
+        figure.titlesRowRanges = false
+        let small = figure.render()
+        #expect(full.contains("figure-row-band"))
+        #expect(!small.contains("figure-row-band"))
+        #expect(!small.contains("hover a row"))
+        #expect(small.count < full.count)
+    }
+}

@@ -47,6 +47,9 @@ public struct HeatmapSVG: Sendable {
     var pooledFrom: (rows: Int, columns: Int)? = nil
     /// The colour scale spans the block means rather than the cells (`init(matrix:)`).
     var scaleFitsBlockMeans = false
+    /// A compact drawing gives each row a `<title>` with its range; small multiples that link
+    /// to a full drawing of the same matrix leave them out (`false`), as they would repeat it.
+    var titlesRowRanges = true
 
     public init(
         id: String,
@@ -227,7 +230,7 @@ public struct HeatmapSVG: Sendable {
             caption = "pooled: \(rowCount)×\(columnCount) shown as \(rows)×\(cols) (mean of \(rb)×\(cb) blocks)"
         }
         if isCompact {
-            caption = (caption.map { $0 + "; " } ?? "") + "row tooltips give the ranges; exact values are in trace.json"
+            caption = (caption.map { $0 + "; " } ?? "") + (titlesRowRanges ? "row tooltips give the ranges; " : "") + "exact values are in trace.json"
         }
         var captionY = 0.0
         if let caption {
@@ -477,7 +480,7 @@ public struct HeatmapSVG: Sendable {
         if !masked.isEmpty {
             svg.raw("<path class=\"figure-masked\" fill=\"url(#\(eid)-hatch)\" d=\"\(masked)\"><title>hatched cells: \(Escape.html(maskedText))</title></path>")
         }
-        for (i, row) in grid.enumerated() {
+        for (i, row) in grid.enumerated() where titlesRowRanges {
             let y = gridY + Double(i) * cellH
             let present = row.indices.filter { row[$0] != nil }
             guard let lo = present.min(by: { row[$0]! < row[$1]! }), let hi = present.max(by: { row[$0]! < row[$1]! }) else { continue }

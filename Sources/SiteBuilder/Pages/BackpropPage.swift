@@ -32,6 +32,10 @@ enum BackpropPage {
         var steepestAverage: String
         var multiLayer: Bool
         var residualWorked: String
+        /// A deep model's heatmaps show only its first and last layers (`drawnLayerLimit`).
+        var someLayersDrawn: Bool
+        var drawnLayers: String
+        var matrixCount: Int
     }
     /// One entry of dL/dh2 = (p − onehot) · W_lmᵀ, written out.
     struct ChainEntry {
@@ -60,6 +64,15 @@ enum BackpropPage {
     /// Up to 8×8, the overview's cells carry their own titles; bigger ones are drawn compactly.
     static let titledCells = 64
     static let overviewSize = 16
+    /// Up to this many layers every layer's matrices are drawn; a deeper model's page draws
+    /// the first and the last layer (and W_lm), so it stays under its size budget (GPT-2
+    /// small's 73 heatmaps made a 1.1 MB page); the table lists every matrix.
+    static let drawnLayerLimit = 4
+
+    /// The layers whose gradient heatmaps are drawn.
+    static func drawnLayers(_ nLayers: Int) -> [Int] {
+        nLayers <= drawnLayerLimit ? Array(0..<nLayers) : [0, nLayers - 1]
+    }
 
     static func context(_ s: SiteData) -> any PageContext {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
@@ -85,18 +98,23 @@ enum BackpropPage {
         tokenTable.highlightRows = [f]
         // Every weight matrix's gradient, read in place (W_lm's is d_model × vocabulary).
         var matrices: [(name: String, gradient: Tensor, rows: [String], columns: [String])] = []
+        let drawn = Set(drawnLayers(c.nLayers))
+        var drawnMatrices: [Int] = []
         for l in 0..<c.nLayers {
+            if drawn.contains(l) { drawnMatrices += matrices.count..<(matrices.count + 6) }
             // "W_q (layer 2)", as the layer pages' kickers say "Layer 2".
             let lg = g.layers[l], suffix = s.multiLayer ? " (layer \(l + 1))" : ""
             let hidden = s.dimensionLabels(c.dFF, prefix: "u")
             matrices += [("W_q" + suffix, lg.wQ, dims, dims), ("W_k" + suffix, lg.wK, dims, dims), ("W_v" + suffix, lg.wV, dims, dims),
                          ("W_o" + suffix, lg.wO, dims, dims), ("W_1" + suffix, lg.w1, dims, hidden), ("W_2" + suffix, lg.w2, hidden, dims)]
         }
+        drawnMatrices.append(matrices.count)
         matrices.append(("W_lm", g.wLM, dims, s.model.vocab))
         let largest = matrices.map(\.gradient.largestMagnitude)
         // Each matrix on its own colour scale: on one shared scale all but the largest are blank.
         // A pooled matrix's colours span its block means (see `HeatmapSVG.init(matrix:)`).
-        let heatmaps = matrices.enumerated().map { k, m -> Heatmap in
+        let heatmaps = drawnMatrices.map { k -> Heatmap in
+            let m = matrices[k]
             var figure = HeatmapSVG(
                 id: "grad-w\(k)", title: "dL/d\(m.name)", description: "",
                 matrix: m.gradient, rowLabels: m.rows, columnLabels: m.columns,
@@ -152,7 +170,10 @@ enum BackpropPage {
             // Σ_w p_w·W[i, w] − W[i, target] = dL/dh[i], so the average is the entry plus the target's weight.
             steepestAverage: NumberFormat.short(dFinal[steepest] + wLM[steepest, targetID], decimals: 4),
             multiLayer: s.multiLayer,
-            residualWorked: residualWorked
+            residualWorked: residualWorked,
+            someLayersDrawn: drawn.count < c.nLayers,
+            drawnLayers: drawnLayers(c.nLayers).map { "\($0 + 1)" }.joined(separator: " and "),
+            matrixCount: matrices.count
         )
     }
 }

@@ -44,6 +44,10 @@ enum PlaygroundPage {
         /// The columns of the vector table, d0 …
         var dims: [Int]
         var vectorRows: [LabeledRow]
+        /// The table shows only the first `shownDimensions` of a wide model's vectors.
+        var vectorsCut: Bool
+        var shownDimensionCount: Int
+        var dModel: Int
         var temperature: String
         var seed: String
         var topK: String
@@ -128,7 +132,8 @@ enum PlaygroundPage {
                         (p + "h1", layer.residMid.row(last)), (p + "MLP out", layer.mlpOut.row(last)), (p + "h2", layer.residOut.row(last))]
         }
         vectors.append(("final", t.final.row(last)))
-        let vectorRows = vectors.map { name, v in LabeledRow(label: name, cells: v.map { NumberFormat.short($0) }) }
+        let shown = min(c.dModel, Self.shownDimensions)
+        let vectorRows = vectors.map { name, v in LabeledRow(label: name, cells: v.prefix(shown).map { NumberFormat.short($0) }) }
         let separator = s.model.tokenizer == .words ? " " : ""
         let g = s.generation
         let firstEntry = s.model.weights.layers.first.map { $0.wQ[0, 0] } ?? 0       // layers.0.W_q [0, 0]
@@ -161,8 +166,11 @@ enum PlaygroundPage {
             mapsLeftOut: mapsLeftOut(count: c.nLayers * c.nHeads, layers: c.nLayers, heads: c.nHeads, tokens: t.count, drawn: offered),
             maxPositions: c.maxPositions,
             multiLayer: s.multiLayer,
-            dims: Array(0..<c.dModel),
+            dims: Array(0..<shown),
             vectorRows: vectorRows,
+            vectorsCut: shown < c.dModel,
+            shownDimensionCount: shown,
+            dModel: c.dModel,
             temperature: NumberFormat.exact(g.settings.temperature),
             seed: String(g.settings.seed),
             topK: g.settings.topK == 0 ? "off" : String(g.settings.topK),
@@ -176,6 +184,10 @@ enum PlaygroundPage {
             nudgeShown: NumberFormat.short(firstEntry, decimals: 3),
             nudgeValue: String(firstEntry))
     }
+
+    /// The stage-by-stage table shows at most this many dimensions (GPT-2 small's 63 stages ×
+    /// 768 made a 660 KB table); playground.js fills as many as the header has.
+    static let shownDimensions = 64
 
     /// One head's attention weights, each cell shaded by its weight.
     static func heatmap(_ w: Tensor, tokens: [String], layer: Int, head: Int) -> HeatTable {
