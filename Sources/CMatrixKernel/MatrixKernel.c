@@ -20,28 +20,40 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
                            const double *first) {
     if (m <= 0 || jEnd <= jBegin) return;
     long panels = (jEnd - jBegin) / 8;
+    // The columns left over after the whole panels (fewer than eight) form one last, narrow
+    // panel: its missing columns are zeros in the copied panel, and only its real columns are
+    // loaded from the bias and stored into c, so every real entry gets the same sum as in a
+    // whole panel (each lane is its own sum; the lanes never mix).
+    long width = (jEnd - jBegin) % 8;
     // One panel of B at a time: columns j…j+7, k-major, panel[k·8 + jj] = b[k][j + jj]. It is
     // small (K·8 doubles) and stays in cache while every row of A passes over it.
-    // With few rows of A and rows of B stored contiguously (bCol = 1), the panel is read
+    // With few rows of A and rows of B stored contiguously (bCol = 1), a whole panel is read
     // straight from B instead: copying it would cost as much as the products (a continuation's
     // one-row steps). The same loads of the same numbers either way, so the same bits.
     int direct = bCol == 1 && m < 8;
-    double *panel = panels > 0 && !direct ? malloc(sizeof(double) * (size_t)(kCount * 8 + 1)) : NULL;
-    if (panels > 0 && !direct && !panel) panels = 0;  // no memory: every column takes the plain path below
+    int copies = (panels > 0 && !direct) || width > 0;
+    double *panel = copies ? malloc(sizeof(double) * (size_t)(kCount * 8 + 1)) : NULL;
+    if (copies && !panel) { panels = 0; width = 0; }  // no memory: every column takes the plain path below
     const __m256d zero = _mm256_setzero_pd();
-    for (long p = 0; p < panels; p++) {
+    for (long p = 0; p < panels + (width > 0); p++) {
         long j = jBegin + p * 8;
+        int narrow = p == panels;
+        long real = narrow ? width : 8;
+        // Lane l of the first four columns is real when l < real, of the second four when l + 4 < real.
+        const __m256i mask0 = _mm256_setr_epi64x(real > 0 ? -1 : 0, real > 1 ? -1 : 0, real > 2 ? -1 : 0, real > 3 ? -1 : 0);
+        const __m256i mask1 = _mm256_setr_epi64x(real > 4 ? -1 : 0, real > 5 ? -1 : 0, real > 6 ? -1 : 0, real > 7 ? -1 : 0);
         // src[k·step + jj] = b[k][j + jj]
-        const double *src = direct ? b + j : panel;
-        const long step = direct ? bRow : 8;
-        if (!direct) {
+        const int straight = direct && !narrow;
+        const double *src = straight ? b + j : panel;
+        const long step = straight ? bRow : 8;
+        if (!straight) {
             for (long k = 0; k < kCount; k++) {
-                for (long jj = 0; jj < 8; jj++) panel[k * 8 + jj] = b[k * bRow + (j + jj) * bCol];
+                for (long jj = 0; jj < 8; jj++) panel[k * 8 + jj] = jj < real ? b[k * bRow + (j + jj) * bCol] : 0.0;
             }
         }
         // Every row's sums start from the same bias (or +0).
-        const __m256d start0 = first ? _mm256_loadu_pd(first + j) : zero;
-        const __m256d start1 = first ? _mm256_loadu_pd(first + j + 4) : zero;
+        const __m256d start0 = first ? _mm256_maskload_pd(first + j, mask0) : zero;
+        const __m256d start1 = first ? _mm256_maskload_pd(first + j + 4, mask1) : zero;
         long i = 0;
         // Four rows by eight columns at a time: eight accumulators of four entries each.
         for (; i + 4 <= m; i += 4) {
@@ -57,10 +69,17 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
                 x20 = _mm256_add_pd(x20, _mm256_mul_pd(r2, b0)); x21 = _mm256_add_pd(x21, _mm256_mul_pd(r2, b1));
                 x30 = _mm256_add_pd(x30, _mm256_mul_pd(r3, b0)); x31 = _mm256_add_pd(x31, _mm256_mul_pd(r3, b1));
             }
-            _mm256_storeu_pd(c + i * ldc + j, x00);       _mm256_storeu_pd(c + i * ldc + j + 4, x01);
-            _mm256_storeu_pd(c + (i + 1) * ldc + j, x10); _mm256_storeu_pd(c + (i + 1) * ldc + j + 4, x11);
-            _mm256_storeu_pd(c + (i + 2) * ldc + j, x20); _mm256_storeu_pd(c + (i + 2) * ldc + j + 4, x21);
-            _mm256_storeu_pd(c + (i + 3) * ldc + j, x30); _mm256_storeu_pd(c + (i + 3) * ldc + j + 4, x31);
+            if (!narrow) {
+                _mm256_storeu_pd(c + i * ldc + j, x00);       _mm256_storeu_pd(c + i * ldc + j + 4, x01);
+                _mm256_storeu_pd(c + (i + 1) * ldc + j, x10); _mm256_storeu_pd(c + (i + 1) * ldc + j + 4, x11);
+                _mm256_storeu_pd(c + (i + 2) * ldc + j, x20); _mm256_storeu_pd(c + (i + 2) * ldc + j + 4, x21);
+                _mm256_storeu_pd(c + (i + 3) * ldc + j, x30); _mm256_storeu_pd(c + (i + 3) * ldc + j + 4, x31);
+            } else {
+                _mm256_maskstore_pd(c + i * ldc + j, mask0, x00);       _mm256_maskstore_pd(c + i * ldc + j + 4, mask1, x01);
+                _mm256_maskstore_pd(c + (i + 1) * ldc + j, mask0, x10); _mm256_maskstore_pd(c + (i + 1) * ldc + j + 4, mask1, x11);
+                _mm256_maskstore_pd(c + (i + 2) * ldc + j, mask0, x20); _mm256_maskstore_pd(c + (i + 2) * ldc + j + 4, mask1, x21);
+                _mm256_maskstore_pd(c + (i + 3) * ldc + j, mask0, x30); _mm256_maskstore_pd(c + (i + 3) * ldc + j + 4, mask1, x31);
+            }
         }
         // The rows left: one row by eight columns.
         for (; i < m; i++) {
@@ -71,13 +90,14 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
                 x0 = _mm256_add_pd(x0, _mm256_mul_pd(r, _mm256_loadu_pd(src + k * step)));
                 x1 = _mm256_add_pd(x1, _mm256_mul_pd(r, _mm256_loadu_pd(src + k * step + 4)));
             }
-            _mm256_storeu_pd(c + i * ldc + j, x0);
-            _mm256_storeu_pd(c + i * ldc + j + 4, x1);
+            _mm256_maskstore_pd(c + i * ldc + j, mask0, x0);
+            _mm256_maskstore_pd(c + i * ldc + j + 4, mask1, x1);
         }
     }
-    // The columns left over from the panels, entry by entry.
+    // Without memory for a panel: the columns not done above, entry by entry.
+    long done = jBegin + panels * 8 + width;
     for (long r = 0; r < m; r++) {
-        for (long j = jBegin + panels * 8; j < jEnd; j++) {
+        for (long j = done; j < jEnd; j++) {
             double sum = first ? first[j] : 0.0;
             for (long k = 0; k < kCount; k++) {
                 double product = a[r * aRow + k * aCol] * b[k * bRow + j * bCol];

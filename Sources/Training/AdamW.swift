@@ -29,11 +29,38 @@ public struct AdamW: Sendable {
         let correction1 = 1 - pow(beta1, Double(step)), correction2 = 1 - pow(beta2, Double(step))
         let settings = (beta1: beta1, beta2: beta2, epsilon: epsilon, learningRate: eta,
                         corrections: (correction1, correction2))
-        for k in parameters.tensors.indices {
-            let decay = parameters.tensors[k].isMatrix ? weightDecay : 0
-            Self.update(&parameters.tensors[k].values, m: &m[k], v: &v[k], gradient: gradients[k], decay: decay,
-                        settings: settings)
+        // Each tensor's update reads only its own θ, g, m and v, so the tensors are shared out
+        // whole between the cores (two groups of about equal size): the same bits for any split.
+        let before = parameters, gradients = gradients, moments = (m: m, v: v), weightDecay = weightDecay
+        let groups = Self.groups(parameters.tensors.map(\.values.count), parts: SequenceLoss.cores)
+        let updated = inParallel(groups.count) { g in
+            groups[g].map { k in
+                var theta = before.tensors[k].values, m = moments.m[k], v = moments.v[k]
+                Self.update(&theta, m: &m, v: &v, gradient: gradients[k], decay: before.tensors[k].isMatrix ? weightDecay : 0,
+                            settings: settings)
+                return (theta: theta, m: m, v: v)
+            }
         }
+        for (group, results) in zip(groups, updated) {
+            for (k, result) in zip(group, results) {
+                parameters.tensors[k].values = result.theta
+                m[k] = result.m
+                v[k] = result.v
+            }
+        }
+    }
+
+    /// The tensor indices 0..<sizes.count in at most `parts` groups of about equal total size:
+    /// each tensor (largest first) joins the group with the least so far.
+    static func groups(_ sizes: [Int], parts: Int) -> [[Int]] {
+        var groups = [[Int]](repeating: [], count: max(1, min(parts, sizes.count)))
+        var totals = [Int](repeating: 0, count: groups.count)
+        for k in sizes.indices.sorted(by: { (sizes[$0], $1) > (sizes[$1], $0) }) {
+            let smallest = totals.indices.min { (totals[$0], $0) < (totals[$1], $1) }!
+            groups[smallest].append(k)
+            totals[smallest] += sizes[k]
+        }
+        return groups
     }
 
     /// The update of one tensor θ, entry by entry, with its moments m and v.

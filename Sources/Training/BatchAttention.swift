@@ -41,6 +41,17 @@ struct BatchAttention: Sendable {
         return out
     }
 
+    /// Columns column ..< column + d_head of the rows of window w of `values` (rows `width` wide),
+    /// transposed: out[c·T + j] = values[row j][column + c], so a sum over c for every j at once
+    /// reads consecutive numbers.
+    func transposed(_ values: [Double], width: Int, column: Int, window w: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: dHead * length)
+        for j in 0..<length {
+            for c in 0..<dHead { out[c * length + j] = values[(w * length + j) * width + column + c] }
+        }
+        return out
+    }
+
     /// The lanes of `lanes` back into those columns of `values` (times `factor`, when given).
     func scatter(_ lanes: [SIMD4<Double>], into values: inout [Double], width: Int, column: Int, window w: Int, times factor: Double? = nil) {
         let n4 = lanesPerRow
@@ -59,7 +70,7 @@ struct BatchAttention: Sendable {
         var context = [Double](repeating: 0, count: windowCount * t * d)
         for w in 0..<windowCount {
             for h in 0..<heads {
-                let keys = qkvIndex(w, h, 0, 0) + d, stride = 3 * d        // k[j][c] at keys + j·stride + c
+                let keys = transposed(x, width: 3 * d, column: d + h * dh, window: w)  // k[j][c] at keys[c·t + j]
                 let v = lanes(x, width: 3 * d, column: 2 * d + h * dh, window: w)
                 var out = [SIMD4<Double>](repeating: .zero, count: t * n4)  // the head's context rows
                 for i in 0..<t {
@@ -67,7 +78,7 @@ struct BatchAttention: Sendable {
                     // S[i, j] = (Σ_c q[i][c]·k[j][c])·scale for j ≤ i, every j's sum at once (c outermost).
                     for c in 0..<dh {
                         let qc = x[q + c]
-                        for j in 0...i { a[row + j] += qc * x[keys + j * stride + c] }
+                        for j in 0...i { a[row + j] += qc * keys[c * t + j] }
                     }
                     for j in 0...i { a[row + j] *= scale }
                     var largest = a[row]
@@ -96,7 +107,7 @@ struct BatchAttention: Sendable {
         var dS = [Double](repeating: 0, count: t)                        // one row of ∂L/∂S
         for w in 0..<windowCount {
             for h in 0..<heads {
-                let values = qkvIndex(w, h, 0, 0) + 2 * d, stride = 3 * d  // v[j][c] at values + j·stride + c
+                let values = transposed(x, width: 3 * d, column: 2 * d + h * dh, window: w)  // v[j][c] at values[c·t + j]
                 let q = lanes(x, width: 3 * d, column: h * dh, window: w)
                 let k = lanes(x, width: 3 * d, column: d + h * dh, window: w)
                 let dcLanes = lanes(dc, width: d, column: h * dh, window: w)
@@ -107,7 +118,7 @@ struct BatchAttention: Sendable {
                     for j in 0...i { dS[j] = 0 }
                     for c in 0..<dh {
                         let dcc = dc[out + c]
-                        for j in 0...i { dS[j] += dcc * x[values + j * stride + c] }
+                        for j in 0...i { dS[j] += dcc * values[c * t + j] }
                     }
                     var dot = 0.0                                         // rowsum(A ⊙ ∂L/∂A)
                     for j in 0...i { dot += a[row + j] * dS[j] }
