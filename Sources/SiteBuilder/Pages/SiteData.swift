@@ -14,13 +14,12 @@ struct SiteData {
     /// The run that trained the checkpoint (its training.json); nil without one.
     let training: TrainingRecord?
     /// The learning chapter's numbers (nil without a target): the gradients of this pass,
-    /// one gradient step and its forward pass, and the short training run.
+    /// the forward pass after one gradient step, and the short training run.
     private(set) var learning: Learning?
 
     struct Learning {
         let gradients: Gradients
         let learningRate: Double
-        let stepped: Model
         let steppedTrace: Trace
         let run: TrainingRun
     }
