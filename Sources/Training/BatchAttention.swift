@@ -14,7 +14,7 @@ import TransformerEngine
 ///     ∂L/∂S = A ⊙ (∂L/∂A − rowsum(A ⊙ ∂L/∂A)),    ∂L/∂q = ∂L/∂S·k/√d_head,  ∂L/∂k = ∂L/∂Sᵀ·q/√d_head
 ///
 /// Each entry is the engine's sum (`matmul`, `softmax`, `attentionHeadBackward`): the same
-/// products added in the same order from +0. The masked terms are left out, which changes no
+/// products added in the same order from +0 (softmax's exp being `VectorMath`'s). The masked terms are left out, which changes no
 /// bit: they are ±0, and a sum that starts at +0 is never −0, so adding ±0 leaves it as it is.
 struct BatchAttention: Sendable {
     let windowCount, length, heads, d: Int
@@ -81,14 +81,7 @@ struct BatchAttention: Sendable {
                         for j in 0...i { a[row + j] += qc * keys[c * t + j] }
                     }
                     for j in 0...i { a[row + j] *= scale }
-                    var largest = a[row]
-                    for j in 0...i where largest < a[row + j] { largest = a[row + j] }
-                    var sum = 0.0
-                    for j in 0...i {
-                        a[row + j] = a[row + j] == -.infinity ? 0 : exp(a[row + j] - largest)
-                        sum += a[row + j]
-                    }
-                    for j in 0...i { a[row + j] /= sum }
+                    softmaxInPlace(&a, row..<(row + i + 1))
                     for j in 0...i {
                         let weight = a[row + j]
                         for c in 0..<n4 { out[i * n4 + c] += weight * v[j * n4 + c] }
