@@ -24,14 +24,15 @@ let package = Package(
         // The file formats: the model file (JSON, with file:line:col diagnostics) or a GPT-2
         // checkpoint (as the engine's Model) in, trace.json out.
         .target(name: "ModelFormats", dependencies: ["TransformerEngine", "Diagnostics", "Checkpoints"]),
-        // Its matrix product with AVX2 (four doubles a register), for processors that have it.
-        .target(name: "CMatrixKernel"),
+        // Its matrix product with AVX2 (four doubles a register), for processors that have it;
+        // for training, glibc's vector exp and tanh (libmvec).
+        .target(name: "CMatrixKernel", linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))]),
 
         // Reads Hugging Face GPT-2 checkpoints (config.json, safetensors, byte-level BPE). Foundation only.
         .target(name: "Checkpoints"),
 
         // sitegen train: a GPT-2 trained on a text with the engine's backward pass, written as a checkpoint.
-        .target(name: "Training", dependencies: ["TransformerEngine", "Checkpoints", "CMemoryPolicy"]),
+        .target(name: "Training", dependencies: ["TransformerEngine", "Checkpoints", "CMemoryPolicy", "CMatrixKernel"]),
         // glibc's malloc told to keep freed blocks for reuse (training frees and reallocates the same arrays every step).
         .target(name: "CMemoryPolicy"),
 
