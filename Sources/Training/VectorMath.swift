@@ -41,8 +41,12 @@ func geluAndSlope(_ pre: Tensor) -> (value: Tensor, slope: Tensor) {
     let c = (2 / Double.pi).squareRoot()
     var th = pre.values.map { x in c * (x + 0.044715 * x * x * x) }
     VectorMath.tanh(&th, th.indices)
-    let value = zip(pre.values, th).map { x, t in 0.5 * x * (1 + t) }
-    let slope = zip(pre.values, th).map { x, t in 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x) }
+    var value = th, slope = th
+    for (i, x) in pre.values.enumerated() {
+        let t = th[i]
+        value[i] = 0.5 * x * (1 + t)
+        slope[i] = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+    }
     return (Tensor(shape: pre.shape, values: value), Tensor(shape: pre.shape, values: slope))
 }
 
