@@ -58,7 +58,7 @@ struct SiteData {
 
     /// The model file's SHA-256, for the overview page (worked out only there: it costs as much
     /// as a dozen pages for a big model file).
-    var sha256: String { SHA256.hex(modelBytes) }
+    var sha256: String { SHA256Digest.hex(modelBytes) }
 
     /// A checkpoint's vocabulary entry for a tooltip: `id 261, token Ġthe` (the raw spelling
     /// beside the readable one the page shows); "" for a model file's word (no tooltip).
