@@ -82,6 +82,20 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
                 _mm256_maskstore_pd(c + (i + 3) * ldc + j, mask0, x30); _mm256_maskstore_pd(c + (i + 3) * ldc + j + 4, mask1, x31);
             }
         }
+        // Two rows by eight columns (the generation chapter's greedy and sampled rows): each
+        // load of the panel serves both rows, whose sums are those of the one-row loop below.
+        for (; i + 2 <= m; i += 2) {
+            __m256d x00 = start0, x10 = start0, x01 = start1, x11 = start1;
+            const double *a0 = a + i * aRow, *a1 = a0 + aRow;
+            for (long k = 0; k < kCount; k++) {
+                __m256d b0 = _mm256_loadu_pd(src + k * step), b1 = _mm256_loadu_pd(src + k * step + 4);
+                __m256d r0 = _mm256_set1_pd(a0[k * aCol]), r1 = _mm256_set1_pd(a1[k * aCol]);
+                x00 = _mm256_add_pd(x00, _mm256_mul_pd(r0, b0)); x01 = _mm256_add_pd(x01, _mm256_mul_pd(r0, b1));
+                x10 = _mm256_add_pd(x10, _mm256_mul_pd(r1, b0)); x11 = _mm256_add_pd(x11, _mm256_mul_pd(r1, b1));
+            }
+            _mm256_maskstore_pd(c + i * ldc + j, mask0, x00);       _mm256_maskstore_pd(c + i * ldc + j + 4, mask1, x01);
+            _mm256_maskstore_pd(c + (i + 1) * ldc + j, mask0, x10); _mm256_maskstore_pd(c + (i + 1) * ldc + j + 4, mask1, x11);
+        }
         // The rows left: one row by eight columns.
         for (; i < m; i++) {
             const double *ai = a + i * aRow;

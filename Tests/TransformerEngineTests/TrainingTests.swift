@@ -92,6 +92,13 @@ import ModelFormats
         #expect(blockByBlock.logits == whole.logits && blockByBlock.probs == whole.probs)
         #expect(blockByBlock.layers.map(\.residOut) == whole.layers.map(\.residOut))
         #expect(blockByBlock.loss == whole.loss && blockByBlock.tokEmb == whole.tokEmb)
+        // The stepped LM head a few columns at a time (the last block narrower) is the whole product.
+        let final = blockByBlock.final, w = model.weights
+        let stepped = model.applying(g, learningRate: eta).weights
+        for size in [1, 3, 8, w.wLM.cols] {
+            let head = GradientStep.head(final, w.wLM, g.wLM, bias: stepped.bLM, eta, columns: size)
+            #expect(head == matmul(final, stepped.wLM, bias: stepped.bLM), "\(name), \(size) columns at a time")
+        }
     }
 
     @Test func aZeroStepChangesNothing() throws {

@@ -109,19 +109,20 @@ enum GradientSummary {
     static func summary(_ values: [Double], rows: Int, cols: Int, shape: [Int]? = nil) -> JSONOut {
         let rowRanges = HeatmapSVG.poolRanges(count: rows, maxSize: pooledSize)
         let colRanges = HeatmapSVG.poolRanges(count: cols, maxSize: pooledSize)
-        // The pooled block column of each column.
-        let blockColumn = colRanges.indices.flatMap { k in repeatElement(k, count: colRanges[k].count) }
         var sumOfSquares = 0.0
         var sums = [Double](repeating: 0, count: rowRanges.count * colRanges.count)  // [block row][block column]
         var largest = LargestEntries()
         for (blockRow, rr) in rowRanges.enumerated() {
-            let blocks = blockRow * colRanges.count
             for i in rr {
-                for j in 0..<cols {
-                    let g = values[i * cols + j]
-                    sumOfSquares += g * g
-                    sums[blocks + blockColumn[j]] += g
-                    largest.offer(i * cols + j, g)
+                for (blockColumn, cr) in colRanges.enumerated() {
+                    var sum = sums[blockRow * colRanges.count + blockColumn]
+                    for j in cr {
+                        let g = values[i * cols + j]
+                        sumOfSquares += g * g
+                        sum += g
+                        if largest.admits(g) { largest.offer(i * cols + j, g) }
+                    }
+                    sums[blockRow * colRanges.count + blockColumn] = sum
                 }
             }
         }
@@ -159,6 +160,11 @@ enum GradientSummary {
     struct LargestEntries {
         private(set) var indices: [Int] = []
         private var magnitudes: [Double] = []
+
+        /// Whether `offer` might keep `value` (false for most entries once the list is full).
+        func admits(_ value: Double) -> Bool {
+            indices.count < largestCount || Swift.abs(value) > magnitudes[largestCount - 1]
+        }
 
         mutating func offer(_ index: Int, _ value: Double) {
             let size = Swift.abs(value)

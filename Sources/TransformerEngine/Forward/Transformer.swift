@@ -9,13 +9,14 @@ public enum Transformer {
     public static func forward(_ model: Model, prompt: Prompt) -> Trace {
         let w = model.weights
         return forward(model, prompt: prompt, tok: w.tokEmb[rows: prompt.ids], pos: w.posEmb[rows: 0..<prompt.ids.count],
-                       layer: { w.layers[$0] }, lnf: w.lnf, wLM: w.wLM, bLM: w.bLM)
+                       layer: { w.layers[$0] }, lnf: w.lnf, head: { matmul($0, w.wLM, bias: w.bLM) })
     }
 
     /// The pass itself, from the prompt's rows of tok_emb and pos_emb, each block's weights
-    /// (`layer(l)`, asked for when block l runs) and the final LayerNorm's and LM head's.
+    /// (`layer(l)`, asked for when block l runs), the final LayerNorm's and the LM head
+    /// (`head(final)`: final·W_lm + b_lm).
     static func forward(_ model: Model, prompt: Prompt, tok: Tensor, pos: Tensor, layer: (Int) -> LayerWeights,
-                        lnf: LayerNormParameters, wLM: Tensor, bLM: [Double]?) -> Trace {
+                        lnf: LayerNormParameters, head: (Tensor) -> Tensor) -> Trace {
         let c = model.config, t = prompt.ids.count
         let embedded = tok + pos                                        // [T][d]
         var x = embedded
@@ -27,7 +28,7 @@ public enum Transformer {
         }
         let finalNorm = c.finalLayerNorm ? layerNorm(x, lnf, eps: c.layerNormEps) : nil
         let final = finalNorm?.output ?? x                              // [T][d]
-        let logits = matmul(final, wLM, bias: bLM)                      // [T][V]
+        let logits = head(final)                                        // [T][V]
         let probs = softmaxRows(logits)                                 // [T][V]
         let last = logits.row(t - 1)
         let predictionID = argmax(last)

@@ -37,21 +37,43 @@ extension Transformer {
     /// The forward pass of `model.applying(g, learningRate: η)` on its prompt, bit for bit,
     /// without the whole stepped model: each block's weights are stepped when the block runs
     /// and dropped after it, and of tok_emb and pos_emb only the prompt's rows are stepped
-    /// (the others are not read). The learning chapter's last step needs no more than this.
+    /// (the others are not read), and W_lm a block of columns at a time (`GradientStep.head`).
+    /// The learning chapter's last step needs no more than this.
     public static func forward(_ model: Model, afterStep g: Gradients, learningRate eta: Double) -> Trace {
         let w = model.weights, prompt = model.prompt
         let positions = Array(0..<prompt.ids.count)
+        let bLM = GradientStep.step(w.bLM, g.bLM, eta)
         return forward(model, prompt: prompt,
                        tok: GradientStep.step(w.tokEmb[rows: prompt.ids], g.tokEmb[rows: prompt.ids], eta),
                        pos: GradientStep.step(w.posEmb[rows: positions], g.posEmb[rows: positions], eta),
                        layer: { model.layer($0, applying: g.layers[$0], learningRate: eta) },
                        lnf: GradientStep.step(w.lnf, g.lnfGamma, g.lnfBeta, eta),
-                       wLM: GradientStep.step(w.wLM, g.wLM, eta), bLM: GradientStep.step(w.bLM, g.bLM, eta))
+                       head: { GradientStep.head($0, w.wLM, g.wLM, bias: bLM, eta) })
     }
 }
 
 /// W − η·∇W entry by entry, for each kind of parameter.
 enum GradientStep {
+    /// The columns of W_lm stepped at a time by `head`.
+    static let headColumns = 4096
+
+    /// final·(W − η·∇W) + bias without the stepped W whole (at GPT-2 small 768 × 50,257, as
+    /// big as W): `headColumns` columns of it are stepped and multiplied at a time. Each column
+    /// of a product is its own sums, so the blocks side by side are the whole product's bits.
+    static func head(_ final: Tensor, _ w: Tensor, _ dw: Tensor, bias: [Double]?, _ eta: Double,
+                     columns size: Int = headColumns) -> Tensor {
+        let blocks = stride(from: 0, to: w.cols, by: size).map { $0..<min(w.cols, $0 + size) }
+        let products = blocks.map { columns in                          // [T][columns] each
+            matmul(final, step(w[columns: columns], dw[columns: columns], eta), bias: bias.map { Array($0[columns]) })
+        }
+        var values: [Double] = []
+        values.reserveCapacity(final.rows * w.cols)
+        for i in 0..<final.rows {
+            for p in products { values += p.values[i * p.cols..<(i + 1) * p.cols] }
+        }
+        return Tensor(shape: [final.rows, w.cols], values: values)
+    }
+
     static func step(_ w: Tensor, _ dw: Tensor, _ eta: Double) -> Tensor {
         precondition(w.shape == dw.shape, "a gradient of shape \(dw.shape) for a weight of shape \(w.shape)")
         var values: [Double] = []
