@@ -69,4 +69,17 @@ import ModelFormats
         #expect(x[rows: [1, 0, 1]] == Tensor([x.row(1), x.row(0), x.row(1)]))
         #expect(x[rows: [1]].values == [6, 7, 8, 9, 10, 11])
     }
+
+    /// The transpose is copied in 32 × 32 tiles: shapes that end inside a tile, and ones with a
+    /// single row or column, move every entry to its place.
+    @Test func transposeMovesEveryEntryAcrossTileEdges() {
+        for (rows, cols) in [(70, 45), (1, 33), (33, 1), (32, 64), (0, 5)] {
+            let x = Tensor(shape: [rows, cols], values: (0..<(rows * cols)).map { Double($0) * 0.5 - 7 })
+            let t = x.T
+            #expect(t.shape == [cols, rows])
+            let misplaced = (0..<rows).flatMap { i in (0..<cols).filter { j in t[j, i] != x[i, j] } }
+            #expect(misplaced.isEmpty, "\(rows) × \(cols): \(misplaced.count) entries misplaced")
+            #expect(t.T == x)
+        }
+    }
 }

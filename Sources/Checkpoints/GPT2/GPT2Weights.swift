@@ -1,3 +1,15 @@
+import Dispatch
+import Foundation
+
+/// The blocks read side by side, each written once by the thread that read it.
+private final class Blocks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<GPT2Block, any Error>?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ result: Result<GPT2Block, any Error>) { lock.withLock { slots[i] = result } }
+    var results: [Result<GPT2Block, any Error>?] { lock.withLock { slots } }
+}
+
 /// One transformer block of a GPT-2, in the Conv1D layout the checkpoint stores (in × out,
 /// y = x·W + b), with `c_attn` split into its query, key and value column blocks. Each of those
 /// is n_embd × n_embd; head h uses its contiguous columns h·head_size ..< (h+1)·head_size.
@@ -87,10 +99,10 @@ extension GPT2Weights {
     /// with both.
     public init(store: TensorStore, config c: GPT2Config) throws {
         let prefix = store.contains(GPT2Layout.prefix + "wte.weight") ? GPT2Layout.prefix : ""
-        func fail(_ name: String, _ message: String) -> CheckpointError {
+        @Sendable func fail(_ name: String, _ message: String) -> CheckpointError {
             CheckpointError(file: store.file, subject: "tensor \(name)", message: message)
         }
-        func read(_ expected: GPT2Layout.Expected, prefix: String) throws -> CheckpointTensor {
+        @Sendable func read(_ expected: GPT2Layout.Expected, prefix: String) throws -> CheckpointTensor {
             let name = prefix + expected.name
             guard let entry = store.entry(name) else {
                 throw fail(name, "is missing, expected shape \(shapeText(expected.shape)) (\(expected.meaning))")
@@ -110,15 +122,14 @@ extension GPT2Weights {
         func t(_ name: String) -> CheckpointTensor { tensors[name]! }
 
         let e = c.nEmbd
-        var blocks: [GPT2Block] = []  // (not reserved: n_layer may be far more than the file holds)
-        for i in 0..<c.nLayer {
+        @Sendable func block(_ i: Int) throws -> GPT2Block {
             var block: [String: CheckpointTensor] = [:]
             for expected in GPT2Layout.block(i, c) {
                 block[expected.name] = try read(expected, prefix: prefix)
             }
             func b(_ name: String) -> CheckpointTensor { block["h.\(i)." + name]! }
             let attn = b("attn.c_attn.weight"), attnBias = b("attn.c_attn.bias")
-            blocks.append(GPT2Block(
+            return GPT2Block(
                 ln1Weight: b("ln_1.weight"), ln1Bias: b("ln_1.bias"),
                 query: attn.columns(0..<e), queryBias: attnBias.columns(0..<e),
                 key: attn.columns(e..<(2 * e)), keyBias: attnBias.columns(e..<(2 * e)),
@@ -126,8 +137,16 @@ extension GPT2Weights {
                 attnProj: b("attn.c_proj.weight"), attnProjBias: b("attn.c_proj.bias"),
                 ln2Weight: b("ln_2.weight"), ln2Bias: b("ln_2.bias"),
                 fc: b("mlp.c_fc.weight"), fcBias: b("mlp.c_fc.bias"),
-                mlpProj: b("mlp.c_proj.weight"), mlpProjBias: b("mlp.c_proj.bias")))
+                mlpProj: b("mlp.c_proj.weight"), mlpProjBias: b("mlp.c_proj.bias"))
         }
+        // The blocks that are in the file are converted on every core (each read opens the file
+        // on its own), then the first problem in block order is the one reported.
+        let present = (0..<c.nLayer).prefix { store.contains(prefix + "h.\($0).ln_1.weight") }.count
+        let converted = Blocks(count: present)
+        DispatchQueue.concurrentPerform(iterations: present) { i in converted.set(i, Result { try block(i) }) }
+        var blocks: [GPT2Block] = []  // (not reserved: n_layer may be far more than the file holds)
+        for result in converted.results { blocks.append(try result!.get()) }
+        if present < c.nLayer { blocks.append(try block(present)) }  // throws: the first missing block's tensor
         self.blocks = blocks
         tokenEmbedding = t("wte.weight")
         positionEmbedding = t("wpe.weight")

@@ -58,12 +58,17 @@ public struct Tensor: Sendable, Equatable {
         return Tensor(shape: [rows, range.count], values: out)
     }
 
-    /// The transpose, [cols][rows].
+    /// The transpose, [cols][rows], copied in square tiles so that the rows read and the rows
+    /// written both stay in the cache (column by column, a 50,257 × 768 wte missed it at every read).
     public var T: Tensor {
-        var out: [Double] = []
-        out.reserveCapacity(values.count)
-        for j in 0..<cols {
-            for i in 0..<rows { out.append(values[i * cols + j]) }
+        let tile = 32
+        var out = [Double](repeating: 0, count: values.count)
+        for i0 in stride(from: 0, to: rows, by: tile) {
+            for j0 in stride(from: 0, to: cols, by: tile) {
+                for i in i0..<min(i0 + tile, rows) {
+                    for j in j0..<min(j0 + tile, cols) { out[j * rows + i] = values[i * cols + j] }
+                }
+            }
         }
         return Tensor(shape: [cols, rows], values: out)
     }
