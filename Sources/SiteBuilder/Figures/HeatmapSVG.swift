@@ -50,6 +50,10 @@ public struct HeatmapSVG: Sendable {
     /// A compact drawing gives each row a `<title>` with its range; small multiples that link
     /// to a full drawing of the same matrix leave them out (`false`), as they would repeat it.
     var titlesRowRanges = true
+    /// Small multiples of a long prompt link to full drawings and are drawn too small for text:
+    /// without labels (`false`) a figure is only its grid (no row or column labels, legend or
+    /// caption), which would be 3 px there.
+    var drawsLabels = true
 
     public init(
         id: String,
@@ -181,7 +185,7 @@ public struct HeatmapSVG: Sendable {
         let columnStep = Swift.max(1, Int((13 / cellW).rounded(.up)))
         let rotatedColumnStep = Swift.max(1, Int((13 / (cellW * 0.7071)).rounded(.up)))
 
-        let rowLabelWidth = rowsShown.enumerated().map { i, s in
+        let rowLabelWidth = !drawsLabels ? 0 : rowsShown.enumerated().map { i, s in
             FigureText.width(s, fontSize: labelFont, bold: i == highlight)
         }.max() ?? 0
         let columnLabelWidths = columnsShown.map { FigureText.width($0, fontSize: labelFont) }
@@ -190,19 +194,19 @@ public struct HeatmapSVG: Sendable {
         let diagonal = 0.7071
 
         let rowHeaderWidth = rowHeader == nil ? 0.0 : 20.0
-        let gridX = pad + rowHeaderWidth + (rows > 0 ? rowLabelWidth + 8 : 0)
+        let gridX = pad + rowHeaderWidth + (rows > 0 && drawsLabels ? rowLabelWidth + 8 : 0)
         let columnHeaderHeight = columnHeader == nil ? 0.0 : 20.0
-        let columnLabelHeight = cols == 0 ? 0 : (rotateColumns ? (columnLabelWidths.max() ?? 0) * diagonal + labelFont * 0.5 + 8 : labelFont + 8)
+        let columnLabelHeight = cols == 0 || !drawsLabels ? 0 : (rotateColumns ? (columnLabelWidths.max() ?? 0) * diagonal + labelFont * 0.5 + 8 : labelFont + 8)
         let gridY = pad + columnHeaderHeight + columnLabelHeight
         let gridW = Double(cols) * cellW
         let gridH = Double(rows) * cellH
 
         var right = gridX + gridW
-        if rotateColumns {
+        if drawsLabels && rotateColumns {
             for (j, w) in columnLabelWidths.enumerated() where j % labelledColumnStep == 0 {
                 right = Swift.max(right, gridX + (Double(j) + 0.5) * cellW + w * diagonal + 4)
             }
-        } else {
+        } else if drawsLabels {
             for (j, w) in columnLabelWidths.enumerated() where j % labelledColumnStep == 0 {
                 right = Swift.max(right, gridX + (Double(j) + 0.5) * cellW + w / 2)
             }
@@ -219,24 +223,30 @@ public struct HeatmapSVG: Sendable {
             legendY += 12
         }
         let legendTicks: [Double] = scale.kind == .diverging ? [scale.minimum, 0, scale.maximum] : [0, scale.maximum]
-        right = Swift.max(right, legendX + legendWidth + 14)
-        if let legendLabel { right = Swift.max(right, legendX + FigureText.width(legendLabel, fontSize: 11)) }
-        bottom = legendY + 10 + 16
+        if drawsLabels {
+            right = Swift.max(right, legendX + legendWidth + 14)
+            if let legendLabel { right = Swift.max(right, legendX + FigureText.width(legendLabel, fontSize: 11)) }
+            bottom = legendY + 10 + 16
+        }
 
         let isCompact = rows * cols > titledCellLimit
         var caption: String? = nil
-        if isPooled {
+        if isPooled && drawsLabels {
             let rb = rowRanges.first?.count ?? 1, cb = columnRanges.first?.count ?? 1
             caption = "pooled: \(rowCount)×\(columnCount) shown as \(rows)×\(cols) (mean of \(rb)×\(cb) blocks)"
         }
-        if isCompact {
+        if isCompact && drawsLabels {
             caption = (caption.map { $0 + "; " } ?? "") + (titlesRowRanges ? "row tooltips give the ranges; " : "") + "exact values are in trace.json"
         }
+        // A caption wider than the drawing takes several lines rather than widen it (and so
+        // shrink its labels): 16 pooled blocks of a 768 × 768 gradient are 416 units, the caption 700.
+        var captionLines: [String] = []
         var captionY = 0.0
         if let caption {
+            captionLines = HeatmapSVG.lines(caption, maxWidth: right - gridX, fontSize: 11)
             captionY = bottom + 14
-            bottom = captionY + 4
-            right = Swift.max(right, gridX + FigureText.width(caption, fontSize: 11))
+            bottom = captionY + 4 + Double(captionLines.count - 1) * 14
+            right = Swift.max(right, gridX + (captionLines.map { FigureText.width($0, fontSize: 11) }.max() ?? 0))
         }
 
         // Axis captions.
@@ -297,7 +307,7 @@ public struct HeatmapSVG: Sendable {
         // Column labels. Rotated ones sit in one group turned by −45°, each at its anchor
         // turned back by 45° (so it lands where `rotate(-45 x y)` would put it).
         svg.raw("<g class=\"figure-column-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(labelFont))\"\(rotateColumns ? " transform=\"rotate(-45)\"" : " text-anchor=\"middle\"")>")
-        for j in 0..<cols where j % labelledColumnStep == 0 {
+        for j in 0..<cols where drawsLabels && j % labelledColumnStep == 0 {
             let x = gridX + (Double(j) + 0.5) * cellW
             let y = gridY - 6
             var attributes = ""
@@ -315,7 +325,7 @@ public struct HeatmapSVG: Sendable {
 
         // Row labels.
         svg.raw("<g class=\"figure-row-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(labelFont))\" text-anchor=\"end\">")
-        for i in 0..<rows where i % rowStep == 0 || i == highlight {
+        for i in 0..<rows where drawsLabels && (i % rowStep == 0 || i == highlight) {
             let y = gridY + (Double(i) + 0.5) * cellH + labelFont * 0.35
             var attributes: [String] = []
             if let c = rowClasses, i < c.count, !c[i].isEmpty {
@@ -384,28 +394,46 @@ public struct HeatmapSVG: Sendable {
         }
 
         // Legend.
-        svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
-        if let legendLabel, let legendLabelY {
-            svg.text(legendLabel, x: legendX, y: legendLabelY, fontSize: 11)
+        if drawsLabels {
+            svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
+            if let legendLabel, let legendLabelY {
+                svg.text(legendLabel, x: legendX, y: legendLabelY, fontSize: 11)
+            }
+            svg.rect(x: legendX, y: legendY, width: legendWidth, height: 10,
+                     attributes: "fill=\"url(#\(eid)-legend)\" stroke=\"currentColor\" stroke-width=\"0.5\"")
+            // The ends show the scale's two significant digits (±0.0074, not ±0.01), as captions state it.
+            let legendDecimals = scale.maximum > 0 && scale.maximum < 0.1 ? 1 - Int(log10(scale.maximum).rounded(.down)) : 2
+            for (k, v) in legendTicks.enumerated() {
+                let x = legendX + (scale.fraction(v) ?? 0) * legendWidth
+                let anchor = k == 0 ? "start" : (k == legendTicks.count - 1 ? "end" : "middle")
+                svg.line(x1: x, y1: legendY + 10, x2: x, y2: legendY + 13, attributes: "stroke=\"currentColor\"")
+                svg.text(v == 0 && legendDecimals > 2 ? "0" : NumberFormat.short(v, decimals: legendDecimals), x: x, y: legendY + 24, fontSize: 11, anchor: anchor,
+                         attributes: "class=\"figure-num\"")
+            }
+            svg.raw("</g>")
         }
-        svg.rect(x: legendX, y: legendY, width: legendWidth, height: 10,
-                 attributes: "fill=\"url(#\(eid)-legend)\" stroke=\"currentColor\" stroke-width=\"0.5\"")
-        // The ends show the scale's two significant digits (±0.0074, not ±0.01), as captions state it.
-        let legendDecimals = scale.maximum > 0 && scale.maximum < 0.1 ? 1 - Int(log10(scale.maximum).rounded(.down)) : 2
-        for (k, v) in legendTicks.enumerated() {
-            let x = legendX + (scale.fraction(v) ?? 0) * legendWidth
-            let anchor = k == 0 ? "start" : (k == legendTicks.count - 1 ? "end" : "middle")
-            svg.line(x1: x, y1: legendY + 10, x2: x, y2: legendY + 13, attributes: "stroke=\"currentColor\"")
-            svg.text(v == 0 && legendDecimals > 2 ? "0" : NumberFormat.short(v, decimals: legendDecimals), x: x, y: legendY + 24, fontSize: 11, anchor: anchor,
-                     attributes: "class=\"figure-num\"")
-        }
-        svg.raw("</g>")
 
-        if let caption {
-            svg.text(caption, x: gridX, y: captionY, fontSize: 11, attributes: "class=\"figure-caption\" fill=\"currentColor\"")
+        for (k, line) in captionLines.enumerated() {
+            svg.text(line, x: gridX, y: captionY + Double(k) * 14, fontSize: 11, attributes: "class=\"figure-caption\" fill=\"currentColor\"")
         }
         svg.close()
         return svg.output
+    }
+
+    /// `text` in lines no wider than `maxWidth`, broken only after a "; " (which keeps its ";");
+    /// a piece wider than that has a line of its own. Text that fits is one line, unchanged.
+    static func lines(_ text: String, maxWidth: Double, fontSize: Double) -> [String] {
+        let pieces = text.components(separatedBy: "; ")
+        var lines: [String] = []
+        for (k, piece) in pieces.enumerated() {
+            let piece = k < pieces.count - 1 ? piece + ";" : piece
+            if let last = lines.last, FigureText.width(last + " " + piece, fontSize: fontSize) <= maxWidth {
+                lines[lines.count - 1] = last + " " + piece
+            } else {
+                lines.append(piece)
+            }
+        }
+        return lines
     }
 
     /// A run of masked cells in a row is one hatched rectangle with one title; returns the

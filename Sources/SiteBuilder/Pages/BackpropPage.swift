@@ -10,6 +10,9 @@ enum BackpropPage {
         var stageTable: TableContext
         var tokenTable: TableContext
         var heatmaps: [Heatmap]
+        /// Pooled maps (a matrix wider than `overviewSize`) are about 500 units wide: two a row
+        /// on a wide screen rather than three, so their labels stay 11 px.
+        var wideHeatmaps: Bool
         var blame: [Blame]
         var mostBlamed: String
         var focusWord: String
@@ -152,6 +155,9 @@ enum BackpropPage {
             stageTable: stageTable.render(),
             tokenTable: tokenTable.render(),
             heatmaps: heatmaps,
+            wideHeatmaps: drawnMatrices.contains { k in
+                matrices[k].gradient.rows > Self.overviewSize || matrices[k].gradient.cols > Self.overviewSize
+            },
             blame: blame,
             mostBlamed: largestByMatrix.first?.name ?? "",
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
