@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // One problem with an input (file, line, column, field, message), for every target.
@@ -22,16 +23,18 @@ let package = Package(
         // The engine: the model's maths on tensors, forward, backward and training. No file formats.
         .target(name: "TransformerEngine", dependencies: ["Diagnostics", "CMatrixKernel"]),
         // The file formats: the model file (JSON, with file:line:col diagnostics) or a GPT-2
-        // checkpoint (as the engine's Model) in, trace.json out.
-        .target(name: "ModelFormats", dependencies: ["TransformerEngine", "Diagnostics", "Checkpoints"]),
-        // Its matrix product with AVX2 (four doubles a register), for processors that have it.
-        .target(name: "CMatrixKernel"),
+        // checkpoint (as the engine's Model) in, trace.json out. SHA-256 from swift-crypto.
+        .target(name: "ModelFormats", dependencies: ["TransformerEngine", "Diagnostics", "Checkpoints",
+                                                     .product(name: "Crypto", package: "swift-crypto")]),
+        // Its matrix product with AVX2 (four doubles a register), for processors that have it;
+        // for training, glibc's vector exp and tanh (libmvec).
+        .target(name: "CMatrixKernel", linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))]),
 
         // Reads Hugging Face GPT-2 checkpoints (config.json, safetensors, byte-level BPE). Foundation only.
         .target(name: "Checkpoints"),
 
         // sitegen train: a GPT-2 trained on a text with the engine's backward pass, written as a checkpoint.
-        .target(name: "Training", dependencies: ["TransformerEngine", "Checkpoints", "CMemoryPolicy"]),
+        .target(name: "Training", dependencies: ["TransformerEngine", "Checkpoints", "CMemoryPolicy", "CMatrixKernel"]),
         // glibc's malloc told to keep freed blocks for reuse (training frees and reallocates the same arrays every step).
         .target(name: "CMemoryPolicy"),
 

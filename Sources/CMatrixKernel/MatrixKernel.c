@@ -1,4 +1,5 @@
 #include "CMatrixKernel.h"
+#include <math.h>
 #include <stdlib.h>
 
 // Products and sums must round one at a time, as in Swift: never contracted into FMAs.
@@ -109,6 +110,37 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
     free(panel);
 }
 
+#if defined(__GLIBC__)
+// glibc's libmvec (linked as -lmvec): the x86-64 vector ABI's names for exp and tanh on four
+// doubles in a ymm register (the AVX2 variants).
+__attribute__((target("avx2"))) __m256d _ZGVdN4v_exp(__m256d x);
+__attribute__((target("avx2"))) __m256d _ZGVdN4v_tanh(__m256d x);
+#define SITEGEN_VECTOR_MATH 1
+#endif
+
+#if SITEGEN_VECTOR_MATH
+// x[begin..<end] = f(x[begin..<end]): whole registers, then the rest in one register padded with zeros.
+__attribute__((target("avx2")))
+static inline void apply_avx2(__m256d (*f)(__m256d), double *x, long begin, long end) {
+    long i = begin;
+    for (; i + 4 <= end; i += 4) _mm256_storeu_pd(x + i, f(_mm256_loadu_pd(x + i)));
+    if (i < end) {
+        long rest = end - i;
+        const __m256i mask = _mm256_setr_epi64x(-1, rest > 1 ? -1 : 0, rest > 2 ? -1 : 0, 0);
+        _mm256_maskstore_pd(x + i, mask, f(_mm256_maskload_pd(x + i, mask)));
+    }
+}
+
+__attribute__((target("avx2")))
+void sitegen_exp_avx2(double *x, long begin, long end) { apply_avx2(_ZGVdN4v_exp, x, begin, end); }
+
+__attribute__((target("avx2")))
+void sitegen_tanh_avx2(double *x, long begin, long end) { apply_avx2(_ZGVdN4v_tanh, x, begin, end); }
+#else
+void sitegen_exp_avx2(double *x, long begin, long end) { for (long i = begin; i < end; i++) x[i] = exp(x[i]); }
+void sitegen_tanh_avx2(double *x, long begin, long end) { for (long i = begin; i < end; i++) x[i] = tanh(x[i]); }
+#endif
+
 #else
 
 int sitegen_has_avx2(void) { return 0; }
@@ -120,5 +152,8 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
     (void)c; (void)ldc; (void)m; (void)jBegin; (void)jEnd; (void)a; (void)aRow; (void)aCol; (void)b; (void)bRow; (void)bCol;
     (void)kCount; (void)first;
 }
+
+void sitegen_exp_avx2(double *x, long begin, long end) { (void)x; (void)begin; (void)end; }
+void sitegen_tanh_avx2(double *x, long begin, long end) { (void)x; (void)begin; (void)end; }
 
 #endif

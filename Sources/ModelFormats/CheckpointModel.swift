@@ -139,17 +139,16 @@ public enum CheckpointLoader {
             }
             defer { try? handle.close() }
             let keepsBytes = !file.name.hasSuffix(".safetensors")
-            var hash = SHA256(), size = 0, kept: [UInt8] = []
+            var hash = SHA256Digest(), size = 0, kept: [UInt8] = []
             while true {
                 let piece: Data?
-                do { piece = try handle.read(upToCount: 1 << 20) } catch {
+                do { piece = try handle.read(upToCount: 4 << 20) } catch {
                     throw Diagnostic(file: file.path, message: "cannot be read (\(error.localizedDescription))")
                 }
                 guard let piece, !piece.isEmpty else { break }
-                let bytes = [UInt8](piece)
-                hash.update(bytes)
-                size += bytes.count
-                if keepsBytes { kept += bytes }
+                hash.update(piece)
+                size += piece.count
+                if keepsBytes { kept += piece }
             }
             files.append(.init(name: file.name, size: size, sha256: hash.hexDigest(), bytes: kept))
         }

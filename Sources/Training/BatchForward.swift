@@ -4,9 +4,11 @@ import TransformerEngine
 /// The forward pass of windows at once: W windows of T input ids stacked into one [W·T][d]
 /// tensor, rows w·T ..< (w+1)·T being window w, so that every weight multiplies all W·T rows
 /// in one product. Everything but attention works row by row; attention is causal
-/// within each window (a row sees the rows of its own window up to itself). Each row gets the
-/// bits the engine's `Transformer.forward` gives its window alone: the same operations in the
-/// same order (a product's entry is one sum over k, whatever the other rows).
+/// within each window (a row sees the rows of its own window up to itself). Each row gets
+/// the operations the engine's `Transformer.forward` does on its window alone, in the same
+/// order (a product's entry is one sum over k, whatever the other rows), except that the exp
+/// of the softmaxes and the tanh of gelu are `VectorMath`'s, a few units in the last place
+/// from the engine's: a row's numbers depend on its own window only.
 struct BatchForward: Sendable {
     /// What one block recorded for the backward pass.
     struct Layer: Sendable {
@@ -52,10 +54,7 @@ struct BatchForward: Sendable {
             let residMid = x + matmul(context, block.projWeight, bias: block.projBias)    // h1
             let ln2 = layerNorm(residMid, block.ln2, eps: w.eps)
             let pre = matmul(ln2.output, block.fcWeight, bias: block.fcBias)               // [BT][4d]
-            var act = pre, actSlope = pre
-            for i in pre.values.indices {
-                (act.values[i], actSlope.values[i]) = Activation.gelu.applyAndDerivative(pre.values[i])
-            }
+            let (act, actSlope) = geluAndSlope(pre)
             layers.append(Layer(input: x, ln1: ln1, qkv: qkv, weights: heads, context: context,
                                 residMid: residMid, ln2: ln2, act: act, actSlope: actSlope))
             x = residMid + matmul(act, block.mlpProjWeight, bias: block.mlpProjBias)       // h2
@@ -63,7 +62,9 @@ struct BatchForward: Sendable {
         self.layers = layers
         residOut = x
         lnf = layerNorm(x, w.lnf, eps: w.eps)
-        probs = softmaxEachRow(matmul(lnf.output, transposed: w.wte))                      // [BT][V]
+        var logits = matmul(lnf.output, transposed: w.wte)                                  // [BT][V]
+        for r in 0..<logits.rows { softmaxInPlace(&logits.values, (r * logits.cols)..<((r + 1) * logits.cols)) }
+        probs = logits
     }
 
     /// The loss of each window: (1/T) Σₜ −ln p(target at t).
@@ -77,23 +78,4 @@ struct BatchForward: Sendable {
 
     /// The batch's loss: the mean of the windows' losses.
     var loss: Double { windowLosses.reduce(0, +) / Double(windowCount) }
-}
-
-/// The engine's `softmaxRows` (its `softmax` of every row: the same operations in the same
-/// order), written into the rows of z in place instead of through a copy of each row.
-func softmaxEachRow(_ z: Tensor) -> Tensor {
-    var p = z
-    let n = z.cols
-    for r in 0..<z.rows {
-        let row = (r * n)..<((r + 1) * n)
-        guard var largest = p.values[row].first else { continue }
-        for j in row where largest < p.values[j] { largest = p.values[j] }
-        var sum = 0.0
-        for j in row {
-            p.values[j] = p.values[j] == -.infinity ? 0 : exp(p.values[j] - largest)
-            sum += p.values[j]
-        }
-        for j in row { p.values[j] /= sum }
-    }
-    return p
 }

@@ -109,7 +109,7 @@ import ModelFormats
         #expect(index.contains("stored as F32"))
         for file in ["config.json", "model.safetensors", "tokenizer.json"] {
             let bytes = [UInt8](FileManager.default.contents(atPath: checkpoint + "/" + file)!)
-            #expect(index.contains("<th scope=\"row\">\(file)</th><td class=\"num\">\(bytes.count)</td><td><code class=\"hash\">\(SHA256.hex(bytes))</code>"), "\(file) listed with size and SHA-256")
+            #expect(index.contains("<th scope=\"row\">\(file)</th><td class=\"num\">\(bytes.count)</td><td><code class=\"hash\">\(SHA256Digest.hex(bytes))</code>"), "\(file) listed with size and SHA-256")
         }
         let tokens = text(site["tokens.html"])
         #expect(tokens.contains("␣cat</th><td><code>Ġcat</code></td><td class=\"num\">278</td>"))

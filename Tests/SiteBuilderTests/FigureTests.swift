@@ -187,21 +187,24 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(smallHeatmap().render() == expected)
 }
 
-/// Past `titledCellLimit` cells, one path per quantised colour (cells are strokes), one
-/// hatched path for every masked cell, and one titled band per row instead of a title per cell.
+/// Past `titledCellLimit` cells, one path per quantised colour (cells are strokes, dashed to
+/// keep the 1-px gaps), one hatched path for every masked cell, and one titled band per row
+/// instead of a title per cell, all in the grid's own coordinates.
 @Test func bigHeatmapIsDrawnCompactly() {
     var map = smallHeatmap()
     map.showValues = false
     map.titledCellLimit = 3
     let svg = map.render()
     let cells = """
-    <g class="figure-cells">\
-    <path fill="none" stroke="#3f007d" stroke-width="25" d="M34.48 40.5h25"/>\
-    <path fill="none" stroke="#dadaeb" stroke-width="25" d="M34.48 66.5h25"/>\
-    <path fill="none" stroke="#6a51a3" stroke-width="25" d="M60.48 66.5h25"/>\
-    <path class="figure-masked" fill="url(#h-hatch)" d="M60.48 28h25v25H60.48z"><title>hatched cells: masked (future token)</title></path>\
-    <rect x="34.48" y="28" width="25" height="25" class="figure-row-band" fill="transparent"><title>on: from 1.0000 (on) to 1.0000 (on)</title></rect>\
-    <rect x="34.48" y="54" width="51" height="25" class="figure-row-band" fill="transparent"><title>the: from 0.2500 (on) to 0.7500 (the)</title></rect>\
+    <g class="figure-cells" transform="translate(34.48 28)">\
+    <g fill="none" stroke-width="25" stroke-dasharray="25 1" transform="translate(0 12.5)">\
+    <path stroke="#3f007d" d="M0 0h26"/>\
+    <path stroke="#dadaeb" d="M0 26h26"/>\
+    <path stroke="#6a51a3" d="M26 26h26"/>\
+    </g>\
+    <path class="figure-masked" fill="url(#h-hatch)" d="M26 0h25v25H26z"><title>hatched cells: masked (future token)</title></path>\
+    <rect x="0" y="0" width="25" height="25" class="figure-row-band" fill="transparent"><title>on: from 1.0000 (on) to 1.0000 (on)</title></rect>\
+    <rect x="0" y="26" width="51" height="25" class="figure-row-band" fill="transparent"><title>the: from 0.2500 (on) to 0.7500 (the)</title></rect>\
     </g>
     """
     #expect(svg.contains(cells), "\(svg)")
@@ -210,6 +213,19 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(!svg.contains("<title>on → on"))
     // The same colours as the titled drawing where the quantised level meets a stop.
     #expect(map.scale.color(1) == "#3f007d")
+}
+
+/// In the compact drawing, cells of one colour side by side in a row are one stroke (its
+/// dashes keep the gaps between them); a different colour starts a new one.
+@Test func compactHeatmapJoinsRunsOfOneColour() {
+    var map = HeatmapSVG(id: "r", title: "t", description: "d", values: [[0.5, 0.5, 0.5, 0.25], [0.5, 0.25, 0.25, 0.5]],
+                         rowLabels: ["a", "b"], columnLabels: ["w", "x", "y", "z"], scale: .sequential(max: 1))
+    map.titledCellLimit = 1
+    let svg = map.render()
+    let half = map.scale.color(0.5), quarter = map.scale.color(0.25)  // on the quantised levels
+    #expect(half != quarter)
+    #expect(svg.contains("<path stroke=\"\(half)\" d=\"M0 0h78M0 26h26M78 26h26\"/>"), "\(svg)")
+    #expect(svg.contains("<path stroke=\"\(quarter)\" d=\"M78 0h26M26 26h52\"/>"), "\(svg)")
 }
 
 @Test func heatmapDivergingLegendHasMinZeroMax() {
@@ -249,22 +265,6 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(svg.contains("<title>extraordinarily</title>extraordi…</text>"))
     #expect(svg.contains("<title>extraordinarily, b: masked (future token)</title>"))
     #expect(!svg.contains("figure-num\" fill"))  // showValues is off
-}
-
-/// A long prompt's small multiples are only their grids: labels there would be 3 px.
-@Test func heatmapWithoutLabelsIsOnlyItsGrid() {
-    var map = HeatmapSVG(id: "s", title: "t", description: "d", values: [[1, nil], [0.5, 0.5]],
-                         rowLabels: ["on", "the"], columnLabels: ["on", "the"], scale: .sequential(max: 1), highlightRow: 1,
-                         rowLabelClasses: ["tok-0", "tok-1"], columnLabelClasses: ["tok-0", "tok-1"], legendLabel: "attention weight")
-    let labelled = map.render()
-    map.drawsLabels = false
-    let grid = map.render()
-    #expect(labelled.contains(">the</text>") && labelled.contains(">attention weight</text>"))
-    #expect(!grid.contains("</text>"), "\(grid)")
-    #expect(!grid.contains("figure-mark") && !grid.contains("figure-legend"))
-    #expect(grid.contains("class=\"figure-highlight\"") && grid.contains("<title>the → on: 0.5</title>"))
-    // 2 cells of 26 units and 8 of padding on each side.
-    #expect(grid.contains("viewBox=\"0 0 68 68\""), "\(grid)")
 }
 
 /// A caption wider than the drawing breaks after a "; " instead of widening it.

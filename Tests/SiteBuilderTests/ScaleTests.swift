@@ -291,17 +291,27 @@ import ModelFormats
         #expect(BackpropPage.drawnLayers(12) == [0, 11])
     }
 
-    @Test func smallMultiplesLeaveOutRowRangeTitles() {
+    /// A long prompt's small multiples: the same cells as the full drawing, without the labels,
+    /// the legend and the row tooltips; the highlighted row stays.
+    @Test func thumbnailsDrawOnlyTheCells() {
         let values: [[Double?]] = (0..<24).map { i in (0..<24).map { j in j <= i ? Double(i + j) / 48 : nil } }
         let labels = (0..<24).map { "t\($0)" }
         var figure = HeatmapSVG(id: "h", title: "Head 1", description: "", values: values, rowLabels: labels, columnLabels: labels,
-                                scale: .sequential(max: 1))
+                                scale: .sequential(max: 1), highlightRow: 5)
         let full = figure.render()
-        figure.titlesRowRanges = false
+        figure.isThumbnail = true
         let small = figure.render()
-        #expect(full.contains("figure-row-band"))
-        #expect(!small.contains("figure-row-band"))
-        #expect(!small.contains("hover a row"))
-        #expect(small.count < full.count)
+        func strokes(_ svg: String) -> Substring? {
+            guard let start = svg.range(of: "<g fill=\"none\""), let end = svg[start.upperBound...].range(of: "</g>") else { return nil }
+            return svg[start.lowerBound..<end.upperBound]
+        }
+        #expect(strokes(full) != nil)
+        #expect(strokes(small) == strokes(full))
+        #expect(full.contains("figure-row-band") && full.contains("figure-row-labels") && full.contains("figure-legend"))
+        for part in ["figure-row-band", "figure-row-labels", "figure-column-labels", "figure-legend", ">t5</text>"] {
+            #expect(!small.contains(part), "\(part)")
+        }
+        #expect(small.contains("class=\"figure-highlight\"") && small.contains("url(#h-hatch)") && small.contains("<pattern id=\"h-hatch\""))
+        #expect(small.count * 2 < full.count)
     }
 }

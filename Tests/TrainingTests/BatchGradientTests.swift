@@ -74,9 +74,11 @@ import TransformerEngine
 @Suite struct ParallelBatchTests {
     /// The batch pass against the engine run window by window (`Transformer.forward`, then
     /// `Backward.gradients` from ∂L/∂logits = (p − onehot)/(B·T)): every row's probabilities
-    /// and every window's loss are the engine's bits (a row's sums never see the other rows);
-    /// the gradient is the sum of the windows' gradients up to rounding, since the batch sums
-    /// each weight's gradient over all B·T rows in one product instead of window by window.
+    /// and every window's loss are the engine's up to the few units in the last place between
+    /// training's vector exp and tanh and the engine's scalar ones (a row's sums never see the
+    /// other rows); the gradient is the sum of the windows' gradients up to rounding, since the
+    /// batch also sums each weight's gradient over all B·T rows in one product instead of
+    /// window by window.
     @Test func theBatchIsTheEngineWindowByWindow() {
         let p = tinyParameters()
         let windows: [ArraySlice<Int>] = (0..<5).map { k in (0..<7).map { ($0 * 3 + k * 5) % 11 }[...] }
@@ -85,9 +87,12 @@ import TransformerEngine
         let model = p.model()
         var losses: [Double] = []
         var sum: [[Double]] = p.tensors.map { [Double](repeating: 0, count: $0.values.count) }
+        var worstProbability = 0.0
         for (w, window) in windows.enumerated() {
             let trace = Transformer.forward(model, prompt: Prompt(ids: Array(window.dropLast())))
-            #expect(pass.probs.block(rows: (w * t)..<((w + 1) * t), columns: 0..<v) == trace.probs, "window \(w)")
+            let rows = pass.probs.block(rows: (w * t)..<((w + 1) * t), columns: 0..<v)
+            #expect(rows.shape == trace.probs.shape)
+            for (x, y) in zip(rows.values, trace.probs.values) { worstProbability = max(worstProbability, abs(x - y) / y) }
             var dLogits = trace.probs, loss = 0.0
             for (i, target) in window.dropFirst().enumerated() {
                 loss -= log(trace.probs[i, target])
@@ -99,15 +104,17 @@ import TransformerEngine
                 for j in gradient.indices { sum[k][j] += gradient[j] }
             }
         }
-        #expect(pass.windowLosses == losses)
+        #expect(worstProbability < 1e-14)
+        let worstLoss = zip(pass.windowLosses, losses).map { abs($0 - $1) / $1 }.max()!
+        #expect(worstLoss < 1e-14)
         let (loss, gradients) = SequenceLoss.batch(p, windows: windows)
-        #expect(loss == losses.reduce(0, +) / Double(b))
+        #expect(abs(loss - losses.reduce(0, +) / Double(b)) < 1e-14 * loss)
         var worst = 0.0
         for (batch, byWindow) in zip(gradients, sum) {
             for (x, y) in zip(batch, byWindow) { worst = max(worst, abs(x - y) / max(1e-6, abs(y))) }
         }
         #expect(worst < 1e-11)
-        print("batch gradient vs the engine window by window: max relative difference \(worst)")
+        print("batch vs the engine window by window: max relative difference of probabilities \(worstProbability), of window losses \(worstLoss), of gradients \(worst)")
         // The same bits however the batch is cut between the cores.
         for parts in [1, 2, 3, 5] {
             let cut = SequenceLoss.batch(p, windows: windows, parts: parts)

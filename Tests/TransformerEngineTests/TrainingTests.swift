@@ -54,7 +54,9 @@ import ModelFormats
         // The run's step 1 is exactly this model.
         let run = try #require(TrainingRun.train(seed, learningRate: eta, steps: 1))
         #expect(run.losses[1] == Transformer.forward(stepped).loss)
-        #expect(run.model.weights.layers[0].wQ == s.layers[0].wQ)
+        // Its one (last) step runs block by block without the stepped model: the same bits.
+        #expect(run.trace.logits == Transformer.forward(stepped).logits)
+        #expect(run.firstStepTrace?.probs == Transformer.forward(stepped).probs)
         #expect(run.losses[1] < run.losses[0])
     }
 
@@ -72,6 +74,24 @@ import ModelFormats
         #expect(s.layers[0].ln1.gamma == g.layers[0].ln1Gamma.map { 1 - eta * $0 })
         #expect(s.layers[0].ln1.beta == nil && s.layers[0].bK == nil)
         #expect(s.bLM == g.bLM.map { 0 - eta * $0 })
+        // The pass that steps block by block holds the held optionals' steps too.
+        #expect(Transformer.forward(model, afterStep: g, learningRate: eta).logits == Transformer.forward(model.applying(g, learningRate: eta)).logits)
+    }
+
+    /// The forward pass after a step, taken block by block without the stepped model, is the
+    /// stepped model's forward pass bit for bit: several layers and heads, repeated tokens
+    /// (their tok_emb rows' gradients accumulate), GELU and ReLU, no final LayerNorm.
+    @Test(arguments: ["multi", "deep", "hostile", "seed"])
+    func steppingBlockByBlockIsTheSteppedModelsPass(_ name: String) throws {
+        let model = try ModelLoader.load(path: "\(RepoPaths.fixtures)/\(name).model.json").model
+        guard model.prompt.targetID != nil else { return }
+        let g = try #require(Backward.gradients(model, trace: Transformer.forward(model)))
+        let eta = 0.05
+        let whole = Transformer.forward(model.applying(g, learningRate: eta))
+        let blockByBlock = Transformer.forward(model, afterStep: g, learningRate: eta)
+        #expect(blockByBlock.logits == whole.logits && blockByBlock.probs == whole.probs)
+        #expect(blockByBlock.layers.map(\.residOut) == whole.layers.map(\.residOut))
+        #expect(blockByBlock.loss == whole.loss && blockByBlock.tokEmb == whole.tokEmb)
     }
 
     @Test func aZeroStepChangesNothing() throws {

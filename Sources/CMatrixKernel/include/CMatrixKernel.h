@@ -19,4 +19,13 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
                            const double *b, long bRow, long bCol, long kCount,
                            const double *first);
 
+// For training only (the explainer keeps the C library's scalar exp and tanh, the same bits on
+// every machine): x[i] = exp(x[i]), resp. tanh(x[i]), for begin ≤ i < end, four at a time by
+// glibc's vector functions (libmvec's _ZGVdN4v_exp and _ZGVdN4v_tanh, AVX2), the last partial
+// register padded with zeros. Each lane is computed on its own, so each entry's result is a
+// function of that entry alone, wherever it sits in x and however x is cut. Without glibc, the
+// C library's scalar functions. Only call them when sitegen_has_avx2() is 1.
+void sitegen_exp_avx2(double *x, long begin, long end);
+void sitegen_tanh_avx2(double *x, long begin, long end);
+
 #endif

@@ -27,7 +27,8 @@ public struct SafeTensorsFile: Sendable {
     public let metadata: [String: String]
     /// Every tensor in the header, by name.
     public let entries: [String: Entry]
-    private let bytes: Data
+    /// The file's bytes, read a tensor at a time (the header is read when the file is opened).
+    private let source: ByteSource
     private let dataStart: Int
 
     /// Tensor names, sorted.
@@ -35,22 +36,27 @@ public struct SafeTensorsFile: Sendable {
 
     public static func read(path: String, shownAs file: String? = nil) throws -> SafeTensorsFile {
         let file = file ?? path
-        return try SafeTensorsFile(bytes: readFile(path, shownAs: file), file: file)
+        return try SafeTensorsFile(source: .file(path, shownAs: file), file: file)
     }
 
+    /// A file's bytes already in memory.
     public init(bytes: Data, file: String) throws {
+        try self.init(source: .memory(bytes), file: file)
+    }
+
+    private init(source: ByteSource, file: String) throws {
         func fail(_ subject: String?, _ message: String) -> CheckpointError {
             CheckpointError(file: file, subject: subject, message: message)
         }
         self.file = file
-        self.bytes = bytes
-        let size = bytes.count
+        self.source = source
+        let size = source.count
         guard size >= 8 else {
             throw fail(nil, "is \(size) bytes, too short for the 8-byte header length that starts a safetensors file")
         }
         var headerLength: UInt64 = 0
-        for i in 0..<8 {
-            headerLength |= UInt64(bytes[bytes.startIndex + i]) << (8 * UInt64(i))
+        for (i, byte) in try source.bytes(0..<8).enumerated() {
+            headerLength |= UInt64(byte) << (8 * UInt64(i))
         }
         guard headerLength <= UInt64(Self.maximumHeaderLength) else {
             throw fail(nil, "header length \(headerLength) is over the 100 MB limit (\(Self.maximumHeaderLength) bytes)")
@@ -60,7 +66,7 @@ public struct SafeTensorsFile: Sendable {
         }
         let headerEnd = 8 + Int(headerLength)
         dataStart = headerEnd
-        let headerBytes = bytes.subdata(in: (bytes.startIndex + 8)..<(bytes.startIndex + headerEnd))
+        let headerBytes = Data(try source.bytes(8..<headerEnd))
         guard String(validating: headerBytes, as: UTF8.self) != nil else {
             throw fail(nil, "header (bytes 8..<\(headerEnd)) is not valid UTF-8, expected UTF-8 JSON")
         }
@@ -168,13 +174,13 @@ public struct SafeTensorsFile: Sendable {
             throw CheckpointError(file: file, subject: "tensor \(name)",
                                   message: "has dtype \(entry.dtype.rawValue), expected one of \(DType.readable.map(\.rawValue).joined(separator: ", "))")
         }
-        let first = bytes.startIndex + dataStart + entry.dataOffsets.lowerBound
-        let end = first + entry.dataOffsets.count
-        // A megabyte of bytes at a time: a 150 MB tensor is converted without a 150 MB copy of its bytes.
+        let first = dataStart + entry.dataOffsets.lowerBound
+        // Read and converted a megabyte at a time, straight into the values: a 150 MB tensor is
+        // read without a 150 MB copy of its bytes.
         var values: [Double] = []
         values.reserveCapacity(entry.dataOffsets.count / entry.dtype.byteSize)
-        for start in stride(from: first, to: end, by: Self.conversionChunk) {
-            values += Self.values(Array(bytes[start..<min(start + Self.conversionChunk, end)]), dtype: entry.dtype)
+        try source.pieces(of: first..<(first + entry.dataOffsets.count), size: Self.conversionChunk) { raw in
+            Self.append(raw, as: entry.dtype, to: &values)
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             let what = values[bad].isNaN ? "NaN" : (values[bad] > 0 ? "+Inf" : "-Inf")
@@ -187,25 +193,25 @@ public struct SafeTensorsFile: Sendable {
     /// Bytes converted at a time: 1 MiB, a whole number of values of every dtype.
     static let conversionChunk = 1 << 20
 
-    /// The little-endian values of `dtype` in `raw`, one loop per dtype.
-    private static func values(_ raw: [UInt8], dtype: DType) -> [Double] {
+    /// The little-endian values of `dtype` in `raw`, appended to `values`; one loop per dtype.
+    private static func append(_ raw: [UInt8], as dtype: DType, to values: inout [Double]) {
         switch dtype {
         case .F64:
-            return stride(from: 0, to: raw.count, by: 8).map { i in
+            for i in stride(from: 0, to: raw.count, by: 8) {
                 var bits: UInt64 = 0
                 for k in 0..<8 { bits |= UInt64(raw[i + k]) << (8 * UInt64(k)) }
-                return FloatBits.double(bits)
+                values.append(FloatBits.double(bits))
             }
         case .F32:
-            return stride(from: 0, to: raw.count, by: 4).map { i in
-                FloatBits.single(UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24)
+            for i in stride(from: 0, to: raw.count, by: 4) {
+                values.append(FloatBits.single(UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24))
             }
         case .F16:
-            return stride(from: 0, to: raw.count, by: 2).map { i in FloatBits.half(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8) }
+            for i in stride(from: 0, to: raw.count, by: 2) { values.append(FloatBits.half(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8)) }
         case .BF16:
-            return stride(from: 0, to: raw.count, by: 2).map { i in FloatBits.bfloat(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8) }
+            for i in stride(from: 0, to: raw.count, by: 2) { values.append(FloatBits.bfloat(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8)) }
         default:
-            return []  // not reached: tensor(_:) refuses the other dtypes first
+            break  // not reached: tensor(_:) refuses the other dtypes first
         }
     }
 }

@@ -187,9 +187,8 @@ public enum SiteBuild {
         // The run starts from this pass's gradients, and its first step is the page's one step.
         guard let gradients = Backward.gradients(model, trace: trace),
               let run = TrainingRun.train(model, learningRate: rate, steps: steps, trace: trace, gradients: gradients),
-              let first = run.firstStep else { return nil }
-        return SiteData.Learning(gradients: gradients, learningRate: rate, stepped: first.model,
-                                 steppedTrace: first.trace, run: run)
+              let first = run.firstStepTrace else { return nil }
+        return SiteData.Learning(gradients: gradients, learningRate: rate, steppedTrace: first, run: run)
     }
 
     /// Both continuations of the prompt, after checking the settings.

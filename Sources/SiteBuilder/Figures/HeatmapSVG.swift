@@ -19,7 +19,7 @@ import TransformerEngine
 ///
 /// Grids of more than `titledCellLimit` cells (512) are drawn compactly, so a 64×64 matrix
 /// stays near 100 KB instead of 500: colours are quantised to 64 steps per side of the scale
-/// and every cell of one colour is a stroke in one `<path>`; each row gets one `<title>`
+/// and every run of cells of one colour in a row is a stroke in that colour's one `<path>`; each row gets one `<title>`
 /// (on a transparent band over the row) naming its smallest and largest value, and the
 /// figure's caption says that exact values are in the tables and `trace.json`.
 public struct HeatmapSVG: Sendable {
@@ -47,13 +47,11 @@ public struct HeatmapSVG: Sendable {
     var pooledFrom: (rows: Int, columns: Int)? = nil
     /// The colour scale spans the block means rather than the cells (`init(matrix:)`).
     var scaleFitsBlockMeans = false
-    /// A compact drawing gives each row a `<title>` with its range; small multiples that link
-    /// to a full drawing of the same matrix leave them out (`false`), as they would repeat it.
-    var titlesRowRanges = true
-    /// Small multiples of a long prompt link to full drawings and are drawn too small for text:
-    /// without labels (`false`) a figure is only its grid (no row or column labels, legend or
-    /// caption), which would be 3 px there.
-    var drawsLabels = true
+    /// A small multiple that links to a full drawing of the same matrix (a long prompt's heads
+    /// at a glance, shown a quarter of their natural size): only the cells, drawn compactly,
+    /// the masked cells and the highlighted row. The labels, legend and tooltips, which would
+    /// be too small to read, are left to the full drawing.
+    var isThumbnail = false
 
     public init(
         id: String,
@@ -155,7 +153,9 @@ public struct HeatmapSVG: Sendable {
         return label(range.lowerBound) + "…" + label(range.upperBound - 1)
     }
 
-    public func render() -> String {
+    /// The cells as drawn (the values, or the block means of a pooled figure, every row as
+    /// long as the longest) and the rows and columns of the matrix each drawn row and column covers.
+    private func drawnCells() -> (grid: [[Double?]], rowRanges: [Range<Int>], columnRanges: [Range<Int>], isPooled: Bool) {
         let rowCount = pooledFrom?.rows ?? values.count
         let columnCount = pooledFrom?.columns ?? values.map(\.count).max() ?? 0
         let isPooled = rowCount > maxSize || columnCount > maxSize
@@ -164,6 +164,22 @@ public struct HeatmapSVG: Sendable {
         let grid: [[Double?]] = pooledFrom != nil ? values
             : isPooled ? HeatmapSVG.pooled(values, maxSize: maxSize)
             : values.map { row in (0..<columnCount).map { $0 < row.count ? row[$0] : nil } }
+        return (grid, rowRanges, columnRanges, isPooled)
+    }
+
+    /// A cell's side when it shows no number: smaller past 32 rows or columns.
+    private static func cellSize(rows: Int, columns: Int) -> Double { columns > 32 || rows > 32 ? 14 : 26 }
+
+    /// The pattern masked cells are filled with.
+    private static func hatchPattern(_ eid: String) -> String {
+        "<pattern id=\"\(eid)-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+            + "<rect width=\"6\" height=\"6\" fill=\"#e6e6e6\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#a0a0a0\" stroke-width=\"2\"/></pattern>"
+    }
+
+    public func render() -> String {
+        if isThumbnail { return renderThumbnail() }
+        let (grid, rowRanges, columnRanges, isPooled) = drawnCells()
+        let rowCount = rowRanges.last?.upperBound ?? 0, columnCount = columnRanges.last?.upperBound ?? 0
         let rowsFull = rowRanges.map { HeatmapSVG.blockLabel(rowLabels, $0) }
         let columnsFull = columnRanges.map { HeatmapSVG.blockLabel(columnLabels, $0) }
         let rowsShown = rowsFull.map { FigureText.truncated($0, maxCharacters: 10) }
@@ -175,7 +191,7 @@ public struct HeatmapSVG: Sendable {
         let highlight: Int? = highlightRow.flatMap { h in rowRanges.firstIndex { $0.contains(h) } }
 
         let writeValues = showValues && !isPooled
-        let cellW: Double = writeValues ? 46 : (cols > 32 || rows > 32 ? 14 : 26)
+        let cellW: Double = writeValues ? 46 : HeatmapSVG.cellSize(rows: rows, columns: cols)
         let cellH: Double = writeValues ? 30 : cellW
         let labelFont: Double = cellH < 20 ? 11 : 12
         let pad = 8.0
@@ -185,7 +201,7 @@ public struct HeatmapSVG: Sendable {
         let columnStep = Swift.max(1, Int((13 / cellW).rounded(.up)))
         let rotatedColumnStep = Swift.max(1, Int((13 / (cellW * 0.7071)).rounded(.up)))
 
-        let rowLabelWidth = !drawsLabels ? 0 : rowsShown.enumerated().map { i, s in
+        let rowLabelWidth = rowsShown.enumerated().map { i, s in
             FigureText.width(s, fontSize: labelFont, bold: i == highlight)
         }.max() ?? 0
         let columnLabelWidths = columnsShown.map { FigureText.width($0, fontSize: labelFont) }
@@ -194,19 +210,19 @@ public struct HeatmapSVG: Sendable {
         let diagonal = 0.7071
 
         let rowHeaderWidth = rowHeader == nil ? 0.0 : 20.0
-        let gridX = pad + rowHeaderWidth + (rows > 0 && drawsLabels ? rowLabelWidth + 8 : 0)
+        let gridX = pad + rowHeaderWidth + (rows > 0 ? rowLabelWidth + 8 : 0)
         let columnHeaderHeight = columnHeader == nil ? 0.0 : 20.0
-        let columnLabelHeight = cols == 0 || !drawsLabels ? 0 : (rotateColumns ? (columnLabelWidths.max() ?? 0) * diagonal + labelFont * 0.5 + 8 : labelFont + 8)
+        let columnLabelHeight = cols == 0 ? 0 : (rotateColumns ? (columnLabelWidths.max() ?? 0) * diagonal + labelFont * 0.5 + 8 : labelFont + 8)
         let gridY = pad + columnHeaderHeight + columnLabelHeight
         let gridW = Double(cols) * cellW
         let gridH = Double(rows) * cellH
 
         var right = gridX + gridW
-        if drawsLabels && rotateColumns {
+        if rotateColumns {
             for (j, w) in columnLabelWidths.enumerated() where j % labelledColumnStep == 0 {
                 right = Swift.max(right, gridX + (Double(j) + 0.5) * cellW + w * diagonal + 4)
             }
-        } else if drawsLabels {
+        } else {
             for (j, w) in columnLabelWidths.enumerated() where j % labelledColumnStep == 0 {
                 right = Swift.max(right, gridX + (Double(j) + 0.5) * cellW + w / 2)
             }
@@ -223,20 +239,18 @@ public struct HeatmapSVG: Sendable {
             legendY += 12
         }
         let legendTicks: [Double] = scale.kind == .diverging ? [scale.minimum, 0, scale.maximum] : [0, scale.maximum]
-        if drawsLabels {
-            right = Swift.max(right, legendX + legendWidth + 14)
-            if let legendLabel { right = Swift.max(right, legendX + FigureText.width(legendLabel, fontSize: 11)) }
-            bottom = legendY + 10 + 16
-        }
+        right = Swift.max(right, legendX + legendWidth + 14)
+        if let legendLabel { right = Swift.max(right, legendX + FigureText.width(legendLabel, fontSize: 11)) }
+        bottom = legendY + 10 + 16
 
         let isCompact = rows * cols > titledCellLimit
         var caption: String? = nil
-        if isPooled && drawsLabels {
+        if isPooled {
             let rb = rowRanges.first?.count ?? 1, cb = columnRanges.first?.count ?? 1
             caption = "pooled: \(rowCount)×\(columnCount) shown as \(rows)×\(cols) (mean of \(rb)×\(cb) blocks)"
         }
-        if isCompact && drawsLabels {
-            caption = (caption.map { $0 + "; " } ?? "") + (titlesRowRanges ? "row tooltips give the ranges; " : "") + "exact values are in trace.json"
+        if isCompact {
+            caption = (caption.map { $0 + "; " } ?? "") + "row tooltips give the ranges; " + "exact values are in trace.json"
         }
         // A caption wider than the drawing takes several lines rather than widen it (and so
         // shrink its labels): 16 pooled blocks of a 768 × 768 gradient are 416 units, the caption 700.
@@ -281,10 +295,7 @@ public struct HeatmapSVG: Sendable {
             svg.raw("<stop offset=\"\(SVGNumber.format(t, decimals: 3))\" stop-color=\"\(scale.color(v))\"/>")
         }
         svg.raw("</linearGradient>")
-        if hasMasked {
-            svg.raw("<pattern id=\"\(eid)-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">")
-            svg.raw("<rect width=\"6\" height=\"6\" fill=\"#e6e6e6\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#a0a0a0\" stroke-width=\"2\"/></pattern>")
-        }
+        if hasMasked { svg.raw(HeatmapSVG.hatchPattern(eid)) }
         svg.raw("</defs>")
 
         if let columnHeader {
@@ -307,7 +318,7 @@ public struct HeatmapSVG: Sendable {
         // Column labels. Rotated ones sit in one group turned by −45°, each at its anchor
         // turned back by 45° (so it lands where `rotate(-45 x y)` would put it).
         svg.raw("<g class=\"figure-column-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(labelFont))\"\(rotateColumns ? " transform=\"rotate(-45)\"" : " text-anchor=\"middle\"")>")
-        for j in 0..<cols where drawsLabels && j % labelledColumnStep == 0 {
+        for j in 0..<cols where j % labelledColumnStep == 0 {
             let x = gridX + (Double(j) + 0.5) * cellW
             let y = gridY - 6
             var attributes = ""
@@ -325,7 +336,7 @@ public struct HeatmapSVG: Sendable {
 
         // Row labels.
         svg.raw("<g class=\"figure-row-labels\" fill=\"currentColor\" font-size=\"\(SVGWriter.n(labelFont))\" text-anchor=\"end\">")
-        for i in 0..<rows where drawsLabels && (i % rowStep == 0 || i == highlight) {
+        for i in 0..<rows where i % rowStep == 0 || i == highlight {
             let y = gridY + (Double(i) + 0.5) * cellH + labelFont * 0.35
             var attributes: [String] = []
             if let c = rowClasses, i < c.count, !c[i].isEmpty {
@@ -341,11 +352,12 @@ public struct HeatmapSVG: Sendable {
         }
 
         // Cells.
-        svg.raw("<g class=\"figure-cells\">")
         if isCompact {
+            svg.raw("<g class=\"figure-cells\" transform=\"translate(\(SVGWriter.n(gridX)) \(SVGWriter.n(gridY)))\">")
             drawCompactCells(&svg, grid: grid, rowsFull: rowsFull, columnsFull: columnsFull, isPooled: isPooled,
-                             gridX: gridX, gridY: gridY, cellW: cellW, cellH: cellH, eid: eid)
+                             cellW: cellW, cellH: cellH, eid: eid, titlesRowRanges: true)
         } else {
+            svg.raw("<g class=\"figure-cells\">")
             for i in 0..<rows {
                 var j = 0
                 while j < cols {
@@ -394,27 +406,50 @@ public struct HeatmapSVG: Sendable {
         }
 
         // Legend.
-        if drawsLabels {
-            svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
-            if let legendLabel, let legendLabelY {
-                svg.text(legendLabel, x: legendX, y: legendLabelY, fontSize: 11)
-            }
-            svg.rect(x: legendX, y: legendY, width: legendWidth, height: 10,
-                     attributes: "fill=\"url(#\(eid)-legend)\" stroke=\"currentColor\" stroke-width=\"0.5\"")
-            // The ends show the scale's two significant digits (±0.0074, not ±0.01), as captions state it.
-            let legendDecimals = scale.maximum > 0 && scale.maximum < 0.1 ? 1 - Int(log10(scale.maximum).rounded(.down)) : 2
-            for (k, v) in legendTicks.enumerated() {
-                let x = legendX + (scale.fraction(v) ?? 0) * legendWidth
-                let anchor = k == 0 ? "start" : (k == legendTicks.count - 1 ? "end" : "middle")
-                svg.line(x1: x, y1: legendY + 10, x2: x, y2: legendY + 13, attributes: "stroke=\"currentColor\"")
-                svg.text(v == 0 && legendDecimals > 2 ? "0" : NumberFormat.short(v, decimals: legendDecimals), x: x, y: legendY + 24, fontSize: 11, anchor: anchor,
-                         attributes: "class=\"figure-num\"")
-            }
-            svg.raw("</g>")
+        svg.raw("<g class=\"figure-legend\" fill=\"currentColor\">")
+        if let legendLabel, let legendLabelY {
+            svg.text(legendLabel, x: legendX, y: legendLabelY, fontSize: 11)
         }
+        svg.rect(x: legendX, y: legendY, width: legendWidth, height: 10,
+                 attributes: "fill=\"url(#\(eid)-legend)\" stroke=\"currentColor\" stroke-width=\"0.5\"")
+        // The ends show the scale's two significant digits (±0.0074, not ±0.01), as captions state it.
+        let legendDecimals = scale.maximum > 0 && scale.maximum < 0.1 ? 1 - Int(log10(scale.maximum).rounded(.down)) : 2
+        for (k, v) in legendTicks.enumerated() {
+            let x = legendX + (scale.fraction(v) ?? 0) * legendWidth
+            let anchor = k == 0 ? "start" : (k == legendTicks.count - 1 ? "end" : "middle")
+            svg.line(x1: x, y1: legendY + 10, x2: x, y2: legendY + 13, attributes: "stroke=\"currentColor\"")
+            svg.text(v == 0 && legendDecimals > 2 ? "0" : NumberFormat.short(v, decimals: legendDecimals), x: x, y: legendY + 24, fontSize: 11, anchor: anchor,
+                     attributes: "class=\"figure-num\"")
+        }
+        svg.raw("</g>")
 
         for (k, line) in captionLines.enumerated() {
             svg.text(line, x: gridX, y: captionY + Double(k) * 14, fontSize: 11, attributes: "class=\"figure-caption\" fill=\"currentColor\"")
+        }
+        svg.close()
+        return svg.output
+    }
+
+    /// The drawing of `isThumbnail`: the grid, its masked cells and the highlighted row's frame.
+    private func renderThumbnail() -> String {
+        let (grid, rowRanges, columnRanges, isPooled) = drawnCells()
+        let rows = grid.count, cols = columnRanges.count
+        let cell = HeatmapSVG.cellSize(rows: rows, columns: cols)
+        let pad = 4.0
+        let eid = Escape.html(id)
+        var svg = SVGWriter(capacity: 2_048 + rows * cols * 12)
+        svg.open(id: id, classes: "figure figure-heatmap", width: Double(cols) * cell + 2 * pad,
+                 height: Double(rows) * cell + 2 * pad, title: title, description: description)
+        if grid.contains(where: { $0.contains { $0 == nil } }) {
+            svg.raw("<defs>" + HeatmapSVG.hatchPattern(eid) + "</defs>")
+        }
+        svg.raw("<g class=\"figure-cells\" transform=\"translate(\(SVGWriter.n(pad)) \(SVGWriter.n(pad)))\">")
+        drawCompactCells(&svg, grid: grid, rowsFull: [], columnsFull: [], isPooled: isPooled,
+                         cellW: cell, cellH: cell, eid: eid, titlesRowRanges: false)
+        svg.raw("</g>")
+        if let highlight = highlightRow.flatMap({ h in rowRanges.firstIndex { $0.contains(h) } }) {
+            svg.rect(x: pad - 2, y: pad + Double(highlight) * cell - 2, width: Double(cols) * cell + 3, height: cell + 3,
+                     attributes: "class=\"figure-highlight\" fill=\"none\" stroke=\"currentColor\" stroke-width=\"2.5\"")
         }
         svg.close()
         return svg.output
@@ -455,43 +490,55 @@ public struct HeatmapSVG: Sendable {
     /// 2 × 64 + 1 colours): finer than the eye can tell apart in a cell.
     static let compactLevels = 64
 
-    /// The compact drawing of a big grid: one `<path>` per (quantised) colour, in order of
-    /// first appearance, then one transparent band per row whose `<title>` gives the row's
-    /// range; the masked cells are one hatched path with one title.
+    /// The compact drawing of a big grid, in the grid's own coordinates (the cells' group is
+    /// moved to the grid's corner, so a cell's corner is a multiple of the cell size):
+    /// - one `<path>` per quantised colour, in order of first appearance: each run of cells of
+    ///   that colour side by side in a row is one horizontal stroke as thick as a cell is tall
+    ///   (butt caps), dashed "a cell less 1 px, then 1 px" so the gaps between its cells stay
+    ///   (a dash pattern restarts with each run);
+    /// - every masked run in one hatched path with one title;
+    /// - with `titlesRowRanges`, one transparent band per row whose `<title>` gives the row's range.
     private func drawCompactCells(_ svg: inout SVGWriter, grid: [[Double?]], rowsFull: [String], columnsFull: [String],
-                                  isPooled: Bool, gridX: Double, gridY: Double, cellW: Double, cellH: Double, eid: String) {
+                                  isPooled: Bool, cellW: Double, cellH: Double, eid: String, titlesRowRanges: Bool) {
         let levels = Double(HeatmapSVG.compactLevels)
         let side = scale.kind == .diverging ? levels * 2 : levels
-        // Paths by level + 1 (slot 0: NaN), in order of first appearance.
+        // A value's slot: its quantised level + 1 (slot 0: NaN, which keeps its own grey).
+        func slot(_ v: Double) -> Int {
+            scale.fraction(v).map { Int(($0 * side).rounded(.toNearestOrAwayFromZero)) + 1 } ?? 0
+        }
+        // Paths by slot, in order of first appearance.
         var paths = [MarkupBuffer?](repeating: nil, count: Int(side) + 2)
         var order: [Int] = []
-        // A cell is a horizontal stroke as thick as the cell is tall (butt caps): half the
-        // bytes of a closed square, drawn the same.
-        let run = "h\(SVGWriter.n(cellW - 1))"
         for (i, row) in grid.enumerated() {
-            let y = SVGWriter.n(gridY + Double(i) * cellH + (cellH - 1) / 2)
-            for (j, cell) in row.enumerated() {
-                guard let v = cell else { continue }
-                // NaN keeps its own grey (level −1).
-                let slot = scale.fraction(v).map { Int(($0 * side).rounded(.toNearestOrAwayFromZero)) + 1 } ?? 0
-                if paths[slot] == nil {
-                    order.append(slot)
-                    paths[slot] = MarkupBuffer(capacity: 256)
+            var j = 0
+            while j < row.count {
+                guard let v = row[j] else { j += 1; continue }
+                let colour = slot(v)
+                var end = j + 1
+                while end < row.count, let next = row[end], slot(next) == colour { end += 1 }
+                if paths[colour] == nil {
+                    order.append(colour)
+                    paths[colour] = MarkupBuffer(capacity: 256)
                 }
-                paths[slot]!.append("M")
-                paths[slot]!.append(svgNumber: gridX + Double(j) * cellW)
-                paths[slot]!.append(" ")
-                paths[slot]!.append(text: y)
-                paths[slot]!.append(text: run)
+                paths[colour]!.append("M")
+                paths[colour]!.append(svgNumber: Double(j) * cellW)
+                paths[colour]!.append(" ")
+                paths[colour]!.append(svgNumber: Double(i) * cellH)
+                paths[colour]!.append("h")
+                paths[colour]!.append(svgNumber: Double(end - j) * cellW)
+                j = end
             }
         }
-        for slot in order {
-            let color = slot == 0 ? ColorScale.nanColor
-                : scale.color(scale.minimum + Double(slot - 1) / side * (scale.maximum - scale.minimum))
-            svg.raw("<path fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(SVGWriter.n(cellH - 1))\" d=\"")
-            svg.raw(paths[slot]!)
+        // The strokes' centre line is half a cell (less the gap) below a row's top.
+        svg.raw("<g fill=\"none\" stroke-width=\"\(SVGWriter.n(cellH - 1))\" stroke-dasharray=\"\(SVGWriter.n(cellW - 1)) 1\" transform=\"translate(0 \(SVGWriter.n((cellH - 1) / 2)))\">")
+        for colour in order {
+            let color = colour == 0 ? ColorScale.nanColor
+                : scale.color(scale.minimum + Double(colour - 1) / side * (scale.maximum - scale.minimum))
+            svg.raw("<path stroke=\"\(color)\" d=\"")
+            svg.raw(paths[colour]!)
             svg.raw("\"/>")
         }
+        svg.raw("</g>")
         // Every masked run in one hatched path with one title.
         var masked = ""
         for (i, row) in grid.enumerated() {
@@ -500,8 +547,8 @@ public struct HeatmapSVG: Sendable {
                 guard row[j] == nil else { j += 1; continue }
                 var end = j
                 while end + 1 < row.count && row[end + 1] == nil { end += 1 }
-                masked += "M\(SVGWriter.n(gridX + Double(j) * cellW)) \(SVGWriter.n(gridY + Double(i) * cellH))"
-                    + "h\(SVGWriter.n(Double(end - j + 1) * cellW - 1))v\(SVGWriter.n(cellH - 1))H\(SVGWriter.n(gridX + Double(j) * cellW))z"
+                masked += "M\(SVGWriter.n(Double(j) * cellW)) \(SVGWriter.n(Double(i) * cellH))"
+                    + "h\(SVGWriter.n(Double(end - j + 1) * cellW - 1))v\(SVGWriter.n(cellH - 1))H\(SVGWriter.n(Double(j) * cellW))z"
                 j = end + 1
             }
         }
@@ -509,13 +556,12 @@ public struct HeatmapSVG: Sendable {
             svg.raw("<path class=\"figure-masked\" fill=\"url(#\(eid)-hatch)\" d=\"\(masked)\"><title>hatched cells: \(Escape.html(maskedText))</title></path>")
         }
         for (i, row) in grid.enumerated() where titlesRowRanges {
-            let y = gridY + Double(i) * cellH
             let present = row.indices.filter { row[$0] != nil }
             guard let lo = present.min(by: { row[$0]! < row[$1]! }), let hi = present.max(by: { row[$0]! < row[$1]! }) else { continue }
             let mean = isPooled ? "block means " : ""
             let range = "\(rowsFull[i]): \(mean)from \(NumberFormat.short(row[lo]!, decimals: 4)) (\(columnsFull[lo])) to \(NumberFormat.short(row[hi]!, decimals: 4)) (\(columnsFull[hi]))"
             let last = present.last!
-            svg.rect(x: gridX, y: y, width: Double(last + 1) * cellW - 1, height: cellH - 1,
+            svg.rect(x: 0, y: Double(i) * cellH, width: Double(last + 1) * cellW - 1, height: cellH - 1,
                      attributes: "class=\"figure-row-band\" fill=\"transparent\"", title: range)
         }
     }

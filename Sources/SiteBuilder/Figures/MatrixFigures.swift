@@ -8,11 +8,9 @@ extension Tensor {
     /// The largest |entry| among the finite ones; 0 when there are none.
     var largestFiniteMagnitude: Double {
         var largest: Double? = nil
-        for i in 0..<rows {
-            for value in row(i) where value.isFinite {
-                let size = Swift.abs(value)
-                if largest.map({ size > $0 }) ?? true { largest = size }
-            }
+        for value in values where value.isFinite {
+            let size = Swift.abs(value)
+            if largest.map({ size > $0 }) ?? true { largest = size }
         }
         return largest ?? 0
     }
@@ -21,11 +19,9 @@ extension Tensor {
     /// it: a NaN compares false, so it wins only when it comes first.
     var largestMagnitude: Double {
         var largest: Double? = nil
-        for i in 0..<rows {
-            for value in row(i) {
-                let size = Swift.abs(value)
-                if let current = largest { if current < size { largest = size } } else { largest = size }
-            }
+        for value in values {
+            let size = Swift.abs(value)
+            if let current = largest { if current < size { largest = size } } else { largest = size }
         }
         return largest ?? 0
     }
@@ -38,9 +34,8 @@ extension Tensor {
         return rowRanges.map { block in
             var sums = [Double](repeating: 0, count: columnRanges.count)
             for r in block {
-                let entries = row(r)
                 for (k, columns) in columnRanges.enumerated() {
-                    for c in columns { sums[k] += entries[c] }
+                    for c in columns { sums[k] += values[r * cols + c] }
                 }
             }
             return columnRanges.indices.map { k in

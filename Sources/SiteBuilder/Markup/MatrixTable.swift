@@ -37,12 +37,16 @@ struct MatrixTable {
         case optional([[Double?]])
         /// A weight matrix as the engine holds it: only the shown cells are read.
         case tensor(Tensor)
+        /// A weight after one gradient step, W − η·∇W as `Model.applying` computes each entry,
+        /// from the weight and its gradient: only the shown cells are computed.
+        case stepped(Tensor, gradient: Tensor, learningRate: Double)
 
         var rowCount: Int {
             switch self {
             case .plain(let rows): rows.count
             case .optional(let rows): rows.count
             case .tensor(let matrix): matrix.rows
+            case .stepped(let matrix, _, _): matrix.rows
             }
         }
 
@@ -51,6 +55,7 @@ struct MatrixTable {
             case .plain(let rows): rows[row][column]
             case .optional(let rows): rows[row][column]
             case .tensor(let matrix): matrix[row, column]
+            case .stepped(let w, let dw, let eta): w[row, column] - eta * dw[row, column]
             }
         }
     }
@@ -66,6 +71,12 @@ struct MatrixTable {
     /// A matrix table of a tensor, read in place (a 768 × 50,257 W_lm is not copied into rows).
     init(caption: String, matrix: Tensor, rowLabels: [String], columnLabels: [String]) {
         self.init(caption: caption, cells: .tensor(matrix), rowLabels: rowLabels, columnLabels: columnLabels)
+    }
+
+    /// A table of W − η·∇W, each shown cell computed from W and ∇W.
+    init(caption: String, stepping matrix: Tensor, gradient: Tensor, learningRate: Double, rowLabels: [String], columnLabels: [String]) {
+        self.init(caption: caption, cells: .stepped(matrix, gradient: gradient, learningRate: learningRate),
+                  rowLabels: rowLabels, columnLabels: columnLabels)
     }
 
     private init(caption: String, cells: Cells, rowLabels: [String], columnLabels: [String]) {

@@ -49,21 +49,26 @@ enum TraceFiles {
                       generation: Generation) -> [String: [UInt8]] {
         let count = trace.layers.count
         let names = JSONOut.array((0..<count).map { .string(layerFile($0, of: count)) })
-        let layerBytes = Parallel.map(count) { l -> [UInt8] in
-            var members: [(String, JSONOut)] = [("layer", .int(l))]
-            if case .object(let forward) = Trace.splitLayerJSON(trace.layers[l]) { members += forward }
-            members.append(("grads", gradients.map {
-                Gradients.splitLayerJSON($0.layers[l], weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector,
-                                         intermediate: GradientSummary.matrix)
-            } ?? .null))
-            return JSONOut.object(members).renderedBytes()
-        }
+        // The layer files on every core, beside the top level's gradients (tok_emb's and W_lm's
+        // are each the size of the vocabulary) on a thread of their own.
+        let (layerBytes, grads) = Parallel.both({
+            Parallel.map(count) { l -> [UInt8] in
+                var members: [(String, JSONOut)] = [("layer", .int(l))]
+                if case .object(let forward) = Trace.splitLayerJSON(trace.layers[l]) { members += forward }
+                members.append(("grads", gradients.map {
+                    Gradients.splitLayerJSON($0.layers[l], weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector,
+                                             intermediate: GradientSummary.matrix)
+                } ?? .null))
+                return JSONOut.object(members).renderedBytes()
+            }
+        }, beside: {
+            gradients?.gradientsJSON(weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector,
+                                     layers: names, split: true)
+        })
         var files: [String: [UInt8]] = [:]
         for l in 0..<count { files[layerFile(l, of: count)] = layerBytes[l] }
         var json = trace.json(model: model, layers: names, lastPositionOnly: true)
         if case .object(let members) = json { json = .object([("layout", .string("split"))] + members) }
-        let grads = gradients?.gradientsJSON(weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector,
-                                             layers: names, split: true)
         append(to: &json, [("grads", grads ?? .null)], run: run, generation: generation, vocab: model.vocab,
                keptLimit: GradientSummary.largestCount)
         files["trace.json"] = json.renderedBytes()
@@ -99,25 +104,39 @@ enum GradientSummary {
         v.count <= fullVectorLimit ? .numbers(v) : summary(v, rows: 1, cols: v.count, shape: [v.count])
     }
 
+    /// The norm, the largest entries and the pooled means, all from one pass over the entries
+    /// in row-major order (each block's sum row by row, left to right).
     static func summary(_ values: [Double], rows: Int, cols: Int, shape: [Int]? = nil) -> JSONOut {
-        var sumOfSquares = 0.0
-        for g in values { sumOfSquares += g * g }
         let rowRanges = HeatmapSVG.poolRanges(count: rows, maxSize: pooledSize)
         let colRanges = HeatmapSVG.poolRanges(count: cols, maxSize: pooledSize)
-        let pooled: [JSONOut] = rowRanges.map { rr in
-            .numbers(colRanges.map { cr in
-                var sum = 0.0
-                for i in rr { for j in cr { sum += values[i * cols + j] } }
-                return sum / Double(rr.count * cr.count)
+        // The pooled block column of each column.
+        let blockColumn = colRanges.indices.flatMap { k in repeatElement(k, count: colRanges[k].count) }
+        var sumOfSquares = 0.0
+        var sums = [Double](repeating: 0, count: rowRanges.count * colRanges.count)  // [block row][block column]
+        var largest = LargestEntries()
+        for (blockRow, rr) in rowRanges.enumerated() {
+            let blocks = blockRow * colRanges.count
+            for i in rr {
+                for j in 0..<cols {
+                    let g = values[i * cols + j]
+                    sumOfSquares += g * g
+                    sums[blocks + blockColumn[j]] += g
+                    largest.offer(i * cols + j, g)
+                }
+            }
+        }
+        let pooled: [JSONOut] = rowRanges.indices.map { blockRow in
+            .numbers(colRanges.indices.map { k in
+                sums[blockRow * colRanges.count + k] / Double(rowRanges[blockRow].count * colRanges[k].count)
             })
         }
-        let largest: [JSONOut] = largestEntries(values).map { k in
+        let kept: [JSONOut] = largest.indices.map { k in
             .array([.int(k / max(cols, 1)), .int(k % max(cols, 1)), .number(values[k])])
         }
         return .object([
             ("shape", .array((shape ?? [rows, cols]).map(JSONOut.int))),
             ("norm", .number(sumOfSquares.squareRoot())),
-            ("largest", .array(largest)),
+            ("largest", .array(kept)),
             ("pooled", .object([
                 ("block_rows", .int(rowRanges.first?.count ?? 0)),
                 ("block_columns", .int(colRanges.first?.count ?? 0)),
@@ -127,19 +146,30 @@ enum GradientSummary {
     }
 
     /// The indices of the `largestCount` entries of greatest magnitude, greatest first, ties
-    /// to the lower index: one pass keeping a short sorted list.
+    /// to the lower index.
     static func largestEntries(_ values: [Double]) -> [Int] {
-        var kept: [Int] = []
-        func before(_ a: Int, _ b: Int) -> Bool {
-            let (x, y) = (abs(values[a]), abs(values[b]))
-            return x > y || (x == y && a < b)
+        var largest = LargestEntries()
+        for k in values.indices { largest.offer(k, values[k]) }
+        return largest.indices
+    }
+
+    /// The `largestCount` entries of greatest magnitude among those offered in increasing index
+    /// order (NaNs left out): a short list kept sorted, greatest first; an entry no larger than
+    /// the last kept one of a full list comes after it (its index is higher) and is passed over.
+    struct LargestEntries {
+        private(set) var indices: [Int] = []
+        private var magnitudes: [Double] = []
+
+        mutating func offer(_ index: Int, _ value: Double) {
+            let size = Swift.abs(value)
+            if value.isNaN || (indices.count == largestCount && size <= magnitudes[largestCount - 1]) { return }
+            let place = magnitudes.firstIndex { size > $0 } ?? magnitudes.count
+            indices.insert(index, at: place)
+            magnitudes.insert(size, at: place)
+            if indices.count > largestCount {
+                indices.removeLast()
+                magnitudes.removeLast()
+            }
         }
-        for k in values.indices where !values[k].isNaN {
-            if kept.count == largestCount, !before(k, kept[kept.count - 1]) { continue }
-            let place = kept.firstIndex { before(k, $0) } ?? kept.count
-            kept.insert(k, at: place)
-            if kept.count > largestCount { kept.removeLast() }
-        }
-        return kept
     }
 }

@@ -185,9 +185,8 @@ enum AttentionPage {
             }
         let lnRow = layer.ln1Out.row(f), wqColumn = (0..<d).map { w.wQ[$0, 0] }
         // The heads side by side as small multiples, each linking to its own section below.
-        // A long prompt's small maps leave out the per-row range titles and the labels (3 px at
-        // that size): the head's section has them.
-        let isLongPrompt = s.count > 10
+        // A long prompt's small maps are thumbnails: their labels would be too small to read,
+        // and the head's section has them.
         let grid: [GridCell] = c.nHeads == 1 || isStrip ? [] : (0..<c.nHeads).map { h in
             var small = HeatmapSVG(
                 id: "attn-l\(l)-grid-h\(h)", title: "Head \(h + 1)",
@@ -195,8 +194,7 @@ enum AttentionPage {
                 values: layer.weights[h].nested.enumerated().map { i, row in row.enumerated().map { j, v in j <= i ? v : nil } },
                 rowLabels: t.tokens, columnLabels: t.tokens, scale: .sequential(max: 1), highlightRow: f,
                 rowLabelClasses: s.tokenClasses, columnLabelClasses: s.tokenClasses)
-            small.titlesRowRanges = false
-            small.drawsLabels = !isLongPrompt
+            small.isThumbnail = s.count > MatrixTable.limit
             return GridCell(number: h + 1, anchor: "head-\(h + 1)", heatmap: small.render())
         }
         // √d_head, with this model's numbers: the same softmax of head 1's unscaled dot products,
@@ -223,7 +221,7 @@ enum AttentionPage {
             streamName: streamName,
             headsAtAGlance: c.nHeads == 2 ? "Both heads" : "All \(c.nHeads) heads",
             hasGrid: !grid.isEmpty, grid: grid,
-            headLayout: isLongPrompt ? "head-stack" : "head-grid",
+            headLayout: s.count <= 10 ? "head-grid" : "head-stack",
             woMixing: woMixing,
             unscaledWeight: NumberFormat.short(unscaled[favourite]),
             scaledWeight: NumberFormat.short(layer.weights[0][f, favourite]),

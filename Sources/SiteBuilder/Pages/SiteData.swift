@@ -14,13 +14,12 @@ struct SiteData {
     /// The run that trained the checkpoint (its training.json); nil without one.
     let training: TrainingRecord?
     /// The learning chapter's numbers (nil without a target): the gradients of this pass,
-    /// one gradient step and its forward pass, and the short training run.
+    /// the forward pass after one gradient step, and the short training run.
     private(set) var learning: Learning?
 
     struct Learning {
         let gradients: Gradients
         let learningRate: Double
-        let stepped: Model
         let steppedTrace: Trace
         let run: TrainingRun
     }
@@ -59,7 +58,7 @@ struct SiteData {
 
     /// The model file's SHA-256, for the overview page (worked out only there: it costs as much
     /// as a dozen pages for a big model file).
-    var sha256: String { SHA256.hex(modelBytes) }
+    var sha256: String { SHA256Digest.hex(modelBytes) }
 
     /// A checkpoint's vocabulary entry for a tooltip: `id 261, token Ġthe` (the raw spelling
     /// beside the readable one the page shows); "" for a model file's word (no tooltip).

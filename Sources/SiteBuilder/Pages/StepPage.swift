@@ -26,9 +26,9 @@ enum StepPage {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let t = s.trace, after = learning.steppedTrace, vocab = s.model.vocab, last = s.lastToken
         let dims = s.dimensionLabels(s.model.config.dModel)
-        let before = s.model.weights.wLM, grad = learning.gradients.wLM, stepped = learning.stepped.weights.wLM
-        func table(_ caption: String, _ m: Tensor) -> TableContext {
-            var table = MatrixTable(caption: caption, matrix: m, rowLabels: dims, columnLabels: vocab)
+        let before = s.model.weights.wLM, grad = learning.gradients.wLM, eta = learning.learningRate
+        func table(_ table: MatrixTable) -> TableContext {
+            var table = table
             table.corner = "dimension \\ word"
             table.highlightColumns = [targetID]
             return table.render()
@@ -41,11 +41,11 @@ enum StepPage {
             series: [.init(name: "before", values: indices.map { t.probs[last, $0] }),
                      .init(name: "after one step", values: indices.map { after.probs[last, $0] })],
             valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
-        let eta = learning.learningRate
         return Context(common: LearningPages.common(s), 
-            beforeTable: table("W_lm before the step", before),
-            gradTable: table("dL/dW_lm, the gradient", grad),
-            afterTable: table("W_lm after the step: W_lm − η · dL/dW_lm", stepped),
+            beforeTable: table(MatrixTable(caption: "W_lm before the step", matrix: before, rowLabels: dims, columnLabels: vocab)),
+            gradTable: table(MatrixTable(caption: "dL/dW_lm, the gradient", matrix: grad, rowLabels: dims, columnLabels: vocab)),
+            afterTable: table(MatrixTable(caption: "W_lm after the step: W_lm − η · dL/dW_lm", stepping: before, gradient: grad,
+                                          learningRate: eta, rowLabels: dims, columnLabels: vocab)),
             probChart: chart,
             newLoss: after.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
             newPrediction: after.prediction,
@@ -56,7 +56,7 @@ enum StepPage {
             pTarget: NumberFormat.percent(t.probs[last, targetID]),
             pAfter: NumberFormat.percent(after.probs[last, targetID]),
             trainedNote: trainedNote(s.model.weights),
-            workedStep: "\(WorkedSum.signed(before[0, targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0, targetID], decimals: 4)) = \(NumberFormat.short(stepped[0, targetID], decimals: 4))"
+            workedStep: "\(WorkedSum.signed(before[0, targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0, targetID], decimals: 4)) = \(NumberFormat.short(before[0, targetID] - eta * grad[0, targetID], decimals: 4))"
         )
     }
 

@@ -7,20 +7,27 @@ public enum Transformer {
 
     /// Runs the model on a prompt already checked against its vocabulary and max_positions.
     public static func forward(_ model: Model, prompt: Prompt) -> Trace {
-        let w = model.weights, c = model.config, t = prompt.ids.count
-        let tok = w.tokEmb[rows: prompt.ids]                            // [T][d]
-        let pos = w.posEmb[rows: 0..<t]                                 // [T][d]
+        let w = model.weights
+        return forward(model, prompt: prompt, tok: w.tokEmb[rows: prompt.ids], pos: w.posEmb[rows: 0..<prompt.ids.count],
+                       layer: { w.layers[$0] }, lnf: w.lnf, wLM: w.wLM, bLM: w.bLM)
+    }
+
+    /// The pass itself, from the prompt's rows of tok_emb and pos_emb, each block's weights
+    /// (`layer(l)`, asked for when block l runs) and the final LayerNorm's and LM head's.
+    static func forward(_ model: Model, prompt: Prompt, tok: Tensor, pos: Tensor, layer: (Int) -> LayerWeights,
+                        lnf: LayerNormParameters, wLM: Tensor, bLM: [Double]?) -> Trace {
+        let c = model.config, t = prompt.ids.count
         let embedded = tok + pos                                        // [T][d]
         var x = embedded
         var layers: [LayerTrace] = []
-        for layer in w.layers {
-            var block = Block(w: layer, config: c)
+        for l in model.weights.layers.indices {
+            var block = Block(w: layer(l), config: c)
             x = block(x)                                                // [T][d]
             layers.append(block.trace)
         }
-        let finalNorm = c.finalLayerNorm ? layerNorm(x, w.lnf, eps: c.layerNormEps) : nil
+        let finalNorm = c.finalLayerNorm ? layerNorm(x, lnf, eps: c.layerNormEps) : nil
         let final = finalNorm?.output ?? x                              // [T][d]
-        let logits = matmul(final, w.wLM, bias: w.bLM)                  // [T][V]
+        let logits = matmul(final, wLM, bias: bLM)                      // [T][V]
         let probs = softmaxRows(logits)                                 // [T][V]
         let last = logits.row(t - 1)
         let predictionID = argmax(last)

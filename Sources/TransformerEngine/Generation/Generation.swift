@@ -33,10 +33,10 @@ extension Transformer {
         max(0, length - model.config.maxPositions)
     }
 
-    /// Both continuations of `prompt`, `settings.count` tokens each. While the text fits the
-    /// positions each step continues the forward pass by one position (`Continuation`, whose
-    /// cache starts from `trace`, which when given must be `forward(model, prompt: prompt)`);
-    /// past them a step is a full forward pass over its window.
+    /// Both continuations of `prompt`, `settings.count` tokens each, stepped side by side.
+    /// While the text fits the positions each step continues the forward pass by one position
+    /// (`Continuation`, whose cache starts from `trace`, which when given must be
+    /// `forward(model, prompt: prompt)`); past them a step is a full forward pass over its window.
     public static func generate(_ model: Model, prompt: Prompt, settings: GenerationSettings, trace: Trace? = nil) -> Generation {
         let n = max(0, settings.count)
         let windowStarts = (0..<n).map { windowStart(model, length: prompt.ids.count + $0) }
@@ -44,39 +44,37 @@ extension Transformer {
         var sampled: [SamplingStep] = []
         if n > 0 {
             let trace = trace ?? forward(model, prompt: prompt)
-            continuation(model, prompt: prompt, trace: trace, windowStarts: windowStarts) { logits in
-                let id = argmax(logits)                                              // first index of the largest
-                greedy.append(GreedyStep(probs: softmax(logits), id: id))
-                return id
-            }
             var generator = SplitMix64(seed: settings.seed)
-            continuation(model, prompt: prompt, trace: trace, windowStarts: windowStarts) { logits in
-                let chosen = Sampling.step(logits: logits, u: generator.nextUnit(), settings: settings)
+            continuations(model, prompt: prompt, trace: trace, windowStarts: windowStarts, texts: 2) { logits in
+                let id = argmax(logits[0])                                           // first index of the largest
+                greedy.append(GreedyStep(probs: softmax(logits[0]), id: id))
+                let chosen = Sampling.step(logits: logits[1], u: generator.nextUnit(), settings: settings)
                 sampled.append(chosen)
-                return chosen.id
+                return [id, chosen.id]
             }
         }
         return Generation(settings: settings, greedy: greedy, sampled: sampled,
                           positions: model.config.maxPositions, windowStarts: windowStarts)
     }
 
-    /// One continuation: at each step `choose` takes the last position's logits and names the
-    /// next token. Inside the positions the logits come from the cache (bit for bit a whole
-    /// forward pass over the text so far), past them from a whole pass over the window.
-    static func continuation(_ model: Model, prompt: Prompt, trace: Trace, windowStarts: [Int],
-                             choose: ([Double]) -> Int) {
-        var ids = prompt.ids
-        var cache = Continuation(model: model, after: trace)
+    /// `texts` continuations of the prompt, side by side: at each step `choose` takes every
+    /// text's last-position logits and names each text's next token. Inside the positions the
+    /// logits come from the cache (bit for bit a whole forward pass over each text so far, its
+    /// weights read once for all the texts), past them from a whole pass over each window.
+    static func continuations(_ model: Model, prompt: Prompt, trace: Trace, windowStarts: [Int], texts count: Int,
+                              choose: ([[Double]]) -> [Int]) {
+        var texts = Array(repeating: prompt.ids, count: count)
+        var cache = Continuation(model: model, after: trace, texts: count)
         for (step, start) in windowStarts.enumerated() {
-            let logits: [Double]
+            let logits: [[Double]]
             if start > 0 {
-                logits = lastLogits(model, ids: Array(ids[start...]))
+                logits = texts.map { lastLogits(model, ids: Array($0[start...])) }
             } else if step == 0 {
-                logits = trace.logits.row(trace.count - 1)
+                logits = Array(repeating: trace.logits.row(trace.count - 1), count: count)
             } else {
-                logits = cache.logits(appending: ids[ids.count - 1])
+                logits = cache.logits(appending: texts.map { $0[$0.count - 1] }).nested
             }
-            ids.append(choose(logits))
+            for (text, id) in choose(logits).enumerated() { texts[text].append(id) }
         }
     }
 

@@ -9,29 +9,75 @@ extension Model {
         precondition(g.lnfGamma.count == config.dModel && g.layers.count == weights.layers.count,
                      "gradients of another model")
         var m = self
-        func step(_ w: Tensor, _ dw: Tensor) -> Tensor { .zipped(w, dw) { $0 - eta * $1 } }
-        /// A held vector moves; an absent one stays absent (at its fixed value).
-        func step(_ w: [Double]?, _ dw: [Double]) -> [Double]? {
-            w.map { zip($0, dw).map { $0 - eta * $1 } }
-        }
-        m.weights.tokEmb = step(weights.tokEmb, g.tokEmb)
-        m.weights.posEmb = step(weights.posEmb, g.posEmb)
-        m.weights.wLM = step(weights.wLM, g.wLM)
-        m.weights.bLM = step(weights.bLM, g.bLM)
-        m.weights.lnf = LayerNormParameters(gamma: step(weights.lnf.gamma, g.lnfGamma),
-                                            beta: step(weights.lnf.beta, g.lnfBeta))
-        for (l, (w, dw)) in zip(weights.layers, g.layers).enumerated() {
-            m.weights.layers[l] = LayerWeights(
-                wQ: step(w.wQ, dw.wQ), wK: step(w.wK, dw.wK), wV: step(w.wV, dw.wV), wO: step(w.wO, dw.wO),
-                w1: step(w.w1, dw.w1), w2: step(w.w2, dw.w2),
-                bQ: step(w.bQ, dw.bQ), bK: step(w.bK, dw.bK),
-                bV: step(w.bV, dw.bV), bO: step(w.bO, dw.bO),
-                b1: step(w.b1, dw.b1), b2: step(w.b2, dw.b2),
-                ln1: LayerNormParameters(gamma: step(w.ln1.gamma, dw.ln1Gamma),
-                                         beta: step(w.ln1.beta, dw.ln1Beta)),
-                ln2: LayerNormParameters(gamma: step(w.ln2.gamma, dw.ln2Gamma),
-                                         beta: step(w.ln2.beta, dw.ln2Beta)))
-        }
+        m.weights.tokEmb = GradientStep.rows(weights.tokEmb, g.tokEmb, eta)
+        m.weights.posEmb = GradientStep.rows(weights.posEmb, g.posEmb, eta)
+        m.weights.wLM = GradientStep.step(weights.wLM, g.wLM, eta)
+        m.weights.bLM = GradientStep.step(weights.bLM, g.bLM, eta)
+        m.weights.lnf = GradientStep.step(weights.lnf, g.lnfGamma, g.lnfBeta, eta)
+        for l in weights.layers.indices { m.weights.layers[l] = layer(l, applying: g.layers[l], learningRate: eta) }
         return m
+    }
+
+    /// Block l's weights after the step.
+    public func layer(_ l: Int, applying dw: LayerGradients, learningRate eta: Double) -> LayerWeights {
+        let w = weights.layers[l]
+        func step(_ w: Tensor, _ dw: Tensor) -> Tensor { GradientStep.step(w, dw, eta) }
+        func step(_ w: [Double]?, _ dw: [Double]) -> [Double]? { GradientStep.step(w, dw, eta) }
+        return LayerWeights(
+            wQ: step(w.wQ, dw.wQ), wK: step(w.wK, dw.wK), wV: step(w.wV, dw.wV), wO: step(w.wO, dw.wO),
+            w1: step(w.w1, dw.w1), w2: step(w.w2, dw.w2),
+            bQ: step(w.bQ, dw.bQ), bK: step(w.bK, dw.bK), bV: step(w.bV, dw.bV), bO: step(w.bO, dw.bO),
+            b1: step(w.b1, dw.b1), b2: step(w.b2, dw.b2),
+            ln1: GradientStep.step(w.ln1, dw.ln1Gamma, dw.ln1Beta, eta),
+            ln2: GradientStep.step(w.ln2, dw.ln2Gamma, dw.ln2Beta, eta))
+    }
+}
+
+extension Transformer {
+    /// The forward pass of `model.applying(g, learningRate: η)` on its prompt, bit for bit,
+    /// without the whole stepped model: each block's weights are stepped when the block runs
+    /// and dropped after it, and of tok_emb and pos_emb only the prompt's rows are stepped
+    /// (the others are not read). The learning chapter's last step needs no more than this.
+    public static func forward(_ model: Model, afterStep g: Gradients, learningRate eta: Double) -> Trace {
+        let w = model.weights, prompt = model.prompt
+        let positions = Array(0..<prompt.ids.count)
+        return forward(model, prompt: prompt,
+                       tok: GradientStep.step(w.tokEmb[rows: prompt.ids], g.tokEmb[rows: prompt.ids], eta),
+                       pos: GradientStep.step(w.posEmb[rows: positions], g.posEmb[rows: positions], eta),
+                       layer: { model.layer($0, applying: g.layers[$0], learningRate: eta) },
+                       lnf: GradientStep.step(w.lnf, g.lnfGamma, g.lnfBeta, eta),
+                       wLM: GradientStep.step(w.wLM, g.wLM, eta), bLM: GradientStep.step(w.bLM, g.bLM, eta))
+    }
+}
+
+/// W − η·∇W entry by entry, for each kind of parameter.
+enum GradientStep {
+    static func step(_ w: Tensor, _ dw: Tensor, _ eta: Double) -> Tensor {
+        precondition(w.shape == dw.shape, "a gradient of shape \(dw.shape) for a weight of shape \(w.shape)")
+        var values: [Double] = []
+        values.reserveCapacity(w.values.count)
+        for i in w.values.indices { values.append(w.values[i] - eta * dw.values[i]) }
+        return Tensor(shape: w.shape, values: values)
+    }
+
+    /// A held vector moves; an absent one stays absent (at its fixed value).
+    static func step(_ w: [Double]?, _ dw: [Double], _ eta: Double) -> [Double]? {
+        w.map { zip($0, dw).map { $0 - eta * $1 } }
+    }
+
+    static func step(_ p: LayerNormParameters, _ dGamma: [Double], _ dBeta: [Double], _ eta: Double) -> LayerNormParameters {
+        LayerNormParameters(gamma: step(p.gamma, dGamma, eta), beta: step(p.beta, dBeta, eta))
+    }
+
+    /// An embedding table, whose gradient is +0 in every row the prompt does not use: those
+    /// rows stay as they are (w − η·(+0) is w, bit for bit, −0 included), only the others are
+    /// stepped.
+    static func rows(_ w: Tensor, _ dw: Tensor, _ eta: Double) -> Tensor {
+        precondition(w.shape == dw.shape, "a gradient of shape \(dw.shape) for a weight of shape \(w.shape)")
+        var stepped = w
+        for r in 0..<w.rows where dw.values[r * w.cols..<(r + 1) * w.cols].contains(where: { $0.bitPattern != 0 }) {
+            for i in r * w.cols..<(r + 1) * w.cols { stepped.values[i] = w.values[i] - eta * dw.values[i] }
+        }
+        return stepped
     }
 }
