@@ -16,6 +16,12 @@
     const text = Math.abs(v).toFixed(decimals);
     return (v < 0 && Number(text) !== 0 ? "−" : "") + text;
   }
+  /// NumberFormat.percent: one decimal, or two significant digits below 0.05%.
+  function percent(p) {
+    const v = p * 100;
+    if (!Number.isFinite(v) || v === 0 || Math.abs(v) >= 0.05) return fmt(v, 1) + "%";
+    return fmt(v, Math.min(9, 1 - Math.floor(Math.log10(Math.abs(v))))) + "%";
+  }
   const escape = (s) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
   function heatmap(w, tokens, layer, head) {
@@ -64,13 +70,13 @@
     const trace = E.forward(model, ids), last = ids.length - 1, probs = trace.probs[last];
     const top = E.descendingOrder(probs).slice(0, 10);
     $("next-token").tBodies[0].innerHTML = top.map((id) =>
-      `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${fmt(probs[id] * 100, 1)}%</td></tr>`).join("\n");
+      `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${percent(probs[id])}</td></tr>`).join("\n");
     // "All 6 tokens" when the vocabulary is no longer than the list, else "Top 10" (as the page says).
     const listed = Math.min(10, model.vocab.length);
     $("next-token-caption").textContent = `${listed === model.vocab.length ? `All ${listed} tokens` : `Top ${listed}`} after “${tokens[last]}”`;
     const tempered = E.softmax(trace.logits[last].map((z) => z / temperature));
     $("tempered").tBodies[0].innerHTML = E.descendingOrder(tempered).slice(0, 10).map((id) =>
-      `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${fmt(tempered[id] * 100, 1)}%</td></tr>`).join("\n");
+      `<tr><th scope="row">${escape(model.vocab[id])}</th><td>${percent(tempered[id])}</td></tr>`).join("\n");
     $("tempered-t").textContent = String(temperature);
     const maps = [];
     trace.layers.forEach((l, i) => l.weights.forEach((w, h) => maps.push(heatmap(w, tokens, i, h))));

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 @testable import SiteBuilder
+import TransformerEngine
 
 // MARK: - Helpers
 
@@ -207,7 +208,8 @@ private func allFigures(label: String = nasty) -> [String] {
     </g>
     """
     #expect(svg.contains(cells), "\(svg)")
-    #expect(svg.contains("row tooltips give the ranges; exact values are in trace.json"))
+    // Wider than the 2 × 2 drawing, the caption takes two lines.
+    #expect(svg.contains(">row tooltips give the ranges;</text>") && svg.contains(">exact values are in trace.json</text>"))
     #expect(!svg.contains("<title>on → on"))
     // The same colours as the titled drawing where the quantised level meets a stop.
     #expect(map.scale.color(1) == "#3f007d")
@@ -263,6 +265,31 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(svg.contains("<title>extraordinarily</title>extraordi…</text>"))
     #expect(svg.contains("<title>extraordinarily, b: masked (future token)</title>"))
     #expect(!svg.contains("figure-num\" fill"))  // showValues is off
+}
+
+/// A caption wider than the drawing breaks after a "; " instead of widening it.
+@Test func heatmapCaptionWrapsAfterSemicolons() {
+    #expect(HeatmapSVG.lines("a; b", maxWidth: 1000, fontSize: 11) == ["a; b"])
+    #expect(HeatmapSVG.lines("pooled: 768×768 shown as 16×16; row tooltips give the ranges; exact values are in trace.json",
+                             maxWidth: 200, fontSize: 11)
+            == ["pooled: 768×768 shown as 16×16;", "row tooltips give the ranges;", "exact values are in trace.json"])
+    let big = Tensor(shape: [768, 768], values: (0..<(768 * 768)).map { Double($0 % 7) - 3 })
+    let svg = HeatmapSVG(id: "w", title: "t", description: "d", matrix: big,
+                         rowLabels: (0..<768).map { "d\($0)" }, columnLabels: (0..<768).map { "d\($0)" },
+                         legendLabel: "dL/dW", maxSize: 16, titledCellLimit: 64).render()
+    #expect(svg.contains(">pooled: 768×768 shown as 16×16 (mean of 48×48 blocks);</text>"), "\(svg.suffix(600))")
+    let width = Double(svg.components(separatedBy: "viewBox=\"0 0 ")[1].prefix { $0 != " " })!
+    // Two such maps a row fit a 1280-px page at their natural size (552 px each).
+    #expect(width < 552, "the caption no longer sets the width: \(width)")
+}
+
+/// GPT-2's long labels take their room from the plot, so the chart's text stays 11 px on a phone.
+@Test func barChartWithLongLabelsStaysWithinAPhonesWidth() {
+    let bars = (0..<20).map { i in BarChartSVG.Bar(label: "<id \(12_897 + i)>", value: 2.4 - Double(i) * 0.05, isArgmax: i == 0, isTarget: false) }
+        + [BarChartSVG.Bar(label: "␣the", value: -1.06, isArgmax: false, isTarget: true)]
+    let svg = BarChartSVG(id: "lm", title: "t", description: "d", bars: bars, valueAxisLabel: "logit", categoryAxisLabel: "word").render()
+    let width = Double(svg.components(separatedBy: "viewBox=\"0 0 ")[1].prefix { $0 != " " })!
+    #expect(width <= BarChartSVG.phoneWidth, "\(width)")
 }
 
 @Test func poolingOf130By3Matrix() {

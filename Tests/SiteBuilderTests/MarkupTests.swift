@@ -26,6 +26,18 @@ import ModelFormats
         #expect(NumberFormat.tooltip(.infinity) == "∞" && NumberFormat.tooltip(.nan) == "NaN")
     }
 
+    @Test func percentagesKeepTwoSignificantDigitsBelowATenthOfAPercent() {
+        #expect(NumberFormat.percent(0.4480) == "44.8%")
+        #expect(NumberFormat.percent(0.0006) == "0.1%")
+        #expect(NumberFormat.percent(0.0005) == "0.050%")     // 0.0% at one decimal (half to even)
+        #expect(NumberFormat.percent(0.0000199) == "0.0020%")  // one in 50,257
+        #expect(NumberFormat.percent(0.00000588) == "0.00059%")
+        #expect(NumberFormat.percent(0.000004) == "0.00040%")
+        #expect(NumberFormat.percent(0) == "0.0%")
+        #expect(NumberFormat.percent(1) == "100.0%")
+        #expect(NumberFormat.percent(.nan) == "NaN%")
+    }
+
     @Test func escapingCoversTextAndAttributes() {
         #expect(Escape.html("<script>\"&'") == "&lt;script&gt;&quot;&amp;&#39;")
         #expect(Escape.html("🙂") == "🙂")

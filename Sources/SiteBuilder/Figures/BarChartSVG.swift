@@ -11,6 +11,10 @@
 /// - Each bar row is a `<g>` whose `<title>` reads `"LABEL: value"` (NumberFormat.tooltip, 6 significant digits).
 /// - The value axis (ticks, light grid lines, `valueAxisLabel`) runs along the bottom.
 public struct BarChartSVG: Sendable {
+    /// The widest chart, in user units, whose 12.5-unit text is still 11 px in a 390-px phone's
+    /// 366-px column (366 × 12.5 / 11).
+    static let phoneWidth = 415.0
+
     public struct Bar: Sendable, Equatable {
         public var label: String
         public var value: Double
@@ -74,7 +78,7 @@ public struct BarChartSVG: Sendable {
         let axisFont = 12.5
         let rowHeight = 24.0
         let barHeight = 16.0
-        let plotWidth = 170.0
+        let fullPlotWidth = 170.0
 
         let values = bars.map { $0.value.isFinite ? $0.value : 0 }
         let axis = LinearAxis(min: Swift.min(0, values.min() ?? 0), max: Swift.max(0, values.max() ?? 0, axisReach ?? 0))
@@ -101,7 +105,13 @@ public struct BarChartSVG: Sendable {
         let rightReserve = maxValueWidth + 4 + (annotationWidth > 0 ? annotationWidth + markerGap : 0)
         let top = pad + 18
         let axisY = top + Double(bars.count) * rowHeight + 2
-        let width = Swift.max(plotX + plotWidth + rightReserve, plotX + plotWidth / 2 + FigureText.width(valueAxisLabel, fontSize: axisFont) / 2) + pad
+        func chartWidth(_ plotWidth: Double) -> Double {
+            Swift.max(plotX + plotWidth + rightReserve, plotX + plotWidth / 2 + FigureText.width(valueAxisLabel, fontSize: axisFont) / 2) + pad
+        }
+        // Long labels (GPT-2's “<id 12897>”, a bar that is ▲ prediction ◆ target) take their room
+        // from the plot, down to 110 units, so the chart stays within `phoneWidth`.
+        let plotWidth = Swift.max(110, Swift.min(fullPlotWidth, fullPlotWidth - (chartWidth(fullPlotWidth) - Self.phoneWidth)))
+        let width = chartWidth(plotWidth)
         let height = axisY + 36 + pad
         func xOf(_ v: Double) -> Double { axis.position(v, from: plotX, to: plotX + plotWidth) }
         let zeroX = xOf(0)

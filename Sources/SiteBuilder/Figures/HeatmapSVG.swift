@@ -252,11 +252,15 @@ public struct HeatmapSVG: Sendable {
         if isCompact {
             caption = (caption.map { $0 + "; " } ?? "") + "row tooltips give the ranges; " + "exact values are in trace.json"
         }
+        // A caption wider than the drawing takes several lines rather than widen it (and so
+        // shrink its labels): 16 pooled blocks of a 768 × 768 gradient are 416 units, the caption 700.
+        var captionLines: [String] = []
         var captionY = 0.0
         if let caption {
+            captionLines = HeatmapSVG.lines(caption, maxWidth: right - gridX, fontSize: 11)
             captionY = bottom + 14
-            bottom = captionY + 4
-            right = Swift.max(right, gridX + FigureText.width(caption, fontSize: 11))
+            bottom = captionY + 4 + Double(captionLines.count - 1) * 14
+            right = Swift.max(right, gridX + (captionLines.map { FigureText.width($0, fontSize: 11) }.max() ?? 0))
         }
 
         // Axis captions.
@@ -419,8 +423,8 @@ public struct HeatmapSVG: Sendable {
         }
         svg.raw("</g>")
 
-        if let caption {
-            svg.text(caption, x: gridX, y: captionY, fontSize: 11, attributes: "class=\"figure-caption\" fill=\"currentColor\"")
+        for (k, line) in captionLines.enumerated() {
+            svg.text(line, x: gridX, y: captionY + Double(k) * 14, fontSize: 11, attributes: "class=\"figure-caption\" fill=\"currentColor\"")
         }
         svg.close()
         return svg.output
@@ -449,6 +453,22 @@ public struct HeatmapSVG: Sendable {
         }
         svg.close()
         return svg.output
+    }
+
+    /// `text` in lines no wider than `maxWidth`, broken only after a "; " (which keeps its ";");
+    /// a piece wider than that has a line of its own. Text that fits is one line, unchanged.
+    static func lines(_ text: String, maxWidth: Double, fontSize: Double) -> [String] {
+        let pieces = text.components(separatedBy: "; ")
+        var lines: [String] = []
+        for (k, piece) in pieces.enumerated() {
+            let piece = k < pieces.count - 1 ? piece + ";" : piece
+            if let last = lines.last, FigureText.width(last + " " + piece, fontSize: fontSize) <= maxWidth {
+                lines[lines.count - 1] = last + " " + piece
+            } else {
+                lines.append(piece)
+            }
+        }
+        return lines
     }
 
     /// A run of masked cells in a row is one hatched rectangle with one title; returns the

@@ -33,7 +33,7 @@ public enum FigureValueFormat: Sendable, Equatable {
     func label(_ value: Double) -> String {
         switch self {
         case .number: return NumberFormat.short(value)
-        case .percent: return NumberFormat.short(value * 100, decimals: 1) + "%"
+        case .percent: return NumberFormat.percent(value)
         }
     }
 }
@@ -83,6 +83,14 @@ enum FigureText {
             }
         }
         return em * fontSize * (bold ? 1.1 : 1.0)
+    }
+
+    /// Cut to fit `maxWidth` (as `width` measures it), ending in "…" when cut.
+    static func fitted(_ text: String, maxWidth: Double, fontSize: Double, bold: Bool = false) -> String {
+        guard width(text, fontSize: fontSize, bold: bold) > maxWidth else { return text }
+        var kept = text
+        while kept.count > 1 && width(kept + "…", fontSize: fontSize, bold: bold) > maxWidth { kept.removeLast() }
+        return kept + "…"
     }
 
     /// Truncates to at most `maxCharacters` grapheme clusters, ending in "…" when cut.

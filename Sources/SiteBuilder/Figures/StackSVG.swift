@@ -151,7 +151,7 @@ public struct StackSVG: Sendable {
         }
 
         // Bottom: x = token embedding + position embedding, from the tokens.
-        svg.text(FigureText.truncated(streamLabel, maxCharacters: 27), x: x0 - 14, y: addY - 12, fontSize: Self.minimumFontSize, anchor: "end", attributes: "class=\"stack-muted\"")
+        svg.text(FigureText.fitted(streamLabel, maxWidth: x0 - 14, fontSize: Self.minimumFontSize), x: x0 - 14, y: addY - 12, fontSize: Self.minimumFontSize, anchor: "end", attributes: "class=\"stack-muted\"")
         plus(&svg, Part("+", "x = token embedding + position embedding"), x: x0, y: addY)
         let embY = addY + 30
         box(&svg, tokenEmbedding, centerX: Self.leftX, y: embY, width: 160, height: Self.boxHeight)

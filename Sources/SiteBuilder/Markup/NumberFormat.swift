@@ -42,6 +42,18 @@ public enum NumberFormat {
         return (units, places, value < 0 && units != 0)
     }
 
+    /// A probability as a percentage: one decimal (`0.4480` → `44.8%`), or two significant
+    /// digits when that would read 0.0% (`0.0000199` → `0.0020%`): over a vocabulary of 50,257
+    /// tokens most probabilities are far below 0.05%, and 0.0% would say nothing. Zero is `0.0%`.
+    public static func percent(_ probability: Double) -> String {
+        let value = probability * 100
+        guard value != 0, let (units, _, _) = shortUnits(value, decimals: 1), units == 0 else {
+            return short(value, decimals: 1) + "%"
+        }
+        let exponent = Int(log10(abs(value)).rounded(.down))   // 0.0020 → −3
+        return short(value, decimals: Swift.min(9, 1 - exponent)) + "%"
+    }
+
     /// Significant digits of a tooltip.
     public static let tooltipDigits = 6
 

@@ -1,3 +1,4 @@
+import Foundation
 import TransformerEngine
 
 /// backprop.html: the gradient flowing back through the block, one step of it worked by hand,
@@ -10,6 +11,9 @@ enum BackpropPage {
         var stageTable: TableContext
         var tokenTable: TableContext
         var heatmaps: [Heatmap]
+        /// Pooled maps (a matrix wider than `overviewSize`) are about 500 units wide: two a row
+        /// on a wide screen rather than three, so their labels stay 11 px.
+        var wideHeatmaps: Bool
         var blame: [Blame]
         var mostBlamed: String
         var focusWord: String
@@ -123,9 +127,12 @@ enum BackpropPage {
                 showValues: false, legendLabel: "dL/dW", maxSize: Self.overviewSize,
                 titledCellLimit: Self.titledCells)
             let scale = figure.scale.maximum
-            figure.description = "The gradient of \(m.name) on its own colour scale, ±\(NumberFormat.short(scale, decimals: 4))\(figure.scaleFitsBlockMeans ? " (its block means)" : ""); its largest entry is \(NumberFormat.short(largest[k], decimals: 4)) in size."
+            // Four decimals, or the two significant digits the legend shows of a smaller scale
+            // (a deep layer's ±0.000012, which four decimals would call ±0.0000).
+            let scaleText = NumberFormat.short(scale, decimals: scale > 0 && scale < 0.001 ? 1 - Int(log10(scale).rounded(.down)) : 4)
+            figure.description = "The gradient of \(m.name) on its own colour scale, ±\(scaleText)\(figure.scaleFitsBlockMeans ? " (its block means)" : ""); its largest entry is \(NumberFormat.short(largest[k], decimals: 4)) in size."
             return Heatmap(name: m.name, svg: figure.render(), largest: NumberFormat.short(largest[k], decimals: 4),
-                           scale: NumberFormat.short(scale, decimals: 4), scaleOfMeans: figure.scaleFitsBlockMeans)
+                           scale: scaleText, scaleOfMeans: figure.scaleFitsBlockMeans)
         }
         var largestByMatrix: [(name: String, largest: Double)] = matrices.indices.map { k in (matrices[k].name, largest[k]) }
         largestByMatrix.sort { a, b in a.largest != b.largest ? a.largest > b.largest : a.name < b.name }
@@ -152,6 +159,9 @@ enum BackpropPage {
             stageTable: stageTable.render(),
             tokenTable: tokenTable.render(),
             heatmaps: heatmaps,
+            wideHeatmaps: drawnMatrices.contains { k in
+                matrices[k].gradient.rows > Self.overviewSize || matrices[k].gradient.cols > Self.overviewSize
+            },
             blame: blame,
             mostBlamed: largestByMatrix.first?.name ?? "",
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),

@@ -53,7 +53,7 @@ enum GeneratePage {
         var u: String
         var uExact: String
         var token: String
-        var keptCount: Int
+        var keptCount: String
         var more: String
         var cropsHere: Bool
         var cropNote: [Phrase]
@@ -76,7 +76,7 @@ enum GeneratePage {
 
     static func context(_ s: SiteData) -> Context {
         let g = s.generation, vocab = s.model.vocab, settings = g.settings
-        let percent = { (p: Double) in NumberFormat.short(p * 100, decimals: 1) + "%" }
+        let percent = { (p: Double) in NumberFormat.percent(p) }
         let separator = s.model.tokenizer == .words ? " " : ""
         let promptText = s.trace.tokens.joined(separator: separator)
         // One scale for every greedy chart, so that bar lengths compare across the steps.
@@ -107,10 +107,10 @@ enum GeneratePage {
         } ?? ""
         let cutText = first.map { step -> String in
             var parts: [String] = []
-            if settings.topK > 0 { parts.append("top-k kept \(step.topK.count) of \(vocab.count) tokens") }
+            if settings.topK > 0 { parts.append("top-k kept \(NumberFormat.grouped(step.topK.count)) of \(NumberFormat.grouped(vocab.count)) tokens") }
             if settings.topP < 1 { parts.append("top-p (P = \(NumberFormat.exact(settings.topP))) then kept \(step.kept.count)") }
             return parts.isEmpty
-                ? "With top-k and top-p off, every one of the \(vocab.count) tokens stays in the draw at every step."
+                ? "With top-k and top-p off, every one of the \(NumberFormat.grouped(vocab.count)) tokens stays in the draw at every step."
                 : "At step 1 " + parts.joined(separator: "; ") + ", and the rest get probability 0."
         } ?? ""
         return Context(
@@ -126,7 +126,7 @@ enum GeneratePage {
             sampledText: (s.trace.tokens + g.sampledIDs.map { vocab[$0] }).joined(separator: separator),
             greedySteps: greedySteps,
             greedyChartsShow: vocab.count > greedyBars
-                ? "the \(greedyBars) most likely of the \(NumberFormat.grouped(vocab.count)) tokens" : "all \(vocab.count) tokens",
+                ? "the \(greedyBars) most likely of the \(NumberFormat.grouped(vocab.count)) tokens" : "all \(NumberFormat.grouped(vocab.count)) tokens",
             sampledSteps: sampledSteps,
             temperature: NumberFormat.exact(settings.temperature),
             topK: settings.topK == 0 ? "off" : String(settings.topK),
@@ -173,8 +173,8 @@ enum GeneratePage {
         return SampledStep(
             number: n + 1, rows: rows, chart: chart,
             u: NumberFormat.short(step.u, decimals: 4), uExact: NumberFormat.tooltip(step.u),
-            token: vocab[step.id], keptCount: step.kept.count,
-            more: vocab.count > shown.count ? "\(vocab.count - shown.count) less likely tokens are not shown." : "",
+            token: vocab[step.id], keptCount: NumberFormat.grouped(step.kept.count),
+            more: vocab.count > shown.count ? "\(NumberFormat.grouped(vocab.count - shown.count)) less likely tokens are not shown." : "",
             cropsHere: false, cropNote: [], windowCaption: [])
     }
 

@@ -141,7 +141,7 @@ enum LMHeadPage {
             targetWord: target.map { vocab[$0] } ?? "",
             targetRank: Self.ordinal(targetRank),
             targetLogit: target.map { NumberFormat.short(logitRow[$0]) } ?? "",
-            targetProbability: target.map { NumberFormat.short(t.probs[f, $0] * 100, decimals: 1) + "%" } ?? "",
+            targetProbability: target.map { NumberFormat.percent(t.probs[f, $0]) } ?? "",
             targetIsTop: target == predicted
         )
     }

@@ -24,7 +24,7 @@ enum OverviewPage {
         var maxPositions: Int
         var activation: String
         var tokenCount: Int
-        var parameterCount: Int
+        var parameterCount: String
         var tokensHref: String
         var sha256: String
         var predictionHref: String
@@ -63,12 +63,12 @@ enum OverviewPage {
             correct: t.target != nil && t.target == t.prediction,
             loss: t.loss.map { NumberFormat.short($0, decimals: 4) } ?? "",
             lossExact: t.loss.map(NumberFormat.tooltip) ?? "",
-            pTarget: t.targetID.map { NumberFormat.short(t.probs[s.lastToken, $0] * 100, decimals: 1) + "%" } ?? "",
-            pPrediction: NumberFormat.short(t.probs[s.lastToken, t.predictionID] * 100, decimals: 1) + "%",
+            pTarget: t.targetID.map { NumberFormat.percent(t.probs[s.lastToken, $0]) } ?? "",
+            pPrediction: NumberFormat.percent(t.probs[s.lastToken, t.predictionID]),
             dModel: c.dModel, nHeads: c.nHeads, nLayers: c.nLayers, multiLayer: c.nLayers > 1, multiHead: c.nHeads > 1, dFF: c.dFF,
             vocabSize: NumberFormat.grouped(s.model.vocab.count), maxPositions: c.maxPositions,
             activation: c.activation.rawValue, tokenCount: s.count,
-            parameterCount: ParameterCount(s.model).matrices,
+            parameterCount: NumberFormat.grouped(ParameterCount(s.model).matrices),
             tokensHref: s.file(.tokens),
             sha256: sha256,
             predictionHref: s.file(.prediction),
@@ -106,7 +106,12 @@ enum OverviewPage {
                     .collapsed(.init("blocks 2–\(c.nLayers - 1)", "the same shape, own weights", href: s.file(.attention(1)))),
                     .block(block(c.nLayers - 1))]
         }
-        let words = t.tokens.prefix(6).map { "“\($0)”" }.joined(separator: " ") + (s.count > 6 ? " …" : "")
+        // Up to six tokens, as many as fit the token box (its bold 13.5-unit type measures about as
+        // wide as `FigureText.width` says of regular type).
+        func firstWords(_ n: Int) -> String { t.tokens.prefix(n).map { "“\($0)”" }.joined(separator: " ") + (s.count > n ? " …" : "") }
+        var shownWords = min(6, s.count)
+        while shownWords > 1 && FigureText.width(firstWords(shownWords), fontSize: 13.5) > StackSVG.width - 36 { shownWords -= 1 }
+        let words = firstWords(shownWords)
         return StackSVG(
             id: "stack", title: "The whole model at once",
             description: "The \(s.count) prompt tokens enter at the bottom; their embeddings and positions add into the residual stream "

@@ -113,10 +113,10 @@ enum PlaygroundPage {
         let t = s.trace, vocab = s.model.vocab, c = s.model.config, last = s.lastToken
         let probs = t.probs.row(last)
         let top = Sampling.descendingOrder(probs).prefix(10)
-        let nextRows = top.map { id in LabeledRow(label: vocab[id], cells: [NumberFormat.short(probs[id] * 100, decimals: 1) + "%"]) }
+        let nextRows = top.map { id in LabeledRow(label: vocab[id], cells: [NumberFormat.percent(probs[id])]) }
         let tempered = softmax(t.logits.row(last).map { $0 / s.generation.settings.temperature })
         let temperedRows = Sampling.descendingOrder(tempered).prefix(10).map { id in
-            LabeledRow(label: vocab[id], cells: [NumberFormat.short(tempered[id] * 100, decimals: 1) + "%"])
+            LabeledRow(label: vocab[id], cells: [NumberFormat.percent(tempered[id])])
         }
         var maps: [HeatTable] = []
         let mapCells = c.nLayers * c.nHeads * t.count * t.count

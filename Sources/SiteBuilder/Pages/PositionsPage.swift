@@ -43,12 +43,19 @@ enum PositionsPage {
              focus: i == f)
         }
         let hasHeatmap = s.drawsSharedFigure(cells: s.count * d, focus: f)
-        let heatmap = !hasHeatmap ? "" : HeatmapSVG(
+        // A pooled map's colours span its block means, as the embeddings' strip's do (on the
+        // cells' scale every block mean of a wide model would be near white).
+        func heatmapOfX() -> String {
+            var map = HeatmapSVG(
                 id: "x-heatmap", title: "Heatmap of x, the embeddings plus positions",
                 description: "One row per prompt token (\(s.count)) and one column per dimension (\(d)); the row of “\(t.tokens[f])” is outlined.",
-                values: t.x.nested.map { $0.map { Optional($0) } }, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
-                scale: ColorScale.diverging(for: t.x.nested), showValues: s.count <= 16 && d <= 16, highlightRow: f, rowHeader: "token", columnHeader: "dimension",
-                rowLabelClasses: s.tokenClasses, legendLabel: "value").render()
+                matrix: t.x, rowLabels: t.tokens, columnLabels: s.dimensionLabels(d),
+                scale: d > 64 || s.count > 64 ? nil : ColorScale.diverging(for: t.x.nested), showValues: s.count <= 16 && d <= 16,
+                rowHeader: "token", columnHeader: "dimension", rowLabelClasses: s.tokenClasses, legendLabel: "value")
+            map.highlightRow = f
+            return map.render()
+        }
+        let heatmap = hasHeatmap ? heatmapOfX() : ""
         return Context(
             posTable: s.sharedTable(posTable, name: "pos_emb", focus: f, stage: .positions),
             xTable: xTable.render(),

@@ -41,10 +41,10 @@ enum PredictionPage {
         // At the last position the target is the model file's; earlier, the prompt's next token.
         let target: Int? = isLast ? t.targetID : t.ids[f + 1]
         let bars = ProbabilityBars.top(values: probs, words: vocab, argmax: predicted, target: target)
-        let targetText = target.map { " The target “\(vocab[$0])” gets \(NumberFormat.short(probs[$0] * 100, decimals: 1))%." } ?? ""
+        let targetText = target.map { " The target “\(vocab[$0])” gets \(NumberFormat.percent(probs[$0]))." } ?? ""
         let chart = BarChartSVG(
             id: "prob-bars", title: "Next-token probabilities after “\(t.tokens[f])”",
-            description: "The model's prediction is “\(vocab[predicted])” with \(NumberFormat.short(probs[predicted] * 100, decimals: 1))%.\(targetText)\(bars.note)",
+            description: "The model's prediction is “\(vocab[predicted])” with \(NumberFormat.percent(probs[predicted])).\(targetText)\(bars.note)",
             bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
         let table = s.tokenTable("softmax(logits) for every position: each row sums to 1", t.probs.nested,
                                  columns: vocab, focus: f, stage: .prediction)
@@ -56,10 +56,10 @@ enum PredictionPage {
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
             isLast: isLast,
             prediction: vocab[predicted],
-            pPrediction: NumberFormat.short(probs[predicted] * 100, decimals: 1) + "%",
+            pPrediction: NumberFormat.percent(probs[predicted]),
             hasTarget: target != nil,
             target: target.map { vocab[$0] } ?? "",
-            pTarget: target.map { NumberFormat.short(probs[$0] * 100, decimals: 1) + "%" } ?? "",
+            pTarget: target.map { NumberFormat.percent(probs[$0]) } ?? "",
             correct: target != nil && target == predicted,
             explainedWord: vocab[explained],
             workedExponentials: softmax.exponentials,

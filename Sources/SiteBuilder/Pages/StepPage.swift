@@ -36,7 +36,7 @@ enum StepPage {
         let indices = ProbabilityBars.top(values: t.probs.row(last), words: vocab, argmax: t.predictionID, target: targetID).ids
         let chart = GroupedBarChartSVG(
             id: "step-probs", title: "Probabilities before and after one step",
-            description: "p(“\(vocab[targetID])”) goes from \(NumberFormat.short(t.probs[last, targetID] * 100, decimals: 1))% to \(NumberFormat.short(after.probs[last, targetID] * 100, decimals: 1))% after one step with η = \(NumberFormat.exact(learning.learningRate)).",
+            description: "p(“\(vocab[targetID])”) goes from \(NumberFormat.percent(t.probs[last, targetID])) to \(NumberFormat.percent(after.probs[last, targetID])) after one step with η = \(NumberFormat.exact(learning.learningRate)).",
             categories: indices.map { vocab[$0] },
             series: [.init(name: "before", values: indices.map { t.probs[last, $0] }),
                      .init(name: "after one step", values: indices.map { after.probs[last, $0] })],
@@ -53,8 +53,8 @@ enum StepPage {
             lossDown: (after.loss ?? 0) < (t.loss ?? 0),
             target: vocab[targetID],
             lastWord: t.tokens[last],
-            pTarget: NumberFormat.short(t.probs[last, targetID] * 100, decimals: 1) + "%",
-            pAfter: NumberFormat.short(after.probs[last, targetID] * 100, decimals: 1) + "%",
+            pTarget: NumberFormat.percent(t.probs[last, targetID]),
+            pAfter: NumberFormat.percent(after.probs[last, targetID]),
             trainedNote: trainedNote(s.model.weights),
             workedStep: "\(WorkedSum.signed(before[0, targetID], decimals: 4)) − \(NumberFormat.exact(eta)) × \(WorkedSum.signed(grad[0, targetID], decimals: 4)) = \(NumberFormat.short(before[0, targetID] - eta * grad[0, targetID], decimals: 4))"
         )

@@ -19,10 +19,19 @@ enum TokensPage {
         var listed: Int
         var vocabularyFile: String
         var vocabSizeText: String
+        /// A padded vocabulary (a checkpoint whose tokenizer has fewer tokens than the model has
+        /// rows): how many ids have a spelling, how many have none and are shown as `<id N>`.
+        var hasUnspelled: Bool
+        var spelledCount: String
+        var unspelledCount: String
+        var firstUnspelled: String
         var tokenRows: [TokenRow]
         var tokenCount: Int
         var idList: String
         var strip: String
+        /// The strip draws the first `TokenStripSVG.shownLimit` tokens of a longer prompt.
+        var stripShortened: Bool
+        var stripShown: Int
         var exampleWord: String
         var exampleId: Int
     }
@@ -70,6 +79,7 @@ enum TokensPage {
             TokenRow(position: i, word: word, raw: s.checkpoint?.rawTokens[t.ids[i]] ?? word, id: t.ids[i], cls: s.tokenClass(i))
         }
         let strip = TokenStripSVG(id: "token-strip", tokens: t.tokens, ids: t.ids, classes: s.tokenClasses).render()
+        let unspelled = s.checkpoint.map { c in c.rawTokens.indices.filter { c.rawTokens[$0].isEmpty } } ?? []
         return Context(
             tokenizerWords: s.model.tokenizer == .words,
             tokenizerChars: s.model.tokenizer == .chars,
@@ -81,10 +91,16 @@ enum TokensPage {
             listed: min(Self.shortList, s.model.vocab.count),
             vocabularyFile: Self.vocabularyName,
             vocabSizeText: NumberFormat.grouped(s.model.vocab.count),
+            hasUnspelled: !unspelled.isEmpty,
+            spelledCount: NumberFormat.grouped(s.model.vocab.count - unspelled.count),
+            unspelledCount: NumberFormat.grouped(unspelled.count),
+            firstUnspelled: unspelled.first.map { s.model.vocab[$0] } ?? "",
             tokenRows: rows,
             tokenCount: s.count,
             idList: "[" + t.ids.map(String.init).joined(separator: ", ") + "]",
             strip: strip,
+            stripShortened: s.count > TokenStripSVG.shownLimit,
+            stripShown: min(s.count, TokenStripSVG.shownLimit),
             exampleWord: t.tokens[s.lastToken],
             exampleId: t.ids[s.lastToken]
         )
@@ -99,8 +115,11 @@ struct TokenStripSVG {
     var ids: [Int]
     var classes: [String]
 
+    /// The most tokens the strip draws (the table under it lists them all).
+    static let shownLimit = 16
+
     func render() -> String {
-        let shown = min(tokens.count, 16)
+        let shown = min(tokens.count, Self.shownLimit)
         let boxWidth = 86.0, gap = 10.0
         let width = Double(shown) * (boxWidth + gap) - gap + 20
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(SVGNumber.format(width)) 112\" style=\"--natural-width: \(SVGNumber.format(width))px\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" class=\"figure token-strip\">"

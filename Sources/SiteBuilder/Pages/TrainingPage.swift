@@ -18,6 +18,8 @@ enum TrainingPage {
         var pChart: String
         var finalChart: String
         var steps: Int
+        /// "1 step", "40 steps".
+        var stepsWords: String
         var stepsShown: String
         var stepRows: [StepRow]
         var flips: Bool
@@ -44,6 +46,7 @@ enum TrainingPage {
             return NoTargetContext(common: LearningPages.common(s), recorded: RecordedRun(s.training))
         }
         let run = learning.run, vocab = s.model.vocab, last = s.lastToken
+        let stepsWords = run.steps == 1 ? "1 step" : "\(run.steps) steps"
         let marker = run.flipStep.flatMap { $0 > 0 ? LineChartSVG.Marker(x: $0, label: "prediction flips at step \($0)") : nil }
         let lossChart = LineChartSVG(
             id: "train-loss", title: "Loss over \(run.steps) steps",
@@ -51,24 +54,25 @@ enum TrainingPage {
             values: run.losses, xAxisLabel: "step", yAxisLabel: "loss", marker: marker).render()
         let pChart = LineChartSVG(
             id: "train-p", title: "p(“\(vocab[targetID])”) over \(run.steps) steps",
-            description: "The probability of the target goes from \(NumberFormat.short((run.pTarget.first ?? 0) * 100, decimals: 1))% to \(NumberFormat.short((run.pTarget.last ?? 0) * 100, decimals: 1))%.",
+            description: "The probability of the target goes from \(NumberFormat.percent((run.pTarget.first ?? 0))) to \(NumberFormat.percent((run.pTarget.last ?? 0))).",
             values: run.pTarget, xAxisLabel: "step", yAxisLabel: "p(target)", marker: marker, valueFormat: .percent).render()
         let final = run.trace
         let bars = ProbabilityBars.top(values: final.probs.row(last), words: vocab, argmax: final.predictionID, target: targetID)
         let finalChart = BarChartSVG(
             id: "train-final", title: "Next-token probabilities after training",
-            description: "After \(run.steps) steps the model predicts “\(final.prediction)” with \(NumberFormat.short(final.probs[last, final.predictionID] * 100, decimals: 1))%.\(bars.note)",
+            description: "After \(stepsWords) the model predicts “\(final.prediction)” with \(NumberFormat.percent(final.probs[last, final.predictionID])).\(bars.note)",
             bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
         // Every step for short runs; otherwise every k-th step plus the flip and the last.
         let stride = max(1, run.steps / 40)
         let shownSteps = Set(Swift.stride(from: 0, through: run.steps, by: stride)).union([run.steps]).union(run.flipStep.map { [$0] } ?? [])
         let stepRows = shownSteps.sorted().map { i -> StepRow in
-            StepRow(step: i, loss: NumberFormat.short(run.losses[i], decimals: 4), p: NumberFormat.short(run.pTarget[i] * 100, decimals: 1) + "%",
+            StepRow(step: i, loss: NumberFormat.short(run.losses[i], decimals: 4), p: NumberFormat.percent(run.pTarget[i]),
              prediction: run.predictions[i], rowClass: i == run.flipStep ? "focus" : "", right: run.predictions[i] == vocab[targetID])
         }
         return Context(common: LearningPages.common(s), recorded: RecordedRun(s.training),
             lossChart: lossChart, pChart: pChart, finalChart: finalChart,
             steps: run.steps,
+            stepsWords: stepsWords,
             stepsShown: stride == 1 ? "every step" : "every \(stride)th step",
             stepRows: stepRows,
             flips: (run.flipStep ?? 0) > 0,
@@ -76,8 +80,8 @@ enum TrainingPage {
             neverFlips: run.flipStep == nil,
             flipStep: run.flipStep.map(String.init) ?? "",
             target: vocab[targetID],
-            startP: NumberFormat.short((run.pTarget.first ?? 0) * 100, decimals: 1) + "%",
-            finalP: NumberFormat.short((run.pTarget.last ?? 0) * 100, decimals: 1) + "%",
+            startP: NumberFormat.percent((run.pTarget.first ?? 0)),
+            finalP: NumberFormat.percent((run.pTarget.last ?? 0)),
             finalLoss: NumberFormat.short(run.losses.last ?? 0, decimals: 4),
             finalPrediction: final.prediction
         )
