@@ -81,7 +81,10 @@ public struct Tensor: Sendable, Equatable {
     /// Entry by entry: f(a[i], b[i]).
     public static func zipped(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Double) -> Tensor {
         precondition(a.shape == b.shape, "shapes \(a.shape) and \(b.shape) differ")
-        return Tensor(shape: a.shape, values: zip(a.values, b.values).map(f))
+        var values: [Double] = []
+        values.reserveCapacity(a.values.count)
+        for i in a.values.indices { values.append(f(a.values[i], b.values[i])) }
+        return Tensor(shape: a.shape, values: values)
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor { zipped(a, b, +) }

@@ -75,11 +75,7 @@ enum GradientStep {
     }
 
     static func step(_ w: Tensor, _ dw: Tensor, _ eta: Double) -> Tensor {
-        precondition(w.shape == dw.shape, "a gradient of shape \(dw.shape) for a weight of shape \(w.shape)")
-        var values: [Double] = []
-        values.reserveCapacity(w.values.count)
-        for i in w.values.indices { values.append(w.values[i] - eta * dw.values[i]) }
-        return Tensor(shape: w.shape, values: values)
+        .zipped(w, dw) { $0 - eta * $1 }
     }
 
     /// A held vector moves; an absent one stays absent (at its fixed value).
