@@ -60,7 +60,7 @@ enum GradientPage {
         let heatmap = HeatmapSVG(
             id: "grad-wlm", title: "dL/dW_lm",
             description: "The gradient of W_lm is the outer product of the last token's vector and dL/dlogits: the target's column is pushed one way, every other column the other way.\(dW.rows > 64 || dW.cols > 64 ? " Each cell is the mean of a block, on the means' own colour scale." : "")",
-            matrix: dW, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
+            gradient: dW, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
             showValues: s.model.config.dModel <= 16 && vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
             legendLabel: "dL/dW").render()
         return Context(common: LearningPages.common(s), 

@@ -97,11 +97,13 @@ enum LMHeadPage {
                          helps: parts[i] > 0)
             }
         }
-        // In how many rows of W_lm the top word's weight is the largest (ties included).
-        let columnRows = (0..<c.dModel).filter { i in
-            let row = w.wLM.row(i)
-            return row[predicted] >= (row.max() ?? 0)
-        }.count
+        // In how many rows of W_lm the top word's weight is the largest (ties included): each
+        // row's largest entry, taken word by word down W_lm's stored transpose.
+        var rowLargest = [Double](repeating: -.infinity, count: c.dModel)
+        for word in 0..<vocab.count {
+            for i in 0..<c.dModel where w.wLM[i, word] > rowLargest[i] { rowLargest[i] = w.wLM[i, word] }
+        }
+        let columnRows = (0..<c.dModel).filter { i in w.wLM[i, predicted] >= (vocab.isEmpty ? 0 : rowLargest[i]) }.count
         // Each dimension's term of each logit, for the words with the highest logits.
         let words = vocab.count <= MatrixTable.limit ? Array(vocab.indices) : Ranking.largest(6, of: logitRow)
         var contributions = MatrixTable(
