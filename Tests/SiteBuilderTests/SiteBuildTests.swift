@@ -237,6 +237,30 @@ import Testing
         #expect(positions[fold.lowerBound...].components(separatedBy: "<dl class=\"sum\"").count - 1 == 9)
     }
 
+    /// Two layers and a vocabulary larger than a sampled step's table: the backprop page keeps
+    /// the heatmap of the matrix with the largest entry open and folds the other twelve (W_lm,
+    /// 2 × 20, is a wide map); the
+    /// generation page folds every sampled step after the first under its heading.
+    @Test func manyHeatmapsAndStepsFoldTheirDetails() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let words = (0..<20).map { "w\($0)" }
+        let model = tmp.sub("model.json")
+        try tinyModelJSON(layers: 2, dModel: 2, vocab: words, positions: 12, prompt: "w1 w2 w3", target: "w0")
+            .write(toFile: model, atomically: false, encoding: .utf8)
+        try SiteBuild.run(options(model: model, output: tmp.sub("Site")))
+        let site = readTree(tmp.sub("Site"))
+        let backprop = text(site["backprop.html"])
+        let fold = try #require(backprop.range(of: "<details class=\"heatmaps-fold\"><summary>The other 12 heatmaps: dL/dW_"))
+        #expect(backprop[..<fold.lowerBound].components(separatedBy: "<figure tabindex=\"0\">").count - 1 == 1)
+        #expect(backprop[fold.lowerBound...].components(separatedBy: "<figure tabindex=\"0\">").count - 1 == 12)
+        let generate = text(site["generate.html"])
+        let steps = generate.components(separatedBy: "<section class=\"sampled-step\">").count - 1
+        #expect(steps > 1)
+        #expect(generate.components(separatedBy: "<details class=\"step-details\"><summary>u = ").count - 1 == steps - 1)
+        #expect(!generate.components(separatedBy: "<section class=\"sampled-step\">")[1].contains("<details"))
+        #expect(generate.components(separatedBy: "<div class=\"table-and-chart\">").count - 1 == steps)
+    }
+
     /// A prompt longer than a table shows (20 tokens): the views that follow earlier tokens are
     /// lean (the focus token's rows only, links to the last token's view), the last token's
     /// view keeps the full tables and heatmaps.

@@ -26,6 +26,8 @@ public enum BuiltInDefaults {
             "worked-sum.html": PackageResources.worked_sum_html,
             "attention-head.html": PackageResources.attention_head_html,
             "position-sum.html": PackageResources.position_sum_html,
+            "sampled-step.html": PackageResources.sampled_step_html,
+            "gradient-heatmap.html": PackageResources.gradient_heatmap_html,
             "matrix-table.html": PackageResources.matrix_table_html,
             "matrix-row.html": PackageResources.matrix_row_html,
             "note.html": PackageResources.note_html,

@@ -11,6 +11,13 @@ enum BackpropPage {
         var stageTable: TableContext
         var tokenTable: TableContext
         var heatmaps: [Heatmap]
+        /// The heatmaps folded into a closed <details> below the open one (`foldHeatmapsAbove`).
+        var foldedHeatmaps: [Heatmap]
+        var hasFold: Bool
+        var foldedCount: Int
+        var foldedNames: String
+        /// The open heatmap's matrix when the others are folded.
+        var openName: String
         /// Pooled maps (a matrix wider than `overviewSize`) are about 500 units wide: two a row
         /// on a wide screen rather than three, so their labels stay 11 px.
         var wideHeatmaps: Bool
@@ -72,6 +79,10 @@ enum BackpropPage {
     /// the first and the last layer (and W_lm), so it stays under its size budget (GPT-2
     /// small's 73 heatmaps made a 1.1 MB page); the table lists every matrix.
     static let drawnLayerLimit = 4
+    /// With more heatmaps than one layer's six and W_lm, and pooled (wide) ones, only the drawn
+    /// matrix with the largest entry stays open; the others fold below it (GPT-2 small's 13 maps
+    /// were 8,894 px on a phone). Small maps stay side by side, the comparison they are for.
+    static let foldHeatmapsAbove = 7
 
     /// The layers whose gradient heatmaps are drawn.
     static func drawnLayers(_ nLayers: Int) -> [Int] {
@@ -134,6 +145,16 @@ enum BackpropPage {
             return Heatmap(name: m.name, svg: figure.render(), largest: NumberFormat.short(largest[k], decimals: 4),
                            scale: scaleText, scaleOfMeans: figure.scaleFitsBlockMeans)
         }
+        // Many wide heatmaps: the most blamed drawn matrix first and open, the others in model order folded.
+        let wideHeatmaps = drawnMatrices.contains { k in
+            matrices[k].gradient.rows > Self.overviewSize || matrices[k].gradient.cols > Self.overviewSize
+        }
+        let folds = heatmaps.count > Self.foldHeatmapsAbove && wideHeatmaps
+        let openIndex = drawnMatrices.indices.max { a, b in
+            largest[drawnMatrices[a]] != largest[drawnMatrices[b]] ? largest[drawnMatrices[a]] < largest[drawnMatrices[b]] : a > b
+        } ?? 0
+        let openHeatmaps = folds ? [heatmaps[openIndex]] : heatmaps
+        let foldedHeatmaps = folds ? heatmaps.indices.filter { $0 != openIndex }.map { heatmaps[$0] } : []
         var largestByMatrix: [(name: String, largest: Double)] = matrices.indices.map { k in (matrices[k].name, largest[k]) }
         largestByMatrix.sort { a, b in a.largest != b.largest ? a.largest > b.largest : a.name < b.name }
         let blame: [Blame] = largestByMatrix.map { entry in
@@ -158,10 +179,11 @@ enum BackpropPage {
         return Context(common: LearningPages.common(s),
             stageTable: stageTable.render(),
             tokenTable: tokenTable.render(),
-            heatmaps: heatmaps,
-            wideHeatmaps: drawnMatrices.contains { k in
-                matrices[k].gradient.rows > Self.overviewSize || matrices[k].gradient.cols > Self.overviewSize
-            },
+            heatmaps: openHeatmaps,
+            foldedHeatmaps: foldedHeatmaps, hasFold: folds, foldedCount: foldedHeatmaps.count,
+            foldedNames: foldedHeatmaps.map { "dL/d" + $0.name }.joined(separator: ", "),
+            openName: heatmaps.isEmpty ? "" : heatmaps[openIndex].name,
+            wideHeatmaps: wideHeatmaps,
             blame: blame,
             mostBlamed: largestByMatrix.first?.name ?? "",
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),

@@ -58,6 +58,8 @@ enum GeneratePage {
         var cropsHere: Bool
         var cropNote: [Phrase]
         var windowCaption: [Phrase]
+        /// Folded under its heading into a closed <details> (`foldsSampledSteps`).
+        var folded: Bool
     }
     struct TokenRow {
         var token: String
@@ -73,6 +75,13 @@ enum GeneratePage {
     static let greedyBars = 5
     /// Tokens shown in each sampled step's table: the kept ones, then the next most likely.
     static let shownTokens = 6
+
+    /// With a vocabulary larger than a step's table shows, every sampled step after the first
+    /// folds under its heading (GPT-2 small's eight steps were 930 px each on a phone); the
+    /// first shows the method, the summaries say what each draw chose.
+    static func foldsSampledStep(_ n: Int, vocabularySize: Int, shown: Int) -> Bool {
+        n > 0 && vocabularySize > shown
+    }
 
     static func context(_ s: SiteData) -> Context {
         let g = s.generation, vocab = s.model.vocab, settings = g.settings
@@ -97,6 +106,7 @@ enum GeneratePage {
             var context = stepContext(n, step, vocab: vocab, settings: settings)
             let w = window(g, step: n, text: s.trace.tokens + g.sampledIDs.map { vocab[$0] }, separator: separator)
             (context.cropsHere, context.cropNote, context.windowCaption) = (w.cropsHere, w.cropNote, w.caption)
+            context.folded = foldsSampledStep(n, vocabularySize: vocab.count, shown: context.rows.count)
             return context
         }
         let first = g.sampled.first
@@ -175,7 +185,7 @@ enum GeneratePage {
             u: NumberFormat.short(step.u, decimals: 4), uExact: NumberFormat.tooltip(step.u),
             token: vocab[step.id], keptCount: NumberFormat.grouped(step.kept.count),
             more: vocab.count > shown.count ? "\(NumberFormat.grouped(vocab.count - shown.count)) less likely tokens are not shown." : "",
-            cropsHere: false, cropNote: [], windowCaption: [])
+            cropsHere: false, cropNote: [], windowCaption: [], folded: false)
     }
 
     /// Step `step`'s window over `text` (the prompt and that continuation's tokens).
