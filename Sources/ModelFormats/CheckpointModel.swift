@@ -85,7 +85,7 @@ public enum CheckpointLoader {
                          ln2: LayerNormParameters(gamma: b.ln2Weight.values, beta: b.ln2Bias.values))
         }
         let weights = Weights(tokEmb: matrix(w.tokenEmbedding), posEmb: matrix(w.positionEmbedding), layers: layers,
-                              wLM: matrix(w.lmHead).T, bLM: nil,
+                              wLM: TransposedMatrix(transpose: matrix(w.lmHead)), bLM: nil,
                               lnf: LayerNormParameters(gamma: w.lnFWeight.values, beta: w.lnFBias.values))
         let tokenizer = checkpoint.tokenizer
         let vocab = (0..<c.vocabSize).map { tokenizer.display(id: $0) }
