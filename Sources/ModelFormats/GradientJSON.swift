@@ -5,14 +5,14 @@ import TransformerEngine
 /// `grads` uses the model file's `weights` keys for the weight gradients (every optional
 /// parameter included), the trace's keys for the intermediates, and 0 for masked entries.
 extension Gradients {
-    public func gradientsJSON() -> JSONOut { gradientsJSON(weightMatrix: JSONOut.matrix, weightVector: JSONOut.numbers) }
+    public func gradientsJSON() -> JSONOut { gradientsJSON(weightMatrix: { .matrix($0.dense) }, weightVector: JSONOut.numbers) }
 
     /// The gradients with every weight matrix written by `weightMatrix` and every weight
     /// vector by `weightVector` (in full, or summarised for a split trace); `layers` replaces
     /// the layers' part (a split trace names their files there). `split` leaves out the
     /// logits' gradient: with the loss at the last position alone it is 0 in every other row,
     /// and its last row is `last_probs` with 1 subtracted at `target_id` (one subtraction).
-    public func gradientsJSON(weightMatrix: (Tensor) -> JSONOut, weightVector: ([Double]) -> JSONOut,
+    public func gradientsJSON(weightMatrix: (WeightGradient) -> JSONOut, weightVector: ([Double]) -> JSONOut,
                               layers layerValues: JSONOut? = nil, split: Bool = false) -> JSONOut {
         let layerValues = layerValues ?? .array(layers.map {
             Gradients.layerJSON($0, weightMatrix: weightMatrix, weightVector: weightVector)
@@ -34,7 +34,7 @@ extension Gradients {
 
     /// One layer's gradients: its weights' (written by `weightMatrix` and `weightVector`),
     /// then its intermediates' in full.
-    public static func layerJSON(_ l: LayerGradients, weightMatrix: (Tensor) -> JSONOut,
+    public static func layerJSON(_ l: LayerGradients, weightMatrix: (WeightGradient) -> JSONOut,
                                  weightVector: ([Double]) -> JSONOut) -> JSONOut {
         .object(weightMembers(l, weightMatrix: weightMatrix, weightVector: weightVector) + [
             ("input", .matrix(l.input)),
@@ -60,7 +60,7 @@ extension Gradients {
     /// other intermediates' by `intermediate` (summarised). Each number once: `resid_mid`'s
     /// is `attn_out`'s and `resid_out`'s `mlp_out`'s (a residual passes its gradient on
     /// unchanged), so neither is written; `mlp_out`'s is also the next layer's `input`'s.
-    public static func splitLayerJSON(_ l: LayerGradients, weightMatrix: (Tensor) -> JSONOut,
+    public static func splitLayerJSON(_ l: LayerGradients, weightMatrix: (WeightGradient) -> JSONOut,
                                       weightVector: ([Double]) -> JSONOut, intermediate: (Tensor) -> JSONOut) -> JSONOut {
         .object(weightMembers(l, weightMatrix: weightMatrix, weightVector: weightVector) + [
             ("input", intermediate(l.input)),
@@ -78,7 +78,7 @@ extension Gradients {
     }
 
     /// One layer's weight gradients, in the order both layouts write them.
-    static func weightMembers(_ l: LayerGradients, weightMatrix: (Tensor) -> JSONOut,
+    static func weightMembers(_ l: LayerGradients, weightMatrix: (WeightGradient) -> JSONOut,
                               weightVector: ([Double]) -> JSONOut) -> [(String, JSONOut)] {
         [
             ("W_q", weightMatrix(l.wQ)), ("W_k", weightMatrix(l.wK)), ("W_v", weightMatrix(l.wV)), ("W_o", weightMatrix(l.wO)),

@@ -16,7 +16,7 @@ extension Model {
                     + optional("ln2_gamma", l.ln2.gamma) + optional("ln2_beta", l.ln2.beta))
         }
         let weightsJSON: JSONOut = .object(
-            [("tok_emb", .matrix(w.tokEmb)), ("pos_emb", .matrix(w.posEmb)), ("layers", .array(layers)), ("W_lm", .matrix(w.wLM))]
+            [("tok_emb", .matrix(w.tokEmb)), ("pos_emb", .matrix(w.posEmb)), ("layers", .array(layers)), ("W_lm", .matrix(w.wLM.matrix))]
             + optional("b_lm", w.bLM) + optional("lnf_gamma", w.lnf.gamma) + optional("lnf_beta", w.lnf.beta))
         return .object([
             ("name", name.map(JSONOut.string) ?? .null),

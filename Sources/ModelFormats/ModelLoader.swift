@@ -191,7 +191,7 @@ struct ModelReader {
         let bLM = try optionalVector(node, "b_lm", p, (v, "vocab size"))
         let lnf = LayerNormParameters(gamma: try optionalVector(node, "lnf_gamma", p, (c.dModel, "d_model")),
                                       beta: try optionalVector(node, "lnf_beta", p, (c.dModel, "d_model")))
-        return Weights(tokEmb: tokEmb, posEmb: posEmb, layers: layers, wLM: wLM, bLM: bLM, lnf: lnf)
+        return Weights(tokEmb: tokEmb, posEmb: posEmb, layers: layers, wLM: TransposedMatrix(wLM), bLM: bLM, lnf: lnf)
     }
 
     func readLayer(_ node: JSONNode, path p: String, config c: ModelConfig) throws(Diagnostic) -> LayerWeights {

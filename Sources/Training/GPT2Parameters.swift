@@ -78,7 +78,7 @@ public struct GPT2Parameters: Sendable, Equatable {
                 ln2: LayerNormParameters(gamma: vector(p + "ln_2.weight"), beta: vector(p + "ln_2.bias")))
         }
         let wte = matrix("wte.weight")
-        let weights = Weights(tokEmb: wte, posEmb: matrix("wpe.weight"), layers: layers, wLM: wte.T, bLM: nil,
+        let weights = Weights(tokEmb: wte, posEmb: matrix("wpe.weight"), layers: layers, wLM: TransposedMatrix(transpose: wte), bLM: nil,
                               lnf: LayerNormParameters(gamma: vector("ln_f.weight"), beta: vector("ln_f.bias")))
         let engineConfig = ModelConfig(dModel: d, nHeads: c.nHead, nLayers: c.nLayer, dFF: c.nInner,
                                        maxPositions: c.nPositions, activation: .gelu,
@@ -92,23 +92,26 @@ public struct GPT2Parameters: Sendable, Equatable {
     public func layoutGradients(_ g: Gradients) -> [[Double]] {
         let c = config
         var byName: [String: [Double]] = [:]
-        byName["wte.weight"] = (g.tokEmb + g.wLM.T).values
-        byName["wpe.weight"] = g.posEmb.values
+        byName["wte.weight"] = (g.tokEmb.dense + g.wLM.dense.T).values
+        byName["wpe.weight"] = g.posEmb.dense.values
         byName["ln_f.weight"] = g.lnfGamma
         byName["ln_f.bias"] = g.lnfBeta
         for (i, l) in g.layers.enumerated() {
             let p = "h.\(i)."
             byName[p + "ln_1.weight"] = l.ln1Gamma
             byName[p + "ln_1.bias"] = l.ln1Beta
-            byName[p + "attn.c_attn.weight"] = (0..<c.nEmbd).flatMap { r in l.wQ.row(r) + l.wK.row(r) + l.wV.row(r) }
+            byName[p + "attn.c_attn.weight"] = (0..<c.nEmbd).flatMap { r -> [Double] in
+                let (q, k, v) = (l.wQ.block(rows: r..<r + 1), l.wK.block(rows: r..<r + 1), l.wV.block(rows: r..<r + 1))
+                return q.values + k.values + v.values
+            }
             byName[p + "attn.c_attn.bias"] = l.bQ + l.bK + l.bV
-            byName[p + "attn.c_proj.weight"] = l.wO.values
+            byName[p + "attn.c_proj.weight"] = l.wO.dense.values
             byName[p + "attn.c_proj.bias"] = l.bO
             byName[p + "ln_2.weight"] = l.ln2Gamma
             byName[p + "ln_2.bias"] = l.ln2Beta
-            byName[p + "mlp.c_fc.weight"] = l.w1.values
+            byName[p + "mlp.c_fc.weight"] = l.w1.dense.values
             byName[p + "mlp.c_fc.bias"] = l.b1
-            byName[p + "mlp.c_proj.weight"] = l.w2.values
+            byName[p + "mlp.c_proj.weight"] = l.w2.dense.values
             byName[p + "mlp.c_proj.bias"] = l.b2
         }
         return tensors.map { byName[$0.name]! }

@@ -37,7 +37,7 @@ import Checkpoints
                          ln2: LayerNormParameters(gamma: b.ln2Weight.values, beta: b.ln2Bias.values))
         }
         let weights = Weights(tokEmb: matrix(w.tokenEmbedding), posEmb: matrix(w.positionEmbedding), layers: layers,
-                              wLM: matrix(w.lmHead).T, bLM: nil,
+                              wLM: TransposedMatrix(transpose: matrix(w.lmHead)), bLM: nil,
                               lnf: LayerNormParameters(gamma: w.lnFWeight.values, beta: w.lnFBias.values))
         let config = ModelConfig(dModel: c.nEmbd, nHeads: c.nHead, nLayers: c.nLayer, dFF: c.nInner,
                                  maxPositions: c.nPositions, activation: activation,

@@ -45,9 +45,9 @@ import TransformerEngine
     func countsTheGradient(_ name: String) throws {
         let model = try ModelInput.read(RepoPaths.fixture(name)).model
         let g = try #require(Backward.gradients(model, trace: Transformer.forward(model)))
-        var n = g.tokEmb.values.count + g.posEmb.values.count + g.wLM.values.count + g.bLM.count + g.lnfGamma.count + g.lnfBeta.count
+        var n = g.tokEmb.dense.values.count + g.posEmb.dense.values.count + g.wLM.dense.values.count + g.bLM.count + g.lnfGamma.count + g.lnfBeta.count
         for l in g.layers {
-            n += [l.wQ, l.wK, l.wV, l.wO, l.w1, l.w2].reduce(0) { $0 + $1.values.count }
+            n += [l.wQ, l.wK, l.wV, l.wO, l.w1, l.w2].reduce(0) { $0 + $1.dense.values.count }
             n += [l.bQ, l.bK, l.bV, l.bO, l.b1, l.b2, l.ln1Gamma, l.ln1Beta, l.ln2Gamma, l.ln2Beta].reduce(0) { $0 + $1.count }
         }
         #expect(ParameterCount(model).gradients == n)

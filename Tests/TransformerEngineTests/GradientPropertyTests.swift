@@ -55,7 +55,7 @@ import ModelFormats
         let (_, _, g) = try Self.gradients(name)
         for layer in g.layers {
             #expect(layer.bK.allSatisfy { abs($0) < 1e-15 }, "\(layer.bK)")
-            #expect(layer.wK.values.contains { abs($0) > 1e-6 })   // W_k itself does matter
+            #expect(layer.wK.dense.values.contains { abs($0) > 1e-6 })   // W_k itself does matter
         }
     }
 
@@ -68,15 +68,15 @@ import ModelFormats
             #expect(g.tokEmb[1, j] == g.x[1, j] + g.x[3, j])       // "two" twice
             #expect(g.tokEmb[2, j] == g.x[2, j])
         }
-        for unused in 3..<model.vocab.count { #expect(g.tokEmb.row(unused).allSatisfy { $0 == 0 }) }
+        for unused in 3..<model.vocab.count { #expect(g.tokEmb.dense.row(unused).allSatisfy { $0 == 0 }) }
         #expect(g.posEmb[rows: 0..<5] == g.x)
         #expect(g.x == g.layers[0].input)
 
         // seed: 4 of 6 words, 4 of 4 positions.
         let (seed, _, sg) = try Self.gradients("seed")
         #expect(sg.tokEmb.rows == seed.vocab.count && sg.posEmb.rows == seed.config.maxPositions)
-        #expect(sg.tokEmb.row(4).allSatisfy { $0 == 0 } && sg.tokEmb.row(5).allSatisfy { $0 == 0 })
-        #expect(sg.tokEmb.row(0).contains { $0 != 0 })
+        #expect(sg.tokEmb.dense.row(4).allSatisfy { $0 == 0 } && sg.tokEmb.dense.row(5).allSatisfy { $0 == 0 })
+        #expect(sg.tokEmb.dense.row(0).contains { $0 != 0 })
     }
 
     @Test func unusedFinalLayerNormHasZeroGradient() throws {

@@ -90,9 +90,9 @@ enum GradientCheck {
             }
         }
         var out = [
-            matrix("tok_emb", \.weights.tokEmb, g.tokEmb),
-            matrix("pos_emb", \.weights.posEmb, g.posEmb),
-            matrix("W_lm", \.weights.wLM, g.wLM),
+            matrix("tok_emb", \.weights.tokEmb, g.tokEmb.dense),
+            matrix("pos_emb", \.weights.posEmb, g.posEmb.dense),
+            matrix("W_lm", \.weights.wLM.transpose, g.wLM.transposed.dense),  // in its stored layout, [V][d]
             vector("b_lm", \.weights.bLM, 0, g.bLM),
             vector("lnf_gamma", \.weights.lnf.gamma, 1, g.lnfGamma),
             vector("lnf_beta", \.weights.lnf.beta, 0, g.lnfBeta),
@@ -101,12 +101,12 @@ enum GradientCheck {
             let p = "layers[\(l)]."
             let layer: WritableKeyPath<Model, LayerWeights> = \.weights.layers[l]
             out += [
-                matrix(p + "W_q", layer.appending(path: \.wQ), lg.wQ),
-                matrix(p + "W_k", layer.appending(path: \.wK), lg.wK),
-                matrix(p + "W_v", layer.appending(path: \.wV), lg.wV),
-                matrix(p + "W_o", layer.appending(path: \.wO), lg.wO),
-                matrix(p + "W_1", layer.appending(path: \.w1), lg.w1),
-                matrix(p + "W_2", layer.appending(path: \.w2), lg.w2),
+                matrix(p + "W_q", layer.appending(path: \.wQ), lg.wQ.dense),
+                matrix(p + "W_k", layer.appending(path: \.wK), lg.wK.dense),
+                matrix(p + "W_v", layer.appending(path: \.wV), lg.wV.dense),
+                matrix(p + "W_o", layer.appending(path: \.wO), lg.wO.dense),
+                matrix(p + "W_1", layer.appending(path: \.w1), lg.w1.dense),
+                matrix(p + "W_2", layer.appending(path: \.w2), lg.w2.dense),
                 vector(p + "b_q", layer.appending(path: \.bQ), 0, lg.bQ),
                 vector(p + "b_k", layer.appending(path: \.bK), 0, lg.bK),
                 vector(p + "b_v", layer.appending(path: \.bV), 0, lg.bV),
@@ -197,7 +197,7 @@ enum TappedForward {
         }
         var final = c.finalLayerNorm ? layerNorm(Tensor(x), w.lnf, eps: c.layerNormEps).output.nested : x
         tap("final", &final)
-        var logits = Linear.apply(final, w.wLM, bias: w.bLM); tap("logits", &logits)
+        var logits = Linear.apply(final, w.wLM.matrix, bias: w.bLM); tap("logits", &logits)
         let last = logits[t - 1]
         return logSumExp(last) - last[model.prompt.targetID!]
     }

@@ -131,7 +131,8 @@ import Testing
     /// Equal bit patterns (any NaN equals any NaN).
     /// `linearBackward` leaves out the positions whose row of ∂L/∂y is zero (the LM head's but
     /// the last, for the prompt's loss): the same bits as both whole products, for finite x and W
-    /// with ±0 and mixed magnitudes, whichever rows are zero (none, some, all but one, all).
+    /// with ±0 and mixed magnitudes, whichever rows are zero (none, some, all but one, all); and
+    /// ∂L/∂W formed a block of rows or columns, or an entry, at a time gives the same bits.
     @Test func linearBackwardSkipsZeroRowsWithTheSameBits() {
         var rng = KernelTestRandom(seed: 0x7A65726F)
         func finite() -> Double { var v = rng.value(); while !v.isFinite || abs(v) > 1e200 { v = rng.value() }; return v }
@@ -147,7 +148,13 @@ import Testing
             let g = linearBackward(dy: dy, x: x, w: w)
             #expect(g.dx.shape == [t, n] && g.dW.shape == [n, m])
             #expect(Self.same(g.dx.values, matmul(dy, transposed: w).values), "dx, \(zeroRows.count) of \(t) rows zero")
-            #expect(Self.same(g.dW.values, matmul(transposed: x, dy).values), "dW, \(zeroRows.count) of \(t) rows zero")
+            let dW = matmul(transposed: x, dy)
+            #expect(Self.same(g.dW.dense.values, dW.values), "dW, \(zeroRows.count) of \(t) rows zero")
+            // Any block of its rows or columns, and any entry, formed on its own: the same bits.
+            let rows = rng.int(0...n - 1)..<n, columns = 0..<rng.int(1...m)
+            #expect(Self.same(g.dW.block(rows: rows).values, dW[rows: rows].values), "dW rows \(rows)")
+            #expect(Self.same(g.dW.block(columns: columns).values, dW[columns: columns].values), "dW columns \(columns)")
+            #expect(Self.same([g.dW[rows.lowerBound, columns.upperBound - 1]], [dW[rows.lowerBound, columns.upperBound - 1]]))
             #expect(Self.same(g.db, sumRows(dy)))
         }
     }

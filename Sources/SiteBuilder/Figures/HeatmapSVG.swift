@@ -114,6 +114,51 @@ public struct HeatmapSVG: Sendable {
         scaleFitsBlockMeans = isPooled && scale == nil
     }
 
+    /// A heatmap of W_lm as the engine holds it (its transpose, one row per word), pooled a
+    /// block of its rows at a time when it is bigger than `maxSize`; otherwise of its numbers.
+    /// The other parameters as `init(matrix:)`'s.
+    init(id: String, title: String, description: String, matrix: TransposedMatrix, rowLabels: [String], columnLabels: [String],
+         showValues: Bool = false, rowHeader: String? = nil, columnHeader: String? = nil,
+         legendLabel: String? = nil, maxSize: Int = 64) {
+        guard matrix.rows > maxSize || matrix.cols > maxSize else {
+            self.init(id: id, title: title, description: description, matrix: matrix.matrix, rowLabels: rowLabels,
+                      columnLabels: columnLabels, showValues: showValues, rowHeader: rowHeader,
+                      columnHeader: columnHeader, legendLabel: legendLabel, maxSize: maxSize)
+            return
+        }
+        let columnRanges = HeatmapSVG.poolRanges(count: matrix.cols, maxSize: maxSize)
+        let values = HeatmapSVG.poolRanges(count: matrix.rows, maxSize: maxSize).map { rows in
+            matrix.block(rows: rows).pooledBlocks(rowRanges: [0..<rows.count], columnRanges: columnRanges)[0]
+        }
+        self.init(id: id, title: title, description: description, values: values,
+                  rowLabels: rowLabels, columnLabels: columnLabels,
+                  scale: ColorScale.diverging(forMasked: values), showValues: showValues, rowHeader: rowHeader,
+                  columnHeader: columnHeader, legendLabel: legendLabel, maxSize: maxSize)
+        pooledFrom = (matrix.rows, matrix.cols)
+        scaleFitsBlockMeans = true
+    }
+
+    /// A heatmap of a weight's gradient, pooled as its blocks of rows are formed when it is
+    /// bigger than `maxSize` (no 768 × 50,257 ∂L/∂W_lm is held); otherwise of its numbers.
+    /// The other parameters as `init(matrix:)`'s.
+    init(id: String, title: String, description: String, gradient: WeightGradient, rowLabels: [String], columnLabels: [String],
+         scale: ColorScale? = nil, showValues: Bool = false, rowHeader: String? = nil, columnHeader: String? = nil,
+         legendLabel: String? = nil, maxSize: Int = 64, titledCellLimit: Int = 512) {
+        guard gradient.rows > maxSize || gradient.cols > maxSize else {
+            self.init(id: id, title: title, description: description, matrix: gradient.dense, rowLabels: rowLabels,
+                      columnLabels: columnLabels, scale: scale, showValues: showValues, rowHeader: rowHeader,
+                      columnHeader: columnHeader, legendLabel: legendLabel, maxSize: maxSize, titledCellLimit: titledCellLimit)
+            return
+        }
+        let values = gradient.pooledBlocks(maxSize: maxSize)
+        self.init(id: id, title: title, description: description, values: values,
+                  rowLabels: rowLabels, columnLabels: columnLabels,
+                  scale: scale ?? ColorScale.diverging(forMasked: values), showValues: showValues, rowHeader: rowHeader,
+                  columnHeader: columnHeader, legendLabel: legendLabel, maxSize: maxSize, titledCellLimit: titledCellLimit)
+        pooledFrom = (gradient.rows, gradient.cols)
+        scaleFitsBlockMeans = scale == nil
+    }
+
     // MARK: - Pooling
 
     /// Splits `count` indices into consecutive blocks of `ceil(count / maxSize)` (the last one
@@ -443,6 +488,10 @@ public struct HeatmapSVG: Sendable {
         if grid.contains(where: { $0.contains { $0 == nil } }) {
             svg.raw("<defs>" + HeatmapSVG.hatchPattern(eid) + "</defs>")
         }
+        // The 1-px gaps between cells are white in either colour scheme: on the dark page's
+        // background they drew a grid over the (light) cells of a map this small.
+        svg.rect(x: pad, y: pad, width: Double(cols) * cell - 1, height: Double(rows) * cell - 1,
+                 attributes: "class=\"figure-backdrop\" fill=\"#fff\"")
         svg.raw("<g class=\"figure-cells\" transform=\"translate(\(SVGWriter.n(pad)) \(SVGWriter.n(pad)))\">")
         drawCompactCells(&svg, grid: grid, rowsFull: [], columnsFull: [], isPooled: isPooled,
                          cellW: cell, cellH: cell, eid: eid, titlesRowRanges: false)

@@ -39,7 +39,11 @@ struct MatrixTable {
         case tensor(Tensor)
         /// A weight after one gradient step, W − η·∇W as `Model.applying` computes each entry,
         /// from the weight and its gradient: only the shown cells are computed.
-        case stepped(Tensor, gradient: Tensor, learningRate: Double)
+        case stepped(TransposedMatrix, gradient: WeightGradient, learningRate: Double)
+        /// A matrix held as its transpose (W_lm), read in place.
+        case transposed(TransposedMatrix)
+        /// A weight's gradient: only the shown cells are formed.
+        case gradient(WeightGradient)
 
         var rowCount: Int {
             switch self {
@@ -47,6 +51,8 @@ struct MatrixTable {
             case .optional(let rows): rows.count
             case .tensor(let matrix): matrix.rows
             case .stepped(let matrix, _, _): matrix.rows
+            case .gradient(let g): g.rows
+            case .transposed(let matrix): matrix.rows
             }
         }
 
@@ -56,6 +62,8 @@ struct MatrixTable {
             case .optional(let rows): rows[row][column]
             case .tensor(let matrix): matrix[row, column]
             case .stepped(let w, let dw, let eta): w[row, column] - eta * dw[row, column]
+            case .gradient(let g): g[row, column]
+            case .transposed(let matrix): matrix[row, column]
             }
         }
     }
@@ -73,8 +81,18 @@ struct MatrixTable {
         self.init(caption: caption, cells: .tensor(matrix), rowLabels: rowLabels, columnLabels: columnLabels)
     }
 
+    /// A matrix table of W_lm, read in place from its stored transpose.
+    init(caption: String, matrix: TransposedMatrix, rowLabels: [String], columnLabels: [String]) {
+        self.init(caption: caption, cells: .transposed(matrix), rowLabels: rowLabels, columnLabels: columnLabels)
+    }
+
+    /// A table of a weight's gradient, each shown cell formed on its own.
+    init(caption: String, gradient: WeightGradient, rowLabels: [String], columnLabels: [String]) {
+        self.init(caption: caption, cells: .gradient(gradient), rowLabels: rowLabels, columnLabels: columnLabels)
+    }
+
     /// A table of W − η·∇W, each shown cell computed from W and ∇W.
-    init(caption: String, stepping matrix: Tensor, gradient: Tensor, learningRate: Double, rowLabels: [String], columnLabels: [String]) {
+    init(caption: String, stepping matrix: TransposedMatrix, gradient: WeightGradient, learningRate: Double, rowLabels: [String], columnLabels: [String]) {
         self.init(caption: caption, cells: .stepped(matrix, gradient: gradient, learningRate: learningRate),
                   rowLabels: rowLabels, columnLabels: columnLabels)
     }

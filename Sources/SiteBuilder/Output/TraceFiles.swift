@@ -56,13 +56,13 @@ enum TraceFiles {
                 var members: [(String, JSONOut)] = [("layer", .int(l))]
                 if case .object(let forward) = Trace.splitLayerJSON(trace.layers[l]) { members += forward }
                 members.append(("grads", gradients.map {
-                    Gradients.splitLayerJSON($0.layers[l], weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector,
+                    Gradients.splitLayerJSON($0.layers[l], weightMatrix: GradientSummary.gradient, weightVector: GradientSummary.vector,
                                              intermediate: GradientSummary.matrix)
                 } ?? .null))
                 return JSONOut.object(members).renderedBytes()
             }
         }, beside: {
-            gradients?.gradientsJSON(weightMatrix: GradientSummary.matrix, weightVector: GradientSummary.vector,
+            gradients?.gradientsJSON(weightMatrix: GradientSummary.gradient, weightVector: GradientSummary.vector,
                                      layers: names, split: true)
         })
         var files: [String: [UInt8]] = [:]
@@ -98,26 +98,32 @@ enum GradientSummary {
     /// Vectors up to this length are written in full.
     static let fullVectorLimit = 4_096
 
-    static func matrix(_ t: Tensor) -> JSONOut { summary(t.values, rows: t.rows, cols: t.cols) }
+    static func matrix(_ t: Tensor) -> JSONOut { summary(rows: t.rows, cols: t.cols) { t[rows: $0].values } }
+
+    /// A weight's gradient, each block of rows formed when it is read and dropped after it.
+    static func gradient(_ g: WeightGradient) -> JSONOut { summary(rows: g.rows, cols: g.cols) { g.block(rows: $0).values } }
 
     static func vector(_ v: [Double]) -> JSONOut {
-        v.count <= fullVectorLimit ? .numbers(v) : summary(v, rows: 1, cols: v.count, shape: [v.count])
+        v.count <= fullVectorLimit ? .numbers(v) : summary(rows: 1, cols: v.count, shape: [v.count]) { _ in v }
     }
 
     /// The norm, the largest entries and the pooled means, all from one pass over the entries
-    /// in row-major order (each block's sum row by row, left to right).
-    static func summary(_ values: [Double], rows: Int, cols: Int, shape: [Int]? = nil) -> JSONOut {
+    /// in row-major order (each block's sum row by row, left to right), reading the entries a
+    /// block row of the pooled grid at a time: `rows(r)` gives the rows r, row-major.
+    static func summary(rows: Int, cols: Int, shape: [Int]? = nil, _ blockRows: (Range<Int>) -> [Double]) -> JSONOut {
         let rowRanges = HeatmapSVG.poolRanges(count: rows, maxSize: pooledSize)
         let colRanges = HeatmapSVG.poolRanges(count: cols, maxSize: pooledSize)
         var sumOfSquares = 0.0
         var sums = [Double](repeating: 0, count: rowRanges.count * colRanges.count)  // [block row][block column]
         var largest = LargestEntries()
         for (blockRow, rr) in rowRanges.enumerated() {
+            let values = blockRows(rr)                                  // [rr.count][cols]
             for i in rr {
+                let row = (i - rr.lowerBound) * cols
                 for (blockColumn, cr) in colRanges.enumerated() {
                     var sum = sums[blockRow * colRanges.count + blockColumn]
                     for j in cr {
-                        let g = values[i * cols + j]
+                        let g = values[row + j]
                         sumOfSquares += g * g
                         sum += g
                         if largest.admits(g) { largest.offer(i * cols + j, g) }
@@ -131,8 +137,8 @@ enum GradientSummary {
                 sums[blockRow * colRanges.count + k] / Double(rowRanges[blockRow].count * colRanges[k].count)
             })
         }
-        let kept: [JSONOut] = largest.indices.map { k in
-            .array([.int(k / max(cols, 1)), .int(k % max(cols, 1)), .number(values[k])])
+        let kept: [JSONOut] = zip(largest.indices, largest.values).map { k, value in
+            .array([.int(k / max(cols, 1)), .int(k % max(cols, 1)), .number(value)])
         }
         return .object([
             ("shape", .array((shape ?? [rows, cols]).map(JSONOut.int))),
@@ -159,6 +165,7 @@ enum GradientSummary {
     /// the last kept one of a full list comes after it (its index is higher) and is passed over.
     struct LargestEntries {
         private(set) var indices: [Int] = []
+        private(set) var values: [Double] = []
         private var magnitudes: [Double] = []
 
         /// Whether `offer` might keep `value` (false for most entries once the list is full).
@@ -171,9 +178,11 @@ enum GradientSummary {
             if value.isNaN || (indices.count == largestCount && size <= magnitudes[largestCount - 1]) { return }
             let place = magnitudes.firstIndex { size > $0 } ?? magnitudes.count
             indices.insert(index, at: place)
+            values.insert(value, at: place)
             magnitudes.insert(size, at: place)
             if indices.count > largestCount {
                 indices.removeLast()
+                values.removeLast()
                 magnitudes.removeLast()
             }
         }

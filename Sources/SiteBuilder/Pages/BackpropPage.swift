@@ -101,7 +101,7 @@ enum BackpropPage {
         tokenTable.rowClasses = s.tokenClasses
         tokenTable.highlightRows = [f]
         // Every weight matrix's gradient, read in place (W_lm's is d_model × vocabulary).
-        var matrices: [(name: String, gradient: Tensor, rows: [String], columns: [String])] = []
+        var matrices: [(name: String, gradient: WeightGradient, rows: [String], columns: [String])] = []
         let drawn = Set(drawnLayers(c.nLayers))
         var drawnMatrices: [Int] = []
         for l in 0..<c.nLayers {
@@ -121,7 +121,7 @@ enum BackpropPage {
             let m = matrices[k]
             var figure = HeatmapSVG(
                 id: "grad-w\(k)", title: "dL/d\(m.name)", description: "",
-                matrix: m.gradient, rowLabels: m.rows, columnLabels: m.columns,
+                gradient: m.gradient, rowLabels: m.rows, columnLabels: m.columns,
                 scale: m.gradient.rows > Self.overviewSize || m.gradient.cols > Self.overviewSize ? nil
                     : ColorScale.diverging(maxAbs: ColorScale.roundedUp(largest[k])),
                 showValues: false, legendLabel: "dL/dW", maxSize: Self.overviewSize,

@@ -52,15 +52,15 @@ enum GradientPage {
             description: "Every word but the target gets a positive gradient (its logit is pushed down); the target “\(vocab[targetID])” gets \(NumberFormat.short(g[targetID])) (pulled up).\(note)",
             bars: shown, valueAxisLabel: "dL/dlogit", categoryAxisLabel: "word").render()
         let rows = shownIDs.map { i -> Row in
-            Row(word: vocab[i], p: NumberFormat.short(p[i], decimals: 4), onehot: i == targetID ? "1" : "0",
-             grad: NumberFormat.short(g[i], decimals: 4), gradExact: NumberFormat.tooltip(g[i]), rowClass: i == targetID ? "focus" : "")
+            Row(word: vocab[i], p: NumberFormat.atLeastTwoDigits(p[i]), onehot: i == targetID ? "1" : "0",
+             grad: NumberFormat.atLeastTwoDigits(g[i]), gradExact: NumberFormat.tooltip(g[i]), rowClass: i == targetID ? "focus" : "")
         }
         let other = t.predictionID == targetID ? (targetID == 0 ? 1 : 0) : t.predictionID
         let dW = learning.gradients.wLM
         let heatmap = HeatmapSVG(
             id: "grad-wlm", title: "dL/dW_lm",
             description: "The gradient of W_lm is the outer product of the last token's vector and dL/dlogits: the target's column is pushed one way, every other column the other way.\(dW.rows > 64 || dW.cols > 64 ? " Each cell is the mean of a block, on the means' own colour scale." : "")",
-            matrix: dW, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
+            gradient: dW, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
             showValues: s.model.config.dModel <= 16 && vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
             legendLabel: "dL/dW").render()
         return Context(common: LearningPages.common(s), 
@@ -69,11 +69,11 @@ enum GradientPage {
             truncatedVocab: vocab.count > limit,
             heatmap: heatmap,
             target: vocab[targetID],
-            pTarget: NumberFormat.short(p[targetID], decimals: 4),
-            gTarget: NumberFormat.short(g[targetID], decimals: 4),
+            pTarget: NumberFormat.atLeastTwoDigits(p[targetID]),
+            gTarget: NumberFormat.atLeastTwoDigits(g[targetID]),
             otherWord: vocab[other],
-            pOther: NumberFormat.short(p[other], decimals: 4),
-            gOther: NumberFormat.short(g[other], decimals: 4),
+            pOther: NumberFormat.atLeastTwoDigits(p[other]),
+            gOther: NumberFormat.atLeastTwoDigits(g[other]),
             lastWord: t.tokens[last], lastCls: s.tokenClass(last),
             finalVector: WorkedSum.vector(t.final.row(last)),
             finalName: LMHeadPage.inputName(s.model.config),

@@ -43,7 +43,7 @@ enum StepPage {
             valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
         return Context(common: LearningPages.common(s), 
             beforeTable: table(MatrixTable(caption: "W_lm before the step", matrix: before, rowLabels: dims, columnLabels: vocab)),
-            gradTable: table(MatrixTable(caption: "dL/dW_lm, the gradient", matrix: grad, rowLabels: dims, columnLabels: vocab)),
+            gradTable: table(MatrixTable(caption: "dL/dW_lm, the gradient", gradient: grad, rowLabels: dims, columnLabels: vocab)),
             afterTable: table(MatrixTable(caption: "W_lm after the step: W_lm − η · dL/dW_lm", stepping: before, gradient: grad,
                                           learningRate: eta, rowLabels: dims, columnLabels: vocab)),
             probChart: chart,

@@ -42,15 +42,12 @@ public enum Backward {
 
         // x = tok_emb[ids] + pos_emb[0..<T]
         let dX = dResid                                                 // [T][d]
-        var dTokEmb = Tensor(zeros: w.tokEmb.shape)                     // [V][d]
+        let dTokEmb = WeightGradient(embeddingRows: w.tokEmb.rows, ids: trace.ids, dX: dX)  // [V][d] a repeated token accumulates
         var dPosEmb = Tensor(zeros: w.posEmb.shape)                     // [max_positions][d]
-        for (i, id) in trace.ids.enumerated() {
-            for j in 0..<d {
-                dTokEmb[id, j] += dX[i, j]                              // a repeated token accumulates
-                dPosEmb[i, j] = dX[i, j]
-            }
+        for i in trace.ids.indices {
+            for j in 0..<d { dPosEmb[i, j] = dX[i, j] }
         }
-        return Gradients(tokEmb: dTokEmb, posEmb: dPosEmb, layers: layers, wLM: head.dW, bLM: head.db,
+        return Gradients(tokEmb: dTokEmb, posEmb: WeightGradient(dPosEmb), layers: layers, wLM: head.dW, bLM: head.db,
                          lnfGamma: dLnf.gamma, lnfBeta: dLnf.beta, loss: loss, x: dX, final: dFinal, logits: dLogits)
     }
 

@@ -1,6 +1,7 @@
 /// ∂L/∂(everything) for one forward pass, L = −ln p(target) at the last position.
 ///
-/// The weight gradients mirror `Weights`, with the same shapes. Optional parameters that the
+/// The weight gradients mirror `Weights`, with the same shapes (each matrix's kept as its
+/// factors, `WeightGradient`, and formed where it is read). Optional parameters that the
 /// model file leaves out (biases, LayerNorm gamma/beta) still get a gradient: the derivative
 /// with respect to that parameter at its default value (0 for biases and betas, 1 for gammas),
 /// i.e. how it would move if the model had it. Parameters the pass never uses (the final
@@ -8,10 +9,10 @@
 /// not in the prompt) get exactly 0.
 public struct Gradients: Sendable {
     // The weights
-    public var tokEmb: Tensor                   // [V][d]  rows of prompt tokens only; repeats accumulate
-    public var posEmb: Tensor                   // [max_positions][d]  rows 0..<T only
+    public var tokEmb: WeightGradient           // [V][d]  rows of prompt tokens only; repeats accumulate
+    public var posEmb: WeightGradient           // [max_positions][d]  rows 0..<T only
     public var layers: [LayerGradients]
-    public var wLM: Tensor                      // [d][V]
+    public var wLM: WeightGradient              // [d][V]
     public var bLM: [Double]                    // [V]
     public var lnfGamma: [Double]               // [d]  0 when final_layer_norm is false
     public var lnfBeta: [Double]                // [d]  0 when final_layer_norm is false
@@ -26,9 +27,9 @@ public struct Gradients: Sendable {
 /// ∂L/∂ of one transformer block's weights and intermediates.
 public struct LayerGradients: Sendable {
     // The weights (absent optionals included, at their default value)
-    public var wQ, wK, wV, wO: Tensor           // [d][d]
-    public var w1: Tensor                       // [d][d_ff]
-    public var w2: Tensor                       // [d_ff][d]
+    public var wQ, wK, wV, wO: WeightGradient   // [d][d]
+    public var w1: WeightGradient               // [d][d_ff]
+    public var w2: WeightGradient               // [d_ff][d]
     public var bQ, bK, bV, bO: [Double]         // [d]
     public var b1: [Double]                     // [d_ff]
     public var b2: [Double]                     // [d]

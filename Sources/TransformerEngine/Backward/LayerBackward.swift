@@ -2,7 +2,8 @@
 /// ∂L/∂(its input) and ∂L/∂(its weights).
 
 /// y = x·W + b, x [T][n], W [n][m]:  ∂L/∂x = ∂L/∂y·Wᵀ,  ∂L/∂W = xᵀ·∂L/∂y,  ∂L/∂b = Σₜ ∂L/∂y.
-/// (The products read W and x as stored: the bits of `matmul(dy, w.T)` and `matmul(x.T, dy)`.)
+/// (The products read W and x as stored: the bits of `matmul(dy, w.T)` and `matmul(x.T, dy)`;
+/// ∂L/∂W is kept as its two factors and formed where it is read, `WeightGradient`.)
 ///
 /// Positions whose row of ∂L/∂y is all zero (the LM head's, but for the last position, when
 /// the loss is the prompt's one next-word prediction) are left out of both products: their
@@ -10,23 +11,36 @@
 /// becomes −0), and their rows of ∂L/∂x are +0. At GPT-2 small's head this skips 23 of 24
 /// rows of two 768 × 50,257 products. (For finite x and W, as a checked model's are: an
 /// infinity times a skipped 0 would have been NaN.)
-public func linearBackward(dy: Tensor, x: Tensor, w: Tensor) -> (dx: Tensor, dW: Tensor, db: [Double]) {
+public func linearBackward(dy: Tensor, x: Tensor, w: Tensor) -> (dx: Tensor, dW: WeightGradient, db: [Double]) {
+    linearBackward(dy: dy, x: x, inputs: w.rows) { matmul($0, transposed: w) }
+}
+
+/// The same for a weight held as its transpose (W_lm): ∂L/∂x = ∂L/∂y·Wᵀ reads Wᵀ as stored,
+/// the same sums.
+public func linearBackward(dy: Tensor, x: Tensor, w: TransposedMatrix) -> (dx: Tensor, dW: WeightGradient, db: [Double]) {
+    linearBackward(dy: dy, x: x, inputs: w.rows) { matmul($0, w.transpose) }
+}
+
+/// `linearBackward` for a weight of `n` rows, with `timesWT(a)` = a·Wᵀ.
+private func linearBackward(dy: Tensor, x: Tensor, inputs n: Int, timesWT: (Tensor) -> Tensor)
+    -> (dx: Tensor, dW: WeightGradient, db: [Double]) {
     let live = (0..<dy.rows).filter { t in dy.row(t).contains { $0 != 0 } }
     if live.isEmpty && dy.rows > 0 {
-        return (dx: Tensor(zeros: [dy.rows, w.rows]), dW: Tensor(zeros: [x.cols, dy.cols]), db: sumRows(dy))
+        return (dx: Tensor(zeros: [dy.rows, n]), dW: WeightGradient(transposed: x[rows: live], times: dy[rows: live]),
+                db: sumRows(dy))
     }
     guard live.count < dy.rows else {
-        return (dx: matmul(dy, transposed: w),                          // [T][n]
-                dW: matmul(transposed: x, dy),                          // [n][m]
+        return (dx: timesWT(dy),                                        // [T][n]
+                dW: WeightGradient(transposed: x, times: dy),           // [n][m]
                 db: sumRows(dy))                                        // [m]
     }
     let dyLive = dy[rows: live]
-    let dxLive = matmul(dyLive, transposed: w)                          // [live][n]
-    var dx = Tensor(zeros: [dy.rows, w.rows])                           // [T][n]
+    let dxLive = timesWT(dyLive)                                        // [live][n]
+    var dx = Tensor(zeros: [dy.rows, n])                                // [T][n]
     for (k, t) in live.enumerated() {
-        for i in 0..<w.rows { dx[t, i] = dxLive[k, i] }
+        for i in 0..<n { dx[t, i] = dxLive[k, i] }
     }
-    return (dx: dx, dW: matmul(transposed: x[rows: live], dyLive), db: sumRows(dy))
+    return (dx: dx, dW: WeightGradient(transposed: x[rows: live], times: dyLive), db: sumRows(dy))
 }
 
 /// y = x̂ ⊙ γ + β with x̂ = (x − μ)/σ, row by row. Every x̂ᵢ depends on every xⱼ through μ and
@@ -67,7 +81,7 @@ public func layerNormInputBackward(dy: Tensor, x: Tensor, norm: LayerNormOutput,
 /// out = act(x·W₁ + b₁)·W₂ + b₂:  ∂L/∂act = ∂L/∂out·W₂ᵀ,  ∂L/∂pre = ∂L/∂act ⊙ act′(pre), then
 /// W₁ as any linear layer.
 func mlpBackward(dOut: Tensor, x: Tensor, layer: LayerTrace, w: LayerWeights, activation: Activation)
-    -> (dx: Tensor, dPre: Tensor, dAct: Tensor, dW1: Tensor, dB1: [Double], dW2: Tensor, dB2: [Double]) {
+    -> (dx: Tensor, dPre: Tensor, dAct: Tensor, dW1: WeightGradient, dB1: [Double], dW2: WeightGradient, dB2: [Double]) {
     let second = linearBackward(dy: dOut, x: layer.mlpAct, w: w.w2)
     let dAct = second.dx                                                // [T][d_ff]
     let dPre = dAct * layer.mlpPre.map(activation.derivative)           // [T][d_ff]
@@ -137,6 +151,6 @@ struct AttentionGradients {
     var dScores: [Tensor]                       // [H][T][T] ∂L/∂S, 0 where masked
     var dWeights: [Tensor]                      // [H][T][T] ∂L/∂A, 0 where masked
     var dContext: Tensor                        // [T][d]
-    var dWq, dWk, dWv, dWo: Tensor              // [d][d]
+    var dWq, dWk, dWv, dWo: WeightGradient      // [d][d]
     var dBq, dBk, dBv, dBo: [Double]            // [d]
 }

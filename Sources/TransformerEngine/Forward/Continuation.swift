@@ -41,7 +41,7 @@ struct Continuation {
         }
         count += 1
         let final = c.finalLayerNorm ? layerNorm(x, w.lnf, eps: c.layerNormEps).output : x
-        return matmul(final, w.wLM, bias: w.bLM)                        // [texts][V]
+        return matmul(final, transposed: w.wLM.transpose, bias: w.bLM)  // [texts][V] final·W_lm
     }
 
     /// Each new row's attention over every position of its text so far, itself included

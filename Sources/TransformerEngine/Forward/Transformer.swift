@@ -9,12 +9,12 @@ public enum Transformer {
     public static func forward(_ model: Model, prompt: Prompt) -> Trace {
         let w = model.weights
         return forward(model, prompt: prompt, tok: w.tokEmb[rows: prompt.ids], pos: w.posEmb[rows: 0..<prompt.ids.count],
-                       layer: { w.layers[$0] }, lnf: w.lnf, head: { matmul($0, w.wLM, bias: w.bLM) })
+                       layer: { w.layers[$0] }, lnf: w.lnf, head: { matmul($0, transposed: w.wLM.transpose, bias: w.bLM) })
     }
 
     /// The pass itself, from the prompt's rows of tok_emb and pos_emb, each block's weights
     /// (`layer(l)`, asked for when block l runs), the final LayerNorm's and the LM head
-    /// (`head(final)`: final·W_lm + b_lm).
+    /// (`head(final)`: final·W_lm + b_lm, reading W_lm's stored transpose in place).
     static func forward(_ model: Model, prompt: Prompt, tok: Tensor, pos: Tensor, layer: (Int) -> LayerWeights,
                         lnf: LayerNormParameters, head: (Tensor) -> Tensor) -> Trace {
         let c = model.config, t = prompt.ids.count

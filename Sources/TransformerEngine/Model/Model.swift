@@ -63,11 +63,11 @@ public struct Weights: Sendable {
     public var tokEmb: Tensor              // [vocab][d_model]
     public var posEmb: Tensor              // [max_positions][d_model]
     public var layers: [LayerWeights]
-    public var wLM: Tensor                 // [d_model][vocab]
+    public var wLM: TransposedMatrix       // [d_model][vocab], held as [vocab][d_model] (a checkpoint's layout)
     public var bLM: [Double]?              // [vocab]
     public var lnf: LayerNormParameters
 
-    public init(tokEmb: Tensor, posEmb: Tensor, layers: [LayerWeights], wLM: Tensor, bLM: [Double]?, lnf: LayerNormParameters) {
+    public init(tokEmb: Tensor, posEmb: Tensor, layers: [LayerWeights], wLM: TransposedMatrix, bLM: [Double]?, lnf: LayerNormParameters) {
         (self.tokEmb, self.posEmb, self.layers, self.wLM, self.bLM, self.lnf) = (tokEmb, posEmb, layers, wLM, bLM, lnf)
     }
 }

@@ -21,7 +21,7 @@ extension Model {
     /// Block l's weights after the step.
     public func layer(_ l: Int, applying dw: LayerGradients, learningRate eta: Double) -> LayerWeights {
         let w = weights.layers[l]
-        func step(_ w: Tensor, _ dw: Tensor) -> Tensor { GradientStep.step(w, dw, eta) }
+        func step(_ w: Tensor, _ dw: WeightGradient) -> Tensor { GradientStep.step(w, dw, eta) }
         func step(_ w: [Double]?, _ dw: [Double]) -> [Double]? { GradientStep.step(w, dw, eta) }
         return LayerWeights(
             wQ: step(w.wQ, dw.wQ), wK: step(w.wK, dw.wK), wV: step(w.wV, dw.wV), wO: step(w.wO, dw.wO),
@@ -58,13 +58,16 @@ enum GradientStep {
     static let headColumns = 4096
 
     /// final·(W − η·∇W) + bias without the stepped W whole (at GPT-2 small 768 × 50,257, as
-    /// big as W): `headColumns` columns of it are stepped and multiplied at a time. Each column
-    /// of a product is its own sums, so the blocks side by side are the whole product's bits.
-    static func head(_ final: Tensor, _ w: Tensor, _ dw: Tensor, bias: [Double]?, _ eta: Double,
+    /// big as W): `headColumns` columns of it (rows of the stored Wᵀ, one per word) are stepped
+    /// and multiplied at a time. Each column of a product is its own sums, so the blocks side by
+    /// side are the whole product's bits.
+    static func head(_ final: Tensor, _ w: TransposedMatrix, _ dw: WeightGradient, bias: [Double]?, _ eta: Double,
                      columns size: Int = headColumns) -> Tensor {
+        let dwT = dw.transposed                                         // ∂L/∂Wᵀ [V][d]
         let blocks = stride(from: 0, to: w.cols, by: size).map { $0..<min(w.cols, $0 + size) }
-        let products = blocks.map { columns in                          // [T][columns] each
-            matmul(final, step(w[columns: columns], dw[columns: columns], eta), bias: bias.map { Array($0[columns]) })
+        let products = blocks.map { words in                            // [T][words] each
+            matmul(final, transposed: step(w.transpose[rows: words], dwT.block(rows: words), eta),
+                   bias: bias.map { Array($0[words]) })
         }
         var values: [Double] = []
         values.reserveCapacity(final.rows * w.cols)
@@ -76,6 +79,16 @@ enum GradientStep {
 
     static func step(_ w: Tensor, _ dw: Tensor, _ eta: Double) -> Tensor {
         .zipped(w, dw) { $0 - eta * $1 }
+    }
+
+    /// W held as its transpose: Wᵀ − η·∇(Wᵀ), the same entries.
+    static func step(_ w: TransposedMatrix, _ dw: WeightGradient, _ eta: Double) -> TransposedMatrix {
+        TransposedMatrix(transpose: step(w.transpose, dw.transposed, eta))
+    }
+
+    /// The gradient formed for the step, and dropped after it.
+    static func step(_ w: Tensor, _ dw: WeightGradient, _ eta: Double) -> Tensor {
+        step(w, dw.dense, eta)
     }
 
     /// A held vector moves; an absent one stays absent (at its fixed value).
@@ -90,11 +103,13 @@ enum GradientStep {
     /// An embedding table, whose gradient is +0 in every row the prompt does not use: those
     /// rows stay as they are (w − η·(+0) is w, bit for bit, −0 included), only the others are
     /// stepped.
-    static func rows(_ w: Tensor, _ dw: Tensor, _ eta: Double) -> Tensor {
+    static func rows(_ w: Tensor, _ dw: WeightGradient, _ eta: Double) -> Tensor {
         precondition(w.shape == dw.shape, "a gradient of shape \(dw.shape) for a weight of shape \(w.shape)")
         var stepped = w
-        for r in 0..<w.rows where dw.values[r * w.cols..<(r + 1) * w.cols].contains(where: { $0.bitPattern != 0 }) {
-            for i in r * w.cols..<(r + 1) * w.cols { stepped.values[i] = w.values[i] - eta * dw.values[i] }
+        for r in dw.rowsThatMayMove {
+            let g = dw.block(rows: r..<r + 1).values
+            guard g.contains(where: { $0.bitPattern != 0 }) else { continue }
+            for j in 0..<w.cols { stepped[r, j] = w[r, j] - eta * g[j] }
         }
         return stepped
     }
