@@ -27,11 +27,12 @@ let package = Package(
         .target(name: "ModelFormats", dependencies: ["TransformerEngine", "Diagnostics", "Checkpoints",
                                                      .product(name: "Crypto", package: "swift-crypto")]),
         // Its matrix product with AVX2 (four doubles a register), for processors that have it;
-        // for training, glibc's vector exp and tanh (libmvec).
+        // for training, glibc's vector exp and tanh (libmvec); for checkpoints, F32 → Double.
         .target(name: "CMatrixKernel", linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))]),
 
-        // Reads Hugging Face GPT-2 checkpoints (config.json, safetensors, byte-level BPE). Foundation only.
-        .target(name: "Checkpoints"),
+        // Reads Hugging Face GPT-2 checkpoints (config.json, safetensors, byte-level BPE). Foundation,
+        // and the kernel file's F32 → Double widening.
+        .target(name: "Checkpoints", dependencies: ["CMatrixKernel"]),
 
         // sitegen train: a GPT-2 trained on a text with the engine's backward pass, written as a checkpoint.
         .target(name: "Training", dependencies: ["TransformerEngine", "Checkpoints", "CMemoryPolicy", "CMatrixKernel"]),

@@ -1,6 +1,8 @@
 #include "CMatrixKernel.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 // Products and sums must round one at a time, as in Swift: never contracted into FMAs.
 #pragma clang fp contract(off)
@@ -171,3 +173,22 @@ void sitegen_exp_avx2(double *x, long begin, long end) { (void)x; (void)begin; (
 void sitegen_tanh_avx2(double *x, long begin, long end) { (void)x; (void)begin; (void)end; }
 
 #endif
+
+// One pass the compiler vectorises: four bytes to a binary32 (a plain load on little-endian
+// processors, byte-swapped on the others), widened; the NaN/Inf test (all exponent bits set)
+// is or-ed up, not branched on.
+int sitegen_widen_f32(const unsigned char *bytes, long count, double *out) {
+    uint32_t nonFinite = 0;
+    for (long i = 0; i < count; i++) {
+        uint32_t bits;
+        memcpy(&bits, bytes + 4 * i, sizeof bits);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        bits = __builtin_bswap32(bits);
+#endif
+        float value;
+        memcpy(&value, &bits, sizeof value);
+        nonFinite |= (bits & 0x7F800000u) == 0x7F800000u;
+        out[i] = (double)value;
+    }
+    return nonFinite ? 1 : 0;
+}

@@ -44,21 +44,27 @@ public enum CheckpointLoader {
     /// optional one-token `target`, both tokenized by the checkpoint's tokenizer.
     public static func load(path: String, text: String?, target: String?) throws(Diagnostic) -> LoadedModel {
         let checkpoint: GPT2Checkpoint
+        // The files' SHA-256 (0.5 GB for GPT-2 small) on a core of its own, beside the conversion
+        // of the weights; `read` returns once it is done.
+        nonisolated(unsafe) var hashed: Result<[CheckpointSummary.File], Diagnostic>? = nil
         do {
-            checkpoint = try GPT2Checkpoint.read(path)
+            checkpoint = try GPT2Checkpoint.read(path, beside: { files in
+                hashed = Result { () throws(Diagnostic) in try Self.hashed(files) }
+            })
         } catch let error as CheckpointError {
             throw Diagnostic(file: error.file, field: error.subject, message: error.message)
         } catch {
             throw Diagnostic(file: path, message: "cannot be read: \(error)")
         }
-        // The files' SHA-256 (0.5 GB for GPT-2 small) on a core of its own, beside the mapping.
-        nonisolated(unsafe) var summary: Result<CheckpointSummary, Diagnostic>? = nil
+        // A checkpoint read whole has had its files listed, so they were hashed.
+        let files = try hashed!.get()
+        nonisolated(unsafe) var summary: CheckpointSummary? = nil
         let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { summary = Result { () throws(Diagnostic) in try Self.summary(of: checkpoint) } }
+        DispatchQueue.global().async(group: group) { summary = Self.summary(of: checkpoint, files: files) }
         let mapped = Result { () throws(Diagnostic) in try model(of: checkpoint, path: path, text: text, target: target) }
         group.wait()
         // The group waited for the block, which always sets the summary.
-        return LoadedModel(path: path, bytes: [], model: try mapped.get(), checkpoint: try summary!.get())
+        return LoadedModel(path: path, bytes: [], model: try mapped.get(), checkpoint: summary!)
     }
 
     /// The mapping of a checkpoint onto the engine's model (Tests/Reference/checkpoints.py's
@@ -131,27 +137,29 @@ public enum CheckpointLoader {
         Tensor(shape: [t.rows, t.values.count / max(t.rows, 1)], values: t.values)
     }
 
-    static func summary(of checkpoint: GPT2Checkpoint) throws(Diagnostic) -> CheckpointSummary {
-        var files: [CheckpointSummary.File] = []
-        for file in checkpoint.files {
-            guard let handle = FileHandle(forReadingAtPath: file.path) else {
-                throw Diagnostic(file: file.path, message: "cannot be read (check its permissions)")
-            }
-            defer { try? handle.close() }
+    /// Each file's size and SHA-256, read 4 MiB at a time; the small files' bytes kept too.
+    static func hashed(_ files: [GPT2Checkpoint.File]) throws(Diagnostic) -> [CheckpointSummary.File] {
+        var hashed: [CheckpointSummary.File] = []
+        for file in files {
             let keepsBytes = !file.name.hasSuffix(".safetensors")
             var hash = SHA256Digest(), size = 0, kept: [UInt8] = []
-            while true {
-                let piece: Data?
-                do { piece = try handle.read(upToCount: 4 << 20) } catch {
-                    throw Diagnostic(file: file.path, message: "cannot be read (\(error.localizedDescription))")
+            do {
+                try readFile(file.path, shownAs: file.path, inPiecesOf: 4 << 20) { piece in
+                    hash.update(piece)
+                    size += piece.count
+                    if keepsBytes { kept += piece }
                 }
-                guard let piece, !piece.isEmpty else { break }
-                hash.update(piece)
-                size += piece.count
-                if keepsBytes { kept += piece }
+            } catch let error as CheckpointError {
+                throw Diagnostic(file: error.file, message: error.message)
+            } catch {
+                throw Diagnostic(file: file.path, message: "cannot be read (\(error))")
             }
-            files.append(.init(name: file.name, size: size, sha256: hash.hexDigest(), bytes: kept))
+            hashed.append(.init(name: file.name, size: size, sha256: hash.hexDigest(), bytes: kept))
         }
+        return hashed
+    }
+
+    static func summary(of checkpoint: GPT2Checkpoint, files: [CheckpointSummary.File]) -> CheckpointSummary {
         let tokenizer = checkpoint.tokenizer
         return CheckpointSummary(name: checkpoint.name, files: files, dtypes: checkpoint.weights.dtypes.map(\.rawValue),
                                  rawTokens: (0..<checkpoint.config.vocabSize).map { tokenizer.raw(id: $0) ?? "" },

@@ -38,6 +38,19 @@ import ModelFormats
         #expect(NumberFormat.percent(.nan) == "NaN%")
     }
 
+    @Test func smallProbabilitiesAndGradientsKeepTwoSignificantDigits() {
+        #expect(NumberFormat.atLeastTwoDigits(0.4480) == "0.4480")
+        #expect(NumberFormat.atLeastTwoDigits(-0.99998) == "−1.0000")
+        #expect(NumberFormat.atLeastTwoDigits(0.0123) == "0.0123")
+        #expect(NumberFormat.atLeastTwoDigits(0.000196) == "0.00020")     // 0.0002 at four decimals
+        #expect(NumberFormat.atLeastTwoDigits(0.0000199) == "0.000020")    // 0.0000 at four decimals
+        #expect(NumberFormat.atLeastTwoDigits(-0.0000588) == "−0.000059")
+        #expect(NumberFormat.atLeastTwoDigits(0) == "0.0000")
+        #expect(NumberFormat.decimals(showing: 4, of: 0.0577) == 5)
+        #expect(NumberFormat.decimals(showing: 4, of: -0.5) == 4)
+        #expect(NumberFormat.decimals(showing: 4, of: 123.4) == 1 && NumberFormat.decimals(showing: 4, of: 0) == 0)
+    }
+
     @Test func escapingCoversTextAndAttributes() {
         #expect(Escape.html("<script>\"&'") == "&lt;script&gt;&quot;&amp;&#39;")
         #expect(Escape.html("🙂") == "🙂")

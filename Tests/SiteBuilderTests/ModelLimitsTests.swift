@@ -3,7 +3,7 @@ import Testing
 @testable import SiteBuilder
 
 /// A valid model file of any shape, every weight 0.1: the words are `w0 w1 …`.
-func tinyModelJSON(layers: Int = 1, dModel: Int = 1, dFF: Int = 1, vocab: [String] = ["a", "b"], positions: Int = 4,
+func tinyModelJSON(layers: Int = 1, dModel: Int = 1, heads: Int = 1, dFF: Int = 1, vocab: [String] = ["a", "b"], positions: Int = 4,
                    prompt: String = "a b", target: String? = "a", name: String = "tiny") -> String {
     func matrix(_ rows: Int, _ cols: Int) -> String {
         "[" + Array(repeating: "[" + Array(repeating: "0.1", count: cols).joined(separator: ",") + "]", count: rows).joined(separator: ",") + "]"
@@ -13,7 +13,7 @@ func tinyModelJSON(layers: Int = 1, dModel: Int = 1, dFF: Int = 1, vocab: [Strin
         + "\"W_o\":\(matrix(dModel, dModel)),\"W_1\":\(matrix(dModel, dFF)),\"W_2\":\(matrix(dFF, dModel))}"
     return """
     {"name": \(string(name)), "vocab": [\(vocab.map(string).joined(separator: ","))], "tokenizer": "words",
-     "config": {"d_model": \(dModel), "n_heads": 1, "n_layers": \(layers), "d_ff": \(dFF), "max_positions": \(positions),
+     "config": {"d_model": \(dModel), "n_heads": \(heads), "n_layers": \(layers), "d_ff": \(dFF), "max_positions": \(positions),
                 "activation": "relu", "layer_norm_eps": 1e-5, "final_layer_norm": false},
      "weights": {"tok_emb": \(matrix(vocab.count, dModel)), "pos_emb": \(matrix(positions, dModel)),
                  "layers": [\(Array(repeating: layer, count: layers).joined(separator: ","))], "W_lm": \(matrix(dModel, vocab.count))},

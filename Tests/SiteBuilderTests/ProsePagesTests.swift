@@ -28,8 +28,8 @@ import Testing
         #expect(html.contains("<h2>Why “<bdi>cat</bdi>”?</h2>"))
         #expect(html.contains("“<bdi>cat</bdi>” (0.35) beats the runner-up “<bdi>on</bdi>” (0.18) by 0.1755."))
         #expect(html.contains("Its column of W_lm is the largest in every row (ties included)"))
-        #expect(html.contains("<li>d2: <code class=\"math\">0.74 × (0.50 − 0.30) = 0.1489</code>, for “<bdi>cat</bdi>”</li>"))
-        #expect(html.contains("<li>d3: <code class=\"math\">(−0.24) × (0.50 − 0.20) = −0.0734</code>, for “<bdi>on</bdi>”</li>"))
+        #expect(html.contains("<li>d2: <code class=\"math\">0.7445 × (0.5000 − 0.3000) = 0.1489</code>, for “<bdi>cat</bdi>”</li>"))
+        #expect(html.contains("<li>d3: <code class=\"math\">(−0.2446) × (0.5000 − 0.2000) = −0.0734</code>, for “<bdi>on</bdi>”</li>"))
         #expect(html.contains("The target “<bdi>mat</bdi>” ranks 4th of 6, with logit 0.10 (16.0% after the softmax)."))
         // One naming of W_lm's rows everywhere: the dimensions d0…, never r0….
         for name in ["lm-head.html", "step.html", "gradient.html"] {

@@ -210,6 +210,33 @@ import Testing
         #expect(report.pageCount == 3 + 11 * 6 + 4 + 2)
     }
 
+    /// Many heads and tokens: every head's section after the first is folded under its heading
+    /// (the small multiples link into it, which opens it), and so are the sums of x but the
+    /// followed token's.
+    @Test func manyHeadsAndTokensFoldTheirDetails() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let words = (0..<10).map { "w\($0)" }
+        let model = tmp.sub("model.json")
+        try tinyModelJSON(dModel: 4, heads: 4, vocab: words, positions: 12, prompt: words.joined(separator: " "), target: "w0")
+            .write(toFile: model, atomically: false, encoding: .utf8)
+        try SiteBuild.run(options(model: model, output: tmp.sub("Site")))
+        let site = readTree(tmp.sub("Site"))
+        let attention = text(site["attention.html"])
+        #expect(attention.contains("<section class=\"head\" id=\"head-1\" aria-labelledby=\"head-1-title\">\n<h2 id=\"head-1-title\">Head 1 (columns d0–d0): who looks at whom</h2>\n<p class=\"head-back\">"))
+        for head in 2...4 {
+            #expect(attention.contains("<section class=\"head\" id=\"head-\(head)-section\" aria-labelledby=\"head-\(head)-title\">"))
+            #expect(attention.contains("<li><a href=\"#head-\(head)\">"))
+            #expect(attention.contains("</summary>\n<div class=\"head-target\" id=\"head-\(head)\"></div>"))
+        }
+        #expect(attention.components(separatedBy: "<details class=\"head-details\"><summary>“<bdi>w9</bdi>” attends most to").count - 1 == 3)
+        let positions = text(site["positions.html"])
+        #expect(positions.components(separatedBy: "<dl class=\"sum\"").count - 1 == 10)
+        let fold = try #require(positions.range(of: "<details class=\"sums-fold\"><summary>The sums of the other 9 tokens"))
+        // The followed (last) token's sum comes first, open; the other nine are in the fold.
+        #expect(positions[..<fold.lowerBound].contains("<dl class=\"sum\" aria-label=\"x for position 9\">"))
+        #expect(positions[fold.lowerBound...].components(separatedBy: "<dl class=\"sum\"").count - 1 == 9)
+    }
+
     /// A prompt longer than a table shows (20 tokens): the views that follow earlier tokens are
     /// lean (the focus token's rows only, links to the last token's view), the last token's
     /// view keeps the full tables and heatmaps.

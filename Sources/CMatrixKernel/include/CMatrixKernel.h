@@ -2,7 +2,8 @@
 #define SITEGEN_CMATRIXKERNEL_H
 
 // The engine's matrix product on x86-64 processors with AVX2, four doubles per register
-// instead of two (see Tensor/ProductKernel.swift for the product itself and its summation order).
+// instead of two (see Tensor/ProductKernel.swift for the product itself and its summation order),
+// and the F32 → Double widening of a checkpoint's weights (Checkpoints/SafeTensors).
 
 // 1 when this processor runs AVX2 instructions (checked once by the caller), else 0.
 int sitegen_has_avx2(void);
@@ -27,5 +28,10 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
 // C library's scalar functions. Only call them when sitegen_has_avx2() is 1.
 void sitegen_exp_avx2(double *x, long begin, long end);
 void sitegen_tanh_avx2(double *x, long begin, long end);
+
+// For reading checkpoints: out[i] = the binary32 value whose little-endian bytes are
+// bytes[4i ..< 4i + 4], widened to binary64 (exact: every binary32 is a binary64), for
+// 0 ≤ i < count. Returns 1 when any of them is NaN or ±Inf, else 0. Plain C, every processor.
+int sitegen_widen_f32(const unsigned char *bytes, long count, double *out);
 
 #endif

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// A GPT-2 checkpoint folder as `save_pretrained` writes it: `config.json`, `model.safetensors`
@@ -22,7 +23,11 @@ public struct GPT2Checkpoint: Sendable {
     public let files: [File]
 
     /// Reads the checkpoint at `path`: its folder, or the `model.safetensors` (or index) in it.
-    public static func read(_ path: String) throws -> GPT2Checkpoint {
+    /// `beside` runs on another thread while the weights are converted, given every file the
+    /// checkpoint is read from (as `files` lists them), once they are known: for work on those
+    /// files that need not wait for the weights (hashing them). `read` returns once it is done;
+    /// it is not run when the checkpoint fails before its files are known.
+    public static func read(_ path: String, beside: @escaping @Sendable ([File]) -> Void = { _ in }) throws -> GPT2Checkpoint {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw CheckpointError(file: path, message: "does not exist, expected a checkpoint folder or its model.safetensors")
@@ -76,8 +81,6 @@ public struct GPT2Checkpoint: Sendable {
         let store = weightsName.hasSuffix(".index.json")
             ? try TensorStore(index: inFolder(weightsName), shownAs: shown(weightsName))
             : TensorStore(single: try SafeTensorsFile.read(path: inFolder(weightsName), shownAs: shown(weightsName)))
-        let weights = try GPT2Weights(store: store, config: config)
-
         var names = ["config.json", weightsName]
         if weightsName.hasSuffix(".index.json") {
             names += store.files.map { URL(fileURLWithPath: $0.file).lastPathComponent }
@@ -87,6 +90,10 @@ public struct GPT2Checkpoint: Sendable {
             let size = (try? FileManager.default.attributesOfItem(atPath: inFolder(name))[.size] as? Int) ?? 0
             return File(name: name, path: inFolder(name), byteCount: size)
         }
+        let besideDone = DispatchGroup()
+        DispatchQueue.global().async(group: besideDone) { beside(files) }
+        defer { besideDone.wait() }
+        let weights = try GPT2Weights(store: store, config: config)
         let folderName = folderURL.standardizedFileURL.lastPathComponent
         return GPT2Checkpoint(name: folderName, folder: folderURL.path, config: config, weights: weights,
                               tokenizer: tokenizer, files: files)

@@ -1,13 +1,13 @@
 import Dispatch
 import Foundation
 
-/// The blocks read side by side, each written once by the thread that read it.
-private final class Blocks: @unchecked Sendable {
+/// Parts read side by side, each written once by the thread that read it.
+private final class Slots<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var slots: [Result<GPT2Block, any Error>?]
+    private var slots: [Result<Value, any Error>?]
     init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ result: Result<GPT2Block, any Error>) { lock.withLock { slots[i] = result } }
-    var results: [Result<GPT2Block, any Error>?] { lock.withLock { slots } }
+    func set(_ i: Int, _ result: Result<Value, any Error>) { lock.withLock { slots[i] = result } }
+    var results: [Result<Value, any Error>?] { lock.withLock { slots } }
 }
 
 /// One transformer block of a GPT-2, in the Conv1D layout the checkpoint stores (in × out,
@@ -102,7 +102,8 @@ extension GPT2Weights {
         @Sendable func fail(_ name: String, _ message: String) -> CheckpointError {
             CheckpointError(file: store.file, subject: "tensor \(name)", message: message)
         }
-        @Sendable func read(_ expected: GPT2Layout.Expected, prefix: String) throws -> CheckpointTensor {
+        /// The tensor `expected` names, its shape checked; cut into `columnBlocks` blocks of columns.
+        @Sendable func read(_ expected: GPT2Layout.Expected, prefix: String, columnBlocks: Int = 1) throws -> [CheckpointTensor] {
             let name = prefix + expected.name
             guard let entry = store.entry(name) else {
                 throw fail(name, "is missing, expected shape \(shapeText(expected.shape)) (\(expected.meaning))")
@@ -110,40 +111,54 @@ extension GPT2Weights {
             guard entry.shape == expected.shape else {
                 throw fail(name, "has shape \(shapeText(entry.shape)), expected \(shapeText(expected.shape)) (\(expected.meaning))")
             }
-            return try store.tensor(name)
+            return columnBlocks == 1 ? [try store.tensor(name)] : try store.columnBlocks(name, count: columnBlocks)
+        }
+        @Sendable func read(_ expected: GPT2Layout.Expected, prefix: String) throws -> CheckpointTensor {
+            try read(expected, prefix: prefix, columnBlocks: 1)[0]
         }
         // Block by block, so that a config with more layers than the file stops at the first missing
-        // one; each block's c_attn is split as soon as it is read, so the whole c_attn of every
-        // layer is never held beside its three parts (170 MB for GPT-2 small).
-        var tensors: [String: CheckpointTensor] = [:]
-        for expected in GPT2Layout.embeddings(c) + GPT2Layout.finalNorm(c) {
-            tensors[expected.name] = try read(expected, prefix: prefix)
-        }
-        func t(_ name: String) -> CheckpointTensor { tensors[name]! }
-
-        let e = c.nEmbd
-        @Sendable func block(_ i: Int) throws -> GPT2Block {
-            var block: [String: CheckpointTensor] = [:]
-            for expected in GPT2Layout.block(i, c) {
-                block[expected.name] = try read(expected, prefix: prefix)
+        // one; each block's c_attn is read straight into its query, key and value parts, so the
+        // whole c_attn is never held beside them.
+        @Sendable func embeddingsAndFinalNorm() throws -> [String: CheckpointTensor] {
+            var tensors: [String: CheckpointTensor] = [:]
+            for expected in GPT2Layout.embeddings(c) + GPT2Layout.finalNorm(c) {
+                tensors[expected.name] = try read(expected, prefix: prefix)
             }
-            func b(_ name: String) -> CheckpointTensor { block["h.\(i)." + name]! }
-            let attn = b("attn.c_attn.weight"), attnBias = b("attn.c_attn.bias")
+            return tensors
+        }
+
+        @Sendable func block(_ i: Int) throws -> GPT2Block {
+            var block: [String: [CheckpointTensor]] = [:]
+            for expected in GPT2Layout.block(i, c) {
+                let isAttention = expected.name.hasSuffix("attn.c_attn.weight") || expected.name.hasSuffix("attn.c_attn.bias")
+                block[expected.name] = try read(expected, prefix: prefix, columnBlocks: isAttention ? 3 : 1)
+            }
+            func b(_ name: String) -> CheckpointTensor { block["h.\(i)." + name]![0] }
+            let attn = block["h.\(i).attn.c_attn.weight"]!, attnBias = block["h.\(i).attn.c_attn.bias"]!
             return GPT2Block(
                 ln1Weight: b("ln_1.weight"), ln1Bias: b("ln_1.bias"),
-                query: attn.columns(0..<e), queryBias: attnBias.columns(0..<e),
-                key: attn.columns(e..<(2 * e)), keyBias: attnBias.columns(e..<(2 * e)),
-                value: attn.columns((2 * e)..<(3 * e)), valueBias: attnBias.columns((2 * e)..<(3 * e)),
+                query: attn[0], queryBias: attnBias[0],
+                key: attn[1], keyBias: attnBias[1],
+                value: attn[2], valueBias: attnBias[2],
                 attnProj: b("attn.c_proj.weight"), attnProjBias: b("attn.c_proj.bias"),
                 ln2Weight: b("ln_2.weight"), ln2Bias: b("ln_2.bias"),
                 fc: b("mlp.c_fc.weight"), fcBias: b("mlp.c_fc.bias"),
                 mlpProj: b("mlp.c_proj.weight"), mlpProjBias: b("mlp.c_proj.bias"))
         }
-        // The blocks that are in the file are converted on every core (each read opens the file
-        // on its own), then the first problem in block order is the one reported.
+        // The embeddings (wte is a third of GPT-2 small) and the blocks that are in the file are
+        // converted side by side on every core (each read opens the file on its own), then the
+        // first problem in the order embeddings, block 0, block 1, … is the one reported.
         let present = (0..<c.nLayer).prefix { store.contains(prefix + "h.\($0).ln_1.weight") }.count
-        let converted = Blocks(count: present)
-        DispatchQueue.concurrentPerform(iterations: present) { i in converted.set(i, Result { try block(i) }) }
+        let embeddings = Slots<[String: CheckpointTensor]>(count: 1), converted = Slots<GPT2Block>(count: present)
+        DispatchQueue.concurrentPerform(iterations: 1 + present) { job in
+            if job == 0 {
+                embeddings.set(0, Result { try embeddingsAndFinalNorm() })
+            } else {
+                converted.set(job - 1, Result { try block(job - 1) })
+            }
+        }
+        let tensors = try embeddings.results[0]!.get()
+        func t(_ name: String) -> CheckpointTensor { tensors[name]! }
         var blocks: [GPT2Block] = []  // (not reserved: n_layer may be far more than the file holds)
         for result in converted.results { blocks.append(try result!.get()) }
         if present < c.nLayer { blocks.append(try block(present)) }  // throws: the first missing block's tensor

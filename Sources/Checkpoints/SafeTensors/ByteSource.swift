@@ -50,26 +50,47 @@ enum ByteSource: Sendable {
                 throw CheckpointError(file: file, message: "cannot be read (check its permissions)")
             }
             defer { try? handle.close() }
-            func failed(_ error: any Error) -> CheckpointError {
-                CheckpointError(file: file, message: "cannot be read (\(error.localizedDescription))")
-            }
-            do { try handle.seek(toOffset: UInt64(range.lowerBound)) } catch { throw failed(error) }
+            // One buffer for every piece, filled in place by pread(2): no allocation and no copy
+            // of the bytes per piece (FileHandle.read hands each piece over as a new Data).
+            var piece = [UInt8](repeating: 0, count: min(size, range.count))
             var start = range.lowerBound
             while start < range.upperBound {
                 let wanted = min(size, range.upperBound - start)
-                var piece: [UInt8] = []
-                piece.reserveCapacity(wanted)
-                while piece.count < wanted {
-                    let read: Data?
-                    do { read = try handle.read(upToCount: wanted - piece.count) } catch { throw failed(error) }
-                    guard let read, !read.isEmpty else {
-                        throw CheckpointError(file: file, message: "ended at byte \(start + piece.count) while it was read, expected \(range.upperBound) bytes (was it changed meanwhile?)")
-                    }
-                    piece += read
-                }
+                if wanted < piece.count { piece.removeLast(piece.count - wanted) }
+                try Self.fill(&piece, from: handle.fileDescriptor, at: start, file: file, expectedEnd: range.upperBound)
                 try body(piece)
                 start += wanted
             }
         }
     }
+
+    /// Fills all of `buffer` with the file's bytes from `offset` on.
+    private static func fill(_ buffer: inout [UInt8], from descriptor: Int32, at offset: Int,
+                             file: String, expectedEnd: Int) throws {
+        var filled = 0
+        while filled < buffer.count {
+            // A read returns fewer bytes only when interrupted or at the end of the file: the rest
+            // is read into its own array, then copied into place.
+            var rest = filled == 0 ? [] : [UInt8](repeating: 0, count: buffer.count - filled)
+            let count = filled == 0 ? pread(descriptor, &buffer, buffer.count, off_t(offset))
+                                    : pread(descriptor, &rest, rest.count, off_t(offset + filled))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CheckpointError(file: file, message: "cannot be read (\(String(cString: strerror(errno))))")
+            }
+            guard count > 0 else {
+                throw CheckpointError(file: file, message: "ended at byte \(offset + filled) while it was read, expected \(expectedEnd) bytes (was it changed meanwhile?)")
+            }
+            if filled > 0 { buffer.replaceSubrange(filled..<(filled + count), with: rest[0..<count]) }
+            filled += count
+        }
+    }
+}
+
+/// The bytes of the file at `path`, in consecutive pieces of at most `size` bytes handed to `body`
+/// in order (one buffer reused for every piece): for hashing a file without holding it whole.
+/// `file` names it in messages.
+public func readFile(_ path: String, shownAs file: String, inPiecesOf size: Int, _ body: ([UInt8]) throws -> Void) throws {
+    let source = try ByteSource.file(path, shownAs: file)
+    try source.pieces(of: 0..<source.count, size: size, body)
 }

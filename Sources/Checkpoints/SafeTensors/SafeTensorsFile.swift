@@ -1,3 +1,4 @@
+import CMatrixKernel
 import Foundation
 
 /// One `.safetensors` file, its header checked against the format:
@@ -167,6 +168,27 @@ public struct SafeTensorsFile: Sendable {
 
     /// The tensor `name` converted to `Double`; every value must be finite.
     public func tensor(_ name: String) throws -> CheckpointTensor {
+        let entry = try readableEntry(name)
+        let values = try self.values(of: entry, columnBlocks: 1)[0]
+        return CheckpointTensor(name: name, shape: entry.shape, values: values, dtype: entry.dtype)
+    }
+
+    /// The tensor `name` cut into `count` equal blocks of columns (of its last dimension), as
+    /// `CheckpointTensor.columns` would cut it (`c_attn.weight[:, 768..<1536]`), each block
+    /// written straight from the file: the whole tensor is never held beside its parts.
+    public func columnBlocks(_ name: String, count: Int) throws -> [CheckpointTensor] {
+        let entry = try readableEntry(name)
+        let width = (entry.shape.last ?? 1) / count
+        precondition(width * count == (entry.shape.last ?? 1), "\(count) blocks do not divide the columns of \(name)")
+        let blocks = try values(of: entry, columnBlocks: count)
+        return blocks.enumerated().map { block, values in
+            let columns = (block * width)..<((block + 1) * width)
+            return CheckpointTensor(name: entry.shape.count == 1 ? "\(name)[\(columns)]" : "\(name)[:, \(columns)]",
+                                    shape: Array(entry.shape.dropLast()) + [width], values: values, dtype: entry.dtype)
+        }
+    }
+
+    private func readableEntry(_ name: String) throws -> Entry {
         guard let entry = entries[name] else {
             throw CheckpointError(file: file, subject: "tensor \(name)", message: "is not in the file")
         }
@@ -174,44 +196,73 @@ public struct SafeTensorsFile: Sendable {
             throw CheckpointError(file: file, subject: "tensor \(name)",
                                   message: "has dtype \(entry.dtype.rawValue), expected one of \(DType.readable.map(\.rawValue).joined(separator: ", "))")
         }
+        return entry
+    }
+
+    /// The values of `entry` as `Double`, its last dimension cut into `parts` equal column blocks
+    /// (one block: the whole tensor in C order); every value must be finite. Read and converted
+    /// a megabyte at a time, each piece's values appended to the block they belong to: a 150 MB
+    /// tensor is read without a copy of its bytes, and each value is written once.
+    private func values(of entry: Entry, columnBlocks parts: Int) throws -> [[Double]] {
+        let count = entry.dataOffsets.count / entry.dtype.byteSize
+        let width = (entry.shape.last ?? 1) / parts
+        var blocks: [[Double]] = (0..<parts).map { _ in
+            var block: [Double] = []
+            block.reserveCapacity(count / parts)
+            return block
+        }
+        var widened = [Double](repeating: 0, count: min(count, Self.conversionChunk / entry.dtype.byteSize))
+        var done = 0  // values appended so far, in C order
         let first = dataStart + entry.dataOffsets.lowerBound
-        // Read and converted a megabyte at a time, straight into the values: a 150 MB tensor is
-        // read without a 150 MB copy of its bytes.
-        var values: [Double] = []
-        values.reserveCapacity(entry.dataOffsets.count / entry.dtype.byteSize)
         try source.pieces(of: first..<(first + entry.dataOffsets.count), size: Self.conversionChunk) { raw in
-            Self.append(raw, as: entry.dtype, to: &values)
+            let n = raw.count / entry.dtype.byteSize
+            if Self.widen(raw, as: entry.dtype, into: &widened, count: n),
+               let bad = widened[0..<n].firstIndex(where: { !$0.isFinite }) {
+                let what = widened[bad].isNaN ? "NaN" : (widened[bad] > 0 ? "+Inf" : "-Inf")
+                throw CheckpointError(file: file, subject: "tensor \(entry.name)",
+                                      message: "has \(what) at flat index \(done + bad) (index \(shapeText(multiIndex(done + bad, in: entry.shape)))), expected finite weights")
+            }
+            if parts == 1 {
+                blocks[0].append(contentsOf: widened[0..<n])
+                done += n
+                return
+            }
+            // The piece in runs that stay within one block's columns of one row.
+            var i = 0
+            while i < n {
+                let column = done % (width * parts)
+                let run = min(n - i, width - column % width)
+                blocks[column / width].append(contentsOf: widened[i..<(i + run)])
+                i += run
+                done += run
+            }
         }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            let what = values[bad].isNaN ? "NaN" : (values[bad] > 0 ? "+Inf" : "-Inf")
-            throw CheckpointError(file: file, subject: "tensor \(name)",
-                                  message: "has \(what) at flat index \(bad) (index \(shapeText(multiIndex(bad, in: entry.shape)))), expected finite weights")
-        }
-        return CheckpointTensor(name: name, shape: entry.shape, values: values, dtype: entry.dtype)
+        return blocks
     }
 
     /// Bytes converted at a time: 1 MiB, a whole number of values of every dtype.
     static let conversionChunk = 1 << 20
 
-    /// The little-endian values of `dtype` in `raw`, appended to `values`; one loop per dtype.
-    private static func append(_ raw: [UInt8], as dtype: DType, to values: inout [Double]) {
+    /// The first `count` little-endian values of `dtype` in `raw`, exactly, into `out[0..<count]`;
+    /// true when one of them is NaN or ±Inf. F32 (every GPT-2 checkpoint's) in the kernel file's
+    /// one C loop, the others one Swift loop per dtype.
+    private static func widen(_ raw: [UInt8], as dtype: DType, into out: inout [Double], count: Int) -> Bool {
         switch dtype {
-        case .F64:
-            for i in stride(from: 0, to: raw.count, by: 8) {
-                var bits: UInt64 = 0
-                for k in 0..<8 { bits |= UInt64(raw[i + k]) << (8 * UInt64(k)) }
-                values.append(FloatBits.double(bits))
-            }
         case .F32:
-            for i in stride(from: 0, to: raw.count, by: 4) {
-                values.append(FloatBits.single(UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24))
+            return sitegen_widen_f32(raw, count, &out) != 0
+        case .F64:
+            for i in 0..<count {
+                var bits: UInt64 = 0
+                for k in 0..<8 { bits |= UInt64(raw[8 * i + k]) << (8 * UInt64(k)) }
+                out[i] = FloatBits.double(bits)
             }
         case .F16:
-            for i in stride(from: 0, to: raw.count, by: 2) { values.append(FloatBits.half(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8)) }
+            for i in 0..<count { out[i] = FloatBits.half(UInt16(raw[2 * i]) | UInt16(raw[2 * i + 1]) << 8) }
         case .BF16:
-            for i in stride(from: 0, to: raw.count, by: 2) { values.append(FloatBits.bfloat(UInt16(raw[i]) | UInt16(raw[i + 1]) << 8)) }
+            for i in 0..<count { out[i] = FloatBits.bfloat(UInt16(raw[2 * i]) | UInt16(raw[2 * i + 1]) << 8) }
         default:
-            break  // not reached: tensor(_:) refuses the other dtypes first
+            break  // not reached: readableEntry(_:) refuses the other dtypes first
         }
+        return out[0..<count].contains { !$0.isFinite }
     }
 }

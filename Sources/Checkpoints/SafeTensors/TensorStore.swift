@@ -25,6 +25,14 @@ public struct TensorStore: Sendable {
         return try files[index].tensor(name)
     }
 
+    /// The tensor `name` cut into `count` equal blocks of columns (`SafeTensorsFile.columnBlocks`).
+    public func columnBlocks(_ name: String, count: Int) throws -> [CheckpointTensor] {
+        guard let index = fileOfTensor[name] else {
+            throw CheckpointError(file: file, subject: "tensor \(name)", message: "is not in the checkpoint")
+        }
+        return try files[index].columnBlocks(name, count: count)
+    }
+
     /// One safetensors file.
     public init(single: SafeTensorsFile) {
         files = [single]

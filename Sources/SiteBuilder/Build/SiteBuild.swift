@@ -5,8 +5,8 @@ import PageValidation
 import TransformerEngine
 
 /// The build, as the ordered list of named steps in `site(_:steps:)`: read the inputs, run
-/// the forward pass, render the pages (beside them the learning chapter trains, writes
-/// trace.json and renders its own pages), check every page, write the site. Each step is timed and logged on one line; `∥` in a step's name
+/// the forward pass, render the pages (beside them the learning chapter trains, then renders
+/// its own pages beside writing trace.json), check every page, write the site. Each step is timed and logged on one line; `∥` in a step's name
 /// marks two pieces of work run side by side, on cores that would otherwise idle. Pages
 /// render on every core, each checked by libxml2 on the thread that rendered it.
 public enum SiteBuild {
@@ -41,11 +41,15 @@ public enum SiteBuild {
         let (forwardPages, (learningPages, traceFile)) = try steps.run(
             "forward pages", { () throws(BuildFailure) in try renderPages(forward, templates) { !$0.needsLearning } },
             beside: "learning chapter", { () throws(BuildFailure) in
-                // Training, then trace.json (it holds the run) and the pages that show its numbers.
+                // Training, then the pages that show its numbers beside trace.json (it holds the run).
                 let learned = learning(model.model, trace: trace, rate: training.rate, steps: training.steps)
-                let traceFile = TraceFiles.files(trace, model: model.model, gradients: learned?.gradients, run: learned?.run,
-                                                 generation: generation, inlineLimit: options.traceInlineLimit)
-                return (try renderPages(forward.adding(learned), templates) { $0.needsLearning }, traceFile)
+                let (pages, traceFile) = Parallel.both({ Timed { () throws(BuildFailure) in
+                    try renderPages(forward.adding(learned), templates) { $0.needsLearning }
+                } }, beside: {
+                    TraceFiles.files(trace, model: model.model, gradients: learned?.gradients, run: learned?.run,
+                                     generation: generation, inlineLimit: options.traceInlineLimit)
+                })
+                return (try pages.result.get(), traceFile)
             })
         let files = try steps.run("check pages") { () throws(BuildFailure) in
             try checkedSite(pages: forwardPages + learningPages, assets: templates.assets,

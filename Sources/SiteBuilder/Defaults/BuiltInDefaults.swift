@@ -24,6 +24,8 @@ public enum BuiltInDefaults {
             "learning-no-target.html": PackageResources.learning_no_target_html,
             "worked-note.html": PackageResources.worked_note_html,
             "worked-sum.html": PackageResources.worked_sum_html,
+            "attention-head.html": PackageResources.attention_head_html,
+            "position-sum.html": PackageResources.position_sum_html,
             "matrix-table.html": PackageResources.matrix_table_html,
             "matrix-row.html": PackageResources.matrix_row_html,
             "note.html": PackageResources.note_html,

@@ -488,6 +488,10 @@ public struct HeatmapSVG: Sendable {
         if grid.contains(where: { $0.contains { $0 == nil } }) {
             svg.raw("<defs>" + HeatmapSVG.hatchPattern(eid) + "</defs>")
         }
+        // The 1-px gaps between cells are white in either colour scheme: on the dark page's
+        // background they drew a grid over the (light) cells of a map this small.
+        svg.rect(x: pad, y: pad, width: Double(cols) * cell - 1, height: Double(rows) * cell - 1,
+                 attributes: "class=\"figure-backdrop\" fill=\"#fff\"")
         svg.raw("<g class=\"figure-cells\" transform=\"translate(\(SVGWriter.n(pad)) \(SVGWriter.n(pad)))\">")
         drawCompactCells(&svg, grid: grid, rowsFull: [], columnsFull: [], isPooled: isPooled,
                          cellW: cell, cellH: cell, eid: eid, titlesRowRanges: false)

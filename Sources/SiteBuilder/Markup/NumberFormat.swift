@@ -54,6 +54,24 @@ public enum NumberFormat {
         return short(value, decimals: Swift.min(9, 1 - exponent)) + "%"
     }
 
+    /// `short` with `decimals` decimals, or more below 10^(1 − decimals) so that two significant
+    /// digits show (`0.000196` → `0.00020`, `0.0000059` → `0.0000059`, not `0.0002` and `0.0000`):
+    /// a probability or a gradient over a vocabulary of 50,257 tokens is far below 0.0001.
+    /// Zero is all zeros (`0.0000`).
+    public static func atLeastTwoDigits(_ value: Double, decimals: Int = 4) -> String {
+        guard value.isFinite, value != 0 else { return short(value, decimals: decimals) }
+        let exponent = Int(log10(abs(value)).rounded(.down))   // 0.000196 → −4
+        return short(value, decimals: Swift.min(9, Swift.max(decimals, 1 - exponent)))
+    }
+
+    /// The decimals that show `digits` significant digits of `value` (`0.0577`, 4 → 5); 0 for
+    /// zero, at most 9.
+    public static func decimals(showing digits: Int, of value: Double) -> Int {
+        guard value.isFinite, value != 0 else { return 0 }
+        let exponent = Int(log10(abs(value)).rounded(.down))
+        return Swift.min(9, Swift.max(0, digits - 1 - exponent))
+    }
+
     /// Significant digits of a tooltip.
     public static let tooltipDigits = 6
 

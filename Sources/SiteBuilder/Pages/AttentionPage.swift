@@ -73,6 +73,12 @@ enum AttentionPage {
     struct Head {
         var number: Int
         var anchor: String
+        /// Folded into a closed <details> (many heads: the small multiples above show every
+        /// pattern; a link from one of them opens its head's section).
+        var collapsed: Bool
+        /// The section's id: the anchor, unless a folded section's content has it (so a link
+        /// to the head opens the <details>).
+        var sectionID: String
         var columns: String
         var scoreTable: TableContext
         var heatmap: String
@@ -92,6 +98,10 @@ enum AttentionPage {
     /// The widest d_model whose W_q, W_k and W_v tables (each over its Q, K or V) fit three
     /// across the 1280-px page (d = 4: 359 px each; d = 8 would need 581).
     static let columnsForThreeAcross = 4
+
+    /// With more heads than this, every head's section after the first starts folded: twelve
+    /// full sections were 19,000 px at 1280 and 28,000 at 390 (GPT-2 small).
+    static let collapseHeadsAbove = 2
 
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
         let t = s.trace, c = s.model.config, layer = t.layers[l], d = c.dModel, dh = c.dHead
@@ -136,9 +146,12 @@ enum AttentionPage {
             let contextTerms = WorkedSum.shortened(f + 1, gap: { "… \($0) more" }) { j in
                 WorkedSum.Term(left: WorkedSum.signed(weights[f, j]), right: WorkedSum.signed(layer.v[j, cols.lowerBound]))
             }
+            let collapsed = h > 0 && c.nHeads > collapseHeadsAbove && !isStrip
             return Head(
                 number: h + 1,
                 anchor: "head-\(h + 1)",
+                collapsed: collapsed,
+                sectionID: collapsed ? "head-\(h + 1)-section" : "head-\(h + 1)",
                 columns: "d\(cols.lowerBound)–d\(cols.upperBound - 1)",
                 scoreTable: scoreTable.render(),
                 heatmap: heatmap,

@@ -52,8 +52,8 @@ enum GradientPage {
             description: "Every word but the target gets a positive gradient (its logit is pushed down); the target “\(vocab[targetID])” gets \(NumberFormat.short(g[targetID])) (pulled up).\(note)",
             bars: shown, valueAxisLabel: "dL/dlogit", categoryAxisLabel: "word").render()
         let rows = shownIDs.map { i -> Row in
-            Row(word: vocab[i], p: NumberFormat.short(p[i], decimals: 4), onehot: i == targetID ? "1" : "0",
-             grad: NumberFormat.short(g[i], decimals: 4), gradExact: NumberFormat.tooltip(g[i]), rowClass: i == targetID ? "focus" : "")
+            Row(word: vocab[i], p: NumberFormat.atLeastTwoDigits(p[i]), onehot: i == targetID ? "1" : "0",
+             grad: NumberFormat.atLeastTwoDigits(g[i]), gradExact: NumberFormat.tooltip(g[i]), rowClass: i == targetID ? "focus" : "")
         }
         let other = t.predictionID == targetID ? (targetID == 0 ? 1 : 0) : t.predictionID
         let dW = learning.gradients.wLM
@@ -69,11 +69,11 @@ enum GradientPage {
             truncatedVocab: vocab.count > limit,
             heatmap: heatmap,
             target: vocab[targetID],
-            pTarget: NumberFormat.short(p[targetID], decimals: 4),
-            gTarget: NumberFormat.short(g[targetID], decimals: 4),
+            pTarget: NumberFormat.atLeastTwoDigits(p[targetID]),
+            gTarget: NumberFormat.atLeastTwoDigits(g[targetID]),
             otherWord: vocab[other],
-            pOther: NumberFormat.short(p[other], decimals: 4),
-            gOther: NumberFormat.short(g[other], decimals: 4),
+            pOther: NumberFormat.atLeastTwoDigits(p[other]),
+            gOther: NumberFormat.atLeastTwoDigits(g[other]),
             lastWord: t.tokens[last], lastCls: s.tokenClass(last),
             finalVector: WorkedSum.vector(t.final.row(last)),
             finalName: LMHeadPage.inputName(s.model.config),

@@ -91,9 +91,15 @@ enum LMHeadPage {
         if let r = runnerUp {
             let parts = (0..<c.dModel).map { i in h[i] * (w.wLM[i, predicted] - w.wLM[i, r]) }
             let order = parts.indices.sorted { abs(parts[$0]) != abs(parts[$1]) ? abs(parts[$0]) > abs(parts[$1]) : $0 < $1 }
-            leadTerms = order.prefix(Self.leadTermCount).map { i in
+            // Digits enough that the shown factors multiply out to the shown product (four
+            // decimals): h at four decimals, the weights at four significant digits (GPT-2's
+            // are ~0.02: at two decimals 0.03 − (−0.03) had to make 0.1571).
+            let shown = Array(order.prefix(Self.leadTermCount))
+            let largestWeight = shown.flatMap { [abs(w.wLM[$0, predicted]), abs(w.wLM[$0, r])] }.max() ?? 0
+            let weightDecimals = Swift.max(4, NumberFormat.decimals(showing: 4, of: largestWeight))
+            leadTerms = shown.map { i in
                 LeadTerm(dimension: dims[i],
-                         worked: "\(WorkedSum.signed(h[i])) × (\(NumberFormat.short(w.wLM[i, predicted])) − \(WorkedSum.signed(w.wLM[i, r]))) = \(NumberFormat.short(parts[i], decimals: 4))",
+                         worked: "\(WorkedSum.signed(h[i], decimals: 4)) × (\(NumberFormat.short(w.wLM[i, predicted], decimals: weightDecimals)) − \(WorkedSum.signed(w.wLM[i, r], decimals: weightDecimals))) = \(NumberFormat.short(parts[i], decimals: 4))",
                          helps: parts[i] > 0)
             }
         }

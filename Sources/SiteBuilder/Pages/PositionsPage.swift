@@ -6,6 +6,10 @@ enum PositionsPage {
         var posTable: TableContext
         var xTable: TableContext
         var sums: [Sum]
+        /// The sums folded into a closed <details> below the open ones (many tokens).
+        var foldedSums: [Sum]
+        var hasFold: Bool
+        var foldedCount: Int
         var heatmap: String
         var hasHeatmap: Bool
         var figureHref: String
@@ -26,6 +30,10 @@ enum PositionsPage {
         var focus: Bool
     }
 
+    /// With more tokens than this, only the followed token's sum is written out open; the
+    /// others fold below it (24 sums were 7,000 px on a phone, and the x table repeats them).
+    static let foldSumsAbove = 8
+
     static func context(_ s: SiteData, focus f: Int) -> Context {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         var posTable = MatrixTable(caption: "pos_emb: one row per position (rows the prompt uses are highlighted)",
@@ -36,12 +44,16 @@ enum PositionsPage {
         let xTable = s.tokenTable("x = tok_emb[id] + pos_emb[position], the input of the first block", t.x.nested,
                                   columns: s.dimensionLabels(d), focus: f, stage: .positions)
         // A lean view writes out its own token's sum only.
-        let summed = s.isLeanView(focus: f) ? [f] : Array(0..<s.count)
-        let sums = summed.map { i -> Sum in
+        let summed = s.isLeanView(focus: f) ? [f]
+            : s.count > foldSumsAbove ? [f] + (0..<s.count).filter { $0 != f }
+            : Array(0..<s.count)
+        let allSums = summed.map { i -> Sum in
             Sum(word: t.tokens[i], cls: s.tokenClass(i), position: i, id: t.ids[i],
              tok: WorkedSum.vector(t.tokEmb.row(i)), pos: WorkedSum.vector(t.posEmb.row(i)), x: WorkedSum.vector(t.x.row(i)),
              focus: i == f)
         }
+        let openCount = allSums.count > foldSumsAbove ? 1 : allSums.count
+        let sums = Array(allSums.prefix(openCount)), foldedSums = Array(allSums.dropFirst(openCount))
         let hasHeatmap = s.drawsSharedFigure(cells: s.count * d, focus: f)
         // A pooled map's colours span its block means, as the embeddings' strip's do (on the
         // cells' scale every block mean of a wide model would be near white).
@@ -59,7 +71,7 @@ enum PositionsPage {
         return Context(
             posTable: s.sharedTable(posTable, name: "pos_emb", focus: f, stage: .positions),
             xTable: xTable.render(),
-            sums: sums,
+            sums: sums, foldedSums: foldedSums, hasFold: !foldedSums.isEmpty, foldedCount: foldedSums.count,
             heatmap: heatmap, hasHeatmap: hasHeatmap, figureHref: s.file(.positions),
             focusWord: t.tokens[f],
             focusPosition: f,
