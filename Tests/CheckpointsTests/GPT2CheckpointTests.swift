@@ -34,6 +34,36 @@ import Testing
         #expect(forward.attn_weights.count == c.nLayer && forward.attn_weights[0].count == c.nHead)
     }
 
+    /// The Hugging Face cache's layout: each file of a snapshot folder is a relative symbolic link
+    /// to a blob. The files read as their targets: the same weights, their own sizes, and the
+    /// whole of each file handed to `beside` (a link's own size is a few bytes).
+    @Test func linkedFilesReadAsTheirTargets() throws {
+        let original = Fixtures.path("gpt2-f32")
+        let root = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/blobs", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/snapshots/gpt2-f32", withIntermediateDirectories: true)
+        for name in try fm.contentsOfDirectory(atPath: original) {
+            try fm.copyItem(atPath: original + "/" + name, toPath: root + "/blobs/" + name)
+            try fm.createSymbolicLink(atPath: root + "/snapshots/gpt2-f32/" + name, withDestinationPath: "../../blobs/" + name)
+        }
+        nonisolated(unsafe) var readBeside: [String: Int] = [:]
+        let linked = try GPT2Checkpoint.read(root + "/snapshots/gpt2-f32", beside: { files in
+            for file in files {
+                var count = 0
+                try? readFile(file.path, shownAs: file.name, inPiecesOf: 1 << 20) { count += $0.count }
+                readBeside[file.name] = count
+            }
+        })
+        let direct = try GPT2Checkpoint.read(original)
+        #expect(linked.weights == direct.weights)
+        #expect(linked.files.map(\.byteCount) == direct.files.map(\.byteCount))
+        let sizes = try direct.files.map { try fm.attributesOfItem(atPath: $0.path)[.size] as? Int }
+        #expect(linked.files.map(\.byteCount) == sizes)
+        #expect(direct.files.allSatisfy { readBeside[$0.name] == $0.byteCount })
+    }
+
     @Test func configVariants() throws {
         let f32 = try GPT2Checkpoint.read(Fixtures.path("gpt2-f32"))
         #expect(f32.config.activation == .geluTanh && f32.config.nInner == 32 && f32.config.tieWordEmbeddings)

@@ -38,4 +38,19 @@ import Testing
         #expect(checkpointError { _ = try TokenizerFiles.read(tokenizerJSON: folder + "/t.json", shownAs: "t.json") }
                 == "t.json: key pre_tokenizer is \"Metaspace\", expected ByteLevel, Whitespace, WhitespaceSplit or null")
     }
+
+    /// A vocabulary with problems names the first by token, whatever order the file has them in
+    /// (a good one is read in the object's own order, a bad one again sorted).
+    @Test func theFirstBadVocabularyEntryByTokenIsNamed() throws {
+        let folder = try Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func message(_ vocab: String) throws -> String? {
+            let text = "{\"model\": {\"type\": \"BPE\", \"vocab\": \(vocab), \"merges\": []}}"
+            try text.write(toFile: folder + "/t.json", atomically: true, encoding: .utf8)
+            return checkpointError { _ = try TokenizerFiles.read(tokenizerJSON: folder + "/t.json", shownAs: "t.json") }
+        }
+        #expect(try message("{\"c\": 1, \"b\": 0, \"a\": 1}") == "t.json: key model.vocab[\"c\"] has id 1, which \"a\" has too; expected one token an id")
+        #expect(try message("{\"z\": -1, \"y\": \"x\", \"w\": 0}") == "t.json: key model.vocab[\"y\"] is a string, expected an id ≥ 0")
+        #expect(try message("{\"z\": 2, \"y\": -3, \"w\": 0}") == "t.json: key model.vocab[\"y\"] is negative, expected an id ≥ 0")
+    }
 }

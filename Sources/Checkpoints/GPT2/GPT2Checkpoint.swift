@@ -52,48 +52,65 @@ public struct GPT2Checkpoint: Sendable {
         }
         let config = try GPT2Config.read(path: inFolder("config.json"), shownAs: shown("config.json"))
 
-        let tokenizer: any TextTokenizer
         let tokenizerNames: [String]
         if exists("tokenizer.json") {
             tokenizerNames = ["tokenizer.json"]
-            tokenizer = try TokenizerFiles.read(tokenizerJSON: inFolder("tokenizer.json"), shownAs: shown("tokenizer.json"))
         } else if exists("vocab.json") && exists("merges.txt") {
             tokenizerNames = ["vocab.json", "merges.txt"]
-            tokenizer = try TokenizerFiles.read(vocabJSON: inFolder("vocab.json"), mergesText: inFolder("merges.txt"),
-                                              shownAs: (shown("vocab.json"), shown("merges.txt")))
         } else {
             throw CheckpointError(file: shown("tokenizer.json"), message: "is missing (nor are there vocab.json and merges.txt)")
         }
+        // The tokenizer (a 50,257-token tokenizer.json takes a CPU second) is read on a thread of
+        // its own beside the weights; its problems are still reported before theirs, as when it
+        // was read first.
+        let tokenizerFiles = tokenizerNames.map { (path: inFolder($0), shown: shown($0)) }
+        nonisolated(unsafe) var tokenizerRead: Result<any TextTokenizer, any Error>? = nil
+        let tokenizerDone = DispatchGroup()
+        DispatchQueue.global().async(group: tokenizerDone) {
+            tokenizerRead = Result {
+                tokenizerFiles.count == 1
+                    ? try TokenizerFiles.read(tokenizerJSON: tokenizerFiles[0].path, shownAs: tokenizerFiles[0].shown)
+                    : try TokenizerFiles.read(vocabJSON: tokenizerFiles[0].path, mergesText: tokenizerFiles[1].path,
+                                              shownAs: (tokenizerFiles[0].shown, tokenizerFiles[1].shown))
+            }
+        }
+
+        func readWeights() throws -> (GPT2Weights, [File]) {
+            let weightsName: String
+            if !isFolder.boolValue {
+                weightsName = url.lastPathComponent
+            } else if exists("model.safetensors") {
+                weightsName = "model.safetensors"
+            } else if exists("model.safetensors.index.json") {
+                weightsName = "model.safetensors.index.json"
+            } else {
+                throw CheckpointError(file: shown("model.safetensors"), message: "is missing (nor is there a model.safetensors.index.json for a sharded checkpoint)")
+            }
+            let store = weightsName.hasSuffix(".index.json")
+                ? try TensorStore(index: inFolder(weightsName), shownAs: shown(weightsName))
+                : TensorStore(single: try SafeTensorsFile.read(path: inFolder(weightsName), shownAs: shown(weightsName)))
+            var names = ["config.json", weightsName]
+            if weightsName.hasSuffix(".index.json") {
+                names += store.files.map { URL(fileURLWithPath: $0.file).lastPathComponent }
+            }
+            names += tokenizerNames
+            let files = names.map { name in
+                let target = URL(fileURLWithPath: inFolder(name)).resolvingSymlinksInPath().path  // a link's own size is not the file's
+                let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
+                return File(name: name, path: inFolder(name), byteCount: size)
+            }
+            let besideDone = DispatchGroup()
+            DispatchQueue.global().async(group: besideDone) { beside(files) }
+            defer { besideDone.wait() }
+            return (try GPT2Weights(store: store, config: config), files)
+        }
+        let weightsRead = Result { try readWeights() }
+        tokenizerDone.wait()
+        let tokenizer = try tokenizerRead!.get()
         guard tokenizer.idCount <= config.vocabSize else {
             throw CheckpointError(file: shown(tokenizerNames[0]), message: "has ids up to \(tokenizer.idCount - 1), beyond config.json's vocab_size \(config.vocabSize) (ids 0..<\(config.vocabSize)); expected a vocabulary no larger than the model's")
         }
-
-        let weightsName: String
-        if !isFolder.boolValue {
-            weightsName = url.lastPathComponent
-        } else if exists("model.safetensors") {
-            weightsName = "model.safetensors"
-        } else if exists("model.safetensors.index.json") {
-            weightsName = "model.safetensors.index.json"
-        } else {
-            throw CheckpointError(file: shown("model.safetensors"), message: "is missing (nor is there a model.safetensors.index.json for a sharded checkpoint)")
-        }
-        let store = weightsName.hasSuffix(".index.json")
-            ? try TensorStore(index: inFolder(weightsName), shownAs: shown(weightsName))
-            : TensorStore(single: try SafeTensorsFile.read(path: inFolder(weightsName), shownAs: shown(weightsName)))
-        var names = ["config.json", weightsName]
-        if weightsName.hasSuffix(".index.json") {
-            names += store.files.map { URL(fileURLWithPath: $0.file).lastPathComponent }
-        }
-        names += tokenizerNames
-        let files = names.map { name in
-            let size = (try? FileManager.default.attributesOfItem(atPath: inFolder(name))[.size] as? Int) ?? 0
-            return File(name: name, path: inFolder(name), byteCount: size)
-        }
-        let besideDone = DispatchGroup()
-        DispatchQueue.global().async(group: besideDone) { beside(files) }
-        defer { besideDone.wait() }
-        let weights = try GPT2Weights(store: store, config: config)
+        let (weights, files) = try weightsRead.get()
         let folderName = folderURL.standardizedFileURL.lastPathComponent
         return GPT2Checkpoint(name: folderName, folder: folderURL.path, config: config, weights: weights,
                               tokenizer: tokenizer, files: files)

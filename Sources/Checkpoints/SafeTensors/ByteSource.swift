@@ -16,7 +16,10 @@ enum ByteSource: Sendable {
         guard !isFolder.boolValue else {
             throw CheckpointError(file: file, message: "is a folder, expected a file")
         }
-        guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int else {
+        // The size of the file itself: a symbolic link (the Hugging Face cache links each
+        // snapshot's files to its blobs) has a size of its own.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let size = try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int else {
             throw CheckpointError(file: file, message: "cannot be read (its size is unknown)")
         }
         return .file(path: path, shownAs: file, size: size)

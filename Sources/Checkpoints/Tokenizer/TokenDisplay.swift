@@ -36,7 +36,8 @@ public enum TokenDisplay {
 
     /// `<0xE2>`
     static func hexByte(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return "<0x" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)]) + ">"
+        "<0x" + String(hexDigits[Int(byte >> 4)]) + String(hexDigits[Int(byte & 0xF)]) + ">"
     }
+
+    private static let hexDigits = Array("0123456789ABCDEF")
 }

@@ -125,6 +125,19 @@ public enum TokenizerFiles {
     static func readVocabulary(_ object: [String: JSONValue], keys: KeyReader, path: String?) throws -> [String: Int] {
         var vocabulary: [String: Int] = [:]
         var tokenOfId: [Int: String] = [:]
+        vocabulary.reserveCapacity(object.count)
+        tokenOfId.reserveCapacity(object.count)
+        // A good vocabulary is taken in the object's own order; only one with a problem is gone
+        // through again sorted by token, so that the problem reported is the first by token.
+        var isGood = true
+        for (token, value) in object {
+            guard let id = value.integerValue, id >= 0, tokenOfId[id] == nil else { isGood = false; break }
+            tokenOfId[id] = token
+            vocabulary[token] = id
+        }
+        if isGood { return vocabulary }
+        vocabulary = [:]
+        tokenOfId = [:]
         for (token, value) in object.sorted(by: { $0.key < $1.key }) {
             let key = path.map { "\($0)[\(quoted(token))]" } ?? "token \(quoted(token))"
             guard let id = value.integerValue, id >= 0 else {

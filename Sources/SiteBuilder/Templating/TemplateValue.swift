@@ -11,40 +11,38 @@ import Mustache
 enum TemplateValue {
     static func of(_ value: Any) -> Any {
         if isPlain(value) { return value }
-        let mirror = Mirror(reflecting: value)
-        switch mirror.displayStyle {
-        case .struct?:
-            return fields(mirror)
-        case .collection?:
+        if let list = value as? [Any] {
             // A list of plain values (or an empty one) stays the list it is.
-            guard let first = mirror.children.first, !isPlain(first.value) else { return value }
-            return mirror.children.map { of($0.value) }
-        case .dictionary?:
-            guard let dictionary = value as? [String: Any] else { return value }
-            return dictionary.mapValues(of)
-        default:
-            return value
+            guard let first = list.first, !isPlain(first) else { return value }
+            return list.map(of)
         }
-    }
-
-    /// A struct's stored properties by name, each made a template value; nil ones left out.
-    static func fields(_ mirror: Mirror) -> [String: Any] {
+        if let dictionary = value as? [String: Any] { return dictionary.mapValues(of) }
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .struct else { return value }
         var fields: [String: Any] = [:]
         for child in mirror.children {
-            guard let label = child.label, let value = unwrapped(child.value) else { continue }
-            fields[label] = of(value)
+            guard let label = child.label, let field = unwrapped(child.value) else { continue }
+            fields[label] = of(field)
         }
         return fields
     }
 
     /// The value inside an optional (nil for none); any other value as it is.
     static func unwrapped(_ value: Any) -> Any? {
-        let mirror = Mirror(reflecting: value)
-        guard mirror.displayStyle == .optional else { return value }
-        return mirror.children.first?.value
+        guard let optional = value as? any OptionalValue else { return value }
+        return optional.wrapped
     }
 
     static func isPlain(_ value: Any) -> Bool {
         value is String || value is Int || value is Bool || value is Double || value is any MustacheParent
     }
+}
+
+/// An optional, whatever it wraps.
+protocol OptionalValue {
+    var wrapped: Any? { get }
+}
+
+extension Optional: OptionalValue {
+    var wrapped: Any? { self.map { $0 } }
 }
