@@ -1,23 +1,21 @@
 import Diagnostics
 import Dispatch
+import Synchronization
 
 /// Independent pieces of a build, run on every core. Results come back in index order, so
 /// the output never depends on the scheduling.
 enum Parallel {
     /// `body(0)…body(count − 1)`, spread over all cores; a worker takes the next index when it
     /// is free, so a long job at index 0 runs beside the short ones that follow it.
-    static func map<T>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
         guard count > 0 else { return [] }
-        // Each iteration initializes only its own slot.
-        nonisolated(unsafe) let slots = UnsafeMutableBufferPointer<T>.allocate(capacity: count)
-        defer {
-            _ = slots.deinitialize()
-            slots.deallocate()
-        }
+        let results = Mutex<[T?]>(Array(repeating: nil, count: count))
         DispatchQueue.concurrentPerform(iterations: count) { i in
-            (slots.baseAddress! + i).initialize(to: body(i))
+            let value = body(i)
+            results.withLock { $0[i] = value }
         }
-        return Array(slots)
+        // concurrentPerform returned after every index ran, so every slot holds its result.
+        return results.withLock { $0.map { $0! } }
     }
 }
 
@@ -56,3 +54,4 @@ struct Timed<T> {
         return []
     }
 }
+extension Timed: Sendable where T: Sendable {}

@@ -1,83 +1,30 @@
 /// Markup written as UTF-8 bytes. Tables and figures append to one of these piece by piece,
 /// numbers are written as digits straight into it, and the whole becomes one String at the
 /// end: far cheaper than growing a String through interpolations (a wide model's site has
-/// about a million table cells and figure coordinates). Most pieces are a few bytes long, so
-/// the buffer is its own: a short piece is copied byte by byte, without a call.
+/// about a million table cells and figure coordinates).
 ///
 /// A class: one buffer is written by whoever holds it (a figure's writer, a table's render).
 final class MarkupBuffer {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var count = 0
-    private var capacity: Int
+    private var bytes: [UInt8] = []
 
-    init(capacity: Int) {
-        self.capacity = max(capacity, 64)
-        base = .allocate(capacity: self.capacity)
-    }
+    init(capacity: Int) { bytes.reserveCapacity(max(capacity, 64)) }
 
-    deinit { base.deallocate() }
-
-    var string: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
-
-    /// The `length` bytes at `bytes`.
-    @inline(__always)
-    private func append(_ bytes: UnsafePointer<UInt8>, _ length: Int) {
-        if count + length > capacity { grow(to: count + length) }
-        let end = base + count
-        if length <= 16 {
-            for index in 0..<length { end[index] = bytes[index] }
-        } else {
-            end.update(from: bytes, count: length)
-        }
-        count += length
-    }
-
-    private func grow(to needed: Int) {
-        var newCapacity = capacity * 2
-        while newCapacity < needed { newCapacity *= 2 }
-        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newBase.update(from: base, count: count)
-        base.deallocate()
-        base = newBase
-        capacity = newCapacity
-    }
+    var string: String { String(decoding: bytes, as: UTF8.self) }
 
     @inline(__always)
-    private func append(byte: UInt8) {
-        if count == capacity { grow(to: count + 1) }
-        base[count] = byte
-        count += 1
-    }
+    private func append(byte: UInt8) { bytes.append(byte) }
 
     /// Markup that needs no escaping.
-    func append(_ literal: StaticString) {
-        if literal.hasPointerRepresentation {
-            append(literal.utf8Start, literal.utf8CodeUnitCount)
-        } else {
-            literal.withUTF8Buffer { append($0.baseAddress!, $0.count) }
-        }
-    }
+    func append(_ literal: StaticString) { literal.withUTF8Buffer { bytes.append(contentsOf: $0) } }
 
     /// Text that needs no escaping (numbers, markup made elsewhere, escaped already).
-    func append(text: String) {
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            if let start = utf8.baseAddress { append(start, utf8.count) }
-        }
-        if done == nil {
-            for byte in text.utf8 { append(byte: byte) }
-        }
-    }
+    func append(text: String) { bytes.append(contentsOf: text.utf8) }
 
-    func append(_ other: MarkupBuffer) { append(other.base, other.count) }
+    func append(_ other: MarkupBuffer) { bytes.append(contentsOf: other.bytes) }
 
     /// Text as `Escape.html` escapes it.
     func append(escaped text: String) {
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            for byte in utf8 { appendEscaped(byte) }
-        }
-        if done == nil {
-            for byte in text.utf8 { appendEscaped(byte) }
-        }
+        for byte in text.utf8 { appendEscaped(byte) }
     }
 
     /// One UTF-8 byte, escaped as `Escape.html` escapes its scalar: the five markup characters
@@ -121,8 +68,6 @@ final class MarkupBuffer {
 
     /// `FixedPointText.make(units, places:, trimZeros:, minus:)`.
     func append(fixed units: Int64, places: Int, trimZeros: Bool, minus: StaticString?) {
-        FixedPointText.digits(units, places: places, trimZeros: trimZeros, minus: minus) { digits in
-            if let start = digits.baseAddress { append(start, digits.count) }
-        }
+        FixedPointText.append(units, places: places, trimZeros: trimZeros, minus: minus, to: &bytes)
     }
 }

@@ -104,17 +104,19 @@ public enum NumberFormat {
     }
 }
 
-/// `units / 10^places` written out, digits right to left into a small buffer (this runs for
-/// every table cell and every SVG coordinate): optionally without trailing fraction zeros,
-/// with `minus` (a hyphen or a true minus) in front when given.
+/// `units / 10^places` written out, digits right to left (this runs for every table cell and
+/// every SVG coordinate): optionally without trailing fraction zeros, with `minus` (a hyphen or
+/// a true minus) in front when given.
 enum FixedPointText {
     static func make(_ units: Int64, places: Int, trimZeros: Bool, minus: StaticString?) -> String {
-        digits(units, places: places, trimZeros: trimZeros, minus: minus) { String(decoding: $0, as: UTF8.self) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(units, places: places, trimZeros: trimZeros, minus: minus, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Gives `body` the UTF-8 bytes of the number (valid only during the call).
-    static func digits<R>(_ units: Int64, places: Int, trimZeros: Bool, minus: StaticString?,
-                          _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    /// Appends the UTF-8 bytes of the number to `out`.
+    static func append(_ units: Int64, places: Int, trimZeros: Bool, minus: StaticString?, to out: inout [UInt8]) {
         var magnitude = units < 0 ? -units : units
         var unit: Int64 = 1
         for _ in 0..<places { unit *= 10 }
@@ -125,29 +127,18 @@ enum FixedPointText {
             fraction /= 10
             digits -= 1
         }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buffer in
-            var end = 48
-            for _ in 0..<digits {
-                end -= 1
-                buffer[end] = UInt8(ascii: "0") + UInt8(fraction % 10)
-                fraction /= 10
-            }
-            if digits > 0 {
-                end -= 1
-                buffer[end] = UInt8(ascii: ".")
-            }
-            repeat {
-                end -= 1
-                buffer[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if let minus {
-                minus.withUTF8Buffer { sign in
-                    end -= sign.count
-                    for (k, byte) in sign.enumerated() { buffer[end + k] = byte }
-                }
-            }
-            return body(UnsafeBufferPointer(rebasing: buffer[end..<48]))
+        if let minus { minus.withUTF8Buffer { out.append(contentsOf: $0) } }
+        let start = out.count
+        // Written last digit first, then turned around.
+        for _ in 0..<digits {
+            out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+            fraction /= 10
         }
+        if digits > 0 { out.append(UInt8(ascii: ".")) }
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out[start...].reverse()
     }
 }
