@@ -45,23 +45,4 @@ import Testing
         TemplateSet.collect(Whole(), into: &values)
         #expect(values.keys.sorted() == ["inner", "outer"])
     }
-
-    /// Structs at any depth (in lists, in optionals) are read once into dictionaries, their
-    /// nil fields left out so a lookup goes further out, as the engine's reflection does.
-    @Test func structsAtAnyDepthBecomeDictionaries() throws {
-        struct Cell { var text = "c"; var note: String? = nil; var size: Int? = 3 }
-        struct Row { var cells = [Cell(), Cell()]; var header: Cell? = Cell() }
-        struct Whole: PageContext { var rows = [Row()]; var words = ["a", "b"]; var none: [Row] = [] }
-        var values: [String: Any] = [:]
-        TemplateSet.collect(Whole(), into: &values)
-        let rows = try #require(values["rows"] as? [Any])
-        let row = try #require(rows.first as? [String: Any])
-        #expect(row.keys.sorted() == ["cells", "header"])
-        let cell = try #require((row["cells"] as? [Any])?.first as? [String: Any])
-        #expect(cell.keys.sorted() == ["size", "text"])
-        #expect(cell["size"] as? Int == 3)
-        #expect((row["header"] as? [String: Any])?["text"] as? String == "c")
-        #expect(values["words"] as? [String] == ["a", "b"])
-        #expect((values["none"] as? [Row])?.isEmpty == true)
-    }
 }

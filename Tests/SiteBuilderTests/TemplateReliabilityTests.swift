@@ -132,7 +132,7 @@ import Testing
         #expect(compiled.pieces.count >= text.utf8.count / (2 * TemplatePiece.defaultSize),
                 "\(compiled.pieces.count) pieces for \(text.utf8.count) bytes")
         var library = MustacheLibrary()
-        try TemplateSet.register(compiled, prefix: "p", in: &library)
+        try TemplateSet.registerPieces(compiled.pieces, as: "many", prefix: "p", in: &library)
         #expect(library.render(["w": "ab"], withTemplate: "many") == "<p>" + String(repeating: "ab", count: tags) + "</p>")
     }
 
@@ -224,7 +224,7 @@ import Testing
         let compiled = TemplateSet.compile(TemplateSet.TemplateFolder.File(name: "t", path: "t.html", text: text), pieceSize: pieceSize)
         #expect(compiled.pieces.count >= 1, "\(compiled.problems)")
         var library = MustacheLibrary()
-        try TemplateSet.register(compiled, prefix: "p", in: &library)
+        try TemplateSet.registerPieces(compiled.pieces, as: "t", prefix: "p", in: &library)
         return library.render(["v": "V", "yes": true, "no": false, "list": [["v": "1"], ["v": "2"]]], withTemplate: "t") ?? "nil"
     }
 
@@ -234,37 +234,11 @@ import Testing
         "<p>" + String(repeating: "{{!c}}", count: 50) + "\n" + String(repeating: "  {{!c}}\n", count: 20) + "</p>",
         "<p>{{v}} \n {{v}}\r\n{{#list}}\n {{v}}\n{{/list}}\n{{v}}{{v}}  {{!x}}\n  {{v}}  </p>",
         "<p>{{v}}{{!a}}   \n{{v}}  {{#yes}}{{/yes}}  \n   {{!z}}{{v}}\n</p>",
-        // Sections whose bodies are lifted out as partials, or are not: a standalone or inline
-        // opening tag, a comment across the edge, a section opened before the edge and closed
-        // inside, loops, inverted sections, nested lifts, Windows line ends.
-        "<p>\n{{#yes}}\n  a {{v}}\n  {{#list}}\n    {{v}}\n  {{/list}}\n{{/yes}}\n</p>",
-        "<p>x {{#list}} {{v}}\n {{v}}\n  {{!c}}\n y {{/list}} z\n{{^no}}\r\n{{v}}\r\n{{/no}}\r\n</p>",
-        "<p>{{#yes}}{{!a\nb}}\n{{v}}\n{{/yes}}{{#yes}}{{#list}}\n{{v}}{{/list}}\n{{v}}\n{{/yes}}\n</p>",
-        "<p>\n  {{#yes}}  \n{{#no}}\n\n{{/no}}\n  {{^no}}\n {{v}}  \n{{/no}}\n\t{{/yes}}\n</p>",
     ])
     func cutEverywhereRendersTheSame(text: String) throws {
         let whole = try rendered(text, pieceSize: Int.max)
         let cut = try rendered(text, pieceSize: 1)
         #expect(cut == whole)
-    }
-
-    /// A long section's body is parsed as a partial of its own, itself in short pieces.
-    @Test func aLongSectionIsParsedInShortPieces() throws {
-        let text = "<p>\n{{#yes}}\n" + String(repeating: "{{v}}\n", count: 5_000) + "{{/yes}}\n</p>"
-        let compiled = TemplateSet.compile(TemplateSet.TemplateFolder.File(name: "t", path: "t.html", text: text))
-        #expect(compiled.sections.map(\.name) == ["sitegen-section/t/0"])
-        #expect(compiled.pieces.count == 1)
-        #expect(compiled.sections.first?.pieces.count ?? 0 >= 10)
-        #expect(try rendered(text, pieceSize: TemplatePiece.defaultSize) == "<p>\n" + String(repeating: "V\n", count: 5_000) + "</p>")
-    }
-
-    /// A template whose name a partial tag cannot spell is parsed whole, sections and all.
-    @Test func aTemplateNamedWithASpaceKeepsItsSections() throws {
-        let text = "<p>\n{{#yes}}\n" + String(repeating: "{{v}}\n", count: 500) + "{{/yes}}\n</p>"
-        let compiled = TemplateSet.compile(TemplateSet.TemplateFolder.File(name: "my page", path: "my page.html", text: text))
-        #expect(compiled.problems.isEmpty)
-        #expect(compiled.sections.isEmpty)
-        #expect(!compiled.pieces.isEmpty)
     }
 
     @Test func commentsOnOneLineAreCutToo() throws {

@@ -111,9 +111,6 @@ public struct TemplateSet: Sendable {
         var file: TemplateFolder.File
         /// The parsed pieces, rendered one after the other; empty when the template failed.
         var pieces: [MustacheTemplate] = []
-        /// The bodies of its long sections, each parsed in pieces as a partial of its own
-        /// (`LiftedSection`), which the pieces name.
-        var sections: [(name: String, pieces: [MustacheTemplate])] = []
         /// Its `{{> name}}` tags, with the depth of sections around each.
         var partials: [(tag: TemplateTags.Tag, depth: Int)] = []
         var depth = 0
@@ -136,46 +133,18 @@ public struct TemplateSet: Sendable {
         // Every template (partials too: a partial starts with the default escaping) escapes
         // `{{name}}` with sitegen's own escaping.
         _ = SiteHTMLContentType.registered
-        if let parsed = try? parse(tags, prefix: "sitegen-section/" + file.name, startsLine: false, pieceSize: pieceSize, sections: &compiled.sections) {
-            compiled.pieces = parsed
-            return compiled
-        }
-        // The whole template in pieces, as the library reports a problem at the template's own line.
-        compiled.sections = []
         for piece in tags.pieces(size: pieceSize) {
+            // A piece that starts a line after the first keeps starting one: the pragma stands alone on its line.
+            let pragma = SiteHTMLContentType.pragma + (piece.startsLine && piece.line > 1 ? "\n" : "")
             do {
-                _ = try parse(piece, startsLine: false)
+                compiled.pieces.append(try MustacheTemplate(string: pragma + piece.text))
             } catch {
-                compiled.problems.append(mustacheProblem(error, file: file.path, piece: piece, pragmaLine: pragma(piece, startsLine: false).hasSuffix("\n")))
-                return compiled
+                compiled.problems.append(mustacheProblem(error, file: file.path, piece: piece, pragmaLine: pragma.hasSuffix("\n")))
+                compiled.pieces = []
+                break
             }
         }
-        compiled.problems.append(Diagnostic(file: file.path, message: "internal error: its lifted sections do not parse"))
         return compiled
-    }
-
-    /// The text of `tags` parsed in pieces, once the bodies of its long sections are lifted out
-    /// (`LiftedSection`) and parsed the same way, into `sections`. `startsLine`: the text starts
-    /// a line of its template that is not the first (a lifted body does).
-    static func parse(_ tags: TemplateTags, prefix: String, startsLine: Bool, pieceSize: Int,
-                      sections: inout [(name: String, pieces: [MustacheTemplate])]) throws -> [MustacheTemplate] {
-        let lifted = tags.liftingLongSections(size: pieceSize, prefix: prefix)
-        for section in lifted.sections {
-            let bodyTags = try TemplateTags(section.text)
-            sections.append((section.name, try parse(bodyTags, prefix: section.name, startsLine: true, pieceSize: pieceSize, sections: &sections)))
-        }
-        let outer = lifted.sections.isEmpty ? tags : try TemplateTags(lifted.text)
-        return try outer.pieces(size: pieceSize).map { piece in try parse(piece, startsLine: startsLine) }
-    }
-
-    static func parse(_ piece: TemplatePiece, startsLine: Bool) throws -> MustacheTemplate {
-        try MustacheTemplate(string: pragma(piece, startsLine: startsLine) + piece.text)
-    }
-
-    /// What goes in front of a piece: sitegen's content type, alone on its line when the piece
-    /// starts a line after the template's first (so it stands alone, as the line's tags do).
-    static func pragma(_ piece: TemplatePiece, startsLine: Bool) -> String {
-        SiteHTMLContentType.pragma + (piece.startsLine && (piece.line > 1 || startsLine) ? "\n" : "")
     }
 
     /// What the mustache library reported, as one line at the template's own line.
@@ -215,7 +184,7 @@ public struct TemplateSet: Sendable {
             sources[item.file.name] = item.file.text
             guard !item.pieces.isEmpty else { continue }
             do {
-                try register(item, prefix: "sitegen-piece/\(index)", in: &library)
+                try registerPieces(item.pieces, as: item.file.name, prefix: "sitegen-piece/\(index)", in: &library)
             } catch {
                 problems.append(Diagnostic(file: item.file.path, message: "internal error: its pieces do not parse"))
             }
@@ -231,14 +200,6 @@ public struct TemplateSet: Sendable {
         problems += PartialGraph(compiled, directory: directory).problems
         guard problems.isEmpty else { throw BuildFailure(problems) }
         return TemplateSet(directory: directory, library: library, sources: sources, assets: folder.assets)
-    }
-
-    /// A compiled template, registered under its name, with its lifted sections under theirs.
-    static func register(_ compiled: CompiledTemplate, prefix: String, in library: inout MustacheLibrary) throws {
-        try registerPieces(compiled.pieces, as: compiled.file.name, prefix: prefix, in: &library)
-        for (k, section) in compiled.sections.enumerated() {
-            try registerPieces(section.pieces, as: section.name, prefix: "\(prefix)/\(k)", in: &library)
-        }
     }
 
     /// A template parsed in pieces, registered under `name`: each piece as a partial, and
@@ -282,16 +243,31 @@ public struct TemplateSet: Sendable {
         return try render(name, values)
     }
 
-    /// A context's stored properties by name, as template values (`TemplateValue`); a property
-    /// that is itself a `PageContext` lends its own.
+    /// A context's stored properties by name; a property that is itself a `PageContext`
+    /// lends its own.
     static func collect(_ context: any PageContext, into values: inout [String: Any]) {
         for child in Mirror(reflecting: context).children {
             guard let label = child.label else { continue }
             if let part = child.value as? any PageContext {
                 collect(part, into: &values)
             } else {
-                values[label] = TemplateValue.of(child.value)
+                values[label] = templateValue(child.value)
             }
+        }
+    }
+
+    /// A list of row structs becomes a list of dictionaries, read once: the template engine
+    /// looks a name up in a dictionary directly, but reflects on a struct at every lookup,
+    /// which made the stage map and the token chips the slowest part of a page.
+    static func templateValue(_ value: Any) -> Any {
+        guard !(value is String), let list = value as? [Any], let first = list.first, !(first is any MustacheParent),
+              Mirror(reflecting: first).displayStyle == .struct else { return value }
+        return list.map { row in
+            var fields: [String: Any] = [:]
+            for child in Mirror(reflecting: row).children {
+                if let label = child.label { fields[label] = child.value }
+            }
+            return fields
         }
     }
 
