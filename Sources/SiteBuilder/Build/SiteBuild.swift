@@ -35,12 +35,13 @@ public enum SiteBuild {
         }
         let training = try trainingSettings(options, model: model.model)
         let followed = try followedTokens(options, count: model.model.prompt.ids.count)
+        try checkGenerationSettings(options)
         let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
         // The continuations read the weights more than they compute (memory-bound); the
         // gradients and the training run compute more than they read: side by side they share
         // the cores well. Neither needs the other.
         let (generation, learned) = try steps.run(
-            "generation", { () throws(BuildFailure) in try generate(options, model: model.model, trace: trace) },
+            "generation", { Transformer.generate(model.model, prompt: model.model.prompt, settings: options.generation, trace: trace) },
             beside: "gradients and training", { learning(model.model, trace: trace, rate: training.rate, steps: training.steps) })
         let data = SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel,
                             learning: learned, followed: followed)
@@ -194,12 +195,12 @@ public enum SiteBuild {
         return SiteData.Learning(gradients: gradients, learningRate: rate, steppedTrace: first, run: run)
     }
 
-    /// Both continuations of the prompt, after checking the settings.
-    static func generate(_ options: BuildOptions, model: Model, trace: Trace) throws(BuildFailure) -> Generation {
+    /// The generation settings (`--generate`, `--temperature`, `--top-k`, `--top-p`, `--seed`), checked
+    /// before any work.
+    static func checkGenerationSettings(_ options: BuildOptions) throws(BuildFailure) {
         let problems = options.generation.problems
         guard problems.isEmpty else {
             throw BuildFailure(problems.map { Diagnostic(file: options.modelLabel, field: $0.option, message: $0.message) })
         }
-        return Transformer.generate(model, prompt: model.prompt, settings: options.generation, trace: trace)
     }
 }
