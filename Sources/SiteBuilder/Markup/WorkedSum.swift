@@ -41,7 +41,16 @@ struct WorkedSum: MustacheParent {
     /// Σᵢ aᵢ·bᵢ (+ bias) written out; long sums keep their first 6 and last 2 terms.
     static func dot(_ a: [Double], _ b: [Double], bias: Double? = nil, result: Double) -> WorkedSum {
         let n = min(a.count, b.count)
-        var terms = shortened(n, gap: { "… (\($0) more terms)" }) { i in Term(left: signed(a[i]), right: signed(b[i])) }
+        let shown = shortened(n)
+        // Each side's numbers at 2 decimals, or more when its largest shown one needs them for
+        // two significant digits (GPT-2's weights are ~0.02: at 2 decimals 0.015 read 0.02).
+        func decimals(_ v: [Double]) -> Int {
+            Swift.max(2, NumberFormat.decimals(showing: 2, of: shown.map { abs(v[$0]) }.max() ?? 0))
+        }
+        let (da, db) = (decimals(a), decimals(b))
+        var terms = shortened(n, gap: { "… (\($0) more terms)" }) { i in
+            Term(left: signed(a[i], decimals: da), right: signed(b[i], decimals: db))
+        }
         if let bias { terms.append(Term(left: "\(signed(bias)) (bias)")) }
         return WorkedSum(terms: terms, result: NumberFormat.short(result, decimals: 4))
     }
@@ -51,6 +60,11 @@ struct WorkedSum: MustacheParent {
     static func shortened(_ count: Int, gap: (Int) -> String, _ term: (Int) -> Term) -> [Term] {
         guard count > 10 else { return (0..<count).map(term) }
         return (0..<6).map(term) + [Term(left: gap(count - 8))] + (count - 2..<count).map(term)
+    }
+
+    /// The indices `shortened` writes out.
+    static func shortened(_ count: Int) -> [Int] {
+        count > 10 ? Array(0..<6) + Array(count - 2..<count) : Array(0..<count)
     }
 
     /// A number for use inside a sum: negatives in parentheses.
