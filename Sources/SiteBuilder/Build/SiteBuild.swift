@@ -5,8 +5,9 @@ import PageValidation
 import TransformerEngine
 
 /// The build, as the ordered list of named steps in `site(_:steps:)`: read the inputs, run
-/// the forward pass, render the pages (beside them the learning chapter trains, then renders
-/// its own pages beside writing trace.json), check every page, write the site. Each step is timed and logged on one line; `∥` in a step's name
+/// the forward pass, generate and render the forward pages (beside them the learning chapter's
+/// training run), render the learning pages (beside them trace.json), check every page, write
+/// the site. Each step is timed and logged on one line; `∥` in a step's name
 /// marks two pieces of work run side by side, on cores that would otherwise idle. Pages
 /// render on every core, each checked by libxml2 on the thread that rendered it.
 public enum SiteBuild {
@@ -33,23 +34,27 @@ public enum SiteBuild {
             try readInputs(options)
         }
         let training = try trainingSettings(options, model: model.model)
-        let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
-        let generation = try steps.run("generation") { () throws(BuildFailure) in try generate(options, model: model.model, trace: trace) }
         let followed = try followedTokens(options, count: model.model.prompt.ids.count)
-        let forward = SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel,
-                               learning: nil, followed: followed)
-        let (forwardPages, (learningPages, traceFile)) = try steps.run(
-            "forward pages", { () throws(BuildFailure) in try renderPages(forward, templates) { !$0.needsLearning } },
-            beside: "learning chapter", { () throws(BuildFailure) in
-                // Training, then the pages that show its numbers beside trace.json (it holds the run).
-                let learned = learning(model.model, trace: trace, rate: training.rate, steps: training.steps)
-                let (pages, traceFile) = Parallel.both({ Timed { () throws(BuildFailure) in
-                    try renderPages(forward.adding(learned), templates) { $0.needsLearning }
-                } }, beside: {
-                    TraceFiles.files(trace, model: model.model, gradients: learned?.gradients, run: learned?.run,
-                                     generation: generation, inlineLimit: options.traceInlineLimit)
-                })
-                return (try pages.result.get(), traceFile)
+        let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
+        @Sendable func pageData(_ generation: Generation) -> SiteData {
+            SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel,
+                     learning: nil, followed: followed)
+        }
+        // The training run is the longest piece of work and one step after another: it starts
+        // at once, beside everything that needs only the forward pass.
+        let ((generation, forwardPages), learned) = try steps.run(
+            "generate, forward pages", { () throws(BuildFailure) in
+                let generation = try generate(options, model: model.model, trace: trace)
+                return (generation, try renderPages(pageData(generation), templates) { !$0.needsLearning })
+            },
+            beside: "training", { learning(model.model, trace: trace, rate: training.rate, steps: training.steps) })
+        let (learningPages, traceFile) = try steps.run(
+            "learning pages", { () throws(BuildFailure) in
+                try renderPages(pageData(generation).adding(learned), templates) { $0.needsLearning }
+            },
+            beside: "trace.json", {
+                TraceFiles.files(trace, model: model.model, gradients: learned?.gradients, run: learned?.run,
+                                 generation: generation, inlineLimit: options.traceInlineLimit)
             })
         let files = try steps.run("check pages") { () throws(BuildFailure) in
             try checkedSite(pages: forwardPages + learningPages, assets: templates.assets,
