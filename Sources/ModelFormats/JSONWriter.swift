@@ -1,5 +1,3 @@
-import Dispatch
-import Synchronization
 import TransformerEngine
 
 /// Writes JSON deterministically: keys in the order given, numbers in Swift's shortest
@@ -22,71 +20,12 @@ public enum JSONOut: Sendable {
         String(decoding: renderedBytes(), as: UTF8.self)
     }
 
-    /// `rendered()` as UTF-8 bytes. A big tree (a trace) is cut into pieces of at most about
-    /// `pieceBytes` each (a flat array stays whole), rendered side by side on every core and
-    /// joined in order: the same bytes.
-    public func renderedBytes(pieceBytes: Int = JSONOut.pieceBytes) -> [UInt8] {
-        var cutPieces: [Piece] = []
-        cut(indent: 0, pieceBytes: pieceBytes, into: &cutPieces)
-        let pieces = cutPieces
-        let rendered = Mutex<[[UInt8]]>(Array(repeating: [], count: pieces.count))
-        DispatchQueue.concurrentPerform(iterations: pieces.count) { k in
-            var out: [UInt8] = []
-            switch pieces[k] {
-            case .text(let text): out.append(text)
-            case .value(let value, let indent): value.write(into: &out, indent: indent)
-            }
-            rendered.withLock { $0[k] = out }
-        }
-        return rendered.withLock { pieces in
-            var out: [UInt8] = []
-            out.reserveCapacity(pieces.reduce(1) { $0 + $1.count })
-            for piece in pieces { out += piece }
-            out.append(0x0A)
-            return out
-        }
-    }
-
-    /// The size (`leastRenderedBytes`) past which `renderedBytes` renders a value's members apart.
-    public static let pieceBytes = 1 << 18
-
-    /// A part of the rendered text: punctuation and keys, or a value written at an indent.
-    private enum Piece: Sendable {
-        case text(String)
-        case value(JSONOut, indent: Int)
-    }
-
-    /// This value's text as pieces: whole when it is small or a flat array, else its brackets,
-    /// keys and commas around its members' pieces (the layout `write` gives them).
-    private func cut(indent: Int, pieceBytes: Int, into pieces: inout [Piece]) {
-        guard !isFlat && leastRenderedBytes > pieceBytes else {
-            pieces.append(.value(self, indent: indent))
-            return
-        }
-        let (open, close, children): (String, String, [(key: String?, value: JSONOut)]) = switch self {
-        case .array(let items): ("[", "]", items.map { (nil, $0) })
-        case .object(let members): ("{", "}", members.map { ($0.0, $0.1) })
-        default: ("", "", [])
-        }
-        guard !children.isEmpty else {                                  // `[]`, `{}`
-            pieces.append(.value(self, indent: indent))
-            return
-        }
-        pieces.append(.text(open))
-        for (i, child) in children.enumerated() {
-            var prefix: [UInt8] = []
-            prefix.newline(indent: indent + 2)
-            if let key = child.key {
-                JSONOut.writeString(key, into: &prefix)
-                prefix.append(": ")
-            }
-            pieces.append(.text(String(decoding: prefix, as: UTF8.self)))
-            child.value.cut(indent: indent + 2, pieceBytes: pieceBytes, into: &pieces)
-            if i + 1 < children.count { pieces.append(.text(",")) }
-        }
-        var end: [UInt8] = []
-        end.newline(indent: indent)
-        pieces.append(.text(String(decoding: end, as: UTF8.self) + close))
+    /// `rendered()` as UTF-8 bytes.
+    public func renderedBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        write(into: &out, indent: 0)
+        out.append(0x0A)
+        return out
     }
 
     /// At most what `renderedBytes()` writes: every number is at least 3 bytes ("0.0"), every
