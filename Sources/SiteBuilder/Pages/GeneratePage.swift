@@ -53,7 +53,8 @@ enum GeneratePage {
         var u: String
         var uExact: String
         var token: String
-        var keptCount: String
+        /// What the draw was among: “12 kept”, or “all 50,257 tokens in the draw” when nothing was cut.
+        var drawnFrom: String
         var more: String
         var cropsHere: Bool
         var cropNote: [Phrase]
@@ -182,7 +183,7 @@ enum GeneratePage {
         return SampledStep(
             number: n + 1, rows: rows, chart: chart,
             u: NumberFormat.short(step.u, decimals: 4), uExact: NumberFormat.tooltip(step.u),
-            token: vocab[step.id], keptCount: NumberFormat.grouped(step.kept.count),
+            token: vocab[step.id], drawnFrom: step.kept.count == vocab.count ? "all \(NumberFormat.grouped(vocab.count)) tokens in the draw" : "\(NumberFormat.grouped(step.kept.count)) kept",
             more: vocab.count > shown.count ? "\(NumberFormat.grouped(vocab.count - shown.count)) less likely tokens are not shown." : "",
             cropsHere: false, cropNote: [], windowCaption: [], folded: false)
     }
