@@ -74,6 +74,7 @@ let package = Package(
                 "TransformerEngine",
                 "Training",
                 "Checkpoints",
+                "CMemoryPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

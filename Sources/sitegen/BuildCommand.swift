@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMemoryPolicy
 import Foundation
 import SiteBuilder
 import TransformerEngine
@@ -77,6 +78,10 @@ struct Build: ParsableCommand {
     }
 
     func run() throws {
+        // A build frees and allocates arrays of the same sizes over and over (the training run's
+        // steps, the pages): reusing freed memory saves the page faults of fresh memory (at
+        // GPT-2 small about 0.4 M of 0.8 M, 1.2 s of system time).
+        sitegen_keep_freed_memory()
         let inputs = BuiltInDefaults.resolve(model: model, templates: templates)
         let options = BuildOptions(modelPath: inputs.model, outputPath: output, templatesPath: inputs.templates, text: text, target: target,
                                    learningRate: learningRate, steps: steps,

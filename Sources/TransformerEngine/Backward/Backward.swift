@@ -54,7 +54,7 @@ public enum Backward {
     /// One pre-norm block backwards: h1 = x + attention(LN1(x)), h2 = h1 + mlp(LN2(h1)).
     static func blockBackward(dResidOut: Tensor, layer: LayerTrace, w: LayerWeights, config c: ModelConfig) -> LayerGradients {
         // h2 = h1 + mlpOut: the residual passes ∂L/∂h2 to both.
-        let mlp = mlpBackward(dOut: dResidOut, x: layer.ln2Out, layer: layer, w: w, activation: c.activation)
+        let mlp = mlpBackward(dOut: dResidOut, x: layer.ln2Out, layer: layer, w: w)
         let ln2 = layerNormBackward(dy: mlp.dx, x: layer.residMid, norm: layer.ln2, gamma: w.ln2.gamma)
         let dResidMid = dResidOut + ln2.dx                              // [T][d] ∂L/∂h1
 

@@ -78,13 +78,13 @@ public func layerNormInputBackward(dy: Tensor, x: Tensor, norm: LayerNormOutput,
     return (dx, xHat)
 }
 
-/// out = act(x·W₁ + b₁)·W₂ + b₂:  ∂L/∂act = ∂L/∂out·W₂ᵀ,  ∂L/∂pre = ∂L/∂act ⊙ act′(pre), then
-/// W₁ as any linear layer.
-func mlpBackward(dOut: Tensor, x: Tensor, layer: LayerTrace, w: LayerWeights, activation: Activation)
+/// out = act(x·W₁ + b₁)·W₂ + b₂:  ∂L/∂act = ∂L/∂out·W₂ᵀ,  ∂L/∂pre = ∂L/∂act ⊙ act′(pre) (the
+/// forward pass recorded act′(pre)), then W₁ as any linear layer.
+func mlpBackward(dOut: Tensor, x: Tensor, layer: LayerTrace, w: LayerWeights)
     -> (dx: Tensor, dPre: Tensor, dAct: Tensor, dW1: WeightGradient, dB1: [Double], dW2: WeightGradient, dB2: [Double]) {
     let second = linearBackward(dy: dOut, x: layer.mlpAct, w: w.w2)
     let dAct = second.dx                                                // [T][d_ff]
-    let dPre = dAct * layer.mlpPre.map(activation.derivative)           // [T][d_ff]
+    let dPre = dAct * layer.mlpSlope                                    // [T][d_ff] ∂L/∂act ⊙ act′(pre)
     let first = linearBackward(dy: dPre, x: x, w: w.w1)
     return (first.dx, dPre, dAct, first.dW, first.db, second.dW, second.db)
 }

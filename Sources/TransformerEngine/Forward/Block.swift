@@ -51,9 +51,9 @@ struct Block {
     /// The position-wise feed-forward network: act(x·W₁ + b₁)·W₂ + b₂.
     mutating func mlp(_ x: Tensor) -> Tensor {
         let pre = matmul(x, w.w1, bias: w.b1)                           // [T][d_ff]
-        let act = pre.map(config.activation.apply)                      // [T][d_ff]
+        let (act, slope) = pre.map(config.activation.applyAndDerivative) // [T][d_ff] act(pre), act′(pre)
         let out = matmul(act, w.w2, bias: w.b2)                         // [T][d]
-        (trace.mlpPre, trace.mlpAct, trace.mlpOut) = (pre, act, out)
+        (trace.mlpPre, trace.mlpAct, trace.mlpSlope, trace.mlpOut) = (pre, act, slope, out)
         return out
     }
 }

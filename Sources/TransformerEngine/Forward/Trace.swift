@@ -33,6 +33,7 @@ public struct LayerTrace: Sendable {
     public var ln2 = LayerNormOutput.empty      // [T][d] and the row statistics
     public var mlpPre = Tensor.empty            // [T][d_ff]
     public var mlpAct = Tensor.empty            // [T][d_ff]
+    public var mlpSlope = Tensor.empty          // [T][d_ff] act′(mlpPre), for the backward pass
     public var mlpOut = Tensor.empty            // [T][d]
     public var residOut = Tensor.empty          // [T][d] h2
 

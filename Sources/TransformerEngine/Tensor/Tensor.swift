@@ -78,6 +78,20 @@ public struct Tensor: Sendable, Equatable {
         Tensor(shape: shape, values: values.map(f))
     }
 
+    /// Every entry through `f`, which gives two numbers (an activation and its slope): the
+    /// tensor of the first ones and the tensor of the second.
+    public func map(_ f: (Double) -> (Double, Double)) -> (Tensor, Tensor) {
+        var first: [Double] = [], second: [Double] = []
+        first.reserveCapacity(values.count)
+        second.reserveCapacity(values.count)
+        for x in values {
+            let (a, b) = f(x)
+            first.append(a)
+            second.append(b)
+        }
+        return (Tensor(shape: shape, values: first), Tensor(shape: shape, values: second))
+    }
+
     /// Entry by entry: f(a[i], b[i]).
     public static func zipped(_ a: Tensor, _ b: Tensor, _ f: (Double, Double) -> Double) -> Tensor {
         precondition(a.shape == b.shape, "shapes \(a.shape) and \(b.shape) differ")
