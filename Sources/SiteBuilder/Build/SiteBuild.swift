@@ -46,7 +46,8 @@ public enum SiteBuild {
                 let (pages, traceFile) = Parallel.both({ Timed { () throws(BuildFailure) in
                     try renderPages(forward.adding(learned), templates) { $0.needsLearning }
                 } }, beside: {
-                    TraceFiles.files(trace, model: model.model, gradients: learned?.gradients, run: learned?.run,
+                    TraceFiles.files(trace, model: model.model, gradients: learned?.gradients,
+                                     digests: learned?.digests ?? GradientDigests(), run: learned?.run,
                                      generation: generation, inlineLimit: options.traceInlineLimit)
                 })
                 return (try pages.result.get(), traceFile)
@@ -185,14 +186,16 @@ public enum SiteBuild {
         return (rate, steps)
     }
 
-    /// The learning chapter's numbers: this pass's gradients, one step, and the training run
-    /// (nil when the prompt has no target).
+    /// The learning chapter's numbers: this pass's gradients and their digests (what every
+    /// page and trace file reads of each weight gradient, formed once), one step, and the
+    /// training run (nil when the prompt has no target).
     static func learning(_ model: Model, trace: Trace, rate: Double, steps: Int) -> SiteData.Learning? {
         // The run starts from this pass's gradients, and its first step is the page's one step.
         guard let gradients = Backward.gradients(model, trace: trace),
               let run = TrainingRun.train(model, learningRate: rate, steps: steps, trace: trace, gradients: gradients),
               let first = run.firstStepTrace else { return nil }
-        return SiteData.Learning(gradients: gradients, learningRate: rate, steppedTrace: first, run: run)
+        return SiteData.Learning(gradients: gradients, digests: GradientDigests(forSite: gradients), learningRate: rate,
+                                 steppedTrace: first, run: run)
     }
 
     /// Both continuations of the prompt, after checking the settings.
