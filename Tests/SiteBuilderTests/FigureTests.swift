@@ -320,6 +320,19 @@ private func allFigures(label: String = nasty) -> [String] {
     #expect(xmlError(svg) == nil)
 }
 
+/// W_lm held as its transpose pools to the same heatmap, bit for bit, as the matrix itself.
+@Test func transposedMatrixPoolsAsTheMatrix() {
+    let rows = 70, cols = 131
+    let m = Tensor(shape: [rows, cols], values: (0..<rows * cols).map { k in sin(Double(k) * 0.37) / Double(1 + k % 7) })
+    func svg(_ make: (String, String, [String], [String]) -> HeatmapSVG) -> String {
+        make("h", "t", (0..<rows).map { "d\($0)" }, (0..<cols).map { "w\($0)" }).render()
+    }
+    let held = svg { HeatmapSVG(id: $0, title: $1, description: "d", matrix: TransposedMatrix(m), rowLabels: $2, columnLabels: $3) }
+    let direct = svg { HeatmapSVG(id: $0, title: $1, description: "d", matrix: m, rowLabels: $2, columnLabels: $3) }
+    #expect(held.contains("pooled: 70×131 shown as"))
+    #expect(held == direct)
+}
+
 // MARK: - Bar charts
 
 @Test func barChartWithArgmaxAndTarget() {

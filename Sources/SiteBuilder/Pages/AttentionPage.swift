@@ -184,7 +184,7 @@ enum AttentionPage {
         let streamName = l == 0 ? "x" : "h2 (layer \(l))"
         func weightTable(_ name: String, _ m: Tensor) -> TableContext {
             func table() -> MatrixTable {
-                var table = MatrixTable(caption: "\(name) (\(d) × \(d))", values: m.nested, rowLabels: dims, columnLabels: dims)
+                var table = MatrixTable(caption: "\(name) (\(d) × \(d))", matrix: m, rowLabels: dims, columnLabels: dims)
                 table.corner = "in \\ out"
                 if name == "W_q" { table.highlightColumns = [0] }  // the column worked by hand
                 return table

@@ -41,7 +41,7 @@ enum EmbeddingsPage {
         if hasTable {
             let vocabLabels = s.model.vocab.enumerated().map { "\($0) · \($1)" }
             var table = MatrixTable(caption: "tok_emb: one row of \(d) numbers per vocabulary word (rows the prompt uses are highlighted)",
-                                    values: w.tokEmb.nested, rowLabels: vocabLabels, columnLabels: s.dimensionLabels(d))
+                                    matrix: w.tokEmb, rowLabels: vocabLabels, columnLabels: s.dimensionLabels(d))
             table.corner = "id · word"
             table.highlightRows = Set(t.ids)
             tableHTML = table.render()

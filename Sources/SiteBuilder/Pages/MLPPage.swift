@@ -45,9 +45,9 @@ enum MLPPage {
         func perToken(_ caption: String, _ m: [[Double]], _ columns: [String]) -> MatrixTable {
             s.tokenTable(caption, m, columns: columns, focus: f, stage: .mlp(l))
         }
-        var w1 = MatrixTable(caption: "W_1 (\(c.dModel) × \(c.dFF))", values: w.w1.nested, rowLabels: dims, columnLabels: hidden)
+        var w1 = MatrixTable(caption: "W_1 (\(c.dModel) × \(c.dFF))", matrix: w.w1, rowLabels: dims, columnLabels: hidden)
         w1.corner = "in \\ hidden"
-        var w2 = MatrixTable(caption: "W_2 (\(c.dFF) × \(c.dModel))", values: w.w2.nested, rowLabels: hidden, columnLabels: dims)
+        var w2 = MatrixTable(caption: "W_2 (\(c.dFF) × \(c.dModel))", matrix: w.w2, rowLabels: hidden, columnLabels: dims)
         w2.corner = "hidden \\ out"
         let isRelu = c.activation == .relu
         let pre = layer.mlpPre.row(f), act = layer.mlpAct.row(f)
@@ -63,7 +63,7 @@ enum MLPPage {
                      .init(name: "after \(isRelu ? "ReLU" : "GELU")", values: Array(act.prefix(16)))],
             valueAxisLabel: "value", categoryAxisLabel: "hidden unit").render()
         let ln2 = layer.ln2Out.row(f)
-        let w1col = w.w1.nested.map { $0[0] }, w2col = w.w2.nested.map { $0[0] }
+        let w1col = (0..<w.w1.rows).map { w.w1[$0, 0] }, w2col = (0..<w.w2.rows).map { w.w2[$0, 0] }
         let actName = isRelu ? "ReLU" : "GELU"
         return Context(
             ln2Table: perToken("LN2(h1): h1 normalised again", layer.ln2Out.nested, dims).render(),

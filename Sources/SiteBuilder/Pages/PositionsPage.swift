@@ -37,7 +37,7 @@ enum PositionsPage {
     static func context(_ s: SiteData, focus f: Int) -> Context {
         let t = s.trace, w = s.model.weights, d = s.model.config.dModel
         var posTable = MatrixTable(caption: "pos_emb: one row per position (rows the prompt uses are highlighted)",
-                                   values: w.posEmb.nested, rowLabels: (0..<w.posEmb.rows).map { "pos \($0)" },
+                                   matrix: w.posEmb, rowLabels: (0..<w.posEmb.rows).map { "pos \($0)" },
                                    columnLabels: s.dimensionLabels(d))
         posTable.corner = "position"
         posTable.highlightRows = Set(0..<s.count)

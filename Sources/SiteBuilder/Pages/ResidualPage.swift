@@ -30,7 +30,7 @@ enum ResidualPage {
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {
         let t = s.trace, d = s.model.config.dModel, layer = t.layers[l], w = s.model.weights.layers[l]
         let dims = s.dimensionLabels(d)
-        var woTable = MatrixTable(caption: "W_o (\(d) × \(d))", values: w.wO.nested, rowLabels: dims, columnLabels: dims)
+        var woTable = MatrixTable(caption: "W_o (\(d) × \(d))", matrix: w.wO, rowLabels: dims, columnLabels: dims)
         woTable.corner = "in \\ out"
         func perToken(_ caption: String, _ m: [[Double]]) -> TableContext {
             s.tokenTable(caption, m, columns: dims, focus: f, stage: .residual(l)).render()
@@ -47,9 +47,9 @@ enum ResidualPage {
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
                 id: "wo-heatmap", title: "Heatmap of W_o",
                 description: "How each context dimension (row) feeds each output dimension (column); strong diagonal values mean a dimension mostly passes through.",
-                values: w.wO.nested.map { $0.map { Optional($0) } }, rowLabels: dims, columnLabels: dims, scale: ColorScale.diverging(for: w.wO.nested),
+                matrix: w.wO, rowLabels: dims, columnLabels: dims, scale: ColorScale.diverging(for: w.wO),
                 showValues: d <= 16, rowHeader: "context dimension", columnHeader: "output dimension", legendLabel: "weight").render()
-        let column0 = w.wO.nested.map { $0[0] }
+        let column0 = (0..<w.wO.rows).map { w.wO[$0, 0] }
         return Context(
             contextTable: perToken("Context vectors (from attention)", layer.context.nested),
             woTable: s.sharedTable(woTable, name: "W_o", focus: f, stage: .residual(l)),

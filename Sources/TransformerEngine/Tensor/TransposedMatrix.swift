@@ -18,9 +18,6 @@ public struct TransposedMatrix: Sendable, Equatable {
 
     public subscript(i: Int, j: Int) -> Double { transpose[j, i] }
 
-    /// The rows `range` of M, [range.count][cols] (its transpose's columns, transposed).
-    public func block(rows range: Range<Int>) -> Tensor { transpose[columns: range].T }
-
     /// M as a tensor [rows][cols] (a copy: for a small model's file).
     public var matrix: Tensor { transpose.T }
 }
