@@ -40,14 +40,21 @@ struct GradientDigest: Sendable {
         pooledMeans[maxSize] ?? Self(gradient, pooledSizes: [maxSize]).pooledMeans[maxSize] ?? []
     }
 
-    /// One pass over `gradient`, making the pooled grids of `pooledSizes` blocks a side.
+    /// One pass over `gradient`, making the pooled grids of `pooledSizes` blocks a side (a
+    /// pass keeps three grids' sums beside Σg²: more sizes take a further pass each three).
     init(_ gradient: WeightGradient, pooledSizes: [Int]) {
-        var pass = Pass(rows: gradient.rows, cols: gradient.cols, pooledSizes: pooledSizes)
-        for rows in Self.rowBlocks(rows: gradient.rows, cols: gradient.cols) {
-            pass.read(rows: rows, gradient.block(rows: rows).values)
+        let sizes = Array(Set(pooledSizes)).sorted()
+        let pass = Pass.over(gradient, pooledSizes: Array(sizes.prefix(Pass.gridLimit)))
+        var means = pass.means
+        for first in stride(from: Pass.gridLimit, to: sizes.count, by: Pass.gridLimit) {
+            let more = Pass.over(gradient, pooledSizes: Array(sizes[first..<min(sizes.count, first + Pass.gridLimit)]))
+            means.merge(more.means) { kept, _ in kept }
         }
         self.gradient = gradient
-        (sumOfSquares, largestMagnitude, largest, pooledMeans) = pass.results
+        (sumOfSquares, largestMagnitude, pooledMeans) = (pass.sumOfSquares, pass.largestMagnitude, means)
+        largest = zip(pass.largest.indices, pass.largest.values).map { k, value in
+            Entry(row: k / Swift.max(gradient.cols, 1), column: k % Swift.max(gradient.cols, 1), value: value)
+        }
     }
 
     /// The same of a matrix the pass reads as it is (an intermediate's gradient, a vector as one row).
@@ -63,74 +70,110 @@ struct GradientDigest: Sendable {
         return stride(from: 0, to: rows, by: size).map { $0..<Swift.min(rows, $0 + size) }
     }
 
-    /// The running sums of one pass, fed blocks of rows in order.
+    /// The running sums of one pass over the entries in row-major order. Each row is cut into
+    /// segments at every grid's block boundaries; in a segment each grid adds to one block,
+    /// so Σg² and up to three blocks' sums run side by side in the lanes of one SIMD4 (a lane
+    /// adds its own terms in order, as a scalar sum does: the same bits).
     private struct Pass {
+        static let gridLimit = 3
         let cols: Int
         var sumOfSquares = 0.0
-        var largestMagnitude: Double? = nil
         var largest = LargestEntries()
+        /// |the first entry| when it is a NaN.
+        var leadingNaN: Double? = nil
         var grids: [PooledSums]
+        /// The columns of each segment, and the block column it falls in of each grid.
+        let segments: [(columns: Range<Int>, blockColumns: [Int])]
 
         init(rows: Int, cols: Int, pooledSizes: [Int]) {
             self.cols = cols
-            grids = Array(Set(pooledSizes)).sorted().map { PooledSums(rows: rows, cols: cols, maxSize: $0) }
+            let grids = pooledSizes.map { PooledSums(rows: rows, cols: cols, maxSize: $0) }
+            let cuts = Set(grids.flatMap { $0.columnRanges.map(\.lowerBound) } + [0, cols]).sorted()
+            segments = zip(cuts, cuts.dropFirst()).map { start, end in
+                (start..<end, grids.map { $0.blockColumn(start) })
+            }
+            self.grids = grids
+        }
+
+        /// A pass over every row of `gradient`, in order; of an embedding table's only the rows
+        /// that may move, when that gives the same numbers: every other entry is +0, which
+        /// changes no sum (a sum from +0 is never −0) and which the largest entries pass over
+        /// once they hold 20 of greater magnitude.
+        static func over(_ gradient: WeightGradient, pooledSizes: [Int]) -> Pass {
+            let moving = gradient.rowsThatMayMove
+            if moving.count < gradient.rows {
+                var pass = Pass(rows: gradient.rows, cols: gradient.cols, pooledSizes: pooledSizes)
+                for r in moving { pass.read(rows: r..<r + 1, gradient.block(rows: r..<r + 1).values) }
+                if pass.largest.floor > 0 { return pass }
+            }
+            var pass = Pass(rows: gradient.rows, cols: gradient.cols, pooledSizes: pooledSizes)
+            for rows in GradientDigest.rowBlocks(rows: gradient.rows, cols: gradient.cols) {
+                pass.read(rows: rows, gradient.block(rows: rows).values)
+            }
+            return pass
         }
 
         /// The rows `rows` of the matrix, row-major.
         mutating func read(rows: Range<Int>, _ values: [Double]) {
+            if rows.lowerBound == 0, let first = values.first, first.isNaN { leadingNaN = Swift.abs(first) }
+            var floor = largest.floor
             for i in rows {
                 let start = (i - rows.lowerBound) * cols
-                let row = values[start..<start + cols]
-                for (j, g) in zip(0..., row) {
-                    sumOfSquares += g * g
-                    let size = Swift.abs(g)
-                    if let current = largestMagnitude { if current < size { largestMagnitude = size } } else { largestMagnitude = size }
-                    if largest.admits(g) { largest.offer(i * cols + j, g) }
+                for segment in segments {
+                    // Lane 0: Σg²; lane 1 + k: the sum of grid k's block holding row i and these columns.
+                    var sums = SIMD4(sumOfSquares, 0, 0, 0)
+                    for k in grids.indices { sums[1 + k] = grids[k].sum(row: i, blockColumn: segment.blockColumns[k]) }
+                    var index = i * cols + segment.columns.lowerBound
+                    for g in values[start + segment.columns.lowerBound..<start + segment.columns.upperBound] {
+                        sums += SIMD4(g * g, g, g, g)
+                        if Swift.abs(g) > floor {
+                            largest.offer(index, g)
+                            floor = largest.floor
+                        }
+                        index += 1
+                    }
+                    sumOfSquares = sums[0]
+                    for k in grids.indices { grids[k].setSum(sums[1 + k], row: i, blockColumn: segment.blockColumns[k]) }
                 }
-                for k in grids.indices { grids[k].add(row: i, row) }
             }
         }
 
-        var results: (Double, Double, [Entry], [Int: [[Double]]]) {
-            let entries = zip(largest.indices, largest.values).map { k, value in
-                Entry(row: k / Swift.max(cols, 1), column: k % Swift.max(cols, 1), value: value)
-            }
-            return (sumOfSquares, largestMagnitude ?? 0, entries,
-                    Dictionary(uniqueKeysWithValues: grids.map { ($0.maxSize, $0.means) }))
-        }
+        /// `Tensor.largestMagnitude`: the first entry starts it and a NaN never compares larger,
+        /// so it is a leading NaN, or the largest magnitude of the others (the first one kept).
+        var largestMagnitude: Double { leadingNaN ?? largest.magnitudes.first ?? 0 }
+
+        var means: [Int: [[Double]]] { Dictionary(uniqueKeysWithValues: grids.map { ($0.maxSize, $0.means) }) }
     }
 
-    /// The sums of the blocks of one pooled grid, [block row][block column], each block's
-    /// entries added row by row, left to right, from +0.
+    /// The sums of the blocks of one pooled grid, each block's entries added row by row, left
+    /// to right, from +0.
     private struct PooledSums {
         let maxSize: Int
         let rowRanges: [Range<Int>]
         let columnRanges: [Range<Int>]
-        /// Rows per block row (the last block row may have fewer).
+        /// Rows and columns per block (the last block row or column may have fewer).
         let blockRows: Int
-        var sums: [[Double]]
+        let blockColumns: Int
+        var sums: [Double]                  // [block row][block column]
 
         init(rows: Int, cols: Int, maxSize: Int) {
             self.maxSize = maxSize
             rowRanges = HeatmapSVG.poolRanges(count: rows, maxSize: maxSize)
             columnRanges = HeatmapSVG.poolRanges(count: cols, maxSize: maxSize)
             blockRows = rowRanges.first?.count ?? 1
-            sums = Array(repeating: Array(repeating: 0, count: columnRanges.count), count: rowRanges.count)
+            blockColumns = columnRanges.first?.count ?? 1
+            sums = Array(repeating: 0, count: rowRanges.count * columnRanges.count)
         }
 
-        /// Row i of the matrix.
-        mutating func add(row i: Int, _ row: ArraySlice<Double>) {
-            let b = i / blockRows, first = row.startIndex
-            for (k, columns) in columnRanges.enumerated() {
-                var sum = sums[b][k]
-                for j in columns { sum += row[first + j] }
-                sums[b][k] = sum
-            }
-        }
+        func blockColumn(_ column: Int) -> Int { column / blockColumns }
+
+        func sum(row i: Int, blockColumn k: Int) -> Double { sums[(i / blockRows) * columnRanges.count + k] }
+
+        mutating func setSum(_ sum: Double, row i: Int, blockColumn k: Int) { sums[(i / blockRows) * columnRanges.count + k] = sum }
 
         var means: [[Double]] {
             rowRanges.indices.map { b in
-                columnRanges.indices.map { k in sums[b][k] / Double(rowRanges[b].count * columnRanges[k].count) }
+                columnRanges.indices.map { k in sums[b * columnRanges.count + k] / Double(rowRanges[b].count * columnRanges[k].count) }
             }
         }
     }
@@ -141,12 +184,11 @@ struct GradientDigest: Sendable {
     struct LargestEntries {
         private(set) var indices: [Int] = []
         private(set) var values: [Double] = []
-        private var magnitudes: [Double] = []
+        private(set) var magnitudes: [Double] = []
 
-        /// Whether `offer` might keep `value` (false for most entries once the list is full).
-        func admits(_ value: Double) -> Bool {
-            indices.count < largestCount || Swift.abs(value) > magnitudes[largestCount - 1]
-        }
+        /// `offer` keeps only a magnitude above this: the last kept one's once the list is full
+        /// (a tie comes later, so loses), −1 before (every entry but a NaN).
+        var floor: Double { indices.count < largestCount ? -1 : magnitudes[largestCount - 1] }
 
         mutating func offer(_ index: Int, _ value: Double) {
             let size = Swift.abs(value)
