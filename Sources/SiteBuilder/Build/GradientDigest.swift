@@ -2,9 +2,9 @@ import TransformerEngine
 
 /// What the pages and the trace read of one weight's gradient, all found in one pass over its
 /// entries: its sum of squares (the norm), its largest magnitude, its `largestCount` largest
-/// entries and its pooled block means at the sizes asked for. At GPT-2 small the gradients
-/// are 124M numbers; each block of rows is formed once (`WeightGradient.block(rows:)`, the
-/// whole matrix's bits) and dropped after the pass has read it, rather than once per figure.
+/// entries and its pooled block means at the sizes asked for. At GPT-2 small the weight
+/// gradients are 163M numbers; each block of rows is formed once (`WeightGradient.block(rows:)`,
+/// the whole matrix's bits) and dropped after the pass has read it, rather than once per figure.
 ///
 /// Every number is the one the direct read gives, bit for bit: the entries are visited in
 /// row-major order, and each sum adds its terms in that order from +0 (`Tensor.pooledBlocks`,

@@ -190,12 +190,14 @@ public enum SiteBuild {
     /// page and trace file reads of each weight gradient, formed once), one step, and the
     /// training run (nil when the prompt has no target).
     static func learning(_ model: Model, trace: Trace, rate: Double, steps: Int) -> SiteData.Learning? {
-        // The run starts from this pass's gradients, and its first step is the page's one step.
-        guard let gradients = Backward.gradients(model, trace: trace),
-              let run = TrainingRun.train(model, learningRate: rate, steps: steps, trace: trace, gradients: gradients),
-              let first = run.firstStepTrace else { return nil }
-        return SiteData.Learning(gradients: gradients, digests: GradientDigests(forSite: gradients), learningRate: rate,
-                                 steppedTrace: first, run: run)
+        // The run starts from this pass's gradients, and its first step is the page's one step;
+        // the digests read the same gradients beside it.
+        guard let gradients = Backward.gradients(model, trace: trace) else { return nil }
+        let (run, digests) = Parallel.both({
+            TrainingRun.train(model, learningRate: rate, steps: steps, trace: trace, gradients: gradients)
+        }, beside: { GradientDigests(forSite: gradients) })
+        guard let run, let first = run.firstStepTrace else { return nil }
+        return SiteData.Learning(gradients: gradients, digests: digests, learningRate: rate, steppedTrace: first, run: run)
     }
 
     /// Both continuations of the prompt, after checking the settings.
