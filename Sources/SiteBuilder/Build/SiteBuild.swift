@@ -5,10 +5,11 @@ import PageValidation
 import TransformerEngine
 
 /// The build, as the ordered list of named steps in `site(_:steps:)`: read the inputs, run
-/// the forward pass, render the pages (beside them the learning chapter trains, then renders
-/// its own pages beside writing trace.json), check every page, write the site. Each step is timed and logged on one line; `∥` in a step's name
-/// marks two pieces of work run side by side, on cores that would otherwise idle. Pages
-/// render on every core, each checked by libxml2 on the thread that rendered it.
+/// the forward pass, generate the continuations beside the learning chapter's gradients and
+/// training run, render the pages beside writing trace.json, check every page, write the
+/// site. Each step is timed and logged on one line; `∥` in a step's name marks two pieces of
+/// work run side by side, on cores that would otherwise idle. Pages render on every core,
+/// each checked by libxml2 on the thread that rendered it.
 public enum SiteBuild {
     /// Builds and writes the site; on any error nothing is written and the previous site stays.
     @discardableResult
@@ -33,27 +34,26 @@ public enum SiteBuild {
             try readInputs(options)
         }
         let training = try trainingSettings(options, model: model.model)
-        let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
-        let generation = try steps.run("generation") { () throws(BuildFailure) in try generate(options, model: model.model, trace: trace) }
         let followed = try followedTokens(options, count: model.model.prompt.ids.count)
-        let forward = SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel,
-                               learning: nil, followed: followed)
-        let (forwardPages, (learningPages, traceFile)) = try steps.run(
-            "forward pages", { () throws(BuildFailure) in try renderPages(forward, templates) { !$0.needsLearning } },
-            beside: "learning chapter", { () throws(BuildFailure) in
-                // Training, then the pages that show its numbers beside trace.json (it holds the run).
-                let learned = learning(model.model, trace: trace, rate: training.rate, steps: training.steps)
-                let (pages, traceFile) = Parallel.both({ Timed { () throws(BuildFailure) in
-                    try renderPages(forward.adding(learned), templates) { $0.needsLearning }
-                } }, beside: {
-                    TraceFiles.files(trace, model: model.model, gradients: learned?.gradients,
-                                     digests: learned?.digests ?? GradientDigests(), run: learned?.run,
-                                     generation: generation, inlineLimit: options.traceInlineLimit)
-                })
-                return (try pages.result.get(), traceFile)
+        try checkGenerationSettings(options)
+        let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
+        // The continuations read the weights more than they compute (memory-bound); the
+        // gradients and the training run compute more than they read: side by side they share
+        // the cores well. Neither needs the other.
+        let (generation, learned) = try steps.run(
+            "generation", { Transformer.generate(model.model, prompt: model.model.prompt, settings: options.generation, trace: trace) },
+            beside: "gradients and training", { learning(model.model, trace: trace, rate: training.rate, steps: training.steps) })
+        let data = SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel,
+                            learning: learned, followed: followed)
+        let (pages, traceFile) = try steps.run(
+            "pages", { () throws(BuildFailure) in try renderPages(data, templates) },
+            beside: "trace.json", {
+                TraceFiles.files(trace, model: model.model, gradients: learned?.gradients,
+                                 digests: learned?.digests ?? GradientDigests(), run: learned?.run,
+                                 generation: generation, inlineLimit: options.traceInlineLimit)
             })
         let files = try steps.run("check pages") { () throws(BuildFailure) in
-            try checkedSite(pages: forwardPages + learningPages, assets: templates.assets,
+            try checkedSite(pages: pages, assets: templates.assets,
                             model: model.checkpoint == nil ? model.bytes : nil,
                             checkpointScript: model.checkpoint.flatMap { try? ModelScript.Checkpoint.script(model: model.model, checkpoint: $0).get() },
                             vocabulary: TokensPage.vocabularyFile(model.model, checkpoint: model.checkpoint),
@@ -90,11 +90,11 @@ public enum SiteBuild {
         return (loaded, set)
     }
 
-    /// The pages of the stages `include` accepts, in stage-map order, rendered on every core;
-    /// the first failure in that order is the one reported.
-    static func renderPages(_ data: SiteData, _ templates: TemplateSet, where include: (Stage) -> Bool) throws(BuildFailure) -> [SiteRenderer.RenderedPage] {
+    /// Every page, in stage-map order, rendered on every core; the first failure in that order
+    /// is the one reported.
+    static func renderPages(_ data: SiteData, _ templates: TemplateSet) throws(BuildFailure) -> [SiteRenderer.RenderedPage] {
         let renderer = SiteRenderer(data: data, templates: templates)
-        let jobs = renderer.jobs(where: include)
+        let jobs = renderer.jobs
         let pages = Parallel.map(jobs.count) { k in Timed { () throws(BuildFailure) in try renderer.render(jobs[k]) } }
         var rendered: [SiteRenderer.RenderedPage] = []
         for page in pages { rendered.append(try page.result.get()) }
@@ -200,12 +200,12 @@ public enum SiteBuild {
         return SiteData.Learning(gradients: gradients, digests: digests, learningRate: rate, steppedTrace: first, run: run)
     }
 
-    /// Both continuations of the prompt, after checking the settings.
-    static func generate(_ options: BuildOptions, model: Model, trace: Trace) throws(BuildFailure) -> Generation {
+    /// The generation settings (`--generate`, `--temperature`, `--top-k`, `--top-p`, `--seed`), checked
+    /// before any work.
+    static func checkGenerationSettings(_ options: BuildOptions) throws(BuildFailure) {
         let problems = options.generation.problems
         guard problems.isEmpty else {
             throw BuildFailure(problems.map { Diagnostic(file: options.modelLabel, field: $0.option, message: $0.message) })
         }
-        return Transformer.generate(model, prompt: model.prompt, settings: options.generation, trace: trace)
     }
 }

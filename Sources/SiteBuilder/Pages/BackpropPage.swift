@@ -4,7 +4,7 @@ import TransformerEngine
 /// backprop.html: the gradient flowing back through the block, one step of it worked by hand,
 /// and dL/dW for every matrix, each on its own colour scale.
 enum BackpropPage {
-    static let kind = PageKind(template: "backprop", label: "Backprop", chapter: .learning, showsLearning: true, builtIn: PackageResources.backprop_html) { s, v in context(s) }
+    static let kind = PageKind(template: "backprop", label: "Backprop", chapter: .learning, builtIn: PackageResources.backprop_html) { s, v in context(s) }
 
     struct Context: PageContext {
         var common: LearningPages.Common

@@ -53,7 +53,8 @@ enum GeneratePage {
         var u: String
         var uExact: String
         var token: String
-        var keptCount: String
+        /// What the draw was among: “12 kept”, or “all 50,257 tokens in the draw” when nothing was cut.
+        var drawnFrom: String
         var more: String
         var cropsHere: Bool
         var cropNote: [Phrase]
@@ -111,7 +112,7 @@ enum GeneratePage {
         }
         let first = g.sampled.first
         let hottest = first.map { step -> String in
-            let top = Sampling.descendingOrder(step.tempered)[0]
+            let top = step.topK[0]                          // the most likely token (top-k keeps it)
             let plain = softmax(step.logits)[top]
             return "At step 1 the most likely token, “\(vocab[top])”, has \(percent(plain)) at T = 1 and \(percent(step.tempered[top])) at T = \(NumberFormat.exact(settings.temperature)): a temperature below 1 sharpens the distribution, above 1 flattens it."
         } ?? ""
@@ -149,26 +150,25 @@ enum GeneratePage {
     /// One sampled step: a table of the same tokens through logits → ÷T → softmax → top-k →
     /// top-p, the cumulative intervals, u and the chosen token.
     static func stepContext(_ n: Int, _ step: SamplingStep, vocab: [String], settings: GenerationSettings) -> SampledStep {
-        let order = Sampling.descendingOrder(step.tempered)
-        let shown = Array(order.prefix(max(shownTokens, min(step.kept.count, 12))))
-        let kIndex = Dictionary(uniqueKeysWithValues: step.topK.enumerated().map { ($1, $0) })
-        let pIndex = Dictionary(uniqueKeysWithValues: step.kept.enumerated().map { ($1, $0) })
-        var cumulative: [Int: (Double, Double)] = [:]
-        var c = 0.0
-        for (j, id) in step.kept.enumerated() {
-            cumulative[id] = (c, c + step.probs[j])
-            c += step.probs[j]
-        }
+        // The most likely tokens, in the order the step ranked them: top-k is the first k of
+        // that order and the kept tokens the first of top-k, so the token in row i is entry i
+        // of each list it is in.
+        let count = max(shownTokens, min(step.kept.count, 12))
+        let order = step.topK.count >= count ? step.topK : Sampling.descendingOrder(step.tempered)
+        let shown = Array(order.prefix(count))
         let f = { (x: Double) in NumberFormat.short(x, decimals: 3) }
-        let rows: [TokenRow] = shown.map { id in
-            let interval = cumulative[id].map { "[\(f($0.0)), \(f($0.1)))" } ?? "—"
+        var start = 0.0                                     // the kept probabilities before row i
+        let rows: [TokenRow] = shown.enumerated().map { i, id in
+            let isKept = i < step.kept.count
+            let interval = isKept ? "[\(f(start)), \(f(start + step.probs[i])))" : "—"
+            if isKept { start += step.probs[i] }
             return TokenRow(
                 token: vocab[id],
                 logit: NumberFormat.short(step.logits[id]),
                 scaled: NumberFormat.short(step.logits[id] / settings.temperature),
                 softmax: f(step.tempered[id]),
-                topK: kIndex[id].map { f(step.topKProbs[$0]) } ?? "0 (cut)",
-                topP: pIndex[id].map { f(step.probs[$0]) } ?? "0 (cut)",
+                topK: i < step.topK.count ? f(step.topKProbs[i]) : "0 (cut)",
+                topP: isKept ? f(step.probs[i]) : "0 (cut)",
                 interval: interval,
                 rowClass: id == step.id ? "chosen focus" : "kept")
         }
@@ -183,7 +183,7 @@ enum GeneratePage {
         return SampledStep(
             number: n + 1, rows: rows, chart: chart,
             u: NumberFormat.short(step.u, decimals: 4), uExact: NumberFormat.tooltip(step.u),
-            token: vocab[step.id], keptCount: NumberFormat.grouped(step.kept.count),
+            token: vocab[step.id], drawnFrom: step.kept.count == vocab.count ? "all \(NumberFormat.grouped(vocab.count)) tokens in the draw" : "\(NumberFormat.grouped(step.kept.count)) kept",
             more: vocab.count > shown.count ? "\(NumberFormat.grouped(vocab.count - shown.count)) less likely tokens are not shown." : "",
             cropsHere: false, cropNote: [], windowCaption: [], folded: false)
     }

@@ -2,7 +2,7 @@ import TransformerEngine
 
 /// gradient.html: the gradient of the loss at the output, dL/dlogits = p − onehot(target).
 enum GradientPage {
-    static let kind = PageKind(template: "gradient", label: "Gradient", chapter: .learning, showsLearning: true, builtIn: PackageResources.gradient_html) { s, v in context(s) }
+    static let kind = PageKind(template: "gradient", label: "Gradient", chapter: .learning, builtIn: PackageResources.gradient_html) { s, v in context(s) }
 
     struct Context: PageContext {
         var common: LearningPages.Common

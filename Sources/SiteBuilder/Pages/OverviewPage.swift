@@ -1,6 +1,6 @@
 /// index.html: the journey at a glance.
 enum OverviewPage {
-    static let kind = PageKind(template: "index", label: "Overview", showsLearning: true, builtIn: PackageResources.index_html) { s, v in context(s, sha256: v.sha256) }
+    static let kind = PageKind(template: "index", label: "Overview", builtIn: PackageResources.index_html) { s, v in context(s, sha256: v.sha256) }
 
     struct Context: PageContext {
         var promptText: String

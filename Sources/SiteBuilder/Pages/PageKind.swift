@@ -12,21 +12,18 @@ struct PageKind: Hashable, Sendable {
     /// Whether the page has a view per prompt token (the token chips switch between them).
     var followsFocus = false
     var chapter: Chapter = .forwardPass
-    /// Whether the page shows the learning chapter's numbers (it renders once training is done).
-    var showsLearning = false
     /// The template as built into the binary.
     let builtIn: [UInt8]
     /// The page's values for its template.
     let context: @Sendable (SiteData, PageView) -> any PageContext
 
     init(template: String, label: String, repeats: Repeats = .once, followsFocus: Bool = false, chapter: Chapter = .forwardPass,
-         showsLearning: Bool = false, builtIn: [UInt8], context: @escaping @Sendable (SiteData, PageView) -> any PageContext) {
+         builtIn: [UInt8], context: @escaping @Sendable (SiteData, PageView) -> any PageContext) {
         self.template = template
         self.label = label
         self.repeats = repeats
         self.followsFocus = followsFocus
         self.chapter = chapter
-        self.showsLearning = showsLearning
         self.builtIn = builtIn
         self.context = context
     }

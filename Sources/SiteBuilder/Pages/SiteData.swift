@@ -15,7 +15,7 @@ struct SiteData {
     let training: TrainingRecord?
     /// The learning chapter's numbers (nil without a target): the gradients of this pass,
     /// the forward pass after one gradient step, and the short training run.
-    private(set) var learning: Learning?
+    let learning: Learning?
 
     struct Learning {
         let gradients: Gradients
@@ -67,13 +67,6 @@ struct SiteData {
     func tokenNote(id: Int) -> String {
         guard let raw = checkpoint?.rawTokens[id] else { return "" }
         return raw.isEmpty ? "id \(id), no token (padding)" : "id \(id), token \(raw)"
-    }
-
-    /// The same data with the learning chapter's numbers (computed beside the forward pages).
-    func adding(_ learning: Learning?) -> SiteData {
-        var data = self
-        data.learning = learning
-        return data
     }
 
     var count: Int { trace.tokens.count }

@@ -24,9 +24,9 @@ struct SiteRenderer: @unchecked Sendable {
 
     /// Every page of the stages `include` accepts, once per focus token for the stages that
     /// follow one, in stage-map order.
-    func jobs(where include: (Stage) -> Bool) -> [PageJob] {
+    var jobs: [PageJob] {
         var jobs: [PageJob] = []
-        for (index, stage) in data.stages.enumerated() where include(stage) {
+        for (index, stage) in data.stages.enumerated() {
             let foci: [Int] = stage.followsFocus ? data.followed : [data.lastToken]
             for focus in foci { jobs.append(PageJob(index: index, stage: stage, focus: focus)) }
         }

@@ -34,7 +34,6 @@ struct Stage: Hashable, Sendable {
     var label: String { kind.label }
     var followsFocus: Bool { kind.followsFocus }
     var isLearning: Bool { kind.chapter == .learning }
-    var needsLearning: Bool { kind.showsLearning }
 
     /// The page's file name; the default focus (the last token) has the plain name,
     /// other focus tokens a `-tN` suffix (N = position, from 0).

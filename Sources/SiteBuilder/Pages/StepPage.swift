@@ -2,7 +2,7 @@ import TransformerEngine
 
 /// step.html: one gradient-descent step W ← W − η·∇W, and what it does to the prediction.
 enum StepPage {
-    static let kind = PageKind(template: "step", label: "One step", chapter: .learning, showsLearning: true, builtIn: PackageResources.step_html) { s, v in context(s) }
+    static let kind = PageKind(template: "step", label: "One step", chapter: .learning, builtIn: PackageResources.step_html) { s, v in context(s) }
 
     struct Context: PageContext {
         var common: LearningPages.Common

@@ -3,7 +3,7 @@ import TransformerEngine
 /// training.html: N steps of gradient descent on the prompt: the loss and p(target) over the
 /// steps, the step where the prediction flips, and the predictions after training.
 enum TrainingPage {
-    static let kind = PageKind(template: "training", label: "Training", chapter: .learning, showsLearning: true, builtIn: PackageResources.training_html) { s, v in context(s) }
+    static let kind = PageKind(template: "training", label: "Training", chapter: .learning, builtIn: PackageResources.training_html) { s, v in context(s) }
 
     /// Without a target: the chapter's note, and the checkpoint's own training run if it has one.
     struct NoTargetContext: PageContext {

@@ -66,7 +66,7 @@ enum GradientStep {
         let dwT = dw.transposed                                         // ∂L/∂Wᵀ [V][d]
         let blocks = stride(from: 0, to: w.cols, by: size).map { $0..<min(w.cols, $0 + size) }
         let products = blocks.map { words in                            // [T][words] each
-            matmul(final, transposed: step(w.transpose[rows: words], dwT.block(rows: words), eta),
+            matmul(final, transposed: step(w.transpose, rows: words, dwT.block(rows: words), eta),
                    bias: bias.map { Array($0[words]) })
         }
         var values: [Double] = []
@@ -77,8 +77,18 @@ enum GradientStep {
         return Tensor(shape: [final.rows, w.cols], values: values)
     }
 
-    static func step(_ w: Tensor, _ dw: Tensor, _ eta: Double) -> Tensor {
-        .zipped(w, dw) { $0 - eta * $1 }
+    /// W − η·∇W, written over ∇W: the gradient is formed for the step and dropped after it,
+    /// so the stepped weight takes its place rather than a second matrix of W's size.
+    static func step(_ w: Tensor, _ dw: consuming Tensor, _ eta: Double) -> Tensor {
+        step(w, rows: 0..<w.rows, dw, eta)
+    }
+
+    /// The rows `rows` of W − η·∇W, from those rows of ∇W (written over, as above).
+    static func step(_ w: Tensor, rows: Range<Int>, _ dw: consuming Tensor, _ eta: Double) -> Tensor {
+        precondition(dw.shape == [rows.count, w.cols], "a gradient of shape \(dw.shape) for rows \(rows) of a weight of shape \(w.shape)")
+        let start = rows.lowerBound * w.cols
+        for k in dw.values.indices { dw.values[k] = w.values[start + k] - eta * dw.values[k] }
+        return dw
     }
 
     /// W held as its transpose: Wᵀ − η·∇(Wᵀ), the same entries.
