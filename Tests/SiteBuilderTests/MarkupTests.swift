@@ -107,6 +107,16 @@ import ModelFormats
         #expect(WorkedSum.vector([-0.2, 0.3]) == "[ −0.20, 0.30 ]")
     }
 
+    /// GPT-2-sized weights (~0.02) get the decimals that show two significant digits of the
+    /// largest shown one; the other side keeps 2. A hidden term does not count.
+    @Test func workedSumsShowSmallWeightsToTwoSignificantDigits() throws {
+        let templates = try TemplateSet.load(directory: nil)
+        #expect(try templates.render("worked-sum", value: WorkedSum.dot([1.5, -0.4], [0.0153, -0.0241], result: 0.0326)) == "1.50 × 0.015 + (−0.40) × (−0.024) = 0.0326")
+        let hidden = [0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.9, 0.001, 0.001, 0.001, 0.001]
+        let sum = try templates.render("worked-sum", value: WorkedSum.dot(Array(repeating: 1, count: 11), hidden, result: 0.91))
+        #expect(sum.hasPrefix("1.00 × 0.0010 + "), "\(sum)")
+    }
+
     @Test func sha256MatchesKnownDigests() {
         #expect(SHA256Digest.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256Digest.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

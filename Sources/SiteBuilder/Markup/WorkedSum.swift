@@ -41,7 +41,10 @@ struct WorkedSum: MustacheParent {
     /// Σᵢ aᵢ·bᵢ (+ bias) written out; long sums keep their first 6 and last 2 terms.
     static func dot(_ a: [Double], _ b: [Double], bias: Double? = nil, result: Double) -> WorkedSum {
         let n = min(a.count, b.count)
-        var terms = shortened(n, gap: { "… (\($0) more terms)" }) { i in Term(left: signed(a[i]), right: signed(b[i])) }
+        let (da, db) = (decimals(showing: a, count: n), decimals(showing: b, count: n))
+        var terms = shortened(n, gap: { "… (\($0) more terms)" }) { i in
+            Term(left: signed(a[i], decimals: da), right: signed(b[i], decimals: db))
+        }
         if let bias { terms.append(Term(left: "\(signed(bias)) (bias)")) }
         return WorkedSum(terms: terms, result: NumberFormat.short(result, decimals: 4))
     }
@@ -51,6 +54,18 @@ struct WorkedSum: MustacheParent {
     static func shortened(_ count: Int, gap: (Int) -> String, _ term: (Int) -> Term) -> [Term] {
         guard count > 10 else { return (0..<count).map(term) }
         return (0..<6).map(term) + [Term(left: gap(count - 8))] + (count - 2..<count).map(term)
+    }
+
+    /// Decimals for the first `count` of `values` as a sum writes them out: 2, or more when the
+    /// largest shown one needs them for two significant digits (GPT-2's weights are ~0.02: at
+    /// 2 decimals 0.015 read 0.02).
+    static func decimals(showing values: [Double], count: Int) -> Int {
+        Swift.max(2, NumberFormat.decimals(showing: 2, of: shortened(count).map { abs(values[$0]) }.max() ?? 0))
+    }
+
+    /// The indices `shortened` writes out.
+    static func shortened(_ count: Int) -> [Int] {
+        count > 10 ? Array(0..<6) + Array(count - 2..<count) : Array(0..<count)
     }
 
     /// A number for use inside a sum: negatives in parentheses.
@@ -71,9 +86,11 @@ struct WorkedSum: MustacheParent {
 }
 
 extension WorkedSum {
-    /// `0.20 + (−0.10) + 0.70` with long lists shortened.
-    static func joinedSum(_ values: [Double], decimals: Int = 2) -> String {
+    /// `0.20 + (−0.10) + 0.70` with long lists shortened; by default at the decimals
+    /// `decimals(showing:count:)` gives.
+    static func joinedSum(_ values: [Double], decimals: Int? = nil) -> String {
         let n = values.count
+        let decimals = decimals ?? Self.decimals(showing: values, count: n)
         func part(_ i: Int) -> String { signed(values[i], decimals: decimals) }
         let parts = n > 10
             ? (0..<6).map(part) + ["… \(n - 8) more"] + (n - 2..<n).map(part)
