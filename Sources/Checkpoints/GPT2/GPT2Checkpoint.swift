@@ -95,9 +95,7 @@ public struct GPT2Checkpoint: Sendable {
             }
             names += tokenizerNames
             let files = names.map { name in
-                let target = URL(fileURLWithPath: inFolder(name)).resolvingSymlinksInPath().path  // a link's own size is not the file's
-                let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
-                return File(name: name, path: inFolder(name), byteCount: size)
+                File(name: name, path: inFolder(name), byteCount: ByteSource.size(ofFileAt: inFolder(name)) ?? 0)
             }
             let besideDone = DispatchGroup()
             DispatchQueue.global().async(group: besideDone) { beside(files) }
