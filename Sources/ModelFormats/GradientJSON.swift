@@ -5,24 +5,25 @@ import TransformerEngine
 /// `grads` uses the model file's `weights` keys for the weight gradients (every optional
 /// parameter included), the trace's keys for the intermediates, and 0 for masked entries.
 extension Gradients {
-    public func gradientsJSON() -> JSONOut { gradientsJSON(weightMatrix: { .matrix($0.dense) }, weightVector: JSONOut.numbers) }
+    public func gradientsJSON() -> JSONOut { gradientsJSON(weightMatrix: { .matrix($1.dense) }, weightVector: JSONOut.numbers) }
 
-    /// The gradients with every weight matrix written by `weightMatrix` and every weight
-    /// vector by `weightVector` (in full, or summarised for a split trace); `layers` replaces
-    /// the layers' part (a split trace names their files there). `split` leaves out the
-    /// logits' gradient: with the loss at the last position alone it is 0 in every other row,
-    /// and its last row is `last_probs` with 1 subtracted at `target_id` (one subtraction).
-    public func gradientsJSON(weightMatrix: (WeightGradient) -> JSONOut, weightVector: ([Double]) -> JSONOut,
+    /// The gradients with every weight matrix written by `weightMatrix` (given its key, `W_q`,
+    /// and its gradient) and every weight vector by `weightVector` (in full, or summarised for
+    /// a split trace); `layers` replaces the layers' part (a split trace names their files
+    /// there). `split` leaves out the logits' gradient: with the loss at the last position
+    /// alone it is 0 in every other row, and its last row is `last_probs` with 1 subtracted at
+    /// `target_id` (one subtraction).
+    public func gradientsJSON(weightMatrix: (_ name: String, WeightGradient) -> JSONOut, weightVector: ([Double]) -> JSONOut,
                               layers layerValues: JSONOut? = nil, split: Bool = false) -> JSONOut {
         let layerValues = layerValues ?? .array(layers.map {
             Gradients.layerJSON($0, weightMatrix: weightMatrix, weightVector: weightVector)
         })
         let members: [(String, JSONOut)] = [
             ("loss", .number(loss)),
-            ("tok_emb", weightMatrix(tokEmb)),
-            ("pos_emb", weightMatrix(posEmb)),
+            ("tok_emb", weightMatrix("tok_emb", tokEmb)),
+            ("pos_emb", weightMatrix("pos_emb", posEmb)),
             ("layers", layerValues),
-            ("W_lm", weightMatrix(wLM)),
+            ("W_lm", weightMatrix("W_lm", wLM)),
             ("b_lm", weightVector(bLM)),
             ("lnf_gamma", weightVector(lnfGamma)),
             ("lnf_beta", weightVector(lnfBeta)),
@@ -34,7 +35,7 @@ extension Gradients {
 
     /// One layer's gradients: its weights' (written by `weightMatrix` and `weightVector`),
     /// then its intermediates' in full.
-    public static func layerJSON(_ l: LayerGradients, weightMatrix: (WeightGradient) -> JSONOut,
+    public static func layerJSON(_ l: LayerGradients, weightMatrix: (_ name: String, WeightGradient) -> JSONOut,
                                  weightVector: ([Double]) -> JSONOut) -> JSONOut {
         .object(weightMembers(l, weightMatrix: weightMatrix, weightVector: weightVector) + [
             ("input", .matrix(l.input)),
@@ -60,7 +61,7 @@ extension Gradients {
     /// other intermediates' by `intermediate` (summarised). Each number once: `resid_mid`'s
     /// is `attn_out`'s and `resid_out`'s `mlp_out`'s (a residual passes its gradient on
     /// unchanged), so neither is written; `mlp_out`'s is also the next layer's `input`'s.
-    public static func splitLayerJSON(_ l: LayerGradients, weightMatrix: (WeightGradient) -> JSONOut,
+    public static func splitLayerJSON(_ l: LayerGradients, weightMatrix: (_ name: String, WeightGradient) -> JSONOut,
                                       weightVector: ([Double]) -> JSONOut, intermediate: (Tensor) -> JSONOut) -> JSONOut {
         .object(weightMembers(l, weightMatrix: weightMatrix, weightVector: weightVector) + [
             ("input", intermediate(l.input)),
@@ -78,11 +79,11 @@ extension Gradients {
     }
 
     /// One layer's weight gradients, in the order both layouts write them.
-    static func weightMembers(_ l: LayerGradients, weightMatrix: (WeightGradient) -> JSONOut,
+    static func weightMembers(_ l: LayerGradients, weightMatrix: (_ name: String, WeightGradient) -> JSONOut,
                               weightVector: ([Double]) -> JSONOut) -> [(String, JSONOut)] {
         [
-            ("W_q", weightMatrix(l.wQ)), ("W_k", weightMatrix(l.wK)), ("W_v", weightMatrix(l.wV)), ("W_o", weightMatrix(l.wO)),
-            ("W_1", weightMatrix(l.w1)), ("W_2", weightMatrix(l.w2)),
+            ("W_q", weightMatrix("W_q", l.wQ)), ("W_k", weightMatrix("W_k", l.wK)), ("W_v", weightMatrix("W_v", l.wV)), ("W_o", weightMatrix("W_o", l.wO)),
+            ("W_1", weightMatrix("W_1", l.w1)), ("W_2", weightMatrix("W_2", l.w2)),
             ("b_q", weightVector(l.bQ)), ("b_k", weightVector(l.bK)), ("b_v", weightVector(l.bV)), ("b_o", weightVector(l.bO)),
             ("b_1", weightVector(l.b1)), ("b_2", weightVector(l.b2)),
             ("ln1_gamma", weightVector(l.ln1Gamma)), ("ln1_beta", weightVector(l.ln1Beta)),

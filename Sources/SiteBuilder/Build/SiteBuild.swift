@@ -48,7 +48,8 @@ public enum SiteBuild {
         let (pages, traceFile) = try steps.run(
             "pages", { () throws(BuildFailure) in try renderPages(data, templates) },
             beside: "trace.json", {
-                TraceFiles.files(trace, model: model.model, gradients: learned?.gradients, run: learned?.run,
+                TraceFiles.files(trace, model: model.model, gradients: learned?.gradients,
+                                 digests: learned?.digests ?? GradientDigests(), run: learned?.run,
                                  generation: generation, inlineLimit: options.traceInlineLimit)
             })
         let files = try steps.run("check pages") { () throws(BuildFailure) in
@@ -185,14 +186,18 @@ public enum SiteBuild {
         return (rate, steps)
     }
 
-    /// The learning chapter's numbers: this pass's gradients, one step, and the training run
-    /// (nil when the prompt has no target).
+    /// The learning chapter's numbers: this pass's gradients and their digests (what every
+    /// page and trace file reads of each weight gradient, formed once), one step, and the
+    /// training run (nil when the prompt has no target).
     static func learning(_ model: Model, trace: Trace, rate: Double, steps: Int) -> SiteData.Learning? {
-        // The run starts from this pass's gradients, and its first step is the page's one step.
-        guard let gradients = Backward.gradients(model, trace: trace),
-              let run = TrainingRun.train(model, learningRate: rate, steps: steps, trace: trace, gradients: gradients),
-              let first = run.firstStepTrace else { return nil }
-        return SiteData.Learning(gradients: gradients, learningRate: rate, steppedTrace: first, run: run)
+        // The run starts from this pass's gradients, and its first step is the page's one step;
+        // the digests read the same gradients beside it.
+        guard let gradients = Backward.gradients(model, trace: trace) else { return nil }
+        let (run, digests) = Parallel.both({
+            TrainingRun.train(model, learningRate: rate, steps: steps, trace: trace, gradients: gradients)
+        }, beside: { GradientDigests(forSite: gradients) })
+        guard let run, let first = run.firstStepTrace else { return nil }
+        return SiteData.Learning(gradients: gradients, digests: digests, learningRate: rate, steppedTrace: first, run: run)
     }
 
     /// The generation settings (`--generate`, `--temperature`, `--top-k`, `--top-p`, `--seed`), checked

@@ -148,24 +148,24 @@ public struct HeatmapSVG: Sendable {
         scaleFitsBlockMeans = true
     }
 
-    /// A heatmap of a weight's gradient, pooled as its blocks of rows are formed when it is
-    /// bigger than `maxSize` (no 768 × 50,257 ∂L/∂W_lm is held); otherwise of its numbers.
-    /// The other parameters as `init(matrix:)`'s.
-    init(id: String, title: String, description: String, gradient: WeightGradient, rowLabels: [String], columnLabels: [String],
+    /// A heatmap of a weight's gradient: its digest's block means when it is bigger than
+    /// `maxSize` (the digest's one pass made them; no 768 × 50,257 ∂L/∂W_lm is held), otherwise
+    /// its numbers. The other parameters as `init(matrix:)`'s.
+    init(id: String, title: String, description: String, gradient digest: GradientDigest, rowLabels: [String], columnLabels: [String],
          scale: ColorScale? = nil, showValues: Bool = false, rowHeader: String? = nil, columnHeader: String? = nil,
          legendLabel: String? = nil, maxSize: Int = 64, titledCellLimit: Int = 512) {
-        guard gradient.rows > maxSize || gradient.cols > maxSize else {
-            self.init(id: id, title: title, description: description, matrix: gradient.dense, rowLabels: rowLabels,
+        guard digest.rows > maxSize || digest.cols > maxSize else {
+            self.init(id: id, title: title, description: description, matrix: digest.gradient.dense, rowLabels: rowLabels,
                       columnLabels: columnLabels, scale: scale, showValues: showValues, rowHeader: rowHeader,
                       columnHeader: columnHeader, legendLabel: legendLabel, maxSize: maxSize, titledCellLimit: titledCellLimit)
             return
         }
-        let values = gradient.pooledBlocks(maxSize: maxSize)
+        let values = digest.pooled(maxSize: maxSize).map { $0.map { Optional($0) } }
         self.init(id: id, title: title, description: description, values: values,
                   rowLabels: rowLabels, columnLabels: columnLabels,
                   scale: scale ?? ColorScale.diverging(forMasked: values), showValues: showValues, rowHeader: rowHeader,
                   columnHeader: columnHeader, legendLabel: legendLabel, maxSize: maxSize, titledCellLimit: titledCellLimit)
-        pooledFrom = (gradient.rows, gradient.cols)
+        pooledFrom = (digest.rows, digest.cols)
         scaleFitsBlockMeans = scale == nil
     }
 

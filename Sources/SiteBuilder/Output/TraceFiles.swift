@@ -21,7 +21,9 @@ enum TraceFiles {
     static let inlineLimit = 20_000_000
 
     /// Site-relative path → bytes: `trace.json`, and the layer files when split.
-    static func files(_ trace: Trace, model: Model, gradients: Gradients?, run: TrainingRun?,
+    /// `digests` are the gradients' (`GradientDigests(forSite:)`), which a split trace's
+    /// summaries are read from (without them each is made when written).
+    static func files(_ trace: Trace, model: Model, gradients: Gradients?, digests: GradientDigests = GradientDigests(), run: TrainingRun?,
                       generation: Generation, inlineLimit: Int = inlineLimit) -> [String: [UInt8]] {
         // Every weight gradient and the logits and probabilities are in an inline trace, each
         // number at least 3 bytes with its separator: past the limit, it is not rendered at all.
@@ -35,7 +37,7 @@ enum TraceFiles {
                 if bytes.count <= inlineLimit { return ["trace.json": bytes] }
             }
         }
-        return split(trace, model: model, gradients: gradients, run: run, generation: generation)
+        return split(trace, model: model, gradients: gradients, digests: digests, run: run, generation: generation)
     }
 
     /// `trace/layer-03.json`
@@ -45,7 +47,7 @@ enum TraceFiles {
         return "trace/layer-" + String(repeating: "0", count: max(0, digits - number.count)) + number + ".json"
     }
 
-    static func split(_ trace: Trace, model: Model, gradients: Gradients?, run: TrainingRun?,
+    static func split(_ trace: Trace, model: Model, gradients: Gradients?, digests: GradientDigests, run: TrainingRun?,
                       generation: Generation) -> [String: [UInt8]] {
         let count = trace.layers.count
         let names = JSONOut.array((0..<count).map { .string(layerFile($0, of: count)) })
@@ -56,14 +58,15 @@ enum TraceFiles {
                 var members: [(String, JSONOut)] = [("layer", .int(l))]
                 if case .object(let forward) = Trace.splitLayerJSON(trace.layers[l]) { members += forward }
                 members.append(("grads", gradients.map {
-                    Gradients.splitLayerJSON($0.layers[l], weightMatrix: GradientSummary.gradient, weightVector: GradientSummary.vector,
-                                             intermediate: GradientSummary.matrix)
+                    Gradients.splitLayerJSON($0.layers[l], weightMatrix: { name, g in
+                        GradientSummary.json(digests.digest(GradientDigests.name(layer: l, name), of: g))
+                    }, weightVector: GradientSummary.vector, intermediate: GradientSummary.matrix)
                 } ?? .null))
                 return JSONOut.object(members).renderedBytes()
             }
         }, beside: {
-            gradients?.gradientsJSON(weightMatrix: GradientSummary.gradient, weightVector: GradientSummary.vector,
-                                     layers: names, split: true)
+            gradients?.gradientsJSON(weightMatrix: { name, g in GradientSummary.json(digests.digest(name, of: g)) },
+                                     weightVector: GradientSummary.vector, layers: names, split: true)
         })
         var files: [String: [UInt8]] = [:]
         for l in 0..<count { files[layerFile(l, of: count)] = layerBytes[l] }
@@ -91,100 +94,33 @@ enum TraceFiles {
 /// `{"shape": [768, 3072], "norm": 0.41, "largest": [[row, column, value], …], "pooled": {…}}`.
 /// `largest` holds the `largestCount` entries of greatest magnitude, greatest first (ties: the
 /// earlier entry in row-major order); `pooled` is the mean of each block of a grid of at most
-/// `pooledSize` × `pooledSize` blocks (`HeatmapSVG.poolRanges`), with the block sizes.
+/// `pooledSize` × `pooledSize` blocks (`HeatmapSVG.poolRanges`), with the block sizes. All of
+/// it is the matrix's `GradientDigest`.
 enum GradientSummary {
-    static let largestCount = 20
+    static let largestCount = GradientDigest.largestCount
     static let pooledSize = 32
     /// Vectors up to this length are written in full.
     static let fullVectorLimit = 4_096
 
-    static func matrix(_ t: Tensor) -> JSONOut { summary(rows: t.rows, cols: t.cols) { t[rows: $0].values } }
-
-    /// A weight's gradient, each block of rows formed when it is read and dropped after it.
-    static func gradient(_ g: WeightGradient) -> JSONOut { summary(rows: g.rows, cols: g.cols) { g.block(rows: $0).values } }
+    static func matrix(_ t: Tensor) -> JSONOut { json(GradientDigest(t, pooledSizes: [pooledSize])) }
 
     static func vector(_ v: [Double]) -> JSONOut {
-        v.count <= fullVectorLimit ? .numbers(v) : summary(rows: 1, cols: v.count, shape: [v.count]) { _ in v }
+        v.count <= fullVectorLimit ? .numbers(v)
+            : json(GradientDigest(Tensor(shape: [1, v.count], values: v), pooledSizes: [pooledSize]), shape: [v.count])
     }
 
-    /// The norm, the largest entries and the pooled means, all from one pass over the entries
-    /// in row-major order (each block's sum row by row, left to right), reading the entries a
-    /// block row of the pooled grid at a time: `rows(r)` gives the rows r, row-major.
-    static func summary(rows: Int, cols: Int, shape: [Int]? = nil, _ blockRows: (Range<Int>) -> [Double]) -> JSONOut {
-        let rowRanges = HeatmapSVG.poolRanges(count: rows, maxSize: pooledSize)
-        let colRanges = HeatmapSVG.poolRanges(count: cols, maxSize: pooledSize)
-        var sumOfSquares = 0.0
-        var sums = [Double](repeating: 0, count: rowRanges.count * colRanges.count)  // [block row][block column]
-        var largest = LargestEntries()
-        for (blockRow, rr) in rowRanges.enumerated() {
-            let values = blockRows(rr)                                  // [rr.count][cols]
-            for i in rr {
-                let row = (i - rr.lowerBound) * cols
-                for (blockColumn, cr) in colRanges.enumerated() {
-                    var sum = sums[blockRow * colRanges.count + blockColumn]
-                    for j in cr {
-                        let g = values[row + j]
-                        sumOfSquares += g * g
-                        sum += g
-                        if largest.admits(g) { largest.offer(i * cols + j, g) }
-                    }
-                    sums[blockRow * colRanges.count + blockColumn] = sum
-                }
-            }
-        }
-        let pooled: [JSONOut] = rowRanges.indices.map { blockRow in
-            .numbers(colRanges.indices.map { k in
-                sums[blockRow * colRanges.count + k] / Double(rowRanges[blockRow].count * colRanges[k].count)
-            })
-        }
-        let kept: [JSONOut] = zip(largest.indices, largest.values).map { k, value in
-            .array([.int(k / max(cols, 1)), .int(k % max(cols, 1)), .number(value)])
-        }
+    /// The summary of a digest; `shape` replaces the matrix's own (a vector's is [n]).
+    static func json(_ digest: GradientDigest, shape: [Int]? = nil) -> JSONOut {
+        let (rows, cols) = (digest.rows, digest.cols)
         return .object([
             ("shape", .array((shape ?? [rows, cols]).map(JSONOut.int))),
-            ("norm", .number(sumOfSquares.squareRoot())),
-            ("largest", .array(kept)),
+            ("norm", .number(digest.norm)),
+            ("largest", .array(digest.largest.map { .array([.int($0.row), .int($0.column), .number($0.value)]) })),
             ("pooled", .object([
-                ("block_rows", .int(rowRanges.first?.count ?? 0)),
-                ("block_columns", .int(colRanges.first?.count ?? 0)),
-                ("mean", .array(pooled)),
+                ("block_rows", .int(HeatmapSVG.poolRanges(count: rows, maxSize: pooledSize).first?.count ?? 0)),
+                ("block_columns", .int(HeatmapSVG.poolRanges(count: cols, maxSize: pooledSize).first?.count ?? 0)),
+                ("mean", .array(digest.pooled(maxSize: pooledSize).map(JSONOut.numbers))),
             ])),
         ])
-    }
-
-    /// The indices of the `largestCount` entries of greatest magnitude, greatest first, ties
-    /// to the lower index.
-    static func largestEntries(_ values: [Double]) -> [Int] {
-        var largest = LargestEntries()
-        for k in values.indices { largest.offer(k, values[k]) }
-        return largest.indices
-    }
-
-    /// The `largestCount` entries of greatest magnitude among those offered in increasing index
-    /// order (NaNs left out): a short list kept sorted, greatest first; an entry no larger than
-    /// the last kept one of a full list comes after it (its index is higher) and is passed over.
-    struct LargestEntries {
-        private(set) var indices: [Int] = []
-        private(set) var values: [Double] = []
-        private var magnitudes: [Double] = []
-
-        /// Whether `offer` might keep `value` (false for most entries once the list is full).
-        func admits(_ value: Double) -> Bool {
-            indices.count < largestCount || Swift.abs(value) > magnitudes[largestCount - 1]
-        }
-
-        mutating func offer(_ index: Int, _ value: Double) {
-            let size = Swift.abs(value)
-            if value.isNaN || (indices.count == largestCount && size <= magnitudes[largestCount - 1]) { return }
-            let place = magnitudes.firstIndex { size > $0 } ?? magnitudes.count
-            indices.insert(index, at: place)
-            values.insert(value, at: place)
-            magnitudes.insert(size, at: place)
-            if indices.count > largestCount {
-                indices.removeLast()
-                values.removeLast()
-                magnitudes.removeLast()
-            }
-        }
     }
 }

@@ -111,8 +111,8 @@ enum BackpropPage {
         tokenTable.corner = "position · token"
         tokenTable.rowClasses = s.tokenClasses
         tokenTable.highlightRows = [f]
-        // Every weight matrix's gradient, read in place (W_lm's is d_model × vocabulary).
-        var matrices: [(name: String, gradient: WeightGradient, rows: [String], columns: [String])] = []
+        // Every weight matrix's gradient, as its digest holds it (W_lm's is d_model × vocabulary).
+        var matrices: [(name: String, gradient: GradientDigest, rows: [String], columns: [String])] = []
         let drawn = Set(drawnLayers(c.nLayers))
         var drawnMatrices: [Int] = []
         for l in 0..<c.nLayers {
@@ -120,11 +120,15 @@ enum BackpropPage {
             // "W_q (layer 2)", as the layer pages' kickers say "Layer 2".
             let lg = g.layers[l], suffix = s.multiLayer ? " (layer \(l + 1))" : ""
             let hidden = s.dimensionLabels(c.dFF, prefix: "u")
-            matrices += [("W_q" + suffix, lg.wQ, dims, dims), ("W_k" + suffix, lg.wK, dims, dims), ("W_v" + suffix, lg.wV, dims, dims),
-                         ("W_o" + suffix, lg.wO, dims, dims), ("W_1" + suffix, lg.w1, dims, hidden), ("W_2" + suffix, lg.w2, hidden, dims)]
+            func d(_ name: String, _ gradient: WeightGradient) -> GradientDigest {
+                learning.digests.digest(GradientDigests.name(layer: l, name), of: gradient)
+            }
+            matrices += [("W_q" + suffix, d("W_q", lg.wQ), dims, dims), ("W_k" + suffix, d("W_k", lg.wK), dims, dims),
+                         ("W_v" + suffix, d("W_v", lg.wV), dims, dims), ("W_o" + suffix, d("W_o", lg.wO), dims, dims),
+                         ("W_1" + suffix, d("W_1", lg.w1), dims, hidden), ("W_2" + suffix, d("W_2", lg.w2), hidden, dims)]
         }
         drawnMatrices.append(matrices.count)
-        matrices.append(("W_lm", g.wLM, dims, s.model.vocab))
+        matrices.append(("W_lm", learning.digests.digest("W_lm", of: g.wLM), dims, s.model.vocab))
         let largest = matrices.map(\.gradient.largestMagnitude)
         // Each matrix on its own colour scale: on one shared scale all but the largest are blank.
         // A pooled matrix's colours span its block means (see `HeatmapSVG.init(matrix:)`).

@@ -32,6 +32,9 @@ enum GradientPage {
         var rowClass: String
     }
 
+    /// The most blocks a side of dL/dW_lm's heatmap (a bigger one is pooled).
+    static let heatmapSize = 64
+
     static func context(_ s: SiteData) -> any PageContext {
         guard let learning = s.learning, let targetID = s.trace.targetID else { return LearningPages.noTarget(s) }
         let t = s.trace, vocab = s.model.vocab, last = s.lastToken
@@ -59,10 +62,10 @@ enum GradientPage {
         let dW = learning.gradients.wLM
         let heatmap = HeatmapSVG(
             id: "grad-wlm", title: "dL/dW_lm",
-            description: "The gradient of W_lm is the outer product of the last token's vector and dL/dlogits: the target's column is pushed one way, every other column the other way.\(dW.rows > 64 || dW.cols > 64 ? " Each cell is the mean of a block, on the means' own colour scale." : "")",
-            gradient: dW, rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
+            description: "The gradient of W_lm is the outer product of the last token's vector and dL/dlogits: the target's column is pushed one way, every other column the other way.\(dW.rows > Self.heatmapSize || dW.cols > Self.heatmapSize ? " Each cell is the mean of a block, on the means' own colour scale." : "")",
+            gradient: learning.digests.digest("W_lm", of: dW), rowLabels: s.dimensionLabels(s.model.config.dModel), columnLabels: vocab,
             showValues: s.model.config.dModel <= 16 && vocab.count <= 16, rowHeader: "dimension", columnHeader: "word",
-            legendLabel: "dL/dW").render()
+            legendLabel: "dL/dW", maxSize: Self.heatmapSize).render()
         return Context(common: LearningPages.common(s), 
             chart: chart,
             rows: rows,

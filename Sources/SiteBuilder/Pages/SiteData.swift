@@ -19,6 +19,8 @@ struct SiteData {
 
     struct Learning {
         let gradients: Gradients
+        /// What the pages and the trace read of each weight gradient, from one pass over it.
+        let digests: GradientDigests
         let learningRate: Double
         let steppedTrace: Trace
         let run: TrainingRun
