@@ -28,13 +28,14 @@ public struct Tensor: Sendable, Equatable {
 
     public static let empty = Tensor(zeros: [0, 0])
 
-    public var rows: Int { shape[0] }
-    public var cols: Int {
+    @inlinable public var rows: Int { shape[0] }
+    @inlinable public var cols: Int {
         precondition(shape.count == 2, "cols of a tensor of shape \(shape)")
         return shape[1]
     }
 
-    public subscript(i: Int, j: Int) -> Double {
+    /// (Inlinable: the pages read entries one by one from another module.)
+    @inlinable public subscript(i: Int, j: Int) -> Double {
         get { values[i * cols + j] }
         set { values[i * cols + j] = newValue }
     }

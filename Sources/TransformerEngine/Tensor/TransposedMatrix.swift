@@ -12,11 +12,11 @@ public struct TransposedMatrix: Sendable, Equatable {
     /// M itself, transposed once for storage (a small model file's W_lm is [d_model][vocab]).
     public init(_ matrix: Tensor) { transpose = matrix.T }
 
-    public var rows: Int { transpose.cols }
-    public var cols: Int { transpose.rows }
+    @inlinable public var rows: Int { transpose.cols }
+    @inlinable public var cols: Int { transpose.rows }
     public var shape: [Int] { [rows, cols] }
 
-    public subscript(i: Int, j: Int) -> Double { transpose[j, i] }
+    @inlinable public subscript(i: Int, j: Int) -> Double { transpose[j, i] }
 
     /// M as a tensor [rows][cols] (a copy: for a small model's file).
     public var matrix: Tensor { transpose.T }
