@@ -115,6 +115,9 @@ import ModelFormats
         let hidden = [0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.9, 0.001, 0.001, 0.001, 0.001]
         let sum = try templates.render("worked-sum", value: WorkedSum.dot(Array(repeating: 1, count: 11), hidden, result: 0.91))
         #expect(sum.hasPrefix("1.00 × 0.0010 + "), "\(sum)")
+        // Backprop's dL/dlogit: the target's −1 beside the others' tiny probabilities.
+        let each = WorkedSum.dot([-0.9998, 0.000198, 0.0000016], [-0.007, -0.024, 0.04], result: 0.0071, eachLeftItsOwn: true)
+        #expect(try templates.render("worked-sum", value: each) == "(−1.00) × (−0.007) + 0.00020 × (−0.024) + 0.0000016 × 0.040 = 0.0071")
     }
 
     @Test func sha256MatchesKnownDigests() {

@@ -39,11 +39,16 @@ struct WorkedSum: MustacheParent {
     }
 
     /// Σᵢ aᵢ·bᵢ (+ bias) written out; long sums keep their first 6 and last 2 terms.
-    static func dot(_ a: [Double], _ b: [Double], bias: Double? = nil, result: Double) -> WorkedSum {
+    /// `eachLeftItsOwn`: each aᵢ gets the decimals for its own two significant digits, for
+    /// factors of very different sizes (backprop's dL/dlogit: −1.0 for the target beside
+    /// 0.000020 for every other word, which one shared rule would show as 0.00).
+    static func dot(_ a: [Double], _ b: [Double], bias: Double? = nil, result: Double,
+                    eachLeftItsOwn: Bool = false) -> WorkedSum {
         let n = min(a.count, b.count)
         let (da, db) = (decimals(showing: a, count: n), decimals(showing: b, count: n))
+        func left(_ i: Int) -> Int { eachLeftItsOwn ? decimals(showing: [a[i]], count: 1) : da }
         var terms = shortened(n, gap: { "… (\($0) more terms)" }) { i in
-            Term(left: signed(a[i], decimals: da), right: signed(b[i], decimals: db))
+            Term(left: signed(a[i], decimals: left(i)), right: signed(b[i], decimals: db))
         }
         if let bias { terms.append(Term(left: "\(signed(bias)) (bias)")) }
         return WorkedSum(terms: terms, result: NumberFormat.short(result, decimals: 4))

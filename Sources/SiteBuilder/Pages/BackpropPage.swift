@@ -173,7 +173,7 @@ enum BackpropPage {
             ? dLogits.indices.sorted { abs(dLogits[$0]) != abs(dLogits[$1]) ? abs(dLogits[$0]) > abs(dLogits[$1]) : $0 < $1 }
             : Array(dLogits.indices)
         let chainEntries = (0..<min(c.dModel, Self.chainEntryLimit)).map { i in
-            ChainEntry(dimension: dims[i], sum: WorkedSum.dot(order.map { dLogits[$0] }, order.map { wLM[i, $0] }, result: dFinal[i]))
+            ChainEntry(dimension: dims[i], sum: WorkedSum.dot(order.map { dLogits[$0] }, order.map { wLM[i, $0] }, result: dFinal[i], eachLeftItsOwn: true))
         }
         let steepest = dFinal.indices.max { abs(dFinal[$0]) != abs(dFinal[$1]) ? abs(dFinal[$0]) < abs(dFinal[$1]) : $0 > $1 } ?? 0
         // The residual sum of the last block: h1's gradient is h2's plus what comes back through the MLP.
