@@ -115,11 +115,8 @@ public struct HeatmapSVG: Sendable {
     }
 
     /// A heatmap of W_lm as the engine holds it (its transpose, one row per word), pooled in
-    /// place when it is bigger than `maxSize`; otherwise of its numbers. Each block's mean is
-    /// summed in the order `Tensor.pooledBlocks` sums it (row by row, left to right), one block
-    /// at a time: a block is a few hundred short runs of the stored rows, which stay in the
-    /// cache while it is summed (a copy of each block of rows, transposed, cost more than this).
-    /// The other parameters as `init(matrix:)`'s.
+    /// place when it is bigger than `maxSize` (`TransposedMatrix.pooledBlocks`); otherwise of
+    /// its numbers. The other parameters as `init(matrix:)`'s.
     init(id: String, title: String, description: String, matrix: TransposedMatrix, rowLabels: [String], columnLabels: [String],
          showValues: Bool = false, rowHeader: String? = nil, columnHeader: String? = nil,
          legendLabel: String? = nil, maxSize: Int = 64) {
@@ -129,17 +126,7 @@ public struct HeatmapSVG: Sendable {
                       columnHeader: columnHeader, legendLabel: legendLabel, maxSize: maxSize)
             return
         }
-        let columnRanges = HeatmapSVG.poolRanges(count: matrix.cols, maxSize: maxSize)
-        let values = HeatmapSVG.poolRanges(count: matrix.rows, maxSize: maxSize).map { rows in
-            columnRanges.map { columns -> Double? in
-                guard !rows.isEmpty, !columns.isEmpty else { return nil }
-                var sum = 0.0
-                for i in rows {
-                    for j in columns { sum += matrix[i, j] }
-                }
-                return sum / Double(rows.count * columns.count)
-            }
-        }
+        let values = matrix.pooledBlocks(maxSize: maxSize)
         self.init(id: id, title: title, description: description, values: values,
                   rowLabels: rowLabels, columnLabels: columnLabels,
                   scale: ColorScale.diverging(forMasked: values), showValues: showValues, rowHeader: rowHeader,

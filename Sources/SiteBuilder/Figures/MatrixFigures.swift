@@ -26,25 +26,34 @@ extension Tensor {
         return largest ?? 0
     }
 
-    /// The means of blocks of rows × columns, at most `maxSize` of each (`HeatmapSVG.poolRanges`),
-    /// each block summed row by row, left to right, as `HeatmapSVG.pooled` does.
+    /// The means of blocks of rows × columns, at most `maxSize` of each (`HeatmapSVG.poolBlockMeans`).
     func pooledBlocks(maxSize: Int) -> [[Double?]] {
-        pooledBlocks(rowRanges: HeatmapSVG.poolRanges(count: rows, maxSize: maxSize),
-                     columnRanges: HeatmapSVG.poolRanges(count: cols, maxSize: maxSize))
+        HeatmapSVG.poolBlockMeans(rows: rows, cols: cols, maxSize: maxSize) { self[$0, $1] }
     }
+}
 
-    /// The means of the blocks `rowRanges` × `columnRanges`, as above.
-    func pooledBlocks(rowRanges: [Range<Int>], columnRanges: [Range<Int>]) -> [[Double?]] {
-        rowRanges.map { block in
-            var sums = [Double](repeating: 0, count: columnRanges.count)
-            for r in block {
-                for (k, columns) in columnRanges.enumerated() {
-                    for c in columns { sums[k] += values[r * cols + c] }
+extension TransposedMatrix {
+    /// The means of blocks of rows × columns of M (not of its stored transpose), as `Tensor`'s.
+    func pooledBlocks(maxSize: Int) -> [[Double?]] {
+        HeatmapSVG.poolBlockMeans(rows: rows, cols: cols, maxSize: maxSize) { self[$0, $1] }
+    }
+}
+
+extension HeatmapSVG {
+    /// The means of blocks of rows × columns of a rows × cols matrix whose entry [i, j] is
+    /// `entry(i, j)`, at most `maxSize` blocks a side (`poolRanges`), each block summed row by
+    /// row, left to right, as `HeatmapSVG.pooled` does. One block at a time: a block's entries
+    /// stay in the cache whichever way the matrix is stored (W_lm's transpose included).
+    static func poolBlockMeans(rows: Int, cols: Int, maxSize: Int, _ entry: (Int, Int) -> Double) -> [[Double?]] {
+        let columnRanges = poolRanges(count: cols, maxSize: maxSize)
+        return poolRanges(count: rows, maxSize: maxSize).map { rowRange in
+            columnRanges.map { columnRange -> Double? in
+                guard !rowRange.isEmpty, !columnRange.isEmpty else { return nil }
+                var sum = 0.0
+                for i in rowRange {
+                    for j in columnRange { sum += entry(i, j) }
                 }
-            }
-            return columnRanges.indices.map { k in
-                let n = block.count * columnRanges[k].count
-                return n == 0 ? nil : sums[k] / Double(n)
+                return sum / Double(rowRange.count * columnRange.count)
             }
         }
     }

@@ -46,7 +46,7 @@ struct WorkedSum: MustacheParent {
                     eachLeftItsOwn: Bool = false) -> WorkedSum {
         let n = min(a.count, b.count)
         let (da, db) = (decimals(showing: a, count: n), decimals(showing: b, count: n))
-        func left(_ i: Int) -> Int { eachLeftItsOwn ? decimals(showing: [a[i]], count: 1) : da }
+        func left(_ i: Int) -> Int { eachLeftItsOwn ? decimals(forTwoDigitsOf: a[i]) : da }
         var terms = shortened(n, gap: { "… (\($0) more terms)" }) { i in
             Term(left: signed(a[i], decimals: left(i)), right: signed(b[i], decimals: db))
         }
@@ -65,7 +65,12 @@ struct WorkedSum: MustacheParent {
     /// largest shown one needs them for two significant digits (GPT-2's weights are ~0.02: at
     /// 2 decimals 0.015 read 0.02).
     static func decimals(showing values: [Double], count: Int) -> Int {
-        Swift.max(2, NumberFormat.decimals(showing: 2, of: shortened(count).map { abs(values[$0]) }.max() ?? 0))
+        decimals(forTwoDigitsOf: shortened(count).map { abs(values[$0]) }.max() ?? 0)
+    }
+
+    /// 2, or more when `value` needs them for two significant digits.
+    static func decimals(forTwoDigitsOf value: Double) -> Int {
+        Swift.max(2, NumberFormat.decimals(showing: 2, of: value))
     }
 
     /// The indices `shortened` writes out.
