@@ -22,7 +22,7 @@ import Testing
             ("lm-head.html", [">0.35<", "“cat”", "= 0.3509"]),
             ("prediction.html", ["20.6%", "1.8313", "−ln(0.1602) = 1.8313", "worse than a blind, uniform guess", "gradient.html"]),
             ("gradient.html", ["0.1602 − 1 = −0.8398", "0.2058 − 0 = 0.2058"]),
-            ("backprop.html", ["the largest entries are in W_lm"]),
+            ("backprop.html", ["the largest entry is in W_lm", "<td class=\"num\">0.0586</td>", "W_lm: largest entry <strong>0.6252</strong>, the largest of all"]),
             ("step.html", ["η = 0.02", "from 16.0% to 16.3%", "the loss from 1.8313 to 1.8115", "The model still predicts “<bdi>cat</bdi>”",
                            "This model file holds no biases and no LayerNorm γ or β, so they are not parameters here: they stay at 0 and 1 and do not move."]),
             ("training.html", ["flips from “<bdi>cat</bdi>” to “<bdi>mat</bdi>” at step 10", "from 16.0% to 61.1%", "0.4921"]),
@@ -303,6 +303,9 @@ import Testing
         #expect(text(chars["tokens.html"]).contains("one character at a time"))
         #expect(text(chars["training.html"]).contains("no target word was given, so there is no loss"))
         #expect(text(chars["trace.json"]).contains("\"grads\": null"))
+        // A small square in LayerNorm's worked variance keeps two significant digits (0.0002 at
+        // four decimals), the others their four.
+        #expect(text(chars["layernorm.html"]).contains("(0.1081 + 0.1321 + 0.0013 + 0.0455 + 1.6933 + 1.5152 + 0.00017 + 0.0743) / 8 = 0.4463"))
         try SiteBuild.run(options(model: RepoPaths.fixture("deep"), output: tmp.sub("deep")))
         #expect(readTree(tmp.sub("deep"))["layer3-mlp.html"] != nil)
     }

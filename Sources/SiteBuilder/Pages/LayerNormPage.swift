@@ -52,6 +52,11 @@ enum LayerNormPage {
         let n = Double(d)
         let meanSum = WorkedSum.joinedSum(x)
         let deviations = x.map { $0 - row.mean }
+        // Each square and the variance keep 4 decimals, or more when a small one (GPT-2's ~0.02
+        // deviations square to ~0.0004) needs them for two significant digits.
+        let squares = WorkedSum.shortened(deviations.map { $0 * $0 }.map { WorkedSum.signed($0, decimals: max(4, WorkedSum.decimals(forTwoDigitsOf: $0))) },
+                                          separator: " + ")
+        let variance = NumberFormat.short(row.variance, decimals: max(4, WorkedSum.decimals(forTwoDigitsOf: row.variance)))
         let hasGamma = params.gamma != nil || params.beta != nil
         let gamma0 = params.gamma?[0] ?? 1, beta0 = params.beta?[0] ?? 0
         var first = "(\(WorkedSum.signed(x[0], decimals: 4)) − \(WorkedSum.signed(row.mean, decimals: 4))) / \(NumberFormat.short(row.std, decimals: 4))"
@@ -66,8 +71,8 @@ enum LayerNormPage {
             inputName: inputName,
             workedMean: "(\(meanSum)) / \(d) = \(NumberFormat.short(row.mean, decimals: 4))",
             workedDeviations: WorkedSum.vector(deviations, decimals: 4),
-            workedVariance: "(\(WorkedSum.squares(deviations, decimals: 4))) / \(d) = (\(WorkedSum.joinedSum(deviations.map { $0 * $0 }, decimals: 4))) / \(d) = \(NumberFormat.short(row.variance, decimals: 4))",
-            workedStd: "√(\(NumberFormat.short(row.variance, decimals: 4)) + \(NumberFormat.exact(s.model.config.layerNormEps))) = \(NumberFormat.short(row.std, decimals: 4))",
+            workedVariance: "(\(WorkedSum.squares(deviations, decimals: 4))) / \(d) = (\(squares)) / \(d) = \(variance)",
+            workedStd: "√(\(variance) + \(NumberFormat.exact(s.model.config.layerNormEps))) = \(NumberFormat.short(row.std, decimals: 4))",
             workedFirst: first,
             hasParameters: hasGamma,
             scaleShift: FormulaTerms.layerNormScaleShift(params),
