@@ -21,7 +21,10 @@ enum BackpropPage {
         /// Pooled maps (a matrix wider than `overviewSize`) are about 500 units wide: two a row
         /// on a wide screen rather than three, so their labels stay 11 px.
         var wideHeatmaps: Bool
-        var blame: [Blame]
+        /// The largest |dL/dW| entry of each layer's six matrices, a row per layer, and W_lm's.
+        var blameRows: [BlameRow]
+        var lmLargest: String
+        var lmIsMostBlamed: Bool
         var mostBlamed: String
         var focusWord: String
         var focusCls: String
@@ -61,9 +64,14 @@ enum BackpropPage {
         /// The scale spans the pooled figure's block means, not its entries.
         var scaleOfMeans: Bool
     }
-    struct Blame {
-        var name: String
+    struct BlameRow {
+        var layer: Int
+        var cells: [BlameCell]
+    }
+    struct BlameCell {
         var largest: String
+        /// The largest entry of all the matrices (marked in bold, not by colour alone).
+        var isMostBlamed: Bool
     }
 
     /// How many entries of dL/dh2 are worked by hand.
@@ -159,10 +167,13 @@ enum BackpropPage {
         } ?? 0
         let openHeatmaps = folds ? [heatmaps[openIndex]] : heatmaps
         let foldedHeatmaps = folds ? heatmaps.indices.filter { $0 != openIndex }.map { heatmaps[$0] } : []
-        var largestByMatrix: [(name: String, largest: Double)] = matrices.indices.map { k in (matrices[k].name, largest[k]) }
-        largestByMatrix.sort { a, b in a.largest != b.largest ? a.largest > b.largest : a.name < b.name }
-        let blame: [Blame] = largestByMatrix.map { entry in
-            Blame(name: entry.name, largest: NumberFormat.short(entry.largest, decimals: 4))
+        // The matrix with the largest entry (ties: the first in model order), marked in the table.
+        let mostBlamed = matrices.indices.max { a, b in largest[a] != largest[b] ? largest[a] < largest[b] : a > b } ?? 0
+        // matrices holds each layer's six in order, then W_lm: a layer's row is its six.
+        let blameRows = (0..<c.nLayers).map { l in
+            BlameRow(layer: l + 1, cells: (6 * l..<6 * l + 6).map { k in
+                BlameCell(largest: NumberFormat.short(largest[k], decimals: 4), isMostBlamed: k == mostBlamed)
+            })
         }
         // One step back by hand: dL/d(LM head input) = (p − onehot) · W_lmᵀ, entry by entry.
         let dLogits = g.logits.row(f), wLM = s.model.weights.wLM, dFinal = g.final.row(f)
@@ -188,8 +199,10 @@ enum BackpropPage {
             foldedNames: foldedHeatmaps.map { "dL/d" + $0.name }.joined(separator: ", "),
             openName: heatmaps.isEmpty ? "" : heatmaps[openIndex].name,
             wideHeatmaps: wideHeatmaps,
-            blame: blame,
-            mostBlamed: largestByMatrix.first?.name ?? "",
+            blameRows: blameRows,
+            lmLargest: NumberFormat.short(largest[matrices.count - 1], decimals: 4),
+            lmIsMostBlamed: mostBlamed == matrices.count - 1,
+            mostBlamed: matrices[mostBlamed].name,
             focusWord: t.tokens[f], focusCls: s.tokenClass(f),
             isRelu: c.activation == .relu,
             finalName: LMHeadPage.inputName(c),
