@@ -54,9 +54,8 @@ enum LayerNormPage {
         let deviations = x.map { $0 - row.mean }
         // Each square and the variance keep 4 decimals, or more when a small one (GPT-2's ~0.02
         // deviations square to ~0.0004) needs them for two significant digits.
-        let squares = WorkedSum.shortened(deviations.map { $0 * $0 }.map { WorkedSum.signed($0, decimals: max(4, WorkedSum.decimals(forTwoDigitsOf: $0))) },
-                                          separator: " + ")
-        let variance = NumberFormat.short(row.variance, decimals: max(4, WorkedSum.decimals(forTwoDigitsOf: row.variance)))
+        let squares = WorkedSum.shortened(deviations.map { NumberFormat.atLeastTwoDigits($0 * $0) }, separator: " + ")
+        let variance = NumberFormat.atLeastTwoDigits(row.variance)
         let hasGamma = params.gamma != nil || params.beta != nil
         let gamma0 = params.gamma?[0] ?? 1, beta0 = params.beta?[0] ?? 0
         var first = "(\(WorkedSum.signed(x[0], decimals: 4)) − \(WorkedSum.signed(row.mean, decimals: 4))) / \(NumberFormat.short(row.std, decimals: 4))"

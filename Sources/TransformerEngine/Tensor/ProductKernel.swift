@@ -44,7 +44,8 @@ enum ProductKernel {
     /// Products with fewer multiply-adds than this run on one thread: below it, handing work to
     /// another core costs about as much as it saves (waking a thread took tens of µs here; at
     /// 1 << 18 the 64-wide benchmark model's build spent 4% of its time in those wake-ups and
-    /// ran 10% slower than at 1 << 21, while GPT-2 small's products are all far above both).
+    /// ran 10% slower than at 1 << 21; GPT-2 small's build, whose continuations' 2-row
+    /// attention products fall between the two, measured the same at both).
     static let parallelWork = 1 << 21
 
     /// The left operand a of a·b, stored as it is or transposed (then a[i, k] is `tensor[k, i]`).
