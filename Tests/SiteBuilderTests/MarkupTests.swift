@@ -107,6 +107,19 @@ import ModelFormats
         #expect(WorkedSum.vector([-0.2, 0.3]) == "[ −0.20, 0.30 ]")
     }
 
+    /// Every long sum is shortened by one rule, which makes only the parts it shows (a GPT-2
+    /// softmax has 50,257 terms): the first 6, "… N more", the last 2.
+    @Test func longSumsShowTheirFirstSixAndLastTwoParts() {
+        var made: [Int] = []
+        let text = WorkedSum.shortened(50_257, separator: " + ") { made.append($0); return "x\($0)" }
+        #expect(text == "x0 + x1 + x2 + x3 + x4 + x5 + … 50249 more + x50255 + x50256")
+        #expect(made == [0, 1, 2, 3, 4, 5, 50255, 50256])
+        #expect(WorkedSum.shortened(10, separator: ", ") { String($0) } == "0, 1, 2, 3, 4, 5, 6, 7, 8, 9")
+        #expect(WorkedSum.shortened(11) == [0, 1, 2, 3, 4, 5, 9, 10])
+        #expect(WorkedSum.squares([0.5, -0.25]) == "0.50² + (−0.25)²")
+        #expect(WorkedSum.joinedSum(Array(repeating: 1, count: 11)) == "1.00 + 1.00 + 1.00 + 1.00 + 1.00 + 1.00 + … 3 more + 1.00 + 1.00")
+    }
+
     /// GPT-2-sized weights (~0.02) get the decimals that show two significant digits of the
     /// largest shown one; the other side keeps 2. A hidden term does not count.
     @Test func workedSumsShowSmallWeightsToTwoSignificantDigits() throws {

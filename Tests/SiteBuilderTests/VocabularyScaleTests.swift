@@ -20,6 +20,8 @@ import TransformerEngine
         let m = Self.matrix(rows: rows, columns: columns)
         let expected = HeatmapSVG.pooled(m.nested.map { $0.map { Optional($0) } }, maxSize: maxSize)
         #expect(m.pooledBlocks(maxSize: maxSize) == expected)
+        // Held as its transpose (W_lm), the blocks are visited column by column: the same bits.
+        #expect(TransposedMatrix(m).pooledBlocks(maxSize: maxSize) == expected)
     }
 
     @Test func largestMagnitudesEqualTheNestedOnes() {

@@ -47,18 +47,19 @@ struct WorkedSum: MustacheParent {
         let n = min(a.count, b.count)
         let (da, db) = (decimals(showing: a, count: n), decimals(showing: b, count: n))
         func left(_ i: Int) -> Int { eachLeftItsOwn ? decimals(forTwoDigitsOf: a[i]) : da }
-        var terms = shortened(n, gap: { "… (\($0) more terms)" }) { i in
+        var terms = shortened(n, gap: { Term(left: "… (\($0) more terms)") }) { i in
             Term(left: signed(a[i], decimals: left(i)), right: signed(b[i], decimals: db))
         }
         if let bias { terms.append(Term(left: "\(signed(bias)) (bias)")) }
         return WorkedSum(terms: terms, result: NumberFormat.short(result, decimals: 4))
     }
 
-    /// The terms 0..<count as written out: all of up to 10, else the first 6, a gap (its text
-    /// says how many are left out) and the last 2 (only the shown ones are made).
-    static func shortened(_ count: Int, gap: (Int) -> String, _ term: (Int) -> Term) -> [Term] {
-        guard count > 10 else { return (0..<count).map(term) }
-        return (0..<6).map(term) + [Term(left: gap(count - 8))] + (count - 2..<count).map(term)
+    /// The parts 0..<count of a long sum or list as written out: all of up to 10, else the
+    /// first 6, a gap (given how many are left out) and the last 2; only the shown parts are
+    /// made. Every shortened sum on the site follows this one rule.
+    static func shortened<Part>(_ count: Int, gap: (Int) -> Part, _ part: (Int) -> Part) -> [Part] {
+        guard count > 10 else { return (0..<count).map(part) }
+        return (0..<6).map(part) + [gap(count - 8)] + (count - 2..<count).map(part)
     }
 
     /// Decimals for the first `count` of `values` as a sum writes them out: 2, or more when the
@@ -75,7 +76,7 @@ struct WorkedSum: MustacheParent {
 
     /// The indices `shortened` writes out.
     static func shortened(_ count: Int) -> [Int] {
-        count > 10 ? Array(0..<6) + Array(count - 2..<count) : Array(0..<count)
+        shortened(count, gap: { _ in nil }) { Optional($0) }.compactMap { $0 }
     }
 
     /// A number for use inside a sum: negatives in parentheses.
@@ -99,29 +100,18 @@ extension WorkedSum {
     /// `0.20 + (−0.10) + 0.70` with long lists shortened; by default at the decimals
     /// `decimals(showing:count:)` gives.
     static func joinedSum(_ values: [Double], decimals: Int? = nil) -> String {
-        let n = values.count
-        let decimals = decimals ?? Self.decimals(showing: values, count: n)
-        func part(_ i: Int) -> String { signed(values[i], decimals: decimals) }
-        let parts = n > 10
-            ? (0..<6).map(part) + ["… \(n - 8) more"] + (n - 2..<n).map(part)
-            : (0..<n).map(part)
-        return parts.joined(separator: " + ")
+        let decimals = decimals ?? Self.decimals(showing: values, count: values.count)
+        return shortened(values.count, separator: " + ") { signed(values[$0], decimals: decimals) }
     }
 
     /// `(−0.3750)² + 0.1250² + …`: each value squared, long lists shortened like `joinedSum`.
     static func squares(_ values: [Double], decimals: Int = 2) -> String {
-        let n = values.count
-        func part(_ i: Int) -> String { signed(values[i], decimals: decimals) + "²" }
-        let parts = n > 10
-            ? (0..<6).map(part) + ["… \(n - 8) more"] + (n - 2..<n).map(part)
-            : (0..<n).map(part)
-        return parts.joined(separator: " + ")
+        shortened(values.count, separator: " + ") { signed(values[$0], decimals: decimals) + "²" }
     }
 
-    /// Parts joined by `separator`; more than 10 keep their first 6 and last 2.
-    static func shortened(_ parts: [String], separator: String) -> String {
-        let n = parts.count
-        let shown = n > 10 ? Array(parts.prefix(6)) + ["… \(n - 8) more"] + Array(parts.suffix(2)) : parts
-        return shown.joined(separator: separator)
+    /// The parts 0..<count joined by `separator`: all of up to 10, else the first 6,
+    /// "… N more" and the last 2. Only the shown parts are made (a GPT-2 softmax has 50,257).
+    static func shortened(_ count: Int, separator: String, _ part: (Int) -> String) -> String {
+        shortened(count, gap: { "… \($0) more" }, part).joined(separator: separator)
     }
 }

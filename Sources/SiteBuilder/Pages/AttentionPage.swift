@@ -141,9 +141,9 @@ enum AttentionPage {
             let qf = Array(layer.q.row(f)[cols]), k0 = Array(layer.k.row(0)[cols])
             let raw = zip(qf, k0).reduce(0) { $0 + $1.0 * $1.1 }
             let score = layer.scores[h][f, 0]
-            let exps = shortened(f + 1) { j in "e^\(WorkedSum.signed(layer.scores[h][f, j]))" }
-            let softmaxText = "e^\(WorkedSum.signed(score)) / (" + exps.joined(separator: " + ") + ") = \(NumberFormat.short(weights[f, 0], decimals: 4))"
-            let contextTerms = WorkedSum.shortened(f + 1, gap: { "… \($0) more" }) { j in
+            let exps = WorkedSum.shortened(f + 1, separator: " + ") { j in "e^\(WorkedSum.signed(layer.scores[h][f, j]))" }
+            let softmaxText = "e^\(WorkedSum.signed(score)) / (" + exps + ") = \(NumberFormat.short(weights[f, 0], decimals: 4))"
+            let contextTerms = WorkedSum.shortened(f + 1, gap: { WorkedSum.Term(left: "… \($0) more") }) { j in
                 WorkedSum.Term(left: WorkedSum.signed(weights[f, j]), right: WorkedSum.signed(layer.v[j, cols.lowerBound]))
             }
             let collapsed = h > 0 && c.nHeads > collapseHeadsAbove && !isStrip
@@ -218,7 +218,7 @@ enum AttentionPage {
         let shares = (0..<c.nHeads).map { h in (h * dh..<(h + 1) * dh).reduce(0.0) { $0 + layer.context[f, $1] * w.wO[$1, 0] } }
         let shareTerms = shares.enumerated().map { h, share in "\(WorkedSum.signed(share, decimals: 4)) (head \(h + 1))" }
             + (w.bO.map { ["\(WorkedSum.signed($0[0], decimals: 4)) (b_o)"] } ?? [])
-        let woMixing = AttentionPage.shortened(shareTerms.count) { shareTerms[$0] }.joined(separator: " + ")
+        let woMixing = WorkedSum.shortened(shareTerms.count, separator: " + ") { shareTerms[$0] }
             + " = " + NumberFormat.short(layer.attnOut[f, 0], decimals: 4)
         return Context(
             isStrip: isStrip, stripHeatmap: stripHeatmap, fullHref: s.file(.attention(l)),
@@ -252,11 +252,6 @@ enum AttentionPage {
         )
     }
 
-    /// The terms 0..<count of a long sum as written out: all of up to 10, else the first 6,
-    /// "… N more" and the last 2 (only the shown ones are formatted).
-    static func shortened(_ count: Int, _ term: (Int) -> String) -> [String] {
-        count <= 10 ? (0..<count).map(term) : (0..<6).map(term) + ["… \(count - 8) more"] + (count - 2..<count).map(term)
-    }
 }
 
 extension Stage {

@@ -54,7 +54,7 @@ enum LayerNormPage {
         let deviations = x.map { $0 - row.mean }
         // Each square and the variance keep 4 decimals, or more when a small one (GPT-2's ~0.02
         // deviations square to ~0.0004) needs them for two significant digits.
-        let squares = WorkedSum.shortened(deviations.map { NumberFormat.atLeastTwoDigits($0 * $0) }, separator: " + ")
+        let squares = WorkedSum.shortened(deviations.count, separator: " + ") { NumberFormat.atLeastTwoDigits(deviations[$0] * deviations[$0]) }
         let variance = NumberFormat.atLeastTwoDigits(row.variance)
         let hasGamma = params.gamma != nil || params.beta != nil
         let gamma0 = params.gamma?[0] ?? 1, beta0 = params.beta?[0] ?? 0

@@ -98,7 +98,7 @@ struct WorkedSoftmax {
         let values = logits.map { exp($0 - shift) }
         let total = values.reduce(0, +)
         func power(_ z: Double) -> String { shift == 0 ? "e^\(WorkedSum.signed(z, decimals: 4))" : "e^(\(WorkedSum.signed(z, decimals: 4)) − \(NumberFormat.short(shift, decimals: 4)))" }
-        exponentials = WorkedSum.shortened(logits.indices.map { "\(power(logits[$0])) = \(NumberFormat.short(values[$0], decimals: 4))" }, separator: ", ")
+        exponentials = WorkedSum.shortened(logits.count, separator: ", ") { "\(power(logits[$0])) = \(NumberFormat.short(values[$0], decimals: 4))" }
         sum = WorkedSum.joinedSum(values, decimals: 4) + " = " + NumberFormat.short(total, decimals: 4)
         division = "\(power(logits[word])) / \(NumberFormat.short(total, decimals: 4)) = \(NumberFormat.short(values[word], decimals: 4)) / \(NumberFormat.short(total, decimals: 4)) = \(NumberFormat.short(probability, decimals: 4))"
     }
