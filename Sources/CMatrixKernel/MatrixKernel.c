@@ -19,9 +19,15 @@ int sitegen_has_avx2(void) {
 __attribute__((target("avx2")))
 void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
                            const double *a, long aRow, long aCol,
-                           const double *b, long bRow, long bCol, long kCount,
+                           const double *b, const float *bNarrow, long bRow, long bCol, long kCount,
                            const double *first) {
     if (m <= 0 || jEnd <= jBegin) return;
+    // B held in binary32 (bNarrow, a checkpoint's weights as stored) is widened as it is read,
+    // exactly (every binary32 is a binary64): the same numbers, so the same sums, bit for bit.
+    // b[k][j] as a double, whichever way B is held:
+#define B_ENTRY(index) (bNarrow ? (double)bNarrow[index] : b[index])
+    // Four consecutive entries of the panel being read (`src`, or `srcNarrow` when it is B's binary32 itself):
+#define LOAD_B(offset) (srcNarrow ? _mm256_cvtps_pd(_mm_loadu_ps(srcNarrow + (offset))) : _mm256_loadu_pd(src + (offset)))
     long panels = (jEnd - jBegin) / 8;
     // The columns left over after the whole panels (fewer than eight) form one last, narrow
     // panel: its missing columns are zeros in the copied panel, and only its real columns are
@@ -47,13 +53,16 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
         const __m256i mask1 = _mm256_setr_epi64x(real > 4 ? -1 : 0, real > 5 ? -1 : 0, real > 6 ? -1 : 0, real > 7 ? -1 : 0);
         // src[k·step + jj] = b[k][j + jj]
         const int straight = direct && !narrow;
-        const double *src = straight ? b + j : panel;
+        // A panel read straight from B in binary32 is widened four entries a load (exactly).
+        const double *src = straight && !bNarrow ? b + j : panel;
+        const float *srcNarrow = straight && bNarrow ? bNarrow + j : NULL;
         const long step = straight ? bRow : 8;
         if (!straight) {
             for (long k = 0; k < kCount; k++) {
-                for (long jj = 0; jj < 8; jj++) panel[k * 8 + jj] = jj < real ? b[k * bRow + (j + jj) * bCol] : 0.0;
+                for (long jj = 0; jj < 8; jj++) panel[k * 8 + jj] = jj < real ? B_ENTRY(k * bRow + (j + jj) * bCol) : 0.0;
             }
         }
+
         // Every row's sums start from the same bias (or +0).
         const __m256d start0 = first ? _mm256_maskload_pd(first + j, mask0) : zero;
         const __m256d start1 = first ? _mm256_maskload_pd(first + j + 4, mask1) : zero;
@@ -64,7 +73,7 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
             __m256d x01 = start1, x11 = start1, x21 = start1, x31 = start1;
             const double *a0 = a + i * aRow, *a1 = a0 + aRow, *a2 = a1 + aRow, *a3 = a2 + aRow;
             for (long k = 0; k < kCount; k++) {
-                __m256d b0 = _mm256_loadu_pd(src + k * step), b1 = _mm256_loadu_pd(src + k * step + 4);
+                __m256d b0 = LOAD_B(k * step), b1 = LOAD_B(k * step + 4);
                 __m256d r0 = _mm256_set1_pd(a0[k * aCol]), r1 = _mm256_set1_pd(a1[k * aCol]);
                 __m256d r2 = _mm256_set1_pd(a2[k * aCol]), r3 = _mm256_set1_pd(a3[k * aCol]);
                 x00 = _mm256_add_pd(x00, _mm256_mul_pd(r0, b0)); x01 = _mm256_add_pd(x01, _mm256_mul_pd(r0, b1));
@@ -90,7 +99,7 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
             __m256d x00 = start0, x10 = start0, x01 = start1, x11 = start1;
             const double *a0 = a + i * aRow, *a1 = a0 + aRow;
             for (long k = 0; k < kCount; k++) {
-                __m256d b0 = _mm256_loadu_pd(src + k * step), b1 = _mm256_loadu_pd(src + k * step + 4);
+                __m256d b0 = LOAD_B(k * step), b1 = LOAD_B(k * step + 4);
                 __m256d r0 = _mm256_set1_pd(a0[k * aCol]), r1 = _mm256_set1_pd(a1[k * aCol]);
                 x00 = _mm256_add_pd(x00, _mm256_mul_pd(r0, b0)); x01 = _mm256_add_pd(x01, _mm256_mul_pd(r0, b1));
                 x10 = _mm256_add_pd(x10, _mm256_mul_pd(r1, b0)); x11 = _mm256_add_pd(x11, _mm256_mul_pd(r1, b1));
@@ -104,8 +113,8 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
             __m256d x0 = start0, x1 = start1;
             for (long k = 0; k < kCount; k++) {
                 __m256d r = _mm256_set1_pd(ai[k * aCol]);
-                x0 = _mm256_add_pd(x0, _mm256_mul_pd(r, _mm256_loadu_pd(src + k * step)));
-                x1 = _mm256_add_pd(x1, _mm256_mul_pd(r, _mm256_loadu_pd(src + k * step + 4)));
+                x0 = _mm256_add_pd(x0, _mm256_mul_pd(r, LOAD_B(k * step)));
+                x1 = _mm256_add_pd(x1, _mm256_mul_pd(r, LOAD_B(k * step + 4)));
             }
             _mm256_maskstore_pd(c + i * ldc + j, mask0, x0);
             _mm256_maskstore_pd(c + i * ldc + j + 4, mask1, x1);
@@ -117,13 +126,15 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
         for (long j = done; j < jEnd; j++) {
             double sum = first ? first[j] : 0.0;
             for (long k = 0; k < kCount; k++) {
-                double product = a[r * aRow + k * aCol] * b[k * bRow + j * bCol];
+                double product = a[r * aRow + k * aCol] * B_ENTRY(k * bRow + j * bCol);
                 sum = sum + product;
             }
             c[r * ldc + j] = sum;
         }
     }
     free(panel);
+#undef LOAD_B
+#undef B_ENTRY
 }
 
 #if defined(__GLIBC__)
@@ -163,9 +174,9 @@ int sitegen_has_avx2(void) { return 0; }
 
 void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
                            const double *a, long aRow, long aCol,
-                           const double *b, long bRow, long bCol, long kCount,
+                           const double *b, const float *bNarrow, long bRow, long bCol, long kCount,
                            const double *first) {
-    (void)c; (void)ldc; (void)m; (void)jBegin; (void)jEnd; (void)a; (void)aRow; (void)aCol; (void)b; (void)bRow; (void)bCol;
+    (void)c; (void)ldc; (void)m; (void)jBegin; (void)jEnd; (void)a; (void)aRow; (void)aCol; (void)b; (void)bNarrow; (void)bRow; (void)bCol;
     (void)kCount; (void)first;
 }
 
@@ -175,9 +186,9 @@ void sitegen_tanh_avx2(double *x, long begin, long end) { (void)x; (void)begin; 
 #endif
 
 // One pass the compiler vectorises: four bytes to a binary32 (a plain load on little-endian
-// processors, byte-swapped on the others), widened; the NaN/Inf test (all exponent bits set)
-// is or-ed up, not branched on.
-int sitegen_widen_f32(const unsigned char *bytes, long count, double *out) {
+// processors, byte-swapped on the others); the NaN/Inf test (all exponent bits set) is or-ed
+// up, not branched on.
+int sitegen_read_f32(const unsigned char *bytes, long count, float *out) {
     uint32_t nonFinite = 0;
     for (long i = 0; i < count; i++) {
         uint32_t bits;
@@ -185,10 +196,8 @@ int sitegen_widen_f32(const unsigned char *bytes, long count, double *out) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
         bits = __builtin_bswap32(bits);
 #endif
-        float value;
-        memcpy(&value, &bits, sizeof value);
         nonFinite |= (bits & 0x7F800000u) == 0x7F800000u;
-        out[i] = (double)value;
+        memcpy(out + i, &bits, sizeof bits);
     }
     return nonFinite ? 1 : 0;
 }

@@ -132,9 +132,11 @@ public enum CheckpointLoader {
         }
     }
 
-    /// A checkpoint matrix (or vector, as one row) as the engine's tensor.
+    /// A checkpoint matrix (or vector, as one row) as the engine's tensor; an F32 one keeps its
+    /// binary32 numbers as they are (the products widen them, exactly).
     static func matrix(_ t: CheckpointTensor) -> Tensor {
-        Tensor(shape: [t.rows, t.values.count / max(t.rows, 1)], values: t.values)
+        let shape = [t.rows, t.shape.reduce(1, *) / max(t.rows, 1)]
+        return t.binary32.isEmpty ? Tensor(shape: shape, values: t.values) : Tensor(shape: shape, binary32: t.binary32)
     }
 
     /// Each file's size and SHA-256, read 4 MiB at a time; the small files' bytes kept too.

@@ -70,6 +70,22 @@ import ModelFormats
         #expect(x[rows: [1]].values == [6, 7, 8, 9, 10, 11])
     }
 
+    /// A tensor held as binary32 (a checkpoint's weight) reads as the Doubles it widens to,
+    /// entry by entry, by row, by rows and columns, transposed and mapped; written to, it holds
+    /// Doubles from then on.
+    @Test func aBinary32TensorReadsAsItsDoubles() {
+        let stored: [Float] = [0.1, -2.5, 3e-8, 1e30, -0.0, 7]
+        var x = Tensor(shape: [2, 3], binary32: stored)
+        let doubles = Tensor(shape: [2, 3], values: stored.map(Double.init))
+        #expect(x.isBinary32 && x.values.isEmpty && x == doubles && x.widened.values == doubles.values)
+        #expect(x[0, 0] == Double(Float(0.1)) && x[0, 0] != 0.1 && x.entry(4).sign == .minus)
+        #expect(x.row(1) == doubles.row(1) && x.nested == doubles.nested)
+        #expect(x[rows: [1, 0]] == doubles[rows: [1, 0]] && x[columns: 1..<3] == doubles[columns: 1..<3])
+        #expect(x.T == doubles.T && x.map { $0 * 2 } == doubles.map { $0 * 2 } && x + x == doubles + doubles)
+        x[1, 2] = 0.3
+        #expect(!x.isBinary32 && x.values == stored.prefix(5).map(Double.init) + [0.3])
+    }
+
     /// The transpose is copied in 32 × 32 tiles: shapes that end inside a tile, and ones with a
     /// single row or column, move every entry to its place.
     @Test func transposeMovesEveryEntryAcrossTileEdges() {

@@ -128,7 +128,31 @@ import Testing
         }
     }
 
-    /// Equal bit patterns (any NaN equals any NaN).
+    /// A right operand held as binary32 (a checkpoint's weight) gives the bits of the same
+    /// numbers held as Doubles: straight, transposed, with few rows (read in place) and many
+    /// (copied into panels), on one thread or more, by both kernels.
+    @Test func aBinary32RightOperandGivesTheBitsOfItsDoubles() {
+        var rng = KernelTestRandom(seed: 0x66333220)
+        func float() -> Float { Float(rng.value()) }
+        for (m, k, n) in [(1, 5, 7), (2, 16, 33), (3, 9, 8), (8, 12, 17), (24, 64, 300), (2, 512, 4101), (1, 0, 4)] {
+            let a = Tensor(shape: [m, k], values: (0..<(m * k)).map { _ in rng.value() })
+            let b = Tensor(shape: [k, n], binary32: (0..<(k * n)).map { _ in float() })
+            let bt = Tensor(shape: [n, k], binary32: (0..<(n * k)).map { _ in float() })
+            let bias = (0..<n).map { _ in rng.value() }
+            #expect(b.isBinary32 == (k * n > 0) && !b.widened.isBinary32 && b == b.widened)
+            let expected = Self.loop(a.values, b.widened.values, m: m, k: k, n: n, bias: bias)
+            let expectedT = Self.loop(a.values, bt.widened.T.values, m: m, k: k, n: n, bias: bias)
+            #expect(Self.same(matmul(a, b, bias: bias).values, expected), "\(m)×\(k)×\(n)")
+            #expect(Self.same(matmul(a, transposed: bt, bias: bias).values, expectedT), "\(m)×\(k)×\(n) transposed")
+            #expect(Self.same(ProductKernel.plain(a, b, bias: bias).values, expected))
+            if ProductKernel.hasAVX2 {
+                for threads in [1, 2, 3] {
+                    #expect(Self.same(ProductKernel.avx2(a, b, bias: bias, threads: threads).values, expected), "\(threads) threads")
+                }
+            }
+        }
+    }
+
     /// `linearBackward` leaves out the positions whose row of ∂L/∂y is zero (the LM head's but
     /// the last, for the prompt's loss): the same bits as both whole products, for finite x and W
     /// with ±0 and mixed magnitudes, whichever rows are zero (none, some, all but one, all); and
@@ -159,6 +183,7 @@ import Testing
         }
     }
 
+    /// Equal bit patterns (any NaN equals any NaN).
     static func same(_ x: [Double], _ y: [Double]) -> Bool {
         x.count == y.count && zip(x, y).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
     }

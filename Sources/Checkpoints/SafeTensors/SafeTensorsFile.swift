@@ -166,11 +166,11 @@ public struct SafeTensorsFile: Sendable {
         return Entry(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<end)
     }
 
-    /// The tensor `name` converted to `Double`; every value must be finite.
+    /// The tensor `name`; every value must be finite. F32 values are kept as they are
+    /// (`CheckpointTensor.binary32`), the other dtypes converted to `Double`.
     public func tensor(_ name: String) throws -> CheckpointTensor {
         let entry = try readableEntry(name)
-        let values = try self.values(of: entry, columnBlocks: 1)[0]
-        return CheckpointTensor(name: name, shape: entry.shape, values: values, dtype: entry.dtype)
+        return try tensors(of: entry, columnBlocks: 1)[0]
     }
 
     /// The tensor `name` cut into `count` equal blocks of columns (of its last dimension), as
@@ -178,14 +178,25 @@ public struct SafeTensorsFile: Sendable {
     /// written straight from the file: the whole tensor is never held beside its parts.
     public func columnBlocks(_ name: String, count: Int) throws -> [CheckpointTensor] {
         let entry = try readableEntry(name)
-        let width = (entry.shape.last ?? 1) / count
-        precondition(width * count == (entry.shape.last ?? 1), "\(count) blocks do not divide the columns of \(name)")
-        let blocks = try values(of: entry, columnBlocks: count)
-        return blocks.enumerated().map { block, values in
+        return try tensors(of: entry, columnBlocks: count)
+    }
+
+    /// `entry`'s tensor, its last dimension cut into `parts` equal blocks of columns.
+    private func tensors(of entry: Entry, columnBlocks parts: Int) throws -> [CheckpointTensor] {
+        let width = (entry.shape.last ?? 1) / parts
+        precondition(width * parts == (entry.shape.last ?? 1), "\(parts) blocks do not divide the columns of \(entry.name)")
+        let shape = Array(entry.shape.dropLast()) + [width]
+        func name(_ block: Int) -> String {
+            guard parts > 1 else { return entry.name }
             let columns = (block * width)..<((block + 1) * width)
-            return CheckpointTensor(name: entry.shape.count == 1 ? "\(name)[\(columns)]" : "\(name)[:, \(columns)]",
-                                    shape: Array(entry.shape.dropLast()) + [width], values: values, dtype: entry.dtype)
+            return entry.shape.count == 1 ? "\(entry.name)[\(columns)]" : "\(entry.name)[:, \(columns)]"
         }
+        if entry.dtype == .F32 {
+            let blocks: [[Float]] = try values(of: entry, columnBlocks: parts) { raw, out, n in sitegen_read_f32(raw, n, &out) != 0 }
+            return blocks.enumerated().map { CheckpointTensor(name: name($0), shape: shape, binary32: $1) }
+        }
+        let blocks: [[Double]] = try values(of: entry, columnBlocks: parts) { raw, out, n in Self.widen(raw, as: entry.dtype, into: &out, count: n) }
+        return blocks.enumerated().map { CheckpointTensor(name: name($0), shape: shape, values: $1, dtype: entry.dtype) }
     }
 
     private func readableEntry(_ name: String) throws -> Entry {
@@ -199,31 +210,33 @@ public struct SafeTensorsFile: Sendable {
         return entry
     }
 
-    /// The values of `entry` as `Double`, its last dimension cut into `parts` equal column blocks
-    /// (one block: the whole tensor in C order); every value must be finite. Read and converted
-    /// a megabyte at a time, each piece's values appended to the block they belong to: a 150 MB
-    /// tensor is read without a copy of its bytes, and each value is written once.
-    private func values(of entry: Entry, columnBlocks parts: Int) throws -> [[Double]] {
+    /// The values of `entry`, its last dimension cut into `parts` equal column blocks (one
+    /// block: the whole tensor in C order); every value must be finite. Read and converted a
+    /// megabyte at a time by `convert` (the first n values of the bytes into the buffer; true
+    /// when one is NaN or ±Inf), each piece's values appended to the block they belong to: a
+    /// 150 MB tensor is read without a copy of its bytes, and each value is written once.
+    private func values<Number: BinaryFloatingPoint>(of entry: Entry, columnBlocks parts: Int,
+                                                     convert: ([UInt8], inout [Number], Int) -> Bool) throws -> [[Number]] {
         let count = entry.dataOffsets.count / entry.dtype.byteSize
         let width = (entry.shape.last ?? 1) / parts
-        var blocks: [[Double]] = (0..<parts).map { _ in
-            var block: [Double] = []
+        var blocks: [[Number]] = (0..<parts).map { _ in
+            var block: [Number] = []
             block.reserveCapacity(count / parts)
             return block
         }
-        var widened = [Double](repeating: 0, count: min(count, Self.conversionChunk / entry.dtype.byteSize))
+        var converted = [Number](repeating: 0, count: min(count, Self.conversionChunk / entry.dtype.byteSize))
         var done = 0  // values appended so far, in C order
         let first = dataStart + entry.dataOffsets.lowerBound
         try source.pieces(of: first..<(first + entry.dataOffsets.count), size: Self.conversionChunk) { raw in
             let n = raw.count / entry.dtype.byteSize
-            if Self.widen(raw, as: entry.dtype, into: &widened, count: n),
-               let bad = widened[0..<n].firstIndex(where: { !$0.isFinite }) {
-                let what = widened[bad].isNaN ? "NaN" : (widened[bad] > 0 ? "+Inf" : "-Inf")
+            if convert(raw, &converted, n),
+               let bad = converted[0..<n].firstIndex(where: { !$0.isFinite }) {
+                let what = converted[bad].isNaN ? "NaN" : (converted[bad] > 0 ? "+Inf" : "-Inf")
                 throw CheckpointError(file: file, subject: "tensor \(entry.name)",
                                       message: "has \(what) at flat index \(done + bad) (index \(shapeText(multiIndex(done + bad, in: entry.shape)))), expected finite weights")
             }
             if parts == 1 {
-                blocks[0].append(contentsOf: widened[0..<n])
+                blocks[0].append(contentsOf: converted[0..<n])
                 done += n
                 return
             }
@@ -232,7 +245,7 @@ public struct SafeTensorsFile: Sendable {
             while i < n {
                 let column = done % (width * parts)
                 let run = min(n - i, width - column % width)
-                blocks[column / width].append(contentsOf: widened[i..<(i + run)])
+                blocks[column / width].append(contentsOf: converted[i..<(i + run)])
                 i += run
                 done += run
             }
@@ -244,12 +257,10 @@ public struct SafeTensorsFile: Sendable {
     static let conversionChunk = 1 << 20
 
     /// The first `count` little-endian values of `dtype` in `raw`, exactly, into `out[0..<count]`;
-    /// true when one of them is NaN or ±Inf. F32 (every GPT-2 checkpoint's) in the kernel file's
-    /// one C loop, the others one Swift loop per dtype.
+    /// true when one of them is NaN or ±Inf. One Swift loop per dtype (F32, every GPT-2
+    /// checkpoint's, is kept as binary32 by the kernel file's one C loop instead).
     private static func widen(_ raw: [UInt8], as dtype: DType, into out: inout [Double], count: Int) -> Bool {
         switch dtype {
-        case .F32:
-            return sitegen_widen_f32(raw, count, &out) != 0
         case .F64:
             for i in 0..<count {
                 var bits: UInt64 = 0
@@ -261,7 +272,7 @@ public struct SafeTensorsFile: Sendable {
         case .BF16:
             for i in 0..<count { out[i] = FloatBits.bfloat(UInt16(raw[2 * i]) | UInt16(raw[2 * i + 1]) << 8) }
         default:
-            break  // not reached: readableEntry(_:) refuses the other dtypes first
+            break  // not reached: F32 is read as binary32, and readableEntry(_:) refuses the other dtypes first
         }
         return out[0..<count].contains { !$0.isFinite }
     }

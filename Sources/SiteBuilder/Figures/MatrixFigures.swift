@@ -8,7 +8,7 @@ extension Tensor {
     /// The largest |entry| among the finite ones; 0 when there are none.
     var largestFiniteMagnitude: Double {
         var largest: Double? = nil
-        for value in values where value.isFinite {
+        for value in widened.values where value.isFinite {
             let size = Swift.abs(value)
             if largest.map({ size > $0 }) ?? true { largest = size }
         }
@@ -19,7 +19,7 @@ extension Tensor {
     /// it: a NaN compares false, so it wins only when it comes first.
     var largestMagnitude: Double {
         var largest: Double? = nil
-        for value in values {
+        for value in widened.values {
             let size = Swift.abs(value)
             if let current = largest { if current < size { largest = size } } else { largest = size }
         }
@@ -28,26 +28,26 @@ extension Tensor {
 
     /// The means of blocks of rows × columns, at most `maxSize` of each (`HeatmapSVG.poolBlockMeans`).
     func pooledBlocks(maxSize: Int) -> [[Double?]] {
-        HeatmapSVG.poolBlockMeans(values, rows: rows, cols: cols, strides: (cols, 1), maxSize: maxSize)
+        HeatmapSVG.poolBlockMeans(self, rows: rows, cols: cols, strides: (cols, 1), maxSize: maxSize)
     }
 }
 
 extension TransposedMatrix {
     /// The means of blocks of rows × columns of M (not of its stored transpose), as `Tensor`'s.
     func pooledBlocks(maxSize: Int) -> [[Double?]] {
-        HeatmapSVG.poolBlockMeans(transpose.values, rows: rows, cols: cols, strides: (1, rows), maxSize: maxSize)
+        HeatmapSVG.poolBlockMeans(transpose, rows: rows, cols: cols, strides: (1, rows), maxSize: maxSize)
     }
 }
 
 extension HeatmapSVG {
     /// The means of blocks of rows × columns of a rows × cols matrix whose entry [i, j] is
-    /// `stored[i·strides.row + j·strides.col]`, at most `maxSize` blocks a side (`poolRanges`),
+    /// `stored.entry(i·strides.row + j·strides.col)`, at most `maxSize` blocks a side (`poolRanges`),
     /// each block summed row by row, left to right, as `HeatmapSVG.pooled` does. The blocks are
     /// visited along the stored rows: for W_lm's transpose, a column of blocks (786 words of
     /// GPT-2's) at a time, whose entries stay in the cache while each block of it sums them in
     /// its own order (block by block across the matrix, every block's 786 words came from
     /// memory again, and GPT-2's pooled W_lm took a third of a second).
-    static func poolBlockMeans(_ stored: [Double], rows: Int, cols: Int, strides: (row: Int, col: Int), maxSize: Int) -> [[Double?]] {
+    static func poolBlockMeans(_ stored: Tensor, rows: Int, cols: Int, strides: (row: Int, col: Int), maxSize: Int) -> [[Double?]] {
         let rowRanges = poolRanges(count: rows, maxSize: maxSize), columnRanges = poolRanges(count: cols, maxSize: maxSize)
         var means = [[Double?]](repeating: [Double?](repeating: nil, count: columnRanges.count), count: rowRanges.count)
         func block(_ b: Int, _ k: Int) {
@@ -55,7 +55,7 @@ extension HeatmapSVG {
             guard !rowRange.isEmpty, !columnRange.isEmpty else { return }
             var sum = 0.0
             for i in rowRange {
-                for j in columnRange { sum += stored[i * strides.row + j * strides.col] }
+                for j in columnRange { sum += stored.entry(i * strides.row + j * strides.col) }
             }
             means[b][k] = sum / Double(rowRange.count * columnRange.count)
         }

@@ -74,8 +74,11 @@ enum ProductKernel {
         var strides: (row: Int, col: Int) { transposed ? (1, tensor.cols) : (tensor.cols, 1) }
     }
 
+    /// (A binary32 left operand, which the engine's products never have, is widened first; a
+    /// binary32 right one, a checkpoint's weight, is read as it is held.)
     static func product(_ a: Left, _ b: Right, bias: [Double]?, threads: Int = threads) -> Tensor {
-        hasAVX2 ? avx2(a, b, bias: bias, threads: threads) : plain(a, b, bias: bias)
+        let a = a.tensor.isBinary32 ? Left(a.tensor.widened, transposed: a.transposed) : a
+        return hasAVX2 ? avx2(a, b, bias: bias, threads: threads) : plain(a, b, bias: bias)
     }
 
     static func product(_ a: Tensor, _ b: Right, bias: [Double]?, threads: Int = threads) -> Tensor {
@@ -124,18 +127,23 @@ enum ProductKernel {
         let values = [Double](unsafeUninitializedCapacity: m * n) { c, count in
             if m > 0 && n > 0 {
                 a.tensor.values.withUnsafeBufferPointer { a in
-                    b.tensor.values.withUnsafeBufferPointer { b in
-                        func run(_ first: UnsafePointer<Double>?) {
-                            // (With k = 0 the kernel reads neither a nor b, whose storage may then be nil.)
-                            let call = KernelCall(c: c.baseAddress, m: m, n: n, k: k, a: a.baseAddress, aRow: aRow, aCol: aCol,
-                                                  b: b.baseAddress, bRow: bRow, bCol: bCol, first: first)
-                            if ranges.count == 1 {
-                                call.columns(ranges[0])
-                            } else {
-                                DispatchQueue.concurrentPerform(iterations: ranges.count) { call.columns(ranges[$0]) }
+                    b.tensor.values.withUnsafeBufferPointer { b64 in
+                        b.tensor.binary32.withUnsafeBufferPointer { b32 in
+                            func run(_ first: UnsafePointer<Double>?) {
+                                // (With k = 0 the kernel reads neither a nor b, whose storage may then be nil.
+                                // A b held as binary32 is read from b32 only; an empty array's storage
+                                // is not nil, so b32 is passed only then.)
+                                let call = KernelCall(c: c.baseAddress, m: m, n: n, k: k, a: a.baseAddress, aRow: aRow, aCol: aCol,
+                                                      b: b64.baseAddress, bBinary32: b.tensor.isBinary32 ? b32.baseAddress : nil,
+                                                      bRow: bRow, bCol: bCol, first: first)
+                                if ranges.count == 1 {
+                                    call.columns(ranges[0])
+                                } else {
+                                    DispatchQueue.concurrentPerform(iterations: ranges.count) { call.columns(ranges[$0]) }
+                                }
                             }
+                            if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
                         }
-                        if let bias { bias.withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
                     }
                 }
             }
@@ -152,11 +160,12 @@ enum ProductKernel {
         let a: UnsafePointer<Double>?
         let aRow, aCol: Int
         let b: UnsafePointer<Double>?
+        let bBinary32: UnsafePointer<Float>?
         let bRow, bCol: Int
         let first: UnsafePointer<Double>?
 
         func columns(_ r: Range<Int>) {
-            sitegen_multiply_avx2(c, n, m, r.lowerBound, r.upperBound, a, aRow, aCol, b, bRow, bCol, k, first)
+            sitegen_multiply_avx2(c, n, m, r.lowerBound, r.upperBound, a, aRow, aCol, b, bBinary32, bRow, bCol, k, first)
         }
     }
 

@@ -87,7 +87,7 @@ enum GradientStep {
     static func step(_ w: Tensor, rows: Range<Int>, _ dw: consuming Tensor, _ eta: Double) -> Tensor {
         precondition(dw.shape == [rows.count, w.cols], "a gradient of shape \(dw.shape) for rows \(rows) of a weight of shape \(w.shape)")
         let start = rows.lowerBound * w.cols
-        for k in dw.values.indices { dw.values[k] = w.values[start + k] - eta * dw.values[k] }
+        for k in dw.values.indices { dw.values[k] = w.entry(start + k) - eta * dw.values[k] }
         return dw
     }
 
