@@ -62,14 +62,14 @@ enum LMHeadPage {
         let dims = s.dimensionLabels(c.dModel)
         let finalName = inputName(c)
         let finalTable = s.tokenTable("\(finalName): the last block's output\(c.finalLayerNorm ? ", after the final LayerNorm" : "")",
-                                      t.final.nested, columns: dims, focus: f, stage: .lmHead)
+                                      t.final, columns: dims, focus: f, stage: .lmHead)
         let predicted = argmax(t.logits.row(f))
         var wlm = MatrixTable(caption: "W_lm (\(c.dModel) × \(s.model.vocab.count)): each column is a word's signature",
                               matrix: w.wLM, rowLabels: dims, columnLabels: s.model.vocab)
         wlm.corner = "dimension \\ word"
         wlm.highlightColumns = [predicted]
         let logits = s.tokenTable("logits = \(finalName) · W_lm\(w.bLM == nil ? "" : " + b_lm") (one row per position)",
-                                  t.logits.nested, columns: s.model.vocab, focus: f, stage: .lmHead)
+                                  t.logits, columns: s.model.vocab, focus: f, stage: .lmHead)
         let hasHeatmap = s.drawsSharedFigure(cells: c.dModel * s.model.vocab.count, focus: f)
         let heatmap = !hasHeatmap ? "" : HeatmapSVG(
                 id: "wlm-heatmap", title: "Heatmap of W_lm",

@@ -34,12 +34,12 @@ enum LayerNormPage {
         let input = layer.input
         let inputName = l == 0 ? "x" : "h2 (layer \(l))"
         let stage = Stage.layerNorm(l)
-        let inputTable = s.tokenTable("Input: \(inputName), the residual stream entering \(s.multiLayer ? "block \(l + 1)" : "the block")", input.nested,
+        let inputTable = s.tokenTable("Input: \(inputName), the residual stream entering \(s.multiLayer ? "block \(l + 1)" : "the block")", input,
                                       columns: s.dimensionLabels(d), focus: f, stage: stage)
         let stats = zip(layer.ln1.mean, layer.ln1.std).map { [$0, $1] }
         let statsTable = s.tokenTable("Per-token statistics: mean and √(variance + ε)", stats,
                                       columns: ["mean", "std"], focus: f, stage: stage)
-        let outTable = s.tokenTable("Output: LN1(\(inputName)), each row now has mean 0 and standard deviation ≈ 1", layer.ln1Out.nested,
+        let outTable = s.tokenTable("Output: LN1(\(inputName)), each row now has mean 0 and standard deviation ≈ 1", layer.ln1Out,
                                     columns: s.dimensionLabels(d), focus: f, stage: stage)
         let chart = GroupedBarChartSVG(
             id: "ln-bars", title: "“\(t.tokens[f])” before and after LayerNorm",

@@ -41,7 +41,7 @@ enum PositionsPage {
                                    columnLabels: s.dimensionLabels(d))
         posTable.corner = "position"
         posTable.highlightRows = Set(0..<s.count)
-        let xTable = s.tokenTable("x = tok_emb[id] + pos_emb[position], the input of the first block", t.x.nested,
+        let xTable = s.tokenTable("x = tok_emb[id] + pos_emb[position], the input of the first block", t.x,
                                   columns: s.dimensionLabels(d), focus: f, stage: .positions)
         // A lean view writes out its own token's sum only.
         let summed = s.isLeanView(focus: f) ? [f]

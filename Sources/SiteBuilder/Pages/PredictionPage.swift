@@ -46,7 +46,7 @@ enum PredictionPage {
             id: "prob-bars", title: "Next-token probabilities after “\(t.tokens[f])”",
             description: "The model's prediction is “\(vocab[predicted])” with \(NumberFormat.percent(probs[predicted])).\(targetText)\(bars.note)",
             bars: bars.bars, valueAxisLabel: "probability", categoryAxisLabel: "word", valueFormat: .percent).render()
-        let table = s.tokenTable("softmax(logits) for every position: each row sums to 1", t.probs.nested,
+        let table = s.tokenTable("softmax(logits) for every position: each row sums to 1", t.probs,
                                  columns: vocab, focus: f, stage: .prediction)
         let explained = target ?? predicted
         let softmax = WorkedSoftmax(logits: logits, word: explained, probability: probs[explained])

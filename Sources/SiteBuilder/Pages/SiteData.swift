@@ -132,26 +132,39 @@ struct SiteData {
     /// An all-token table (one row per prompt token) for the view of `stage` that follows
     /// `focus`: the focus row highlighted, or alone on a lean view.
     func tokenTable(_ caption: String, _ values: [[Double?]], columns: [String], focus: Int, stage: Stage) -> MatrixTable {
-        let lean = isLeanView(focus: focus)
         // A lean view's table reads one row: the others stay empty rather than copied.
-        let rows = lean ? values.indices.map { $0 == focus ? values[$0] : [] } : values
-        var table = MatrixTable(caption: caption, optionalValues: rows, rowLabels: tokenLabels, columnLabels: columns)
-        table.corner = "position · token"
-        table.rowClasses = tokenClasses
-        table.highlightRows = [focus]
-        if lean {
-            table.onlyRows = [focus]
-            let shown = columns.count > MatrixTable.limit ? "part of " : ""
-            table.rowsNote = Note(text: "\(shown)the row of \(quoted(focus)); all \(count) rows are on ",
-                                  link: ("the view of \(quoted(lastToken))", file(stage)), tail: " and in trace.json")
-        }
-        return table
+        let rows = isLeanView(focus: focus) ? values.indices.map { $0 == focus ? values[$0] : [] } : values
+        return tokenTable(MatrixTable(caption: caption, optionalValues: rows, rowLabels: tokenLabels, columnLabels: columns),
+                          focus: focus, stage: stage)
     }
 
     func tokenTable(_ caption: String, _ values: [[Double]], columns: [String], focus: Int, stage: Stage) -> MatrixTable {
         let lean = isLeanView(focus: focus)
         return tokenTable(caption, values.indices.map { i in lean && i != focus ? [] : values[i].map { Optional($0) } },
                           columns: columns, focus: focus, stage: stage)
+    }
+
+    /// The same of a tensor, read in place: only the cells shown are read (GPT-2's logits and
+    /// probabilities are 24 × 50,257; as rows of optionals they took 30 MB a page).
+    func tokenTable(_ caption: String, _ matrix: Tensor, columns: [String], focus: Int, stage: Stage) -> MatrixTable {
+        tokenTable(MatrixTable(caption: caption, matrix: matrix, rowLabels: tokenLabels, columnLabels: columns),
+                   focus: focus, stage: stage)
+    }
+
+    /// A table with a row per position: labelled and coloured by token, the focus row
+    /// highlighted; on a lean view only the focus row, and a note where the others are.
+    private func tokenTable(_ table: MatrixTable, focus: Int, stage: Stage) -> MatrixTable {
+        var table = table
+        table.corner = "position · token"
+        table.rowClasses = tokenClasses
+        table.highlightRows = [focus]
+        if isLeanView(focus: focus) {
+            table.onlyRows = [focus]
+            let shown = table.columnLabels.count > MatrixTable.limit ? "part of " : ""
+            table.rowsNote = Note(text: "\(shown)the row of \(quoted(focus)); all \(count) rows are on ",
+                                  link: ("the view of \(quoted(lastToken))", file(stage)), tail: " and in trace.json")
+        }
+        return table
     }
 
     /// A table that does not depend on the focus (a weight matrix): in full, or on a lean view
