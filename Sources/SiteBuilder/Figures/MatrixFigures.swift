@@ -8,9 +8,9 @@ extension Tensor {
     /// The largest |entry| among the finite ones; 0 when there are none.
     var largestFiniteMagnitude: Double {
         var largest: Double? = nil
-        for value in widened.values where value.isFinite {
-            let size = Swift.abs(value)
-            if largest.map({ size > $0 }) ?? true { largest = size }
+        for k in 0..<count {
+            let size = Swift.abs(entry(k))
+            if size.isFinite, largest.map({ size > $0 }) ?? true { largest = size }
         }
         return largest ?? 0
     }
@@ -19,8 +19,8 @@ extension Tensor {
     /// it: a NaN compares false, so it wins only when it comes first.
     var largestMagnitude: Double {
         var largest: Double? = nil
-        for value in widened.values {
-            let size = Swift.abs(value)
+        for k in 0..<count {
+            let size = Swift.abs(entry(k))
             if let current = largest { if current < size { largest = size } } else { largest = size }
         }
         return largest ?? 0

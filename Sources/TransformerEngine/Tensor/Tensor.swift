@@ -38,6 +38,9 @@ public struct Tensor: Sendable, Equatable {
         isBinary32 ? Tensor(shape: shape, values: binary32.map(Double.init)) : self
     }
 
+    /// How many entries it has.
+    public var count: Int { shape.reduce(1, *) }
+
     /// The entry at flat (row-major) index k, as a Double.
     @inlinable public func entry(_ k: Int) -> Double { isBinary32 ? Double(binary32[k]) : values[k] }
 
@@ -45,7 +48,7 @@ public struct Tensor: Sendable, Equatable {
     public static func == (a: Tensor, b: Tensor) -> Bool {
         guard a.shape == b.shape else { return false }
         if !a.isBinary32 && !b.isBinary32 { return a.values == b.values }
-        return (0..<a.shape.reduce(1, *)).allSatisfy { a.entry($0) == b.entry($0) }
+        return (0..<a.count).allSatisfy { a.entry($0) == b.entry($0) }
     }
 
     public init(zeros shape: [Int]) {
