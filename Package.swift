@@ -81,7 +81,7 @@ let package = Package(
 
         // The engine on a GPT-2-small-shaped checkpoint: forward-pass time, GFLOP/s against the
         // machine's peak, and the learning chapter's exact gradient (Benchmarks/bench_scale.py runs it).
-        .executableTarget(name: "engine-bench", dependencies: ["TransformerEngine", "ModelFormats", "Checkpoints"], path: "Benchmarks/EngineBench"),
+        .executableTarget(name: "engine-bench", dependencies: ["TransformerEngine", "ModelFormats", "Checkpoints", "CMemoryPolicy"], path: "Benchmarks/EngineBench"),
 
         .testTarget(name: "TransformerEngineTests", dependencies: ["Diagnostics", "TransformerEngine", "ModelFormats"]),
         .testTarget(name: "PageValidationTests", dependencies: ["Diagnostics", "PageValidation"], exclude: ["Fixtures"]),

@@ -8,8 +8,8 @@
 2. Builds `engine-bench` (release) and runs it under /usr/bin/time -v: reading the checkpoint,
    the forward pass on a 24-token prompt (wall and CPU time, GFLOP/s against the machine's
    double-precision peak without FMA), and the learning chapter's exact work (the gradient of
-   every weight, one gradient step on every weight). Max RSS of the forward-only run and of
-   the run with the learning chapter.
+   every weight, one gradient step on every weight with the forward pass after it, as the site
+   takes it). Max RSS of the forward-only run and of the run with the learning chapter.
 3. The whole `sitegen --model CHECKPOINT` process (read, forward, the learning chapter as
    built by default, every page, validation, writing): wall, max RSS, pages, site size and
    the largest page. Skipped with a note while sitegen does not read checkpoints yet;
@@ -178,7 +178,7 @@ def main():
     row("max RSS, read + forward", forward_rss, 1536, "MB")
     row("max RSS, read + forward + gradient + one step", learning_rss, 1536, "MB")
     row("gradient of every weight, wall", figure(learning, "gradient of every weight"), None, "s")
-    row("one gradient step on every weight, wall", figure(learning, "one gradient step"), None, "s")
+    row("one gradient step on every weight and the forward pass after it, wall", figure(learning, "one gradient step"), None, "s")
     row("engine-bench with the learning chapter: process wall", learning_wall, 3.0, "s")
 
     site = whole_site(sitegen_binary(options), folder, os.path.join(SCRATCH, "gpt2-small-site"), text, target)

@@ -1,3 +1,4 @@
+import CMemoryPolicy
 import Checkpoints
 import Foundation
 import ModelFormats
@@ -9,7 +10,8 @@ import TransformerEngine
 // engine's forward pass on the prompt N times and
 // prints its time and GFLOP/s against the machine's double-precision peak without FMA, then
 // (unless --no-learning) the learning chapter's exact work: the gradient of every weight and
-// one gradient step. Each figure is one line `name: value unit`, for Benchmarks/bench_scale.py.
+// one gradient step, with the forward pass after it. Each figure is one line
+// `name: value unit`, for Benchmarks/bench_scale.py.
 
 func seconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -69,6 +71,8 @@ func memory() -> String {
     return result
 }
 
+// Freed memory is reused as `sitegen` reuses it, so the figures are the site build's.
+sitegen_keep_freed_memory()
 var start = seconds(), cpuStart = cpuSeconds()
 let checkpoint: GPT2Checkpoint
 do { checkpoint = try phase("read the checkpoint") { try GPT2Checkpoint.read(arguments[0]) } } catch { fail("\(error)") }
@@ -121,7 +125,11 @@ if learning {
     guard let gradients = phase("gradient of every weight (exact)", { Backward.gradients(model, trace: trace) }) else {
         fail("no target, no gradient")
     }
-    let stepped = phase("one gradient step on every weight") { model.applying(gradients, learningRate: 0.02) }
-    let after = phase("forward after the step") { Transformer.forward(stepped) }
+    // As the site takes it: each block's weights are stepped when the block runs and dropped
+    // after it (bit for bit `Transformer.forward(model.applying(gradients, learningRate:))`,
+    // without a second, Double, copy of every weight).
+    let after = phase("one gradient step on every weight, and the forward pass after it") {
+        Transformer.forward(model, afterStep: gradients, learningRate: 0.02)
+    }
     print("loss after one step: \(after.loss ?? .nan)")
 }
