@@ -62,7 +62,6 @@ void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
                 for (long jj = 0; jj < 8; jj++) panel[k * 8 + jj] = jj < real ? B_ENTRY(k * bRow + (j + jj) * bCol) : 0.0;
             }
         }
-
         // Every row's sums start from the same bias (or +0).
         const __m256d start0 = first ? _mm256_maskload_pd(first + j, mask0) : zero;
         const __m256d start1 = first ? _mm256_maskload_pd(first + j + 4, mask1) : zero;

@@ -12,9 +12,9 @@ int sitegen_has_avx2(void);
 // for rows 0 ≤ i < m and columns jBegin ≤ j < jEnd of c, where first[j] is +0 when `first`
 // is NULL (else a bias row); a[i][k] = a[i·aRow + k·aCol], b[k][j] = b[k·bRow + j·bCol] (so
 // b may be a transposed matrix); when bNarrow is not NULL, b[k][j] is instead the binary32
-// bNarrow[k·bRow + j·bCol] widened (exactly) and b is not read. Every sum runs over k in increasing order with one rounded
-// product and one rounded addition a step (no fused multiply-add): bit for bit the plain
-// loop, whatever column range a call takes. Calls on disjoint column ranges of the same c may
+// bNarrow[k·bRow + j·bCol] widened (exactly) and b is not read. Every sum runs over k in
+// increasing order with one rounded product and one rounded addition a step (no fused
+// multiply-add): bit for bit the plain loop, whatever column range a call takes. Calls on disjoint column ranges of the same c may
 // run at the same time. Only call it when sitegen_has_avx2() is 1.
 void sitegen_multiply_avx2(double *c, long ldc, long m, long jBegin, long jEnd,
                            const double *a, long aRow, long aCol,

@@ -41,8 +41,9 @@ extension TransposedMatrix {
 
 extension HeatmapSVG {
     /// The means of blocks of rows × columns of a rows × cols matrix whose entry [i, j] is
-    /// `stored.entry(i·strides.row + j·strides.col)`, at most `maxSize` blocks a side (`poolRanges`),
-    /// each block summed row by row, left to right, as `HeatmapSVG.pooled` does. The blocks are
+    /// `stored.entry(i·strides.row + j·strides.col)`, at most `maxSize` blocks a side
+    /// (`poolRanges`), each block summed row by row, left to right, as `HeatmapSVG.pooled`
+    /// does. The blocks are
     /// visited along the stored rows: for W_lm's transpose, a column of blocks (786 words of
     /// GPT-2's) at a time, whose entries stay in the cache while each block of it sums them in
     /// its own order (block by block across the matrix, every block's 786 words came from
