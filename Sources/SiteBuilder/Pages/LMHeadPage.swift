@@ -106,9 +106,8 @@ enum LMHeadPage {
         // In how many rows of W_lm the top word's weight is the largest (ties included): each
         // row's largest entry, taken word by word down W_lm's stored transpose.
         var rowLargest = [Double](repeating: -.infinity, count: c.dModel)
-        let stored = w.wLM.transpose                                // W_lm[i, word] is stored[word, i]
         for word in 0..<vocab.count {
-            for i in 0..<c.dModel where stored.entry(word * c.dModel + i) > rowLargest[i] { rowLargest[i] = stored.entry(word * c.dModel + i) }
+            for i in 0..<c.dModel where w.wLM[i, word] > rowLargest[i] { rowLargest[i] = w.wLM[i, word] }
         }
         let columnRows = (0..<c.dModel).filter { i in w.wLM[i, predicted] >= (vocab.isEmpty ? 0 : rowLargest[i]) }.count
         // Each dimension's term of each logit, for the words with the highest logits.

@@ -82,15 +82,13 @@ enum GradientStep {
         step(w, rows: 0..<w.rows, dw, eta)
     }
 
-    /// The rows `rows` of W − η·∇W, from those rows of ∇W. (One pass over the two arrays as
-    /// they are held: entry by entry through the subscripts, written over ∇W, GPT-2 small's
-    /// steps took 0.7 CPU seconds, twice this.)
+    /// The rows `rows` of W − η·∇W, from those rows of ∇W, into a new array. (Written over ∇W
+    /// entry by entry, each write checked the array was unshared: GPT-2 small's steps took
+    /// twice as long.)
     static func step(_ w: Tensor, rows: Range<Int>, _ dw: Tensor, _ eta: Double) -> Tensor {
         precondition(dw.shape == [rows.count, w.cols], "a gradient of shape \(dw.shape) for rows \(rows) of a weight of shape \(w.shape)")
         let first = rows.lowerBound * w.cols, g = dw.values
-        let stepped = w.isBinary32 ? g.indices.map { Double(w.binary32[first + $0]) - eta * g[$0] }
-                                   : g.indices.map { w.values[first + $0] - eta * g[$0] }
-        return Tensor(shape: dw.shape, values: stepped)
+        return Tensor(shape: dw.shape, values: g.indices.map { w.entry(first + $0) - eta * g[$0] })
     }
 
     /// W held as its transpose: Wᵀ − η·∇(Wᵀ), the same entries.
