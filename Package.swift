@@ -13,7 +13,6 @@ let package = Package(
         .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
@@ -56,7 +55,6 @@ let package = Package(
                 "TransformerEngine",
                 "ModelFormats",
                 "PageValidation",
-                .product(name: "Mustache", package: "swift-mustache"),
             ],
             // The default templates and seed model, compiled into the binary (byte arrays), so
             // an installed `sitegen` needs no other file. Both are symlinks to the repository's
@@ -87,7 +85,7 @@ let package = Package(
         .testTarget(name: "PageValidationTests", dependencies: ["Diagnostics", "PageValidation"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TransformerEngine"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpoints", "TransformerEngine"]),
-        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation", .product(name: "Mustache", package: "swift-mustache")]),
+        .testTarget(name: "SiteBuilderTests", dependencies: ["SiteBuilder", "Diagnostics", "TransformerEngine", "ModelFormats", "PageValidation"]),
     ],
     swiftLanguageModes: [.v6]
 )

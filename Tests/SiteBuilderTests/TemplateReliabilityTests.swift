@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import Mustache
 import Testing
 @testable import SiteBuilder
 
@@ -119,45 +118,52 @@ import Testing
         #expect(lines == ["Templates/lol5.html: with its partials in, it would be 30 MB of template text (the limit is 16 MB); partial 'lol4' is included 10 times"], "\(lines)")
     }
 
-    /// 25,000 tags are parsed as pieces of about a kilobyte each, so the library's parser
-    /// (quadratic in a text's tags) only ever sees short texts and the whole takes time linear
-    /// in the template's length; the render is the whole template's. (The time itself is a
-    /// benchmark figure, not a test: 0.36 s for a whole build with such a template.)
-    @Test func twentyFiveThousandTagsAreParsedInShortPieces() throws {
+    /// 25,000 tags on one line parse and render in one pass (the time itself is a
+    /// benchmark figure, not a test).
+    @Test func twentyFiveThousandTagsRender() throws {
         let tags = 25_000
         let text = "<p>" + String(repeating: "{{w}}", count: tags) + "</p>"
         let compiled = TemplateSet.compile(TemplateSet.TemplateFolder.File(name: "many", path: "many.html", text: text))
         #expect(compiled.problems.isEmpty)
-        // At most about two kilobytes a piece on average: ≥ 60 pieces for 125 KB of text.
-        #expect(compiled.pieces.count >= text.utf8.count / (2 * TemplatePiece.defaultSize),
-                "\(compiled.pieces.count) pieces for \(text.utf8.count) bytes")
-        var library = MustacheLibrary()
-        try TemplateSet.registerPieces(compiled.pieces, as: "many", prefix: "p", in: &library)
-        #expect(library.render(["w": "ab"], withTemplate: "many") == "<p>" + String(repeating: "ab", count: tags) + "</p>")
+        let template = try #require(compiled.template)
+        var renderer = TemplateRenderer(templates: ["many": template], values: ["w": "ab"])
+        renderer.render(template.nodes, template: "many")
+        #expect(renderer.output == "<p>" + String(repeating: "ab", count: tags) + "</p>")
     }
 
-    /// A template of two thousand pieces renders through a tree of partials, in order.
+    /// A template of two thousand lines renders in order.
     @Test func aVeryLongTemplateRendersInOrder() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let folder = copyTemplates(to: tmp.path)
         let text = "<p>" + (0..<2000).map { "\($0):{{w}}\n" }.joined() + "</p>"
         try write(text, folder, "long.html")
-        let templates = try TemplateSet.load(directory: folder, pieceSize: 1)
+        let templates = try TemplateSet.load(directory: folder)
         #expect(try templates.render("long", ["w": "x"]) == "<p>" + (0..<2000).map { "\($0):x\n" }.joined() + "</p>")
     }
 
-    /// Cut at every place a cut may fall, every template renders what it renders whole: the
-    /// whole site is the committed one, byte for byte.
-    @Test func templatesCutIntoPiecesRenderTheSameSite() throws {
-        let tmp = TempFolder(); defer { tmp.cleanup() }
-        var cut = options(output: tmp.sub("Site"))
-        cut.templatePieceSize = 1
-        let pieces = try TemplateTags(String(decoding: FileManager.default.contents(atPath: RepoPaths.templates + "/attention.html")!, as: UTF8.self)).pieces(size: 1)
-        #expect(pieces.count > 20)
-        let files = try SiteBuild.render(cut).files
-        let committed = readTree(RepoPaths.path("Site")).filter { $0.key != SiteWriter.markerName }
-        #expect(files.keys.sorted() == committed.keys.sorted())
-        #expect(files == committed, "differs: \(files.keys.filter { files[$0] != committed[$0] }.sorted())")
+    /// A name no value has is an error at the tag that names it, in the partial it is in.
+    @Test func aMisspelledNameIsAnErrorAtItsTag() throws {
+        let lines = try problems { try insert("{{vocabSise}}", into: "tokens.html", in: $0) }
+        #expect(lines.count == 1 && lines[0].range(of: #"^Templates/tokens\.html:\d+:\d+: \{\{vocabSise\}\} names no value \(rendering tokens\.html\); check the spelling$"#, options: .regularExpression) != nil, "\(lines)")
+        let inPartial = try problems { folder in
+            try write("<b>{{#vocabSize}}{{nope}}{{/vocabSize}}</b>", folder, "bad-part.html")
+            try insert("{{> bad-part}}", into: "tokens.html", in: folder)
+        }
+        #expect(inPartial == ["Templates/bad-part.html:1:18: {{nope}} names no value (rendering tokens.html); check the spelling"], "\(inPartial)")
+    }
+
+    /// Tags sitegen's renderer does not have are refused when the templates load, at the tag.
+    @Test func unsupportedTagsAreRefusedAtTheirPlace() throws {
+        let cases = [
+            ("<p>{{%PRAGMA}}</p>", "1:4: is not a template sitegen can render: pragma tags ({{%…}}) are not supported"),
+            ("<p>{{$base}}{{/base}}</p>", "1:4: is not a template sitegen can render: template inheritance ({{<name}}, {{$name}}) is not supported: use partials"),
+            ("<p>\n {{up(name)}}</p>", "2:2: is not a template sitegen can render: transforms ({{f(name)}}) are not supported: prepare the value in Swift"),
+            ("<p>{{a b}}</p>", "1:4: is not a template sitegen can render: {{a b}}: a tag's name holds a character mustache does not allow (letters, digits and . - _ ? *)"),
+        ]
+        for (text, expected) in cases {
+            let lines = try problems { try write(text, $0, "odd.html") }
+            #expect(lines == ["Templates/odd.html:" + expected], "\(lines)")
+        }
     }
 
     @Test func theBinaryExitsOneOnARecursiveTemplate() throws {
@@ -217,34 +223,40 @@ import Testing
     }
 }
 
-/// Cutting a template into pieces changes nothing it renders, on texts made to trip the
-/// library's whitespace rules (standalone tags, comments, leading whitespace, line ends).
-@Suite struct TemplatePiecesTests {
-    func rendered(_ text: String, pieceSize: Int) throws -> String {
-        let compiled = TemplateSet.compile(TemplateSet.TemplateFolder.File(name: "t", path: "t.html", text: text), pieceSize: pieceSize)
-        #expect(compiled.pieces.count >= 1, "\(compiled.problems)")
-        var library = MustacheLibrary()
-        try TemplateSet.registerPieces(compiled.pieces, as: "t", prefix: "p", in: &library)
-        return library.render(["v": "V", "yes": true, "no": false, "list": [["v": "1"], ["v": "2"]]], withTemplate: "t") ?? "nil"
+/// Where a template's whitespace goes, on texts made to trip the rules (standalone tags,
+/// comments, leading whitespace, line ends, partials alone on an indented line). Each
+/// expected string is what swift-mustache 2.1.1, the library sitegen rendered with before,
+/// gives for the same text and values.
+@Suite struct TemplateWhitespaceTests {
+
+    func rendered(_ text: String) throws -> String {
+        func parsed(_ text: String) throws -> Template { try Template(TemplateTags(text)) }
+        let templates = ["t": try parsed(text), "part": try parsed("<b>{{v}}</b>\n<c>\n\n</c>\n")]
+        let values: [String: Any] = ["v": "V", "raw": "<&>", "yes": true, "no": false, "list": [["v": "1"], ["v": "2"]]]
+        var renderer = TemplateRenderer(templates: templates, values: values)
+        renderer.render(templates["t"]!.nodes, template: "t")
+        #expect(renderer.missing.isEmpty)
+        return renderer.output
     }
 
     @Test(arguments: [
-        "<p>\n  {{!a}}{{!b}}\n  {{!c}}\n{{#yes}}\n  x {{v}}\n{{/yes}}\n</p>",
-        "<p>x {{!a}}  \n{{!b}} {{v}}{{!c}}  \n\t{{#no}}\n{{/no}}  {{v}}\n{{^no}}\n{{v}}\n{{/no}}</p>",
-        "<p>" + String(repeating: "{{!c}}", count: 50) + "\n" + String(repeating: "  {{!c}}\n", count: 20) + "</p>",
-        "<p>{{v}} \n {{v}}\r\n{{#list}}\n {{v}}\n{{/list}}\n{{v}}{{v}}  {{!x}}\n  {{v}}  </p>",
-        "<p>{{v}}{{!a}}   \n{{v}}  {{#yes}}{{/yes}}  \n   {{!z}}{{v}}\n</p>",
+        ("<p>\n  {{!a}}{{!b}}\n  {{!c}}\n{{#yes}}\n  x {{v}}\n{{/yes}}\n</p>", "<p>\n  \n  x V\n</p>"),
+        ("<p>x {{!a}}  \n{{!b}} {{v}}{{!c}}  \n\t{{#no}}\n{{/no}}  {{v}}\n{{^no}}\n{{v}}\n{{/no}}</p>", "<p>x   \n V  \n  V\nV\n</p>"),
+        ("<p>{{v}} \n {{v}}\r\n{{#list}}\n {{v}}\n{{/list}}\n{{v}}{{v}}  {{!x}}\n  {{v}}  </p>", "<p>V \n V\r\n 1\n 2\nVV  \n  V  </p>"),
+        ("<p>{{v}}{{!a}}   \n{{v}}  {{#yes}}{{/yes}}  \n   {{!z}}{{v}}\n</p>", "<p>V   \nV    \n   V\n</p>"),
+        ("<p>\n  {{#list}}\n    <i>{{v}}</i>\n  {{/list}}\n  {{^list}}\nnone\n  {{/list}}\n</p>", "<p>\n    <i>1</i>\n    <i>2</i>\n</p>"),
+        ("<p>\n{{#yes}}\n{{#list}}{{v}},{{/list}}\n{{/yes}}\nend {{#no}}x{{/no}} {{^no}}y{{/no}}\n  {{> part}}\n{{> part}}\n a {{> part}} b\n</p>",
+         "<p>\n1,2,\nend  y\n  <b>V</b>\n  <c>\n  \n  </c>\n<b>V</b>\n<c>\n\n</c>\n a <b>V</b>\n<c>\n\n</c>\n b\n</p>"),
+        ("<p>{{#yes}}\nx{{/yes}} {{#yes}}\n{{/yes}}\n{{#yes}}\ny\n{{/yes}}  \n</p>\n  ", "<p>\nx \n\ny\n</p>\n"),
+        ("<p>{{{raw}}} {{raw}} {{&raw}} {{#v}}[{{.}}]{{/v}}</p>", "<p><&> &lt;&amp;&gt; <&> [V]</p>"),
     ])
-    func cutEverywhereRendersTheSame(text: String) throws {
-        let whole = try rendered(text, pieceSize: Int.max)
-        let cut = try rendered(text, pieceSize: 1)
-        #expect(cut == whole)
+    func whitespaceFollowsTheLibrary(text: String, expected: String) throws {
+        #expect(try rendered(text) == expected)
     }
 
-    @Test func commentsOnOneLineAreCutToo() throws {
-        let text = "<p>" + String(repeating: "{{!c}}", count: 25_000) + "</p>"
-        let tags = try TemplateTags(text)
-        #expect(tags.pieces().count > 100)
-        #expect(try rendered(text, pieceSize: TemplatePiece.defaultSize) == "<p></p>")
+    /// A template's first line goes on the line that includes it: a tag there never stands
+    /// alone, so `{{#a}}` first in a partial keeps its newline.
+    @Test func aTagOnTheFirstLineNeverStandsAlone() throws {
+        #expect(try rendered("{{#yes}}\n<i>{{v}}</i>{{/yes}}\n") == "\n<i>V</i>\n")
     }
 }

@@ -20,8 +20,6 @@ public struct BuildOptions: Sendable {
     public var follow: FollowedTokens = .last
     /// The size limits a model must be within (`--max-layers` …; default `ModelLimits`').
     public var limits = SizeLimits()
-    /// How long a template grows before it is parsed in pieces (tests cut at every place).
-    var templatePieceSize = TemplatePiece.defaultSize
     /// The size past which trace.json is split into layer files (tests lower it).
     var traceInlineLimit = TraceFiles.inlineLimit
 

@@ -81,7 +81,7 @@ public enum SiteBuild {
         let folder = Result { () throws(BuildFailure) in try TemplateSet.TemplateFolder.read(options.templatesPath) }
         let files = (try? folder.get())?.templates ?? []
         let (compiled, model) = Parallel.both({
-            Parallel.map(files.count) { [pieceSize = options.templatePieceSize] in TemplateSet.compile(files[$0], pieceSize: pieceSize) }
+            Parallel.map(files.count) { TemplateSet.compile(files[$0]) }
         }, beside: { Timed { () throws(BuildFailure) in try loadModel(options) } })
         let templates = Timed { () throws(BuildFailure) in try TemplateSet.assemble(try folder.get(), compiled: compiled) }
         guard case .success(let set) = templates.result, case .success(let loaded) = model.result else {

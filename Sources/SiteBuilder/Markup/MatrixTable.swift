@@ -1,4 +1,3 @@
-import Mustache
 import TransformerEngine
 
 /// A matrix as a table (`matrix-table.html` draws it): row and column headers, two-decimal
@@ -167,7 +166,7 @@ extension MatrixTable {
 /// A short note in text, with at most one link: `the row of “on”; all 40 rows are on
 /// <a href="…">the view of “mat”</a> and in trace.json`. Page code gives the words;
 /// `note.html` writes the markup.
-struct Note: MustacheParent {
+struct Note: TemplateValues {
     var text: String
     var link: (text: String, href: String)? = nil
     var tail: String = ""
@@ -183,7 +182,7 @@ struct Note: MustacheParent {
         }
     }
 
-    struct Link: MustacheParent {
+    struct Link: TemplateValues {
         var label: String
         var href: String
 

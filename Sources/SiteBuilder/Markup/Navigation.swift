@@ -1,5 +1,3 @@
-import Mustache
-
 /// The stage navigation every page repeats, as values for `stage-nav.html`: a row of stage
 /// chips (the current one marked `aria-current="page"`), previous and next arrows for
 /// phones (where only the current chip shows, as "5 / 13 Attention"), a layer selector for a
@@ -8,10 +6,10 @@ import Mustache
 ///
 /// Every value answers through `child(named:)` (see `TableContext`): the template looks
 /// names up in every item of these lists on every page.
-struct StageNavigation: MustacheParent {
+struct StageNavigation: TemplateValues {
     /// A link to a stage: its number on the map (0 for the overview, which shows none), its
     /// label, and whether it is the page's own stage.
-    struct Link: MustacheParent {
+    struct Link: TemplateValues {
         var number: String
         var label: String
         var href: String
@@ -28,7 +26,7 @@ struct StageNavigation: MustacheParent {
     }
 
     /// The stages of one layer (or those outside the layers) in the list of every stage.
-    struct Group: MustacheParent {
+    struct Group: TemplateValues {
         var heading: String?
         var links: [Link]
 
@@ -70,7 +68,7 @@ struct StageNavigation: MustacheParent {
 /// The chips that switch the focus token, for `focus-chips.html`: each shows its position in
 /// the prompt (a word may occur more than once), and the current one is marked
 /// `aria-current="true"`.
-struct FocusChip: MustacheParent {
+struct FocusChip: TemplateValues {
     var position: Int
     var label: String
     var href: String
@@ -91,7 +89,7 @@ struct FocusChip: MustacheParent {
 /// A list with its current item singled out (if it has one): the template writes that one
 /// apart (`{{#before}}…{{/before}}{{#current}}…{{/current}}{{#after}}…{{/after}}`) rather
 /// than asking every item whether it is the current one.
-struct AroundCurrent<Item: MustacheParent>: MustacheParent {
+struct AroundCurrent<Item: TemplateValues>: TemplateValues {
     var before: [Item]
     var current: Item?
     var after: [Item]

@@ -1,9 +1,7 @@
-import Mustache
-
 /// A caption or note cut at its quoted words: “on” becomes the phrase `on` with `word` set, so
 /// the template isolates it in `<bdi>` (a right-to-left token cannot reverse the sentence around
 /// it). The site quotes every model word it names in curly quotes; the quotes stay outside.
-struct Phrase: MustacheParent, Equatable {
+struct Phrase: TemplateValues, Equatable {
     var text: String
     var word: Bool
 

@@ -1,16 +1,14 @@
-import Mustache
-
 /// What `matrix-table.html` (and its `matrix-row.html`) draws: a caption, the column headers,
 /// and the rows of formatted cells with their classes and titles; or, on a lean view, only a
 /// note that links to the table (`elsewhere`).
 ///
 /// The template looks each name up in these values thousands of times a page, so they answer
-/// through `child(named:)`, a switch, rather than by the template engine reflecting on a
-/// struct at every lookup (a 16×16 table took 10.7 ms that way). A name a value does not
+/// through `child(named:)`, a switch, rather than by the renderer reflecting on a struct
+/// (a 16×16 table took 10.7 ms that way with the mustache library sitegen used before). A name a value does not
 /// have is nil: it then reaches the page's root, which reports it as a misspelled key. A
 /// value that may be absent (a note, a class) answers `false`, so `{{#name}}` skips it
 /// without looking further out.
-struct TableContext: MustacheParent {
+struct TableContext: TemplateValues {
     var caption = ""
     /// "40×30, showing a part; every value is in trace.json" for a truncated table.
     var sizeNote: String? = nil
@@ -36,7 +34,7 @@ struct TableContext: MustacheParent {
     }
 
     /// A column header, `<th scope="col" class="…">`.
-    struct Header: MustacheParent {
+    struct Header: TemplateValues {
         var label: String
         var classes: String = ""
 
@@ -51,7 +49,7 @@ struct TableContext: MustacheParent {
 
     /// A row: its header and cells, highlighted when it is the focus token's; or the `⋮` row
     /// that stands for rows left out.
-    struct Row: MustacheParent {
+    struct Row: TemplateValues {
         var label = ""
         var labelClasses = ""
         var isFocus = false
@@ -89,9 +87,9 @@ struct TableContext: MustacheParent {
 
     /// A cell: its text, and a title (the value to 6 significant digits, or why it is
     /// masked) and classes when it has them. The template writes its text as `{{.}}`, the
-    /// cell itself: the engine finds that without looking a name up (a table's cells are most
+    /// cell itself: the renderer finds that without looking a name up (a table's cells are most
     /// of a page's lookups), and the cell renders as its text.
-    struct Cell: MustacheParent, MustacheCustomRenderable {
+    struct Cell: TemplateValues, TemplateText {
         var text: String
         var title = ""
         var classes = ""
@@ -100,8 +98,7 @@ struct TableContext: MustacheParent {
         enum Shape { case titled, classed, bare }
         var shape: Shape { classes.isEmpty ? .titled : title.isEmpty ? .bare : .classed }
 
-        var renderText: String { text }
-        var isNull: Bool { false }
+        var templateText: String { text }
 
         func child(named name: String) -> Any? {
             switch name {
@@ -115,9 +112,9 @@ struct TableContext: MustacheParent {
 
     /// Consecutive cells of one shape. A template's tags may not stand between the attributes
     /// of a start tag, so the template has a branch per shape; choosing it once per run
-    /// rather than once per cell keeps the template engine's lookups to the cell's own text
+    /// rather than once per cell keeps the renderer's lookups to the cell's own text
     /// and title (most rows are one run of titled cells).
-    struct CellRun: MustacheParent {
+    struct CellRun: TemplateValues {
         var shape: Cell.Shape
         var cells: [Cell]
 
@@ -142,7 +139,7 @@ struct TableContext: MustacheParent {
     }
 
     /// Consecutive column headers with classes or without (see `CellRun`).
-    struct HeaderRun: MustacheParent {
+    struct HeaderRun: TemplateValues {
         var classed: Bool
         var headers: [Header]
 

@@ -1,11 +1,9 @@
-import Mustache
-
 /// Arithmetic written out with the real numbers, term by term, ending in the value the
 /// tables show: `0.20 × 0.50 + (−0.10) × 0.20 + … = 0.08`. `worked-sum.html` writes it out;
 /// this holds the terms, every number already formatted.
-struct WorkedSum: MustacheParent {
+struct WorkedSum: TemplateValues {
     /// One term: a product `a × b`, or a text such as `… (4 more terms)` or `(−0.50) (bias)`.
-    struct Term: MustacheParent {
+    struct Term: TemplateValues {
         var left: String
         var right: String? = nil
         /// Whether a `+` comes before it (all but the first).

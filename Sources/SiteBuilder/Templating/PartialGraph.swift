@@ -2,8 +2,8 @@ import Diagnostics
 import Foundation
 
 /// Which templates include which (`{{> name}}`), checked as a whole before anything renders:
-/// every partial exists; none includes itself, directly or through others (the mustache
-/// library would recurse until the stack overflows); sections and partials together nest at
+/// every partial exists; none includes itself, directly or through others (rendering would
+/// recurse until the stack overflows); sections and partials together nest at
 /// most `TemplateTags.maxDepth` deep; and no template grows past `maxExpandedBytes` of text
 /// once its partials are in (ten partials each naming the next ten times make gigabytes).
 /// Each of the last three is reported once, at the first template it concerns.

@@ -1,8 +1,6 @@
 /// The tags of a mustache template, found in one pass over its bytes, with their lines and
-/// columns. sitegen checks a template's structure with them before the mustache library sees
-/// it (the library recurses once per nested section, and reports an unclosed one as a raw
-/// dump), and cuts a long template into pieces the library parses in linear time overall
-/// (its parser measures the distance from the start of the text at every `{`).
+/// columns. sitegen checks a template's structure with them (every section closed in order,
+/// nesting bounded), then `Template` parses it from them.
 struct TemplateTags {
     struct Tag {
         enum Kind: Equatable {
