@@ -65,8 +65,8 @@ struct TemplateRenderer {
             var properties: [String: Any] = [:]
             for child in Mirror(reflecting: value).children {
                 guard let label = child.label, properties[label] == nil else { continue }
-                let mirror = Mirror(reflecting: child.value)
-                properties[label] = mirror.displayStyle == .optional ? mirror.children.first?.value : child.value
+                // An optional property is its value, or absent when nil.
+                properties[label] = if let optional = child.value as? any OptionalValue { optional.wrapped } else { child.value }
             }
             names = properties.isEmpty ? nil : properties
         }
