@@ -71,8 +71,9 @@ func memory() -> String {
     return result
 }
 
-// Freed memory is reused as `sitegen` reuses it, so the figures are the site build's.
+// Freed memory is reused as `sitegen` reuses it for a checkpoint, so the figures are the site build's.
 sitegen_keep_freed_memory()
+sitegen_share_one_heap()
 var start = seconds(), cpuStart = cpuSeconds()
 let checkpoint: GPT2Checkpoint
 do { checkpoint = try phase("read the checkpoint") { try GPT2Checkpoint.read(arguments[0]) } } catch { fail("\(error)") }
