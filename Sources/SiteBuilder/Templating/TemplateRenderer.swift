@@ -14,19 +14,6 @@ protocol TemplateText {
     var templateText: String { get }
 }
 
-/// A list a section renders once per item.
-protocol TemplateList {
-    var isEmptyList: Bool { get }
-    func forEachItem(_ body: (Any) -> Void)
-}
-
-extension Array: TemplateList {
-    var isEmptyList: Bool { isEmpty }
-    func forEachItem(_ body: (Any) -> Void) {
-        for item in self { body(item) }
-    }
-}
-
 /// Renders parsed templates against a stack of values: a name is looked up from the
 /// innermost value (a section's item) outwards to the page's own values. A name no value
 /// has is written as nothing and recorded in `missing`, with the tag that named it, so the
@@ -112,12 +99,12 @@ struct TemplateRenderer {
     /// other value once with it innermost; an inverted one once where the value is false,
     /// an empty list, or absent.
     private mutating func renderSection(_ body: [Template.Node], value: Any?, inverted: Bool, template: String) {
-        if let list = value as? any TemplateList {
+        // Any array casts to [Any] item by item, with no protocol to look up for its type.
+        if let list = value as? [Any] {
             if inverted {
-                guard list.isEmptyList else { return }
-                render(body, with: list, template: template)
+                if list.isEmpty { render(body, with: list, template: template) }
             } else {
-                list.forEachItem { render(body, with: $0, template: template) }
+                for item in list { render(body, with: item, template: template) }
             }
         } else if let flag = value as? Bool {
             if flag != inverted { render(body, template: template) }
