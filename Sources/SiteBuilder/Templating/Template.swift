@@ -81,12 +81,14 @@ struct Template: Sendable {
                 if position < tagStart {
                     // A line ends: it is text, indentation and all.
                     position += 1
-                    text += bytes[indentation] + bytes[run..<position]
+                    text += bytes[indentation]
+                    text += bytes[run..<position]
                     atLineStart = true
                     continue
                 }
                 if run < position {
-                    text += bytes[indentation] + bytes[run..<position]
+                    text += bytes[indentation]
+                    text += bytes[run..<position]
                     indentation = position..<position
                     atLineStart = false
                 }
@@ -159,7 +161,7 @@ struct Template: Sendable {
         /// the current value.
         static func check(name tag: TemplateTags.Tag, partial: Bool = false) throws(TemplateTags.Problem) {
             let allowed = partial ? partialNameBytes : nameBytes
-            if tag.name.contains("(") {
+            if tag.name.utf8.contains(UInt8(ascii: "(")) {
                 throw TemplateTags.Problem(line: tag.line, column: tag.column, message: "transforms ({{f(name)}}) are not supported: prepare the value in Swift")
             }
             guard !tag.name.isEmpty, tag.name.utf8.allSatisfy(allowed.contains) else {

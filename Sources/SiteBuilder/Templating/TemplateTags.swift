@@ -117,7 +117,8 @@ struct TemplateTags {
                 throw Problem(line: line, column: column, message: "tag '\(triple ? "{{{" : "{{")' is never closed (no '\(triple ? "}}}" : "}}")' after it)")
             }
             var body = String(decoding: bytes[bodyStart..<bodyEnd], as: UTF8.self)
-            if bytes[bodyStart..<bodyEnd].first != UInt8(ascii: "!"), body.contains("{{") {
+            let opensAnother = (bodyStart..<max(bodyStart, bodyEnd - 1)).contains { bytes[$0] == open && bytes[$0 + 1] == open }
+            if bytes[bodyStart..<bodyEnd].first != UInt8(ascii: "!"), opensAnother {
                 throw Problem(line: line, column: column, message: "tag '\(triple ? "{{{" : "{{")' is never closed (the next '{{' comes before its '\(triple ? "}}}" : "}}")')")
             }
             var kind = Tag.Kind.variable
@@ -184,6 +185,9 @@ struct TemplateTags {
 extension String {
     /// Without leading and trailing spaces, tabs and newlines.
     var trimmingWhitespace: String {
+        // Most names start and end with a letter, digit or sign: nothing to trim.
+        let isPlain = { (byte: UInt8) in byte > 0x20 && byte < 0x7F }
+        if let first = utf8.first, let last = utf8.last, isPlain(first), isPlain(last) { return self }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
