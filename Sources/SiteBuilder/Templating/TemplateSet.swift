@@ -8,8 +8,6 @@ import PageValidation
 public struct TemplateSet: Sendable {
     public let directory: String
     private let templates: [String: Template]
-    /// Template names (file name without `.html`) → their text.
-    public let sources: [String: String]
     /// Other files in the folder (the stylesheet, icons), copied to the site as they are.
     public let assets: [String: [UInt8]]
 
@@ -139,14 +137,13 @@ public struct TemplateSet: Sendable {
     static func assemble(_ folder: TemplateFolder, compiled: [CompiledTemplate]) throws(BuildFailure) -> TemplateSet {
         let directory = folder.directory
         var problems = folder.problems
-        var sources: [String: String] = [:]
         var templates: [String: Template] = [:]
         for item in compiled {
             problems += item.problems
-            sources[item.file.name] = item.file.text
             templates[item.file.name] = item.template
         }
-        for name in required where sources[name] == nil && !folder.unreadable.contains(name + ".html") {
+        let names = Set(compiled.map(\.file.name))
+        for name in required where !names.contains(name) && !folder.unreadable.contains(name + ".html") {
             problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent(name + ".html"),
                                          message: "missing template: the site needs it"))
         }
@@ -156,7 +153,7 @@ public struct TemplateSet: Sendable {
         }
         problems += PartialGraph(compiled, directory: directory).problems
         guard problems.isEmpty else { throw BuildFailure(problems) }
-        return TemplateSet(directory: directory, templates: templates, sources: sources, assets: folder.assets)
+        return TemplateSet(directory: directory, templates: templates, assets: folder.assets)
     }
 
     /// Renders a template; a missing template or a value the template names but the context
