@@ -159,6 +159,7 @@ import Testing
             ("<p>{{$base}}{{/base}}</p>", "1:4: is not a template sitegen can render: template inheritance ({{<name}}, {{$name}}) is not supported: use partials"),
             ("<p>\n {{up(name)}}</p>", "2:2: is not a template sitegen can render: transforms ({{f(name)}}) are not supported: prepare the value in Swift"),
             ("<p>{{a b}}</p>", "1:4: is not a template sitegen can render: {{a b}}: a tag's name holds a character mustache does not allow (letters, digits and . - _ ? *)"),
+            ("<p>{{#}}{{/}}</p>", "1:4: is not a template sitegen can render: {{#}}: a tag needs a name"),
         ]
         for (text, expected) in cases {
             let lines = try problems { try write(text, $0, "odd.html") }

@@ -164,7 +164,10 @@ struct Template: Sendable {
             if tag.name.utf8.contains(UInt8(ascii: "(")) {
                 throw TemplateTags.Problem(line: tag.line, column: tag.column, message: "transforms ({{f(name)}}) are not supported: prepare the value in Swift")
             }
-            guard !tag.name.isEmpty, tag.name.utf8.allSatisfy(allowed.contains) else {
+            guard !tag.name.isEmpty else {
+                throw TemplateTags.Problem(line: tag.line, column: tag.column, message: "\(tag.spelled): a tag needs a name")
+            }
+            guard tag.name.utf8.allSatisfy(allowed.contains) else {
                 throw TemplateTags.Problem(line: tag.line, column: tag.column,
                                            message: "\(tag.spelled): a tag's name holds a character mustache does not allow (letters, digits and . - _ ? *)")
             }
