@@ -6,9 +6,10 @@
 ///     {{> name}}             the partial `name.html`, in the same context
 ///     {{! … }}               a comment
 ///
-/// A section, inverted section, partial or comment tag alone on its line (spaces and tabs
-/// aside) takes the whole line with it, as the mustache spec has it; but not on a template's
-/// first line, which for a partial goes on the line that includes it. Set-delimiter, pragma
+/// As the mustache spec has it, a section, inverted section or comment tag alone on its line
+/// (spaces and tabs aside) takes the whole line with it, and a partial's tag takes its line
+/// end and indents the partial's lines as it is indented; but not on a template's first
+/// line, which for a partial goes on the line that includes it. Set-delimiter, pragma
 /// and inheritance tags (`{{=…=}}`, `{{%…}}`, `{{<…}}`, `{{$…}}`) and transforms
 /// (`{{f(name)}}`) are refused when the template loads.
 struct Template: Sendable {
