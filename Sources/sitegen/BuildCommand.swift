@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import CMemoryPolicy
 import Foundation
 import SiteBuilder
@@ -81,10 +82,8 @@ struct Build: ParsableCommand {
     /// for the built-in seed or a path that is not there (the build then says so).
     static func bytes(of path: String?) -> Int {
         guard let path else { return 0 }
-        let fm = FileManager.default
-        func size(_ file: String) -> Int { ((try? fm.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.intValue ?? 0 }
-        guard let names = try? fm.contentsOfDirectory(atPath: path) else { return size(path) }
-        return names.reduce(0) { $0 + size((path as NSString).appendingPathComponent($1)) }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return fileSize(atPath: path) ?? 0 }
+        return names.reduce(0) { $0 + (fileSize(atPath: (path as NSString).appendingPathComponent($1)) ?? 0) }
     }
 
     func run() throws {

@@ -95,7 +95,7 @@ public struct GPT2Checkpoint: Sendable {
             }
             names += tokenizerNames
             let files = names.map { name in
-                File(name: name, path: inFolder(name), byteCount: ByteSource.size(ofFileAt: inFolder(name)) ?? 0)
+                File(name: name, path: inFolder(name), byteCount: fileSize(atPath: inFolder(name)) ?? 0)
             }
             let besideDone = DispatchGroup()
             DispatchQueue.global().async(group: besideDone) { beside(files) }

@@ -16,17 +16,10 @@ enum ByteSource: Sendable {
         guard !isFolder.boolValue else {
             throw CheckpointError(file: file, message: "is a folder, expected a file")
         }
-        guard let size = size(ofFileAt: path) else {
+        guard let size = fileSize(atPath: path) else {
             throw CheckpointError(file: file, message: "cannot be read (its size is unknown)")
         }
         return .file(path: path, shownAs: file, size: size)
-    }
-
-    /// The size of the file at `path` itself, nil when it cannot be read: a symbolic link (the
-    /// Hugging Face cache links each snapshot's files to its blobs) has a size of its own.
-    static func size(ofFileAt path: String) -> Int? {
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        return try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int
     }
 
     var count: Int {

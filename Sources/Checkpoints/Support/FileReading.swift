@@ -1,5 +1,13 @@
 import Foundation
 
+/// The size of the file at `path`, nil when it cannot be read. A symbolic link counts as the
+/// file it names, not as a size of its own (the Hugging Face cache links each snapshot's files
+/// to its blobs).
+public func fileSize(atPath path: String) -> Int? {
+    let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    return try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int
+}
+
 /// Reads a whole file, or says which file could not be read.
 func readFile(_ path: String, shownAs file: String) throws -> Data {
     var isFolder: ObjCBool = false

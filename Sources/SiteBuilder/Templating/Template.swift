@@ -41,7 +41,7 @@ struct Template: Sendable {
     /// Parses a template whose tags `TemplateTags` found and checked (every section closed
     /// in order); the first tag sitegen does not support is thrown.
     init(_ tags: TemplateTags) throws(TemplateTags.Problem) {
-        var parser = Parser(bytes: Array(tags.text.utf8), tags: tags.tags)
+        var parser = Parser(bytes: tags.bytes, tags: tags.tags)
         nodes = try parser.parse(startsLine: false)
     }
 

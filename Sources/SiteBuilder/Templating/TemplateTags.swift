@@ -50,7 +50,8 @@ struct TemplateTags {
     /// Sections (partials included) may nest this deep; deeper is refused, not a stack overflow.
     static let maxDepth = 100
 
-    let text: String
+    /// The template's UTF-8 bytes, which the tags' offsets index.
+    let bytes: [UInt8]
     let tags: [Tag]
     /// The deepest nesting of sections, and the partials each tag level names.
     let depth: Int
@@ -59,8 +60,8 @@ struct TemplateTags {
     /// `maxDepth` deep; the first problem is thrown. Set-delimiter tags (`{{=<% %>=}}`) are
     /// not supported: sitegen's templates never change their delimiters.
     init(_ text: String) throws(Problem) {
-        self.text = text
-        let tags = try Self.scan(Array(text.utf8))
+        bytes = Array(text.utf8)
+        let tags = try Self.scan(bytes)
         self.tags = tags
         self.depth = try Self.checkNesting(tags)
     }
