@@ -38,11 +38,49 @@ import Testing
         }
     }
 
-    @Test func aContextLendsThePropertiesOfItsParts() {
+    @Test func aContextLendsThePropertiesOfItsParts() throws {
         struct Part: PageContext { var inner = "i" }
-        struct Whole: PageContext { var part = Part(); var outer = 1 }
-        var values: [String: Any] = [:]
-        TemplateSet.collect(Whole(), into: &values)
-        #expect(values.keys.sorted() == ["inner", "outer"])
+        struct Whole: PageContext { @PagePart var part = Part(); var outer = 1 }
+        guard case .names(let names) = TemplateValue.of(Whole()) else { throw Failure("a context encodes as names") }
+        #expect(names.keys.sorted() == ["inner", "outer"])
+        #expect(names["inner"]?.text == "i")
+        #expect(names["outer"]?.text == "1")
     }
+
+    /// What templates see of a context's stored properties: text, digits, flags, lists,
+    /// a nested struct's names under its own, an optional only when it has a value (else
+    /// the name is looked up further out), and a `TemplateValues` value as it is.
+    @Test func aContextsPropertiesReachTheTemplateTyped() throws {
+        struct Item: Encodable { var word: String }
+        struct Page: PageContext {
+            var title = "<b>"
+            var count = 3
+            var share = 0.25
+            var shown = true
+            var words = ["a", "b"]
+            var items = [Item(word: "x")]
+            var item = Item(word: "y")
+            var missing: String? = nil
+            var present: String? = "p"
+            var maybe: [String?] = ["m", nil]
+            var phrase = Phrase(text: "t", word: true)
+        }
+        guard case .names(let names) = TemplateValue.of(Page()) else { throw Failure("a context encodes as names") }
+        #expect(names.keys.sorted() == ["count", "item", "items", "maybe", "phrase", "present", "share", "shown", "title", "words"])
+        #expect(names["title"]?.text == "<b>")
+        #expect(names["count"]?.text == "3")
+        #expect(names["share"]?.text == "0.25")
+        guard case .flag(true) = names["shown"] else { throw Failure("a Bool is a flag") }
+        guard case .items(let words) = names["words"], words.map(\.text) == ["a", "b"] else { throw Failure("an array is a list") }
+        guard case .items(let items) = names["items"], items.first?.child(named: "word")?.text == "x" else { throw Failure("a list of structs has their names") }
+        #expect(names["item"]?.child(named: "word")?.text == "y")
+        #expect(names["present"]?.text == "p")
+        guard case .items(let maybe) = names["maybe"], case .flag(false) = maybe[1] else { throw Failure("nil in a list is false") }
+        guard case .values(let phrase) = names["phrase"], phrase.child(named: "text")?.text == "t" else { throw Failure("template values stay themselves") }
+    }
+}
+
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -126,7 +126,7 @@ import Testing
         let compiled = TemplateSet.compile(TemplateSet.TemplateFolder.File(name: "many", path: "many.html", text: text))
         #expect(compiled.problems.isEmpty)
         let template = try #require(compiled.template)
-        var renderer = TemplateRenderer(templates: ["many": template], values: ["w": "ab"])
+        var renderer = TemplateRenderer(templates: ["many": template], values: ["w": .text("ab")])
         renderer.render(template.nodes, template: "many")
         #expect(renderer.output == "<p>" + String(repeating: "ab", count: tags) + "</p>")
     }
@@ -233,7 +233,8 @@ import Testing
     func rendered(_ text: String) throws -> String {
         func parsed(_ text: String) throws -> Template { try Template(TemplateTags(text)) }
         let templates = ["t": try parsed(text), "part": try parsed("<b>{{v}}</b>\n<c>\n\n</c>\n")]
-        let values: [String: Any] = ["v": "V", "raw": "<&>", "yes": true, "no": false, "list": [["v": "1"], ["v": "2"]]]
+        let values: [String: TemplateValue] = ["v": .text("V"), "raw": .text("<&>"), "yes": .flag(true), "no": .flag(false),
+                                               "list": .items([.names(["v": .text("1")]), .names(["v": .text("2")])])]
         var renderer = TemplateRenderer(templates: templates, values: values)
         renderer.render(templates["t"]!.nodes, template: "t")
         #expect(renderer.missing.isEmpty)

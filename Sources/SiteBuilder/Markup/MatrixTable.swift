@@ -171,13 +171,13 @@ struct Note: TemplateValues {
     var link: (text: String, href: String)? = nil
     var tail: String = ""
 
-    func child(named name: String) -> Any? {
+    func child(named name: String) -> TemplateValue? {
         switch name {
-        case "text": text
-        case "textPhrases": Phrase.split(text)
-        case "link": link.map { Link(label: $0.text, href: $0.href) } ?? false
-        case "tail": tail
-        case "tailPhrases": Phrase.split(tail)
+        case "text": .text(text)
+        case "textPhrases": .list(Phrase.split(text))
+        case "link": .optional(link.map { Link(label: $0.text, href: $0.href) })
+        case "tail": .text(tail)
+        case "tailPhrases": .list(Phrase.split(tail))
         default: nil
         }
     }
@@ -186,11 +186,11 @@ struct Note: TemplateValues {
         var label: String
         var href: String
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "label": label
-            case "labelPhrases": Phrase.split(label)
-            case "href": href
+            case "label": .text(label)
+            case "labelPhrases": .list(Phrase.split(label))
+            case "href": .text(href)
             default: nil
             }
         }

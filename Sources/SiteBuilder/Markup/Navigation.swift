@@ -15,11 +15,11 @@ struct StageNavigation: TemplateValues {
         var href: String
         var isCurrent: Bool
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "number": number
-            case "label": label
-            case "href": href
+            case "number": .text(number)
+            case "label": .text(label)
+            case "href": .text(href)
             default: nil
             }
         }
@@ -30,11 +30,11 @@ struct StageNavigation: TemplateValues {
         var heading: String?
         var links: [Link]
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "layered": heading != nil
-            case "heading": heading ?? ""
-            case "links": AroundCurrent(links, isCurrent: \.isCurrent)
+            case "layered": .flag(heading != nil)
+            case "heading": .text(heading ?? "")
+            case "links": .values(AroundCurrent(links, isCurrent: \.isCurrent))
             default: nil
             }
         }
@@ -50,16 +50,16 @@ struct StageNavigation: TemplateValues {
     var lastNumber: String
     var stageCount: Int
 
-    func child(named name: String) -> Any? {
+    func child(named name: String) -> TemplateValue? {
         switch name {
-        case "chips": AroundCurrent(chips, isCurrent: \.isCurrent)
-        case "layers": AroundCurrent(layers, isCurrent: \.isCurrent)
-        case "hasLayers": !layers.isEmpty
-        case "groups": groups
-        case "previous": previous ?? false
-        case "next": next ?? false
-        case "lastNumber": lastNumber
-        case "stageCount": stageCount
+        case "chips": .values(AroundCurrent(chips, isCurrent: \.isCurrent))
+        case "layers": .values(AroundCurrent(layers, isCurrent: \.isCurrent))
+        case "hasLayers": .flag(!layers.isEmpty)
+        case "groups": .list(groups)
+        case "previous": .optional(previous)
+        case "next": .optional(next)
+        case "lastNumber": .text(lastNumber)
+        case "stageCount": .number(stageCount)
         default: nil
         }
     }
@@ -75,12 +75,12 @@ struct FocusChip: TemplateValues {
     var classes: String
     var isCurrent: Bool
 
-    func child(named name: String) -> Any? {
+    func child(named name: String) -> TemplateValue? {
         switch name {
-        case "position": position
-        case "label": label
-        case "href": href
-        case "classes": classes
+        case "position": .number(position)
+        case "label": .text(label)
+        case "href": .text(href)
+        case "classes": .text(classes)
         default: nil
         }
     }
@@ -102,11 +102,11 @@ struct AroundCurrent<Item: TemplateValues>: TemplateValues {
         (before, current, after) = (Array(items[..<k]), items[k], Array(items[(k + 1)...]))
     }
 
-    func child(named name: String) -> Any? {
+    func child(named name: String) -> TemplateValue? {
         switch name {
-        case "before": before
-        case "current": current ?? false
-        case "after": after
+        case "before": .list(before)
+        case "current": .optional(current)
+        case "after": .list(after)
         default: nil
         }
     }

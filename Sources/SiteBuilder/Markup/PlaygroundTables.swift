@@ -8,10 +8,10 @@ struct LabeledRow: TemplateValues {
     var label: String
     var cells: [String]
 
-    func child(named name: String) -> Any? {
+    func child(named name: String) -> TemplateValue? {
         switch name {
-        case "label": label
-        case "cells": cells
+        case "label": .text(label)
+        case "cells": .list(cells)
         default: nil
         }
     }
@@ -29,10 +29,10 @@ struct HeatTable: TemplateValues {
         var label: String
         var cells: [Cell]
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "label": label
-            case "cells": cells
+            case "label": .text(label)
+            case "cells": .list(cells)
             default: nil
             }
         }
@@ -43,21 +43,21 @@ struct HeatTable: TemplateValues {
         var text: String
         var alpha: String
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "text": text
-            case "alpha": alpha
+            case "text": .text(text)
+            case "alpha": .text(alpha)
             default: nil
             }
         }
     }
 
-    func child(named name: String) -> Any? {
+    func child(named name: String) -> TemplateValue? {
         switch name {
-        case "layer": layer
-        case "head": head
-        case "tokens": tokens
-        case "rows": rows
+        case "layer": .number(layer)
+        case "head": .number(head)
+        case "tokens": .list(tokens)
+        case "rows": .list(rows)
         default: nil
         }
     }

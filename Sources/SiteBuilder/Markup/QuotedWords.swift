@@ -5,10 +5,10 @@ struct Phrase: TemplateValues, Equatable {
     var text: String
     var word: Bool
 
-    func child(named name: String) -> Any? {
+    func child(named name: String) -> TemplateValue? {
         switch name {
-        case "text": text
-        case "word": word
+        case "text": .text(text)
+        case "word": .flag(word)
         default: nil
         }
     }

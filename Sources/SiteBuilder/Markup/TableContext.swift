@@ -3,10 +3,10 @@
 /// note that links to the table (`elsewhere`).
 ///
 /// The template looks each name up in these values thousands of times a page, so they answer
-/// through `child(named:)`, a switch, rather than by the renderer reflecting on a struct
-/// (a 16×16 table took 10.7 ms that way with the mustache library sitegen used before). A name a value does not
-/// have is nil: it then reaches the page's root, which reports it as a misspelled key. A
-/// value that may be absent (a note, a class) answers `false`, so `{{#name}}` skips it
+/// through `child(named:)`, a switch, as the template reaches each name, rather than being
+/// encoded whole, every property of every cell, as a page context is. A name a value does
+/// not have is nil: it then reaches the page's root, which reports it as a misspelled key.
+/// A value that may be absent (a note, a class) answers `false`, so `{{#name}}` skips it
 /// without looking further out.
 struct TableContext: TemplateValues {
     var caption = ""
@@ -19,16 +19,16 @@ struct TableContext: TemplateValues {
     /// Instead of the table: a line that says where it is.
     var elsewhere: Note? = nil
 
-    func child(named name: String) -> Any? {
+    func child(named name: String) -> TemplateValue? {
         switch name {
-        case "caption": caption
-        case "captionPhrases": Phrase.split(caption)
-        case "sizeNote": sizeNote ?? false
-        case "rowsNote": rowsNote ?? false
-        case "corner": corner
-        case "columns": HeaderRun.runs(columns)
-        case "rows": rows
-        case "elsewhere": elsewhere ?? false
+        case "caption": .text(caption)
+        case "captionPhrases": .list(Phrase.split(caption))
+        case "sizeNote": .optional(sizeNote)
+        case "rowsNote": .optional(rowsNote)
+        case "corner": .text(corner)
+        case "columns": .list(HeaderRun.runs(columns))
+        case "rows": .list(rows)
+        case "elsewhere": .optional(elsewhere)
         default: nil
         }
     }
@@ -38,10 +38,10 @@ struct TableContext: TemplateValues {
         var label: String
         var classes: String = ""
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "label": label
-            case "classes": classes
+            case "label": .text(label)
+            case "classes": .text(classes)
             default: nil
             }
         }
@@ -70,16 +70,16 @@ struct TableContext: TemplateValues {
             self.gapCells = gapCells
         }
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "label": label
-            case "labelClasses": labelClasses
-            case "labelClassed": !labelClasses.isEmpty
-            case "gap": isGap
-            case "focus": isFocus && !isGap
-            case "plain": !isFocus && !isGap
-            case "runs": CellRun.runs(cells)
-            case "gapCells": Array(repeating: true, count: gapCells) as [Bool]
+            case "label": .text(label)
+            case "labelClasses": .text(labelClasses)
+            case "labelClassed": .flag(!labelClasses.isEmpty)
+            case "gap": .flag(isGap)
+            case "focus": .flag(isFocus && !isGap)
+            case "plain": .flag(!isFocus && !isGap)
+            case "runs": .list(CellRun.runs(cells))
+            case "gapCells": .list(Array(repeating: true, count: gapCells))
             default: nil
             }
         }
@@ -89,7 +89,7 @@ struct TableContext: TemplateValues {
     /// masked) and classes when it has them. The template writes its text as `{{.}}`, the
     /// cell itself: the renderer finds that without looking a name up (a table's cells are most
     /// of a page's lookups), and the cell renders as its text.
-    struct Cell: TemplateValues, TemplateText {
+    struct Cell: TemplateValues {
         var text: String
         var title = ""
         var classes = ""
@@ -100,11 +100,11 @@ struct TableContext: TemplateValues {
 
         var templateText: String { text }
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "text": text
-            case "title": title
-            case "classes": classes
+            case "text": .text(text)
+            case "title": .text(title)
+            case "classes": .text(classes)
             default: nil
             }
         }
@@ -127,12 +127,12 @@ struct TableContext: TemplateValues {
             return runs
         }
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "titled": shape == .titled
-            case "classed": shape == .classed
-            case "bare": shape == .bare
-            case "cells": cells
+            case "titled": .flag(shape == .titled)
+            case "classed": .flag(shape == .classed)
+            case "bare": .flag(shape == .bare)
+            case "cells": .list(cells)
             default: nil
             }
         }
@@ -153,11 +153,11 @@ struct TableContext: TemplateValues {
             return runs
         }
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "classed": classed
-            case "plain": !classed
-            case "headers": headers
+            case "classed": .flag(classed)
+            case "plain": .flag(!classed)
+            case "headers": .list(headers)
             default: nil
             }
         }

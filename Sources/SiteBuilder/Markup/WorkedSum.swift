@@ -9,11 +9,11 @@ struct WorkedSum: TemplateValues {
         /// Whether a `+` comes before it (all but the first).
         var plus = true
 
-        func child(named name: String) -> Any? {
+        func child(named name: String) -> TemplateValue? {
             switch name {
-            case "left": left
-            case "right": right ?? false
-            case "plus": plus
+            case "left": .text(left)
+            case "right": .optional(right)
+            case "plus": .flag(plus)
             default: nil
             }
         }
@@ -28,10 +28,10 @@ struct WorkedSum: TemplateValues {
         self.result = result
     }
 
-    func child(named name: String) -> Any? {
+    func child(named name: String) -> TemplateValue? {
         switch name {
-        case "terms": terms
-        case "result": result
+        case "terms": .list(terms)
+        case "result": .text(result)
         default: nil
         }
     }

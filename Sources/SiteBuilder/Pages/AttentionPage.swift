@@ -61,16 +61,16 @@ enum AttentionPage {
         var layerNumber: Int
         var multiLayer: Bool
     }
-    struct Projection {
+    struct Projection: Encodable {
         var weightTable: TableContext
         var outputTable: TableContext
     }
-    struct GridCell {
+    struct GridCell: Encodable {
         var number: Int
         var anchor: String
         var heatmap: String
     }
-    struct Head {
+    struct Head: Encodable {
         var number: Int
         var anchor: String
         /// Folded into a closed <details> (many heads: the small multiples above show every

@@ -7,7 +7,7 @@ enum BackpropPage {
     static let kind = PageKind(template: "backprop", label: "Backprop", chapter: .learning, builtIn: PackageResources.backprop_html) { s, v in context(s) }
 
     struct Context: PageContext {
-        var common: LearningPages.Common
+        @PagePart var common: LearningPages.Common
         var stageTable: TableContext
         var tokenTable: TableContext
         var heatmaps: [Heatmap]
@@ -52,11 +52,11 @@ enum BackpropPage {
         var matrixCount: Int
     }
     /// One entry of dL/dh2 = (p − onehot) · W_lmᵀ, written out.
-    struct ChainEntry {
+    struct ChainEntry: Encodable {
         var dimension: String
         var sum: WorkedSum
     }
-    struct Heatmap {
+    struct Heatmap: Encodable {
         var name: String
         var svg: String
         var largest: String
@@ -64,11 +64,11 @@ enum BackpropPage {
         /// The scale spans the pooled figure's block means, not its entries.
         var scaleOfMeans: Bool
     }
-    struct BlameRow {
+    struct BlameRow: Encodable {
         var layer: Int
         var cells: [BlameCell]
     }
-    struct BlameCell {
+    struct BlameCell: Encodable {
         var largest: String
         /// The largest entry of all the matrices (marked in bold, not by colour alone).
         var isMostBlamed: Bool

@@ -29,7 +29,7 @@ enum GeneratePage {
         var temperatureText: [Phrase]
         var cutText: String
     }
-    struct GreedyRow {
+    struct GreedyRow: Encodable {
         var number: Int
         var chart: String
         var token: String
@@ -39,14 +39,14 @@ enum GeneratePage {
         var windowCaption: [Phrase]
     }
     /// What a step conditions on: the note where cropping starts, the window on cropped steps.
-    struct Window {
+    struct Window: Encodable {
         var cropsHere: Bool
         /// Cut at its quoted words (`Phrase.split`), so the template isolates them in `<bdi>`.
         var cropNote: [Phrase]
         /// " The model sees …" on a cropped step, nothing otherwise.
         var caption: [Phrase]
     }
-    struct SampledStep {
+    struct SampledStep: Encodable {
         var number: Int
         var rows: [TokenRow]
         var chart: String
@@ -62,7 +62,7 @@ enum GeneratePage {
         /// Folded under its heading into a closed <details> (`foldsSampledSteps`).
         var folded: Bool
     }
-    struct TokenRow {
+    struct TokenRow: Encodable {
         var token: String
         var logit: String
         var scaled: String

@@ -5,7 +5,7 @@ enum GradientPage {
     static let kind = PageKind(template: "gradient", label: "Gradient", chapter: .learning, builtIn: PackageResources.gradient_html) { s, v in context(s) }
 
     struct Context: PageContext {
-        var common: LearningPages.Common
+        @PagePart var common: LearningPages.Common
         var chart: String
         var rows: [Row]
         var truncatedVocab: Bool
@@ -23,7 +23,7 @@ enum GradientPage {
         var finalName: String
         var workedDW: String
     }
-    struct Row {
+    struct Row: Encodable {
         var word: String
         var p: String
         var onehot: String

@@ -45,7 +45,7 @@ enum LMHeadPage {
         var targetIsTop: Bool
     }
     /// One dimension's part in the top word's lead over the runner-up.
-    struct LeadTerm {
+    struct LeadTerm: Encodable {
         var dimension: String
         var worked: String
         var helps: Bool

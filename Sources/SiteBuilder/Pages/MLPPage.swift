@@ -36,7 +36,7 @@ enum MLPPage {
         var layerNumber: Int
         var multiLayer: Bool
         var isLastLayer: Bool
-        var added: ResidualSum
+        @PagePart var added: ResidualSum
     }
 
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {

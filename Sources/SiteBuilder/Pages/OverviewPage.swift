@@ -35,12 +35,12 @@ enum OverviewPage {
         var lmHead: String
         var checkpointFiles: [CheckpointFile]
     }
-    struct CheckpointFile {
+    struct CheckpointFile: Encodable {
         var name: String
         var size: Int
         var sha256: String
     }
-    struct Chip {
+    struct Chip: Encodable {
         var word: String
         var cls: String
         var id: Int

@@ -43,8 +43,20 @@ struct PageView {
     let sha256: String
 }
 
-/// The values a page's template names, as a struct: each stored property is a `{{name}}`.
-/// A property that is itself a `PageContext` (the learning chapter's common values) lends
-/// its properties directly. Rendering looks every name up strictly: a name no property has
-/// is an error naming the template (see `TemplateSet.render`).
-protocol PageContext {}
+/// The values a page's template names, as a struct: each stored property is a `{{name}}`
+/// (its `Encodable` conformance, which Swift writes, hands them to the template typed). A
+/// property marked `@PagePart` (the learning chapter's common values) lends its properties
+/// directly. Rendering looks every name up strictly: a name no property has is an error
+/// naming the template (see `TemplateSet.render`).
+protocol PageContext: Encodable {}
+
+/// A part of a page context whose properties are the page's own names, as if declared there.
+@propertyWrapper
+struct PagePart<Part: Encodable>: Encodable {
+    var wrappedValue: Part
+
+    func encode(to encoder: any Encoder) throws {
+        (encoder as? TemplateEncoder)?.lendsNames = true
+        try wrappedValue.encode(to: encoder)
+    }
+}

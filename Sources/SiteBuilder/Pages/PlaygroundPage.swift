@@ -68,7 +68,7 @@ enum PlaygroundPage {
         var nudgeValue: String
     }
     /// A matrix "nudge a weight" offers: its name in model.json, and the reader's ("W_q (layer 2)").
-    struct MatrixOption {
+    struct MatrixOption: Encodable {
         var value: String
         var label: String
     }

@@ -19,7 +19,7 @@ enum PositionsPage {
         var workedX0: String
         var maxPositions: Int
     }
-    struct Sum {
+    struct Sum: Encodable {
         var word: String
         var cls: String
         var position: Int

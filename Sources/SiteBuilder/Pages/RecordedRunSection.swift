@@ -12,7 +12,7 @@ struct RecordedRun: PageContext {
     var recordRows: [Row] = []
     var recordHasValidation = false
 
-    struct Row {
+    struct Row: Encodable {
         var step: Int
         var trainLoss: String
         var valLoss: String

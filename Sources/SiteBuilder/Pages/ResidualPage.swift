@@ -24,7 +24,7 @@ enum ResidualPage {
         var multiHead: Bool
         var layerNumber: Int
         var multiLayer: Bool
-        var added: ResidualSum
+        @PagePart var added: ResidualSum
     }
 
     static func context(_ s: SiteData, layer l: Int, focus f: Int) -> Context {

@@ -5,7 +5,7 @@ enum StepPage {
     static let kind = PageKind(template: "step", label: "One step", chapter: .learning, builtIn: PackageResources.step_html) { s, v in context(s) }
 
     struct Context: PageContext {
-        var common: LearningPages.Common
+        @PagePart var common: LearningPages.Common
         var beforeTable: TableContext
         var gradTable: TableContext
         var afterTable: TableContext

@@ -35,7 +35,7 @@ enum TokensPage {
         var exampleWord: String
         var exampleId: Int
     }
-    struct Word {
+    struct Word: Encodable {
         var id: Int
         var word: String
         var used: Bool
@@ -43,7 +43,7 @@ enum TokensPage {
         var note: String
         var hasNote: Bool
     }
-    struct TokenRow {
+    struct TokenRow: Encodable {
         var position: Int
         var word: String
         /// The vocabulary's own spelling (`Ġthe`); the word itself for a model file.

@@ -7,13 +7,13 @@ enum TrainingPage {
 
     /// Without a target: the chapter's note, and the checkpoint's own training run if it has one.
     struct NoTargetContext: PageContext {
-        var common: LearningPages.Common
-        var recorded: RecordedRun
+        @PagePart var common: LearningPages.Common
+        @PagePart var recorded: RecordedRun
     }
 
     struct Context: PageContext {
-        var common: LearningPages.Common
-        var recorded: RecordedRun
+        @PagePart var common: LearningPages.Common
+        @PagePart var recorded: RecordedRun
         var lossChart: String
         var pChart: String
         var finalChart: String
@@ -32,7 +32,7 @@ enum TrainingPage {
         var finalLoss: String
         var finalPrediction: String
     }
-    struct StepRow {
+    struct StepRow: Encodable {
         var step: Int
         var loss: String
         var p: String

@@ -23,7 +23,7 @@ struct Template: Sendable {
 
         init(name: String, line: Int, column: Int) {
             (self.name, self.line, self.column) = (name, line, column)
-            path = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            path = name.utf8.contains(UInt8(ascii: ".")) ? name.split(separator: ".", omittingEmptySubsequences: false).map(String.init) : [name]
         }
     }
 
@@ -78,15 +78,15 @@ struct Template: Sendable {
                 }
                 let tagStart = nextTag < tags.count ? tags[nextTag].start : bytes.count
                 let run = position
-                while position < tagStart, bytes[position] != Self.newline { position += 1 }
-                if position < tagStart {
+                if let newline = bytes[position..<tagStart].firstIndex(of: Self.newline) {
                     // A line ends: it is text, indentation and all.
-                    position += 1
+                    position = newline + 1
                     text += bytes[indentation]
                     text += bytes[run..<position]
                     atLineStart = true
                     continue
                 }
+                position = tagStart
                 if run < position {
                     text += bytes[indentation]
                     text += bytes[run..<position]
@@ -161,21 +161,24 @@ struct Template: Sendable {
         /// A name is letters, digits and `. - _ ? *` (and `/` in a partial's); `.` alone is
         /// the current value.
         static func check(name tag: TemplateTags.Tag, partial: Bool = false) throws(TemplateTags.Problem) {
-            let allowed = partial ? partialNameBytes : nameBytes
             if tag.name.utf8.contains(UInt8(ascii: "(")) {
                 throw TemplateTags.Problem(line: tag.line, column: tag.column, message: "transforms ({{f(name)}}) are not supported: prepare the value in Swift")
             }
             guard !tag.name.isEmpty else {
                 throw TemplateTags.Problem(line: tag.line, column: tag.column, message: "\(tag.spelled): a tag needs a name")
             }
-            guard tag.name.utf8.allSatisfy(allowed.contains) else {
+            guard tag.name.utf8.allSatisfy({ isNameByte($0) || (partial && $0 == UInt8(ascii: "/")) }) else {
                 throw TemplateTags.Problem(line: tag.line, column: tag.column,
                                            message: "\(tag.spelled): a tag's name holds a character mustache does not allow (letters, digits and . - _ ? *)")
             }
         }
 
-        static let nameBytes = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?*".utf8)
-        static let partialNameBytes = nameBytes.union("/".utf8)
+        static func isNameByte(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): true
+            default: ".-_?*".utf8.contains(byte)
+            }
+        }
     }
 }
 

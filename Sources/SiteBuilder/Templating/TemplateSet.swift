@@ -156,39 +156,26 @@ public struct TemplateSet: Sendable {
         return TemplateSet(directory: directory, templates: templates, assets: folder.assets)
     }
 
-    /// Renders a template; a missing template or a value the template names but the context
-    /// lacks is an error naming the template file.
-    /// Renders a page's template with its typed context and the links every page may use.
-    func render(_ name: String, page: any PageContext, links: [String: String]) throws(BuildFailure) -> String {
-        var values: [String: Any] = links
-        Self.collect(page, into: &values)
-        return try render(name, values)
-    }
-
-    /// A context's stored properties by name; a property that is itself a `PageContext`
-    /// lends its own.
-    static func collect(_ context: any PageContext, into values: inout [String: Any]) {
-        for child in Mirror(reflecting: context).children {
-            guard let label = child.label else { continue }
-            if let part = child.value as? any PageContext {
-                collect(part, into: &values)
-            } else {
-                values[label] = child.value
-            }
-        }
+    /// Renders a page's template with its typed context and the links every page may use;
+    /// a missing template, or a name that neither the context nor the links have, is an error
+    /// naming the template file.
+    func render(_ name: String, page: some PageContext, links: [String: String]) throws(BuildFailure) -> String {
+        var values = links.mapValues(TemplateValue.text)
+        if case .names(let names) = TemplateValue.of(page) { values.merge(names) { _, property in property } }
+        return try render(name, values, top: nil)
     }
 
     /// Renders one template (a partial such as `matrix-table`) with `value` as its context,
     /// as a page's section would; names `value` lacks are errors as on a page.
-    func render(_ name: String, value: any TemplateValues) throws(BuildFailure) -> String {
-        try render(name, [:], top: value)
+    func render(_ name: String, value: some TemplateValues) throws(BuildFailure) -> String {
+        try render(name, [:], top: .values(value))
     }
 
-    public func render(_ name: String, _ context: [String: Any]) throws(BuildFailure) -> String {
-        try render(name, context, top: nil)
+    public func render(_ name: String, _ context: [String: String]) throws(BuildFailure) -> String {
+        try render(name, context.mapValues(TemplateValue.text), top: nil)
     }
 
-    private func render(_ name: String, _ context: [String: Any], top: (any TemplateValues)?) throws(BuildFailure) -> String {
+    private func render(_ name: String, _ context: [String: TemplateValue], top: TemplateValue?) throws(BuildFailure) -> String {
         func path(_ template: String) -> String { (directory as NSString).appendingPathComponent(template + ".html") }
         guard let template = templates[name] else {
             throw BuildFailure(Diagnostic(file: path(name), message: "missing template"))

@@ -1,0 +1,194 @@
+/// Turns an `Encodable` value into what templates see of it: a struct's stored properties
+/// become names (its synthesized `encode(to:)` hands each one over, typed), an array a list,
+/// a string text, a number its digits (`String(describing:)`'s), `nil` false. A
+/// `TemplateValues` value hands itself over to be asked name by name.
+final class TemplateEncoder: Encoder {
+    let codingPath: [any CodingKey] = []
+    let userInfo: [CodingUserInfoKey: Any] = [:]
+
+    /// What was encoded: one value, names (a keyed container) or a list (an unkeyed one).
+    /// Nested containers are encoders of their own, read when the value is.
+    private enum Content {
+        case single(TemplateValue)
+        case names([String: TemplateValue], nested: [String: TemplateEncoder])
+        case items([TemplateValue], nested: [Int: TemplateEncoder])
+    }
+    private var content = Content.single(.flag(false))
+    /// Set by a `@PagePart`: its names go into the struct around it rather than under its own.
+    var lendsNames = false
+
+    static func value(of value: some Encodable) -> TemplateValue {
+        let encoder = TemplateEncoder()
+        // The containers never throw; only a `TemplateValues` given another encoder would.
+        try? value.encode(to: encoder)
+        return encoder.value
+    }
+
+    var value: TemplateValue {
+        switch content {
+        case .single(let value):
+            return value
+        case .names(let names, let nested):
+            return .names(names.merging(nested.mapValues(\.value)) { _, inner in inner })
+        case .items(var items, let nested):
+            for (index, encoder) in nested { items[index] = encoder.value }
+            return .items(items)
+        }
+    }
+
+    func store(_ value: TemplateValue) { content = .single(value) }
+
+    fileprivate func set(_ value: TemplateValue, for key: some CodingKey) { set(value, for: key.stringValue) }
+
+    fileprivate func set(_ value: TemplateValue, for name: String) {
+        guard case .names(var names, let nested) = content else {
+            content = .names([name: value], nested: [:])
+            return
+        }
+        content = .single(.flag(false))   // leaves `names` uniquely referenced while it changes
+        names[name] = value
+        content = .names(names, nested: nested)
+    }
+
+    fileprivate func nested(for key: some CodingKey) -> TemplateEncoder {
+        let encoder = TemplateEncoder()
+        if case .names(let names, var nested) = content {
+            nested[key.stringValue] = encoder
+            content = .names(names, nested: nested)
+        } else {
+            content = .names([:], nested: [key.stringValue: encoder])
+        }
+        return encoder
+    }
+
+    fileprivate func append(_ value: TemplateValue) {
+        guard case .items(var items, let nested) = content else {
+            content = .items([value], nested: [:])
+            return
+        }
+        content = .single(.flag(false))
+        items.append(value)
+        content = .items(items, nested: nested)
+    }
+
+    fileprivate func appendNested() -> TemplateEncoder {
+        let encoder = TemplateEncoder()
+        append(.flag(false))
+        guard case .items(let items, var nested) = content else { return encoder }
+        nested[items.count - 1] = encoder
+        content = .items(items, nested: nested)
+        return encoder
+    }
+
+    fileprivate var count: Int {
+        if case .items(let items, _) = content { items.count } else { 0 }
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        if case .names = content {} else { content = .names([:], nested: [:]) }
+        return KeyedEncodingContainer(Names(encoder: self))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        if case .items = content {} else { content = .items([], nested: [:]) }
+        return Items(encoder: self)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { Single(encoder: self) }
+
+    private struct Names<Key: CodingKey>: KeyedEncodingContainerProtocol {
+        let encoder: TemplateEncoder
+        var codingPath: [any CodingKey] { [] }
+
+        mutating func encodeNil(forKey key: Key) { encoder.set(.flag(false), for: key) }
+        mutating func encode(_ value: Bool, forKey key: Key) { encoder.set(.flag(value), for: key) }
+        mutating func encode(_ value: String, forKey key: Key) { encoder.set(.text(value), for: key) }
+        mutating func encode(_ value: Double, forKey key: Key) { encoder.set(.text(value.description), for: key) }
+        mutating func encode(_ value: Float, forKey key: Key) { encoder.set(.text(value.description), for: key) }
+        mutating func encode(_ value: Int, forKey key: Key) { encoder.set(.number(value), for: key) }
+        mutating func encode(_ value: Int8, forKey key: Key) { encoder.set(.text(String(value)), for: key) }
+        mutating func encode(_ value: Int16, forKey key: Key) { encoder.set(.text(String(value)), for: key) }
+        mutating func encode(_ value: Int32, forKey key: Key) { encoder.set(.text(String(value)), for: key) }
+        mutating func encode(_ value: Int64, forKey key: Key) { encoder.set(.text(String(value)), for: key) }
+        mutating func encode(_ value: UInt, forKey key: Key) { encoder.set(.text(String(value)), for: key) }
+        mutating func encode(_ value: UInt8, forKey key: Key) { encoder.set(.text(String(value)), for: key) }
+        mutating func encode(_ value: UInt16, forKey key: Key) { encoder.set(.text(String(value)), for: key) }
+        mutating func encode(_ value: UInt32, forKey key: Key) { encoder.set(.text(String(value)), for: key) }
+        mutating func encode(_ value: UInt64, forKey key: Key) { encoder.set(.text(String(value)), for: key) }
+        mutating func encode(_ value: some Encodable, forKey key: Key) {
+            let inner = TemplateEncoder()
+            try? value.encode(to: inner)
+            if inner.lendsNames, case .names(let names) = inner.value {
+                for (name, value) in names { encoder.set(value, for: name) }
+            } else {
+                encoder.set(inner.value, for: key.stringValue)
+            }
+        }
+
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+            encoder.nested(for: key).container(keyedBy: keyType)
+        }
+        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { encoder.nested(for: key).unkeyedContainer() }
+        mutating func superEncoder() -> any Encoder { encoder.nested(for: SuperKey()) }
+        mutating func superEncoder(forKey key: Key) -> any Encoder { encoder.nested(for: key) }
+    }
+
+    private struct SuperKey: CodingKey {
+        var stringValue: String { "super" }
+        var intValue: Int? { nil }
+        init() {}
+        init?(stringValue: String) { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    private struct Items: UnkeyedEncodingContainer {
+        let encoder: TemplateEncoder
+        var codingPath: [any CodingKey] { [] }
+        var count: Int { encoder.count }
+
+        mutating func encodeNil() { encoder.append(.flag(false)) }
+        mutating func encode(_ value: Bool) { encoder.append(.flag(value)) }
+        mutating func encode(_ value: String) { encoder.append(.text(value)) }
+        mutating func encode(_ value: Double) { encoder.append(.text(value.description)) }
+        mutating func encode(_ value: Float) { encoder.append(.text(value.description)) }
+        mutating func encode(_ value: Int) { encoder.append(.number(value)) }
+        mutating func encode(_ value: Int8) { encoder.append(.text(String(value))) }
+        mutating func encode(_ value: Int16) { encoder.append(.text(String(value))) }
+        mutating func encode(_ value: Int32) { encoder.append(.text(String(value))) }
+        mutating func encode(_ value: Int64) { encoder.append(.text(String(value))) }
+        mutating func encode(_ value: UInt) { encoder.append(.text(String(value))) }
+        mutating func encode(_ value: UInt8) { encoder.append(.text(String(value))) }
+        mutating func encode(_ value: UInt16) { encoder.append(.text(String(value))) }
+        mutating func encode(_ value: UInt32) { encoder.append(.text(String(value))) }
+        mutating func encode(_ value: UInt64) { encoder.append(.text(String(value))) }
+        mutating func encode(_ value: some Encodable) { encoder.append(TemplateEncoder.value(of: value)) }
+
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+            encoder.appendNested().container(keyedBy: keyType)
+        }
+        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { encoder.appendNested().unkeyedContainer() }
+        mutating func superEncoder() -> any Encoder { encoder.appendNested() }
+    }
+
+    private struct Single: SingleValueEncodingContainer {
+        let encoder: TemplateEncoder
+        var codingPath: [any CodingKey] { [] }
+
+        mutating func encodeNil() { encoder.store(.flag(false)) }
+        mutating func encode(_ value: Bool) { encoder.store(.flag(value)) }
+        mutating func encode(_ value: String) { encoder.store(.text(value)) }
+        mutating func encode(_ value: Double) { encoder.store(.text(value.description)) }
+        mutating func encode(_ value: Float) { encoder.store(.text(value.description)) }
+        mutating func encode(_ value: Int) { encoder.store(.number(value)) }
+        mutating func encode(_ value: Int8) { encoder.store(.text(String(value))) }
+        mutating func encode(_ value: Int16) { encoder.store(.text(String(value))) }
+        mutating func encode(_ value: Int32) { encoder.store(.text(String(value))) }
+        mutating func encode(_ value: Int64) { encoder.store(.text(String(value))) }
+        mutating func encode(_ value: UInt) { encoder.store(.text(String(value))) }
+        mutating func encode(_ value: UInt8) { encoder.store(.text(String(value))) }
+        mutating func encode(_ value: UInt16) { encoder.store(.text(String(value))) }
+        mutating func encode(_ value: UInt32) { encoder.store(.text(String(value))) }
+        mutating func encode(_ value: UInt64) { encoder.store(.text(String(value))) }
+        mutating func encode(_ value: some Encodable) { try? value.encode(to: encoder) }
+    }
+}
