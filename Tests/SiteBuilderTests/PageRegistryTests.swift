@@ -43,8 +43,8 @@ import Testing
         struct Whole: PageContext { @PagePart var part = Part(); var outer = 1 }
         guard case .names(let names) = TemplateValue.of(Whole()) else { throw Failure("a context encodes as names") }
         #expect(names.keys.sorted() == ["inner", "outer"])
-        #expect(names["inner"]?.text == "i")
-        #expect(names["outer"]?.text == "1")
+        #expect(names["inner"]?.written == "i")
+        #expect(names["outer"]?.written == "1")
     }
 
     /// What templates see of a context's stored properties: text, digits, flags, lists,
@@ -67,16 +67,16 @@ import Testing
         }
         guard case .names(let names) = TemplateValue.of(Page()) else { throw Failure("a context encodes as names") }
         #expect(names.keys.sorted() == ["count", "item", "items", "maybe", "phrase", "present", "share", "shown", "title", "words"])
-        #expect(names["title"]?.text == "<b>")
-        #expect(names["count"]?.text == "3")
-        #expect(names["share"]?.text == "0.25")
+        #expect(names["title"]?.written == "<b>")
+        #expect(names["count"]?.written == "3")
+        #expect(names["share"]?.written == "0.25")
         guard case .flag(true) = names["shown"] else { throw Failure("a Bool is a flag") }
-        guard case .items(let words) = names["words"], words.map(\.text) == ["a", "b"] else { throw Failure("an array is a list") }
-        guard case .items(let items) = names["items"], items.first?.child(named: "word")?.text == "x" else { throw Failure("a list of structs has their names") }
-        #expect(names["item"]?.child(named: "word")?.text == "y")
-        #expect(names["present"]?.text == "p")
+        guard case .items(let words) = names["words"], words.map(\.written) == ["a", "b"] else { throw Failure("an array is a list") }
+        guard case .items(let items) = names["items"], items.first?.child(named: "word")?.written == "x" else { throw Failure("a list of structs has their names") }
+        #expect(names["item"]?.child(named: "word")?.written == "y")
+        #expect(names["present"]?.written == "p")
         guard case .items(let maybe) = names["maybe"], case .flag(false) = maybe[1] else { throw Failure("nil in a list is false") }
-        guard case .values(let phrase) = names["phrase"], phrase.child(named: "text")?.text == "t" else { throw Failure("template values stay themselves") }
+        guard case .values(let phrase) = names["phrase"], phrase.child(named: "text")?.written == "t" else { throw Failure("template values stay themselves") }
     }
 }
 

@@ -141,26 +141,12 @@ final class TemplateEncoder: Encoder {
         init?(intValue: Int) { nil }
     }
 
-    private struct Items: UnkeyedEncodingContainer {
+    private struct Items: UnkeyedEncodingContainer, ValueSink {
         let encoder: TemplateEncoder
         var codingPath: [any CodingKey] { [] }
         var count: Int { encoder.count }
 
-        mutating func encodeNil() { encoder.append(.flag(false)) }
-        mutating func encode(_ value: Bool) { encoder.append(.flag(value)) }
-        mutating func encode(_ value: String) { encoder.append(.text(value)) }
-        mutating func encode(_ value: Double) { encoder.append(.text(value.description)) }
-        mutating func encode(_ value: Float) { encoder.append(.text(value.description)) }
-        mutating func encode(_ value: Int) { encoder.append(.number(value)) }
-        mutating func encode(_ value: Int8) { encoder.append(.text(String(value))) }
-        mutating func encode(_ value: Int16) { encoder.append(.text(String(value))) }
-        mutating func encode(_ value: Int32) { encoder.append(.text(String(value))) }
-        mutating func encode(_ value: Int64) { encoder.append(.text(String(value))) }
-        mutating func encode(_ value: UInt) { encoder.append(.text(String(value))) }
-        mutating func encode(_ value: UInt8) { encoder.append(.text(String(value))) }
-        mutating func encode(_ value: UInt16) { encoder.append(.text(String(value))) }
-        mutating func encode(_ value: UInt32) { encoder.append(.text(String(value))) }
-        mutating func encode(_ value: UInt64) { encoder.append(.text(String(value))) }
+        func put(_ value: TemplateValue) { encoder.append(value) }
         mutating func encode(_ value: some Encodable) { encoder.append(TemplateEncoder.value(of: value)) }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -170,25 +156,35 @@ final class TemplateEncoder: Encoder {
         mutating func superEncoder() -> any Encoder { encoder.appendNested() }
     }
 
-    private struct Single: SingleValueEncodingContainer {
+    private struct Single: SingleValueEncodingContainer, ValueSink {
         let encoder: TemplateEncoder
         var codingPath: [any CodingKey] { [] }
 
-        mutating func encodeNil() { encoder.store(.flag(false)) }
-        mutating func encode(_ value: Bool) { encoder.store(.flag(value)) }
-        mutating func encode(_ value: String) { encoder.store(.text(value)) }
-        mutating func encode(_ value: Double) { encoder.store(.text(value.description)) }
-        mutating func encode(_ value: Float) { encoder.store(.text(value.description)) }
-        mutating func encode(_ value: Int) { encoder.store(.number(value)) }
-        mutating func encode(_ value: Int8) { encoder.store(.text(String(value))) }
-        mutating func encode(_ value: Int16) { encoder.store(.text(String(value))) }
-        mutating func encode(_ value: Int32) { encoder.store(.text(String(value))) }
-        mutating func encode(_ value: Int64) { encoder.store(.text(String(value))) }
-        mutating func encode(_ value: UInt) { encoder.store(.text(String(value))) }
-        mutating func encode(_ value: UInt8) { encoder.store(.text(String(value))) }
-        mutating func encode(_ value: UInt16) { encoder.store(.text(String(value))) }
-        mutating func encode(_ value: UInt32) { encoder.store(.text(String(value))) }
-        mutating func encode(_ value: UInt64) { encoder.store(.text(String(value))) }
+        func put(_ value: TemplateValue) { encoder.store(value) }
         mutating func encode(_ value: some Encodable) { try? value.encode(to: encoder) }
     }
+}
+
+/// A container that takes one value at a time (a list's next, or the only one): every number
+/// type as its digits, through `put`.
+private protocol ValueSink {
+    func put(_ value: TemplateValue)
+}
+
+extension ValueSink {
+    mutating func encodeNil() { put(.flag(false)) }
+    mutating func encode(_ value: Bool) { put(.flag(value)) }
+    mutating func encode(_ value: String) { put(.text(value)) }
+    mutating func encode(_ value: Double) { put(.text(value.description)) }
+    mutating func encode(_ value: Float) { put(.text(value.description)) }
+    mutating func encode(_ value: Int) { put(.number(value)) }
+    mutating func encode(_ value: Int8) { put(.text(String(value))) }
+    mutating func encode(_ value: Int16) { put(.text(String(value))) }
+    mutating func encode(_ value: Int32) { put(.text(String(value))) }
+    mutating func encode(_ value: Int64) { put(.text(String(value))) }
+    mutating func encode(_ value: UInt) { put(.text(String(value))) }
+    mutating func encode(_ value: UInt8) { put(.text(String(value))) }
+    mutating func encode(_ value: UInt16) { put(.text(String(value))) }
+    mutating func encode(_ value: UInt32) { put(.text(String(value))) }
+    mutating func encode(_ value: UInt64) { put(.text(String(value))) }
 }

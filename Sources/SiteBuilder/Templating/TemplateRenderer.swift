@@ -30,7 +30,7 @@ struct TemplateRenderer {
                 output += text
             case .value(let tag, let escaped):
                 guard let value = lookUp(tag, in: template) else { continue }
-                output += escaped ? Escape.html(value.text) : value.text
+                output += escaped ? Escape.html(value.written) : value.written
             case .section(let tag, let inverted, let body):
                 renderSection(body, value: lookUp(tag, in: template), inverted: inverted, template: template)
             case .partial(let name, let indentation):

@@ -41,7 +41,7 @@ enum TemplateValue {
 
     /// What `{{name}}` writes: text as it is, a flag as `true` or `false`, a value with names
     /// its `templateText` (a table cell's text).
-    var text: String {
+    var written: String {
         switch self {
         case .text(let text): text
         case .flag(let flag): String(flag)
