@@ -4,8 +4,9 @@ import Foundation
 /// file it names, not as a size of its own (the Hugging Face cache links each snapshot's files
 /// to its blobs).
 public func fileSize(atPath path: String) -> Int? {
-    let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-    return try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }   // stat follows symbolic links
+    return Int(info.st_size)
 }
 
 /// Reads a whole file, or says which file could not be read.
