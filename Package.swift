@@ -17,7 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
-        // One problem with an input (file, line, column, field, message), for every target.
+        // One problem with an input (file, line, column, field, message), for every target, with
+        // the paths and system error texts messages are made of.
+        //
+        // Every target imports FoundationEssentials, not Foundation: the whole of Foundation
+        // (NSString, formatters, ICU) doubled the binary to 99 MB and its 6,000 conformance
+        // records, which the runtime scans at the first cast of each type.
         .target(name: "Diagnostics"),
         // The engine: the model's maths on tensors, forward, backward and training. No file formats.
         .target(name: "TransformerEngine", dependencies: ["Diagnostics", "CMatrixKernel"]),
@@ -29,9 +34,9 @@ let package = Package(
         // for training, glibc's vector exp and tanh (libmvec); for checkpoints, F32 → Double.
         .target(name: "CMatrixKernel", linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))]),
 
-        // Reads Hugging Face GPT-2 checkpoints (config.json, safetensors, byte-level BPE). Foundation,
-        // and the kernel file's F32 → Double widening.
-        .target(name: "Checkpoints", dependencies: ["CMatrixKernel"]),
+        // Reads Hugging Face GPT-2 checkpoints (config.json, safetensors, byte-level BPE).
+        // FoundationEssentials, and the kernel file's F32 → Double widening.
+        .target(name: "Checkpoints", dependencies: ["Diagnostics", "CMatrixKernel"]),
 
         // sitegen train: a GPT-2 trained on a text with the engine's backward pass, written as a checkpoint.
         .target(name: "Training", dependencies: ["TransformerEngine", "Checkpoints", "CMemoryPolicy", "CMatrixKernel"]),

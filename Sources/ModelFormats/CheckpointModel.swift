@@ -1,7 +1,8 @@
 import Checkpoints
 import Diagnostics
-import Foundation
+import FoundationEssentials
 import TransformerEngine
+import Dispatch
 
 /// What the site says about a checkpoint it was built from: its name, its files (listed, not
 /// copied into the site), the dtypes of its weights, and each id's raw token (the vocabulary's
@@ -35,8 +36,8 @@ public struct CheckpointSummary: Sendable, Equatable {
 public enum CheckpointLoader {
     /// A folder, or a `.safetensors` / `.safetensors.index.json` file, is read as a checkpoint.
     public static func isCheckpoint(_ path: String) -> Bool {
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return true }
+        var isFolder: Bool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder { return true }
         return path.hasSuffix(".safetensors") || path.hasSuffix(".safetensors.index.json")
     }
 

@@ -1,5 +1,5 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
 import TransformerEngine
 
 /// A model file read from disk: the exact bytes (the site publishes them as `model.json`)
@@ -17,11 +17,11 @@ public enum ModelLoader {
     /// Reads and validates a model file. Every problem becomes a `Diagnostic` naming the
     /// file, the position and the field; nothing traps, whatever the file holds.
     public static func load(path: String) throws(Diagnostic) -> LoadedModel {
-        var isDirectory: ObjCBool = false
+        var isDirectory: Bool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw Diagnostic(file: path, message: "not found: no model file at this path")
         }
-        guard !isDirectory.boolValue else {
+        guard !isDirectory else {
             throw Diagnostic(file: path, message: "is a folder, expected a model file (JSON)")
         }
         guard let data = FileManager.default.contents(atPath: path) else {

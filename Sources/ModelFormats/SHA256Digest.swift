@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// SHA-256 in hex, for the model file's fingerprint on the overview page and a checkpoint's
 /// files (read in pieces: `update` as often as needed, then `hexDigest`). swift-crypto's

@@ -1,6 +1,8 @@
 import Diagnostics
 import CLibXML2
-import Foundation
+import FoundationEssentials
+import Dispatch
+import Glibc
 
 /// Checks every `*.html` page of a generated site: well-formed polyglot XHTML, no duplicate ids,
 /// every internal reference resolves, nothing is loaded from outside the site, and the basic
@@ -83,23 +85,23 @@ public enum SiteChecker {
     /// Reads every file below `directory` (recursively) and calls the above. A missing/unreadable directory gives one diagnostic.
     public static func check(directory: String, displayPrefix: String) -> [Diagnostic] {
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var isDirectory: Bool = false
+        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
             return [Diagnostic(file: directory, line: 1, column: 1, message: "site directory '\(directory)' does not exist or is not a directory")]
         }
         let subpaths: [String]
         do {
             subpaths = try manager.subpathsOfDirectory(atPath: directory)
         } catch {
-            return [Diagnostic(file: directory, line: 1, column: 1, message: "cannot read site directory '\(directory)': \(error.localizedDescription)")]
+            return [Diagnostic(file: directory, line: 1, column: 1, message: "cannot read site directory '\(directory)': \(systemReason(for: error))")]
         }
         var files: [String: [UInt8]] = [:]
         var diagnostics: [Diagnostic] = []
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         for subpath in subpaths {
-            var entryIsDirectory: ObjCBool = false
+            var entryIsDirectory: Bool = false
             let fullPath = base + subpath
-            guard manager.fileExists(atPath: fullPath, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue else { continue }
+            guard manager.fileExists(atPath: fullPath, isDirectory: &entryIsDirectory), !entryIsDirectory else { continue }
             // Only regular files are read: a named pipe would block, a link to /dev/zero never end.
             var info = stat()
             guard stat(fullPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
@@ -312,9 +314,27 @@ struct ReferenceResolver {
         return !first
     }
 
-    /// `removingPercentEncoding`, without the Foundation call when there is nothing to decode.
+    /// The text with every `%XX` decoded; nil when a `%` is not followed by two hex digits or
+    /// the decoded bytes are not UTF-8 (as Foundation's `removingPercentEncoding`).
     static func removingPercentEncoding(_ text: String) -> String? {
-        text.utf8.contains(UInt8(ascii: "%")) ? text.removingPercentEncoding : text
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        var bytes: [UInt8] = []
+        var rest = text.utf8[...]
+        while let byte = rest.popFirst() {
+            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+            guard let high = rest.popFirst().flatMap(hexValue), let low = rest.popFirst().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// The message for a URL that points outside the site, or nil when that is allowed.

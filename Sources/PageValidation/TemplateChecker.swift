@@ -1,5 +1,5 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
 
 /// Well-formedness check for polyglot-XHTML mustache templates.
 ///
@@ -39,7 +39,7 @@ public enum TemplateChecker {
         if text.hasPrefix(strayEndTag) {
             text = "end tag </\(text.dropFirst(strayEndTag.count))> without a matching start tag"
         }
-        text = text.replacingOccurrences(of: wrapperName, with: "end of template")
+        text = text.components(separatedBy: wrapperName).joined(separator: "end of template")
 
         let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let lastLine = lines.count

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// AdamW (Loshchilov and Hutter): Adam with bias correction and weight decay decoupled from the
 /// gradient. At step t (from 1), for each entry θ with gradient g:

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TransformerEngine
 
 /// Causal attention of a stacked batch, window by window and head by head: with q, k, v one

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import TransformerEngine
+import Glibc
 
 /// The forward pass of windows at once: W windows of T input ids stacked into one [W·T][d]
 /// tensor, rows w·T ..< (w+1)·T being window w, so that every weight multiplies all W·T rows

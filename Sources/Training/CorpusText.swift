@@ -1,15 +1,15 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
 
 /// Reads the corpus: a UTF-8 text file that is not empty.
 public enum CorpusText {
     public static func read(_ path: String) throws(Diagnostic) -> String {
-        var isFolder: ObjCBool = false
+        var isFolder: Bool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw Diagnostic(file: path, message: "does not exist, expected a UTF-8 text file to train on")
         }
-        guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw Diagnostic(file: path, message: isFolder.boolValue ? "is a folder, expected a UTF-8 text file to train on" : "cannot be read")
+        guard !isFolder, let data = FileManager.default.contents(atPath: path) else {
+            throw Diagnostic(file: path, message: isFolder ? "is a folder, expected a UTF-8 text file to train on" : "cannot be read")
         }
         return try text(Array(data), file: path)
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Linear warmup, then cosine decay to a tenth. With peak rate η, S steps and
 /// W = min(100, ⌊S/10⌋) warmup steps, step t (1…S) uses

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import TransformerEngine
+import Glibc
 
 /// The one random-number generator of training: the engine's SplitMix64 (Steele, Lea and
 /// Flood, 2014), started at `state = seed`, the same generator the sampled continuation uses.

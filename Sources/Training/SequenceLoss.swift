@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TransformerEngine
 
 /// The language-modelling loss of token windows: a window of T + 1 ids is read as the input

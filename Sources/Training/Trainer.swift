@@ -1,7 +1,7 @@
 import CMemoryPolicy
 import Checkpoints
 import Diagnostics
-import Foundation
+import FoundationEssentials
 
 /// A training run prepared from a corpus: every input checked, the tokenizer learnt and the
 /// text split, before anything is written. `run` then trains and writes the folder.
@@ -78,9 +78,9 @@ public struct Trainer {
 
     /// The output folder must not exist, be empty, or be one sitegen train made.
     static func checkOutput(_ folder: String) throws(Diagnostic) {
-        var isFolder: ObjCBool = false
+        var isFolder: Bool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else { return }
-        guard isFolder.boolValue else {
+        guard isFolder else {
             throw Diagnostic(file: folder, message: "is a file, expected a folder for the checkpoint (new, empty, or made by sitegen train)")
         }
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -96,7 +96,7 @@ public struct Trainer {
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
-            throw Diagnostic(file: output, message: "cannot be created (\(error.localizedDescription))")
+            throw Diagnostic(file: output, message: "cannot be created (\(systemReason(for: error)))")
         }
         sitegen_keep_freed_memory()
         var log = TrainingLog(corpus: corpusPath, options: options, trainTokens: windows.train.count,
@@ -114,7 +114,7 @@ public struct Trainer {
 
         func checkpoint() throws {
             try GPT2CheckpointWriter.writeWeights(parameters.namedTensors, config: config, folder: output)
-            try AtomicFile.write(log.json, to: (output as NSString).appendingPathComponent(TrainingLog.fileName))
+            try AtomicFile.write(log.json, to: joinedPath(output, TrainingLog.fileName))
         }
         try GPT2CheckpointWriter.writeConfig(config, folder: output)
         try GPT2CheckpointWriter.writeTokenizer(tokenizer, folder: output)

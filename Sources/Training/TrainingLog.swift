@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Diagnostics
+import Glibc
 
 /// One logged step of a run.
 public struct LoggedStep: Sendable, Equatable {
@@ -54,10 +56,16 @@ struct TrainingLog {
     }
 
     /// Whether `folder/training.json` says sitegen train made the folder.
+    /// The one field of training.json that says who wrote it.
+    private struct Stamp: Decodable {
+        var madeBy: String?
+        enum CodingKeys: String, CodingKey { case madeBy = "made_by" }
+    }
+
     static func isMadeBySitegen(_ folder: String) -> Bool {
-        guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent(fileName)),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
-        return object["made_by"] as? String == madeBy
+        guard let data = FileManager.default.contents(atPath: joinedPath(folder, fileName)),
+              let stamp = try? JSONDecoder().decode(Stamp.self, from: data) else { return false }
+        return stamp.madeBy == madeBy
     }
 
     static func unigramEntropy(_ ids: [Int]) -> Double? {
@@ -76,7 +84,9 @@ func jsonString(_ text: String) -> String {
         switch scalar {
         case "\"": out += "\\\""
         case "\\": out += "\\\\"
-        case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += String(format: "\\u%04X", scalar.value)
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         default: out.unicodeScalars.append(scalar)
         }
     }

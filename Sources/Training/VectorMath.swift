@@ -1,6 +1,7 @@
 import CMatrixKernel
-import Foundation
+import FoundationEssentials
 import TransformerEngine
+import Glibc
 
 /// exp and tanh over a stretch of an array at once, for training only: on processors with AVX2,
 /// glibc's vector functions (libmvec, four lanes a register, through Sources/CMatrixKernel),
@@ -18,7 +19,7 @@ enum VectorMath {
         if hasAVX2 {
             sitegen_exp_avx2(&x, range.lowerBound, range.upperBound)
         } else {
-            for i in range { x[i] = Foundation.exp(x[i]) }
+            for i in range { x[i] = Glibc.exp(x[i]) }
         }
     }
 
@@ -27,7 +28,7 @@ enum VectorMath {
         if hasAVX2 {
             sitegen_tanh_avx2(&x, range.lowerBound, range.upperBound)
         } else {
-            for i in range { x[i] = Foundation.tanh(x[i]) }
+            for i in range { x[i] = Glibc.tanh(x[i]) }
         }
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Checkpoints
 import CMemoryPolicy
-import Foundation
+import FoundationEssentials
 import SiteBuilder
 import TransformerEngine
+import Diagnostics
 
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -83,7 +84,7 @@ struct Build: ParsableCommand {
     static func bytes(of path: String?) -> Int {
         guard let path else { return 0 }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return fileSize(atPath: path) ?? 0 }
-        return names.reduce(0) { $0 + (fileSize(atPath: (path as NSString).appendingPathComponent($1)) ?? 0) }
+        return names.reduce(0) { $0 + (fileSize(atPath: joinedPath(path, $1)) ?? 0) }
     }
 
     func run() throws {

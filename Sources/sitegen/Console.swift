@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import SiteBuilder
+import Glibc
 
 /// The one way sitegen prints: every message goes through `TerminalText.escaped`, so nothing a
 /// model file, a template or a path holds can drive the terminal or forge a line (a newline in
@@ -21,11 +22,14 @@ enum Console {
         write(lines.joined(separator: "\n") + (text.hasSuffix("\n") ? "" : "\n"), to: stream)
     }
 
-    private static func write(_ text: String, to stream: Stream) {
-        let bytes = Data(text.utf8)
-        switch stream {
-        case .output: FileHandle.standardOutput.write(bytes)
-        case .error: FileHandle.standardError.write(bytes)
+    /// Writes `text` as it is (sitegen's own terminal codes, such as a progress line's `\r`).
+    static func write(_ text: String, to stream: Stream) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = Glibc.write(stream == .output ? 1 : 2, Array(bytes), bytes.count)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            bytes = bytes.dropFirst(written)
         }
     }
 }

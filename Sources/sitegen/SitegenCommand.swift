@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import SiteBuilder
+import Glibc
 
 @main
 struct Sitegen: ParsableCommand {
@@ -43,7 +44,7 @@ struct Sitegen: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            Glibc.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -51,7 +52,7 @@ struct Sitegen: ParsableCommand {
             } else {
                 Console.error(message(for: error) + " (see 'sitegen --help')")
             }
-            Foundation.exit(code == .success ? 0 : 1)
+            Glibc.exit(code == .success ? 0 : 1)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
+import Glibc
 
 /// Turns SIGINT (Ctrl-C) and SIGTERM into a flag the watch loop checks, so it can finish the
 /// build in progress and exit cleanly with status 0.

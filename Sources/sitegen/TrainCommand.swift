@@ -1,8 +1,10 @@
 import ArgumentParser
 import Checkpoints
 import Diagnostics
-import Foundation
+import FoundationEssentials
 import Training
+import Glibc
+import SiteBuilder
 
 extension TrainedTokenizer.Kind: ExpressibleByArgument {}
 
@@ -77,7 +79,7 @@ struct Train: ParsableCommand {
         do {
             trainer = try Trainer(corpus: corpus, options: options, output: output)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Console.error("\(error)")
             throw ExitCode.failure
         }
         let display = ProgressDisplay(quiet: quiet)
@@ -88,13 +90,13 @@ struct Train: ParsableCommand {
             summary = try trainer.run(output: output, shouldStop: { stop.isSet }, progress: display.show)
         } catch {
             display.finish()
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Console.error("\(error)")
             throw ExitCode.failure
         }
         display.finish()
         let last = summary.log.last
-        let val = last?.validationLoss.map { String(format: "%.4f", $0) } ?? "—"
-        let entropy = summary.validationUnigramEntropy.map { String(format: "%.4f", $0) } ?? "—"
+        let val = last?.validationLoss.map { NumberFormat.fixed($0, decimals: 4) } ?? "—"
+        let entropy = summary.validationUnigramEntropy.map { NumberFormat.fixed($0, decimals: 4) } ?? "—"
         display.line("\(summary.stopped ? "Stopped" : "Done") at step \(summary.stepsDone)/\(steps): validation loss \(val) nats (unigram entropy of the held-out text \(entropy)) → \(output)/", final: true)
     }
 }
@@ -111,28 +113,30 @@ final class ProgressDisplay: @unchecked Sendable {
     func show(_ p: Trainer.Progress) {
         guard !quiet, isTerminal || p.isLogged else { return }
         let eta = p.step > 0 ? p.elapsed / Double(p.step) * Double(p.steps - p.step) : 0
-        var text = "step \(p.step)/\(p.steps)  loss \(String(format: "%.4f", p.trainLoss))"
-        if let v = p.validationLoss { text += "  val \(String(format: "%.4f", v))" }
-        text += "  lr \(String(format: "%.2e", p.learningRate))  \(Int(p.tokensPerSecond.rounded())) tok/s  \(Self.clock(p.elapsed)) elapsed, ETA \(Self.clock(eta))"
+        var text = "step \(p.step)/\(p.steps)  loss \(NumberFormat.fixed(p.trainLoss, decimals: 4))"
+        if let v = p.validationLoss { text += "  val \(NumberFormat.fixed(v, decimals: 4))" }
+        let rate = NumberFormat.scientific(p.learningRate, places: 2)
+        text += "  lr \(rate)  \(Int(p.tokensPerSecond.rounded())) tok/s  \(Self.clock(p.elapsed)) elapsed, ETA \(Self.clock(eta))"
         line(text, final: !isTerminal)
     }
 
     func line(_ text: String, final: Bool) {
         guard !quiet else { return }
         if isTerminal {
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text + (final ? "\n" : "")).utf8))
+            Console.write("\r\u{1B}[K" + TerminalText.escaped(text) + (final ? "\n" : ""), to: .error)
             lineOpen = !final
         } else {
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            Console.write(TerminalText.escaped(text) + "\n", to: .error)
         }
     }
 
     func finish() {
-        if lineOpen { FileHandle.standardError.write(Data("\n".utf8)); lineOpen = false }
+        if lineOpen { Console.write("\n", to: .error); lineOpen = false }
     }
 
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+        func twoDigits(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return s >= 3600 ? "\(s / 3600):\(twoDigits(s / 60 % 60)):\(twoDigits(s % 60))" : "\(s / 60):\(twoDigits(s % 60))"
     }
 }

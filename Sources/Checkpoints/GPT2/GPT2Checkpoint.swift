@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Diagnostics
 
 /// A GPT-2 checkpoint folder as `save_pretrained` writes it: `config.json`, `model.safetensors`
 /// (or `model.safetensors.index.json` and its shards) and a tokenizer (`tokenizer.json`, or
@@ -28,21 +29,21 @@ public struct GPT2Checkpoint: Sendable {
     /// files that need not wait for the weights (hashing them). `read` returns once it is done;
     /// it is not run when the checkpoint fails before its files are known.
     public static func read(_ path: String, beside: @escaping @Sendable ([File]) -> Void = { _ in }) throws -> GPT2Checkpoint {
-        var isFolder: ObjCBool = false
+        var isFolder: Bool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw CheckpointError(file: path, message: "does not exist, expected a checkpoint folder or its model.safetensors")
         }
         let url = URL(fileURLWithPath: path)
-        if !isFolder.boolValue {
+        if !isFolder {
             guard url.lastPathComponent.hasSuffix(".safetensors") || url.lastPathComponent.hasSuffix(".safetensors.index.json") else {
                 throw CheckpointError(file: path, message: "is not a .safetensors file, expected a checkpoint folder or its model.safetensors")
             }
         }
-        let folderURL = isFolder.boolValue ? url : url.deletingLastPathComponent()
+        let folderURL = isFolder ? url : url.deletingLastPathComponent()
         // Files are named in messages the way the user named the checkpoint: `gpt2/config.json`.
-        let shownFolder = isFolder.boolValue ? path : (path as NSString).deletingLastPathComponent
+        let shownFolder = isFolder ? path : folderPart(of: path)
         func shown(_ name: String) -> String {
-            shownFolder.isEmpty || shownFolder == "." ? name : (shownFolder as NSString).appendingPathComponent(name)
+            shownFolder.isEmpty || shownFolder == "." ? name : joinedPath(shownFolder, name)
         }
         func inFolder(_ name: String) -> String { folderURL.appendingPathComponent(name).path }
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: inFolder(name)) }
@@ -77,7 +78,7 @@ public struct GPT2Checkpoint: Sendable {
 
         func readWeights() throws -> (GPT2Weights, [File]) {
             let weightsName: String
-            if !isFolder.boolValue {
+            if !isFolder {
                 weightsName = url.lastPathComponent
             } else if exists("model.safetensors") {
                 weightsName = "model.safetensors"

@@ -1,13 +1,13 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Synchronization
 
 /// Parts read side by side, each written once by the thread that read it.
-private final class Slots<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<Value, any Error>?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ result: Result<Value, any Error>) { lock.withLock { slots[i] = result } }
-    var results: [Result<Value, any Error>?] { lock.withLock { slots } }
+private final class Slots<Value: Sendable>: Sendable {
+    private let slots: Mutex<[Result<Value, any Error>?]>
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+    func set(_ i: Int, _ result: Result<Value, any Error>) { slots.withLock { $0[i] = result } }
+    var results: [Result<Value, any Error>?] { slots.withLock { $0 } }
 }
 
 /// One transformer block of a GPT-2, in the Conv1D layout the checkpoint stores (in × out,

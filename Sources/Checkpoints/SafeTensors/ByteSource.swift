@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where a safetensors file's bytes are read from, a range at a time: the file on disk (each
 /// range read when it is asked for, so a 0.5 GB checkpoint is never held whole), or bytes
@@ -9,11 +10,11 @@ enum ByteSource: Sendable {
 
     /// The file at `path`, or which file could not be read.
     static func file(_ path: String, shownAs file: String) throws -> ByteSource {
-        var isFolder: ObjCBool = false
+        var isFolder: Bool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw CheckpointError(file: file, message: "does not exist")
         }
-        guard !isFolder.boolValue else {
+        guard !isFolder else {
             throw CheckpointError(file: file, message: "is a folder, expected a file")
         }
         guard let size = fileSize(atPath: path) else {
@@ -46,18 +47,19 @@ enum ByteSource: Sendable {
                 try body(Array(bytes[(bytes.startIndex + start)..<(bytes.startIndex + end)]))
             }
         case .file(let path, let file, _):
-            guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw CheckpointError(file: file, message: "cannot be read (check its permissions)")
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw CheckpointError(file: file, message: "cannot be read (\(String(cString: strerror(errno))))")
             }
-            defer { try? handle.close() }
+            defer { close(descriptor) }
             // One buffer for every piece, filled in place by pread(2): no allocation and no copy
-            // of the bytes per piece (FileHandle.read hands each piece over as a new Data).
+            // of the bytes per piece (a FileHandle would hand each piece over as a new Data).
             var piece = [UInt8](repeating: 0, count: min(size, range.count))
             var start = range.lowerBound
             while start < range.upperBound {
                 let wanted = min(size, range.upperBound - start)
                 if wanted < piece.count { piece.removeLast(piece.count - wanted) }
-                try Self.fill(&piece, from: handle.fileDescriptor, at: start, file: file, expectedEnd: range.upperBound)
+                try Self.fill(&piece, from: descriptor, at: start, file: file, expectedEnd: range.upperBound)
                 try body(piece)
                 start += wanted
             }

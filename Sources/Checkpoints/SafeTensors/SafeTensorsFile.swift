@@ -1,5 +1,5 @@
 import CMatrixKernel
-import Foundation
+import FoundationEssentials
 
 /// One `.safetensors` file, its header checked against the format:
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Diagnostics
 
 /// The tensors of a checkpoint: one `model.safetensors`, or the shards that a
 /// `model.safetensors.index.json` names (`{"metadata": {…}, "weight_map": {"wte.weight": "model-00001-of-00002.safetensors", …}}`).
@@ -51,7 +52,7 @@ public struct TensorStore: Sendable {
             throw CheckpointError(file: file, subject: "key weight_map", message: "is \(mapValue.kind), expected an object mapping tensor names to shard files")
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let shownFolder = (file as NSString).deletingLastPathComponent
+        let shownFolder = folderPart(of: file)
         var shardNames: [String] = []
         for (name, value) in map.sorted(by: { $0.key < $1.key }) {
             guard let shard = value.stringValue else {
@@ -65,7 +66,7 @@ public struct TensorStore: Sendable {
         shardNames.sort()
         var files: [SafeTensorsFile] = []
         for shard in shardNames {
-            let shown = shownFolder.isEmpty ? shard : (shownFolder as NSString).appendingPathComponent(shard)
+            let shown = shownFolder.isEmpty ? shard : joinedPath(shownFolder, shard)
             files.append(try SafeTensorsFile.read(path: folder.appendingPathComponent(shard).path, shownAs: shown))
         }
         var fileOfTensor: [String: Int] = [:]

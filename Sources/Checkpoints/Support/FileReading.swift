@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Diagnostics
 
 /// The size of the file at `path`, nil when it cannot be read. A symbolic link counts as the
 /// file it names, not as a size of its own (the Hugging Face cache links each snapshot's files
@@ -11,17 +13,17 @@ public func fileSize(atPath path: String) -> Int? {
 
 /// Reads a whole file, or says which file could not be read.
 func readFile(_ path: String, shownAs file: String) throws -> Data {
-    var isFolder: ObjCBool = false
+    var isFolder: Bool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
         throw CheckpointError(file: file, message: "does not exist")
     }
-    guard !isFolder.boolValue else {
+    guard !isFolder else {
         throw CheckpointError(file: file, message: "is a folder, expected a file")
     }
     do {
         return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
     } catch {
-        throw CheckpointError(file: file, message: "cannot be read (\(error.localizedDescription))")
+        throw CheckpointError(file: file, message: "cannot be read (\(systemReason(for: error)))")
     }
 }
 

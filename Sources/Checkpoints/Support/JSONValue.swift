@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A parsed JSON value that keeps what the file said apart: a whole number, a fraction, a bool
 /// and a string are different cases, so a key of the wrong type can be named as such.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads the tokenizers a checkpoint may carry.
 public enum TokenizerFiles {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension TokenizerFiles {
     /// Reads the older pair of files: `vocab.json` (token → id) and `merges.txt` (one `a b` merge

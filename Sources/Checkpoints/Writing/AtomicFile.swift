@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import Diagnostics
 
 /// Writes files so that a reader never sees half of one: the bytes go to a temporary file in the
 /// same folder (`.name.tmp-<pid>`), which is then renamed over the target. A rename within one
@@ -19,7 +21,7 @@ public enum AtomicFile {
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw CheckpointError(file: path, message: "cannot be written (\(error.localizedDescription))")
+            throw CheckpointError(file: path, message: "cannot be written (\(systemReason(for: error)))")
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes a GPT-2 checkpoint folder in the layout `save_pretrained` writes and
 /// `GPT2Checkpoint.read` reads: `config.json`, `model.safetensors` (F32, `transformer.`-prefixed

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A tensor to write: a name, a shape and its values in C (row-major) order.
 public struct NamedTensor: Sendable, Equatable {

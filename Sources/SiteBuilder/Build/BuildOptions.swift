@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TransformerEngine
 
 /// What to build and where.

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// The named, timed steps of a build, in the order they ran; each logs one line.
 struct BuildSteps {
@@ -25,7 +25,7 @@ struct BuildSteps {
         let (resultA, resultB) = Parallel.both({ Timed(a) }, beside: { Timed(b) })
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
         record("\(first) ∥ \(second)", seconds,
-               detail: String(format: "   (%.1f ∥ %.1f ms)", resultA.seconds * 1000, resultB.seconds * 1000))
+               detail: "   (\(NumberFormat.fixed(resultA.seconds * 1000, decimals: 1)) ∥ \(NumberFormat.fixed(resultB.seconds * 1000, decimals: 1)) ms)")
         return (try resultA.result.get(), try resultB.result.get())
     }
 
@@ -37,5 +37,5 @@ struct BuildSteps {
 
 /// `forward pass                              12.3 ms`
 func stepLine(_ name: String, _ seconds: Double) -> String {
-    name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%8.1f ms", seconds * 1000)
+    name + String(repeating: " ", count: max(0, 38 - name.count)) + NumberFormat.fixed(seconds * 1000, decimals: 1, width: 8) + " ms"
 }

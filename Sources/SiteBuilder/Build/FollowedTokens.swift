@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which prompt tokens get their own views of the stages that follow one token (`--follow`):
 /// the last token always does (its views have the plain file names), so `last` writes one
@@ -18,7 +18,7 @@ public enum FollowedTokens: Sendable, Equatable {
         case "all": self = .all
         default:
             let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
-            let positions = parts.map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let positions = parts.map { Int(String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())) }
             guard !parts.isEmpty, positions.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
             self = .positions(positions.map { $0! })
         }

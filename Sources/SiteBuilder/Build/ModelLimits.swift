@@ -1,6 +1,7 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
 import TransformerEngine
+import Glibc
 
 /// What a model may be for sitegen to build its site in bounded time and memory, checked
 /// before the model file is read (`checkFile`) and right after (`check`). A valid model over

@@ -1,5 +1,5 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
 import ModelFormats
 import PageValidation
 import TransformerEngine

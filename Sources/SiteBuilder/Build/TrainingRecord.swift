@@ -1,5 +1,5 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
 
 /// A checkpoint folder's `training.json`, as `sitegen train` writes it: the run's options and
 /// its logged train and validation losses. The training page draws the curve.
@@ -36,9 +36,9 @@ struct TrainingRecord: Sendable, Equatable, Decodable {
 
     /// `folder/training.json` when there is one; nil when the folder has none (or `folder` is a file).
     static func read(folder: String) throws(Diagnostic) -> TrainingRecord? {
-        let path = (folder as NSString).appendingPathComponent(fileName)
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue,
+        let path = joinedPath(folder, fileName)
+        var isFolder: Bool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder,
               FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Diagnostic(file: path, message: "cannot be read")

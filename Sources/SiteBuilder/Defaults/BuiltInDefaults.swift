@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The templates, stylesheet and seed model compiled into the binary (SwiftPM's `embedInCode`
 /// resources: `Defaults/Templates` and `Defaults/seed.json` are symlinks to the repository's

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Maps numbers to fill colours (`#rrggbb`).
 ///

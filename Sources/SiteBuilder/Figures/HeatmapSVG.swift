@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import TransformerEngine
+import Glibc
 
 /// A matrix drawn as coloured cells (attention weights, embedding matrices, …).
 ///

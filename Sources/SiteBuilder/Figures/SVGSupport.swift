@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Formats SVG coordinates deterministically: at most `decimals` decimals (default 2),
 /// trailing zeros trimmed, ASCII hyphen-minus (SVG syntax, not the typographic minus),

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// How numbers are shown on the site: two decimals with a true minus sign in tables,
 /// 6 significant digits in tooltips (the exact values are in trace.json).
@@ -22,10 +23,24 @@ public enum NumberFormat {
         // over 10^decimals) are shown in scientific notation, `1.80e+308`, not 310 digits.
         guard let (units, places, negative) = shortUnits(value, decimals: decimals) else {
             let places = max(0, min(decimals, 9))
-            let text = String(format: "%.\(places)e", abs(value))
+            let text = scientific(abs(value), places: places)
             return (value < 0 ? "−" : "") + text
         }
         return FixedPointText.make(units, places: places, trimZeros: false, minus: negative ? "−" : nil)
+    }
+
+    /// `value` as printf's `%.{places}e` writes it (`1.23457e-05`), rounded exactly by the C library.
+    public static func scientific(_ value: Double, places: Int) -> String {
+        var buffer = [CChar](repeating: 0, count: 48)
+        _ = withVaList([value]) { vsnprintf(&buffer, buffer.count, "%.\(places)e", $0) }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Fixed decimals for the terminal (timings, losses): `2.9`, right-aligned in `width`.
+    public static func fixed(_ value: Double, decimals: Int, width: Int = 0) -> String {
+        let text = FixedPointText.make(Int64((abs(value) * pow(10, Double(decimals))).rounded()), places: decimals,
+                                       trimZeros: false, minus: value < 0 ? "-" : nil)
+        return String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
     /// `short`'s number as |value| · 10^places rounded to an integer, and whether it takes a
@@ -86,11 +101,11 @@ public enum NumberFormat {
            let (units, places, negative) = shortUnits(value, decimals: tooltipDigits - 1 - exponent) {
             return FixedPointText.make(units, places: places, trimZeros: true, minus: negative ? "−" : nil)
         }
-        let parts = String(format: "%.\(tooltipDigits - 1)e", abs(value)).split(separator: "e")   // 1.23457e-05
+        let parts = scientific(abs(value), places: tooltipDigits - 1).split(separator: "e")   // 1.23457e-05
         var mantissa = String(parts[0])
         while mantissa.hasSuffix("0") { mantissa.removeLast() }
         if mantissa.hasSuffix(".") { mantissa.removeLast() }
-        let power = String(parts[1]).replacingOccurrences(of: "-", with: "−")
+        let power = String(parts[1]).components(separatedBy: "-").joined(separator: "−")
         return (value < 0 ? "−" : "") + mantissa + "e" + power
     }
 

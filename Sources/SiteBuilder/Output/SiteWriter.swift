@@ -1,5 +1,6 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes a site to its output folder. Every write, the first and every incremental one, goes
 /// to a staging folder beside the output, which is swapped in only when complete: the folder
@@ -36,7 +37,7 @@ public enum SiteWriter {
         }
         let absolute = URL(fileURLWithPath: output).standardizedFileURL.path
         let cwd = URL(fileURLWithPath: fm.currentDirectoryPath).standardizedFileURL.path
-        let home = URL(fileURLWithPath: NSHomeDirectory()).standardizedFileURL.path
+        let home = fm.homeDirectoryForCurrentUser.standardizedFileURL.path
         if absolute == "/" || absolute == home { throw refuse("it is \(absolute == "/" ? "the root folder" : "your home folder")") }
         if absolute == cwd || cwd.hasPrefix(absolute + "/") {
             throw refuse("it would replace the current folder or a folder that contains it")
@@ -49,7 +50,7 @@ public enum SiteWriter {
             // It does not exist yet: the nearest thing above it that exists must be a folder.
             var above = absolute
             while above != "/" {
-                above = (above as NSString).deletingLastPathComponent
+                above = folderPart(of: above)
                 if stat(above, &info) == 0 {
                     if info.st_mode & S_IFMT != S_IFDIR { throw refuse("\(above) is a file, so no folder can be made inside it") }
                     break
@@ -93,10 +94,12 @@ public enum SiteWriter {
         default: return "not a regular file"
         }
         let expected = Array(markerText.utf8)
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "unreadable" }
-        defer { try? handle.close() }
-        let start = (try? handle.read(upToCount: expected.count)).map { [UInt8]($0) } ?? []
-        return start == expected ? nil : "a file sitegen did not write"
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return "unreadable" }
+        defer { close(descriptor) }
+        var start = [UInt8](repeating: 0, count: expected.count)
+        let count = read(descriptor, &start, start.count)
+        return count == expected.count && start == expected ? nil : "a file sitegen did not write"
     }
 
     /// Writes `files` (site-relative path → bytes) as the new content of `output`, swapping
@@ -112,11 +115,11 @@ public enum SiteWriter {
     public static func write(_ files: [String: [UInt8]], to output: String,
                              fileWriter: FileWriter = writeFile) throws(BuildFailure) -> UpdateSummary {
         let absolute = try checkOutput(output)
-        let parent = (absolute as NSString).deletingLastPathComponent
-        let name = (absolute as NSString).lastPathComponent
+        let parent = folderPart(of: absolute)
+        let name = lastPart(of: absolute)
         let pid = ProcessInfo.processInfo.processIdentifier
-        let staging = (parent as NSString).appendingPathComponent(".\(name).sitegen-new-\(pid)")
-        let retired = (parent as NSString).appendingPathComponent(".\(name).sitegen-old-\(pid)")
+        let staging = joinedPath(parent, ".\(name).sitegen-new-\(pid)")
+        let retired = joinedPath(parent, ".\(name).sitegen-old-\(pid)")
         var existing = stat()
         let hadOld = lstat(absolute, &existing) == 0
         let unchanged = hadOld ? "the previous site is unchanged" : "nothing was written"
@@ -125,7 +128,7 @@ public enum SiteWriter {
             return BuildFailure(Diagnostic(file: path, message: message))
         }
         func cannotWrite(_ path: String, _ error: Int32) -> BuildFailure {
-            fail((output as NSString).appendingPathComponent(path), "cannot be written: \(describe(error)); \(unchanged)")
+            fail(joinedPath(output, path), "cannot be written: \(describe(error)); \(unchanged)")
         }
         removeTree(staging)
         // The staging folder and any missing folders above it (an absolute path below "").
@@ -138,7 +141,7 @@ public enum SiteWriter {
         let paths = [markerName] + all.keys.filter { $0 != markerName }.sorted()
         var folders: Set<String> = [""]
         for path in paths {
-            let error = makeFolders((path as NSString).deletingLastPathComponent, in: staging, known: &folders)
+            let error = makeFolders(folderPart(of: path), in: staging, known: &folders)
             guard error == 0 else { throw cannotWrite(path, error) }
         }
         var markerInfo = stat()
@@ -286,7 +289,7 @@ public enum SiteWriter {
     /// Returns 0 or an errno.
     static func makeFolders(_ folder: String, in root: String, known: inout Set<String>) -> Int32 {
         if folder.isEmpty || known.contains(folder) { return 0 }
-        let error = makeFolders((folder as NSString).deletingLastPathComponent, in: root, known: &known)
+        let error = makeFolders(folderPart(of: folder), in: root, known: &known)
         guard error == 0 else { return error }
         if mkdir(root + "/" + folder, 0o777) != 0 && errno != EEXIST { return errno }
         known.insert(folder)

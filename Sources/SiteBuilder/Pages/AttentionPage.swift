@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TransformerEngine
 
 /// attention.html (per layer): Q, K, V; scaled scores; the causal mask; softmax weights as a

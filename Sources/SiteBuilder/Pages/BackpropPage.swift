@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import TransformerEngine
+import Glibc
 
 /// backprop.html: the gradient flowing back through the block, one step of it worked by hand,
 /// and dL/dW for every matrix, each on its own colour scale.

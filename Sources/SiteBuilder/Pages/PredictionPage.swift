@@ -1,5 +1,6 @@
 import TransformerEngine
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// prediction.html: softmax probabilities, the prediction, the target and the loss.
 enum PredictionPage {

@@ -1,5 +1,5 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
 
 /// Which templates include which (`{{> name}}`), checked as a whole before anything renders:
 /// every partial exists; none includes itself, directly or through others (rendering would
@@ -15,7 +15,7 @@ struct PartialGraph {
     init(_ compiled: [TemplateSet.CompiledTemplate], directory: String) {
         let templates = Dictionary(compiled.map { ($0.file.name, $0) }, uniquingKeysWith: { first, _ in first })
         let names = templates.keys.sorted()
-        func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name + ".html") }
+        func path(_ name: String) -> String { joinedPath(directory, name + ".html") }
         func problem(_ name: String, _ tag: TemplateTags.Tag?, _ message: String) -> Diagnostic {
             Diagnostic(file: path(name), line: tag?.line, column: tag?.column, message: message)
         }

@@ -1,5 +1,5 @@
 import Diagnostics
-import Foundation
+import FoundationEssentials
 import PageValidation
 
 /// The HTML templates of `Templates/`, checked when they load: each must be well-formed XML
@@ -38,11 +38,11 @@ public struct TemplateSet: Sendable {
         static func read(_ directory: String?) throws(BuildFailure) -> TemplateFolder {
             guard let directory else { return builtIn() }
             let fm = FileManager.default
-            var isDirectory: ObjCBool = false
+            var isDirectory: Bool = false
             guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else {
                 throw BuildFailure(Diagnostic(file: directory, message: "templates folder not found (expected a folder of .html templates and style.css)"))
             }
-            guard isDirectory.boolValue else {
+            guard isDirectory else {
                 throw BuildFailure(Diagnostic(file: directory, message: "is a file, expected the templates folder (a folder of .html templates and style.css)"))
             }
             let names: [String]
@@ -53,10 +53,10 @@ public struct TemplateSet: Sendable {
             }
             var folder = TemplateFolder(directory: directory)
             for name in names where !name.hasPrefix(".") {
-                let path = (directory as NSString).appendingPathComponent(name)
-                var isDir: ObjCBool = false
+                let path = joinedPath(directory, name)
+                var isDir: Bool = false
                 guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }
-                if isDir.boolValue {
+                if isDir {
                     if name.hasSuffix(".html") || name == "style.css" {
                         folder.problems.append(Diagnostic(file: path, message: "is a folder, expected a template file"))
                         folder.unreadable.insert(name)
@@ -144,11 +144,11 @@ public struct TemplateSet: Sendable {
         }
         let names = Set(compiled.map(\.file.name))
         for name in required where !names.contains(name) && !folder.unreadable.contains(name + ".html") {
-            problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent(name + ".html"),
+            problems.append(Diagnostic(file: joinedPath(directory, name + ".html"),
                                          message: "missing template: the site needs it"))
         }
         if folder.assets["style.css"] == nil && !folder.unreadable.contains("style.css") {
-            problems.append(Diagnostic(file: (directory as NSString).appendingPathComponent("style.css"),
+            problems.append(Diagnostic(file: joinedPath(directory, "style.css"),
                                          message: "missing stylesheet: the site needs it"))
         }
         problems += PartialGraph(compiled, directory: directory).problems
@@ -176,7 +176,7 @@ public struct TemplateSet: Sendable {
     }
 
     private func render(_ name: String, _ context: [String: TemplateValue], top: TemplateValue?) throws(BuildFailure) -> String {
-        func path(_ template: String) -> String { (directory as NSString).appendingPathComponent(template + ".html") }
+        func path(_ template: String) -> String { joinedPath(directory, template + ".html") }
         guard let template = templates[name] else {
             throw BuildFailure(Diagnostic(file: path(name), message: "missing template"))
         }

@@ -1,5 +1,8 @@
-import Foundation
+import FoundationEssentials
 import ModelFormats
+import Diagnostics
+import Dispatch
+import Glibc
 
 /// Rebuilds the site whenever the model file (or a checkpoint's files) or a template changes, like `zola serve`
 /// without the server. It polls the files' modification time, size and inode every 50 ms:
@@ -22,9 +25,13 @@ public final class SiteWatcher: @unchecked Sendable {
 
     /// What identifies one version of a file.
     struct Stamp: Equatable {
-        var modified: Date?
+        var modified: timespec
         var size: Int
-        var inode: Int
+        var inode: UInt
+
+        static func == (a: Stamp, b: Stamp) -> Bool {
+            (a.modified.tv_sec, a.modified.tv_nsec, a.size, a.inode) == (b.modified.tv_sec, b.modified.tv_nsec, b.size, b.inode)
+        }
     }
 
     /// Every watched file: the model file (for a checkpoint, also every file of its folder:
@@ -34,24 +41,25 @@ public final class SiteWatcher: @unchecked Sendable {
         let fm = FileManager.default
         var paths = options.modelPath.map { [$0] } ?? []
         if let model = options.modelPath, CheckpointLoader.isCheckpoint(model) {
-            var isFolder: ObjCBool = false
-            let folder = fm.fileExists(atPath: model, isDirectory: &isFolder) && isFolder.boolValue
-                ? model : (model as NSString).deletingLastPathComponent
+            var isFolder: Bool = false
+            let folder = fm.fileExists(atPath: model, isDirectory: &isFolder) && isFolder
+                ? model : folderPart(of: model)
             let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
-            paths += names.filter { !$0.hasPrefix(".") }.map { (folder as NSString).appendingPathComponent($0) }
+            paths += names.filter { !$0.hasPrefix(".") }.map { joinedPath(folder, $0) }
         }
         if let templates = options.templatesPath {
             // The folder itself too: replaced by a file, it is a change to report.
             paths.append(templates)
             if let names = try? fm.contentsOfDirectory(atPath: templates) {
-                paths += names.filter { !$0.hasPrefix(".") }.map { (templates as NSString).appendingPathComponent($0) }
+                paths += names.filter { !$0.hasPrefix(".") }.map { joinedPath(templates, $0) }
             }
         }
         var stamps: [String: Stamp] = [:]
         for path in paths {
-            guard let a = try? fm.attributesOfItem(atPath: path) else { continue }
-            stamps[path] = Stamp(modified: a[.modificationDate] as? Date, size: (a[.size] as? NSNumber)?.intValue ?? -1,
-                                 inode: (a[.systemFileNumber] as? NSNumber)?.intValue ?? -1)
+            // A symbolic link is watched as the file it names (a Hugging Face cache's snapshot).
+            var info = stat()
+            guard stat(path, &info) == 0 else { continue }
+            stamps[path] = Stamp(modified: info.st_mtim, size: Int(info.st_size), inode: UInt(info.st_ino))
         }
         return stamps
     }
@@ -76,12 +84,12 @@ public final class SiteWatcher: @unchecked Sendable {
         build(reason: nil)
         log("Watching \(watched) for changes (Ctrl-C to stop)")
         while !shouldStop() {
-            Thread.sleep(forTimeInterval: pollInterval)
+            usleep(useconds_t(pollInterval * 1_000_000))
             var current = snapshot()
             guard current != last else { continue }
             // Let a save that arrives in several writes settle.
             for _ in 0..<10 {
-                Thread.sleep(forTimeInterval: 0.01)
+                usleep(10_000)
                 let again = snapshot()
                 if again == current { break }
                 current = again

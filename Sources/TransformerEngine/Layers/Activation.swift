@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The MLP's nonlinearity.
 public enum Activation: String, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The handful of operations the layers are written in, besides `matmul` and the entrywise
 /// arithmetic of `Tensor`.

@@ -1,6 +1,6 @@
 import CMatrixKernel
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// a·b (+ bias on every row): [m][k]·[k][n] → [m][n], each entry
 ///
