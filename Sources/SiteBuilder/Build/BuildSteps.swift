@@ -35,7 +35,7 @@ struct BuildSteps {
     }
 }
 
-/// `forward pass                              12.3 ms`
+/// `forward pass                                            12.3 ms`
 func stepLine(_ name: String, _ seconds: Double) -> String {
-    name + String(repeating: " ", count: max(0, 38 - name.count)) + NumberFormat.fixed(seconds * 1000, decimals: 1, width: 8) + " ms"
+    name + String(repeating: " ", count: max(0, 52 - name.count)) + NumberFormat.fixed(seconds * 1000, decimals: 1, width: 8) + " ms"
 }

@@ -5,9 +5,9 @@ import PageValidation
 import TransformerEngine
 
 /// The build, as the ordered list of named steps in `site(_:steps:)`: read the inputs, run
-/// the forward pass, generate the continuations beside the learning chapter's gradients and
-/// training run, render the pages beside writing trace.json, check every page, write the
-/// site. Each step is timed and logged on one line; `∥` in a step's name marks two pieces of
+/// the forward pass, generate the continuations and render the forward pass's pages beside
+/// the learning chapter's gradients and training run, render the learning pages beside
+/// writing trace.json, check every page, write the site. Each step is timed and logged on one line; `∥` in a step's name marks two pieces of
 /// work run side by side, on cores that would otherwise idle. Pages render on every core,
 /// each checked by libxml2 on the thread that rendered it.
 public enum SiteBuild {
@@ -39,19 +39,26 @@ public enum SiteBuild {
         let trace = try steps.run("forward pass") { Transformer.forward(model.model) }
         // The continuations read the weights more than they compute (memory-bound); the
         // gradients and the training run compute more than they read: side by side they share
-        // the cores well. Neither needs the other.
-        let (generation, learned) = try steps.run(
-            "generation", { Transformer.generate(model.model, prompt: model.model.prompt, settings: options.generation, trace: trace) },
+        // the cores well. The forward pass's pages need neither the gradients nor the training
+        // run, so they render as soon as the continuations are done, beside the gradients.
+        let ((generation, forwardPages), learned) = try steps.run(
+            "generation, forward pages", { () throws(BuildFailure) in
+                let generation = Transformer.generate(model.model, prompt: model.model.prompt, settings: options.generation, trace: trace)
+                let data = SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel,
+                                    learning: nil, followed: followed)
+                return (generation, try renderPages(data, templates, where: { !showsLearning($0) }))
+            },
             beside: "gradients and training", { learning(model.model, trace: trace, rate: training.rate, steps: training.steps) })
         let data = SiteData(loaded: model, trace: trace, generation: generation, displayPath: options.modelLabel,
                             learning: learned, followed: followed)
-        let (pages, traceFile) = try steps.run(
-            "pages", { () throws(BuildFailure) in try renderPages(data, templates) },
+        let (learningPages, traceFile) = try steps.run(
+            "learning pages", { () throws(BuildFailure) in try renderPages(data, templates, where: showsLearning) },
             beside: "trace.json", {
                 TraceFiles.files(trace, model: model.model, gradients: learned?.gradients,
                                  digests: learned?.digests ?? GradientDigests(), run: learned?.run,
                                  generation: generation, inlineLimit: options.traceInlineLimit)
             })
+        let pages = forwardPages + learningPages
         let files = try steps.run("check pages") { () throws(BuildFailure) in
             try checkedSite(pages: pages, assets: templates.assets,
                             model: model.checkpoint == nil ? model.bytes : nil,
@@ -90,11 +97,15 @@ public enum SiteBuild {
         return (loaded, set)
     }
 
-    /// Every page, in stage-map order, rendered on every core; the first failure in that order
-    /// is the one reported.
-    static func renderPages(_ data: SiteData, _ templates: TemplateSet) throws(BuildFailure) -> [SiteRenderer.RenderedPage] {
+    /// The pages that show the learning chapter's numbers: its own, and the overview, which
+    /// sums the chapter up.
+    static func showsLearning(_ stage: Stage) -> Bool { stage.isLearning || stage == .overview }
+
+    /// Every page of the stages `include` accepts, in stage-map order, rendered on every core;
+    /// the first failure in that order is the one reported.
+    static func renderPages(_ data: SiteData, _ templates: TemplateSet, where include: (Stage) -> Bool) throws(BuildFailure) -> [SiteRenderer.RenderedPage] {
         let renderer = SiteRenderer(data: data, templates: templates)
-        let jobs = renderer.jobs
+        let jobs = renderer.jobs.filter { include($0.stage) }
         let pages = Parallel.map(jobs.count) { k in Timed { () throws(BuildFailure) in try renderer.render(jobs[k]) } }
         var rendered: [SiteRenderer.RenderedPage] = []
         for page in pages { rendered.append(try page.result.get()) }
