@@ -36,7 +36,7 @@ public struct CheckpointSummary: Sendable, Equatable {
 public enum CheckpointLoader {
     /// A folder, or a `.safetensors` / `.safetensors.index.json` file, is read as a checkpoint.
     public static func isCheckpoint(_ path: String) -> Bool {
-        var isFolder: Bool = false
+        var isFolder = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder { return true }
         return path.hasSuffix(".safetensors") || path.hasSuffix(".safetensors.index.json")
     }

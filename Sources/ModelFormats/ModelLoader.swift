@@ -17,7 +17,7 @@ public enum ModelLoader {
     /// Reads and validates a model file. Every problem becomes a `Diagnostic` naming the
     /// file, the position and the field; nothing traps, whatever the file holds.
     public static func load(path: String) throws(Diagnostic) -> LoadedModel {
-        var isDirectory: Bool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw Diagnostic(file: path, message: "not found: no model file at this path")
         }

@@ -85,7 +85,7 @@ public enum SiteChecker {
     /// Reads every file below `directory` (recursively) and calls the above. A missing/unreadable directory gives one diagnostic.
     public static func check(directory: String, displayPrefix: String) -> [Diagnostic] {
         let manager = FileManager.default
-        var isDirectory: Bool = false
+        var isDirectory = false
         guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
             return [Diagnostic(file: directory, line: 1, column: 1, message: "site directory '\(directory)' does not exist or is not a directory")]
         }
@@ -99,7 +99,7 @@ public enum SiteChecker {
         var diagnostics: [Diagnostic] = []
         let base = directory.hasSuffix("/") ? directory : directory + "/"
         for subpath in subpaths {
-            var entryIsDirectory: Bool = false
+            var entryIsDirectory = false
             let fullPath = base + subpath
             guard manager.fileExists(atPath: fullPath, isDirectory: &entryIsDirectory), !entryIsDirectory else { continue }
             // Only regular files are read: a named pipe would block, a link to /dev/zero never end.

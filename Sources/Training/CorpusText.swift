@@ -4,7 +4,7 @@ import FoundationEssentials
 /// Reads the corpus: a UTF-8 text file that is not empty.
 public enum CorpusText {
     public static func read(_ path: String) throws(Diagnostic) -> String {
-        var isFolder: Bool = false
+        var isFolder = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw Diagnostic(file: path, message: "does not exist, expected a UTF-8 text file to train on")
         }

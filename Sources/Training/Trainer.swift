@@ -78,7 +78,7 @@ public struct Trainer {
 
     /// The output folder must not exist, be empty, or be one sitegen train made.
     static func checkOutput(_ folder: String) throws(Diagnostic) {
-        var isFolder: Bool = false
+        var isFolder = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else { return }
         guard isFolder else {
             throw Diagnostic(file: folder, message: "is a file, expected a folder for the checkpoint (new, empty, or made by sitegen train)")

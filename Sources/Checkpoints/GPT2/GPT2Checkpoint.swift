@@ -29,7 +29,7 @@ public struct GPT2Checkpoint: Sendable {
     /// files that need not wait for the weights (hashing them). `read` returns once it is done;
     /// it is not run when the checkpoint fails before its files are known.
     public static func read(_ path: String, beside: @escaping @Sendable ([File]) -> Void = { _ in }) throws -> GPT2Checkpoint {
-        var isFolder: Bool = false
+        var isFolder = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw CheckpointError(file: path, message: "does not exist, expected a checkpoint folder or its model.safetensors")
         }

@@ -10,7 +10,7 @@ enum ByteSource: Sendable {
 
     /// The file at `path`, or which file could not be read.
     static func file(_ path: String, shownAs file: String) throws -> ByteSource {
-        var isFolder: Bool = false
+        var isFolder = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw CheckpointError(file: file, message: "does not exist")
         }

@@ -13,7 +13,7 @@ public func fileSize(atPath path: String) -> Int? {
 
 /// Reads a whole file, or says which file could not be read.
 func readFile(_ path: String, shownAs file: String) throws -> Data {
-    var isFolder: Bool = false
+    var isFolder = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
         throw CheckpointError(file: file, message: "does not exist")
     }

@@ -37,7 +37,7 @@ struct TrainingRecord: Sendable, Equatable, Decodable {
     /// `folder/training.json` when there is one; nil when the folder has none (or `folder` is a file).
     static func read(folder: String) throws(Diagnostic) -> TrainingRecord? {
         let path = joinedPath(folder, fileName)
-        var isFolder: Bool = false
+        var isFolder = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder,
               FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -38,7 +38,7 @@ public struct TemplateSet: Sendable {
         static func read(_ directory: String?) throws(BuildFailure) -> TemplateFolder {
             guard let directory else { return builtIn() }
             let fm = FileManager.default
-            var isDirectory: Bool = false
+            var isDirectory = false
             guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else {
                 throw BuildFailure(Diagnostic(file: directory, message: "templates folder not found (expected a folder of .html templates and style.css)"))
             }
@@ -54,7 +54,7 @@ public struct TemplateSet: Sendable {
             var folder = TemplateFolder(directory: directory)
             for name in names where !name.hasPrefix(".") {
                 let path = joinedPath(directory, name)
-                var isDir: Bool = false
+                var isDir = false
                 guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }
                 if isDir {
                     if name.hasSuffix(".html") || name == "style.css" {

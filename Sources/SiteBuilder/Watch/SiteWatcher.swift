@@ -41,7 +41,7 @@ public final class SiteWatcher: @unchecked Sendable {
         let fm = FileManager.default
         var paths = options.modelPath.map { [$0] } ?? []
         if let model = options.modelPath, CheckpointLoader.isCheckpoint(model) {
-            var isFolder: Bool = false
+            var isFolder = false
             let folder = fm.fileExists(atPath: model, isDirectory: &isFolder) && isFolder
                 ? model : folderPart(of: model)
             let names = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
