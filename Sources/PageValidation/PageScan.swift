@@ -87,7 +87,7 @@ struct AttributeSlots {
     static func decoded(_ bytes: UnsafeBufferPointer<UInt8>, encodedAmpersands: Bool) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         // Every '&' starts "&#38;" here, so replacing left to right decodes exactly.
-        return encodedAmpersands && bytes.contains(UInt8(ascii: "&")) ? text.components(separatedBy: "&#38;").joined(separator: "&") : text
+        return encodedAmpersands && bytes.contains(UInt8(ascii: "&")) ? text.replacing("&#38;", with: "&") : text
     }
 
     /// XPath's `normalize-space(@attribute) != ''`.
@@ -440,7 +440,7 @@ struct PageRules {
             default: return nil  // non-ASCII text: Unicode case folding decides
             }
         } ?? nil
-        return ascii ?? (value.lowercased().components(separatedBy: "url(").count > 1)
+        return ascii ?? (value.lowercased().contains("url("))
     }
 
     /// The url() and @import references of CSS text (in a style attribute or element, or an SVG attribute).

@@ -39,7 +39,7 @@ public enum TemplateChecker {
         if text.hasPrefix(strayEndTag) {
             text = "end tag </\(text.dropFirst(strayEndTag.count))> without a matching start tag"
         }
-        text = text.components(separatedBy: wrapperName).joined(separator: "end of template")
+        text = text.replacing(wrapperName, with: "end of template")
 
         let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let lastLine = lines.count

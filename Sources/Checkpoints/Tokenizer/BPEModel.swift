@@ -103,5 +103,5 @@ struct BPEModel: Sendable {
 
 /// A token quoted for a message; `CheckpointError` escapes what would not show.
 func quoted(_ text: String) -> String {
-    "\"" + text.components(separatedBy: "\\").joined(separator: "\\\\").components(separatedBy: "\"").joined(separator: "\\\"") + "\""
+    "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
 }

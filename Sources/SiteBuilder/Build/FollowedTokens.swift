@@ -18,7 +18,11 @@ public enum FollowedTokens: Sendable, Equatable {
         case "all": self = .all
         default:
             let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
-            let positions = parts.map { Int(String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())) }
+            let positions = parts.map { part in
+                // One number, spaces around it allowed: " 3" but not "1 2".
+                let words = part.split(whereSeparator: \.isWhitespace)
+                return words.count == 1 ? Int(words[0]) : nil
+            }
             guard !parts.isEmpty, positions.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
             self = .positions(positions.map { $0! })
         }

@@ -36,10 +36,12 @@ public enum NumberFormat {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// Fixed decimals for the terminal (timings, losses): `2.9`, right-aligned in `width`.
+    /// Fixed decimals for the terminal (timings, losses): `2.9`, right-aligned in `width`; a
+    /// value too big for them (or NaN, or ±∞) as Swift prints it.
     public static func fixed(_ value: Double, decimals: Int, width: Int = 0) -> String {
-        let text = FixedPointText.make(Int64((abs(value) * pow(10, Double(decimals))).rounded()), places: decimals,
-                                       trimZeros: false, minus: value < 0 ? "-" : nil)
+        let scaled = (abs(value) * pow(10, Double(decimals))).rounded()
+        let text = scaled < 9e15 ? FixedPointText.make(Int64(scaled), places: decimals, trimZeros: false, minus: value < 0 ? "-" : nil)
+                                 : value.description
         return String(repeating: " ", count: max(0, width - text.count)) + text
     }
 
@@ -105,7 +107,7 @@ public enum NumberFormat {
         var mantissa = String(parts[0])
         while mantissa.hasSuffix("0") { mantissa.removeLast() }
         if mantissa.hasSuffix(".") { mantissa.removeLast() }
-        let power = String(parts[1]).components(separatedBy: "-").joined(separator: "−")
+        let power = String(parts[1]).replacing("-", with: "−")
         return (value < 0 ? "−" : "") + mantissa + "e" + power
     }
 

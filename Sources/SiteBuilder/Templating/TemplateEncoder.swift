@@ -8,12 +8,13 @@ final class TemplateEncoder: Encoder {
 
     /// What was encoded: one value, names (a keyed container) or a list (an unkeyed one).
     /// Nested containers are encoders of their own, read when the value is.
-    private enum Content {
-        case single(TemplateValue)
-        case names([String: TemplateValue], nested: [String: TemplateEncoder])
-        case items([TemplateValue], nested: [Int: TemplateEncoder])
-    }
-    private var content = Content.single(.flag(false))
+    private enum Shape { case single, names, items }
+    private var shape = Shape.single
+    private var single = TemplateValue.flag(false)
+    private var names: [String: TemplateValue] = [:]
+    private var nestedNames: [String: TemplateEncoder] = [:]
+    private var items: [TemplateValue] = []
+    private var nestedItems: [Int: TemplateEncoder] = [:]
     /// Set by a `@PagePart`: its names go into the struct around it rather than under its own.
     var lendsNames = false
 
@@ -25,72 +26,53 @@ final class TemplateEncoder: Encoder {
     }
 
     var value: TemplateValue {
-        switch content {
-        case .single(let value):
-            return value
-        case .names(let names, let nested):
-            return .names(names.merging(nested.mapValues(\.value)) { _, inner in inner })
-        case .items(var items, let nested):
-            for (index, encoder) in nested { items[index] = encoder.value }
-            return .items(items)
+        switch shape {
+        case .single: single
+        case .names: .names(names.merging(nestedNames.mapValues(\.value)) { _, inner in inner })
+        case .items: .items(items.indices.map { nestedItems[$0]?.value ?? items[$0] })
         }
     }
 
-    func store(_ value: TemplateValue) { content = .single(value) }
+    func store(_ value: TemplateValue) {
+        shape = .single
+        single = value
+    }
 
     fileprivate func set(_ value: TemplateValue, for key: some CodingKey) { set(value, for: key.stringValue) }
 
     fileprivate func set(_ value: TemplateValue, for name: String) {
-        guard case .names(var names, let nested) = content else {
-            content = .names([name: value], nested: [:])
-            return
-        }
-        content = .single(.flag(false))   // leaves `names` uniquely referenced while it changes
+        shape = .names
         names[name] = value
-        content = .names(names, nested: nested)
     }
 
     fileprivate func nested(for key: some CodingKey) -> TemplateEncoder {
+        shape = .names
         let encoder = TemplateEncoder()
-        if case .names(let names, var nested) = content {
-            nested[key.stringValue] = encoder
-            content = .names(names, nested: nested)
-        } else {
-            content = .names([:], nested: [key.stringValue: encoder])
-        }
+        nestedNames[key.stringValue] = encoder
         return encoder
     }
 
     fileprivate func append(_ value: TemplateValue) {
-        guard case .items(var items, let nested) = content else {
-            content = .items([value], nested: [:])
-            return
-        }
-        content = .single(.flag(false))
+        shape = .items
         items.append(value)
-        content = .items(items, nested: nested)
     }
 
     fileprivate func appendNested() -> TemplateEncoder {
         let encoder = TemplateEncoder()
+        nestedItems[items.count] = encoder
         append(.flag(false))
-        guard case .items(let items, var nested) = content else { return encoder }
-        nested[items.count - 1] = encoder
-        content = .items(items, nested: nested)
         return encoder
     }
 
-    fileprivate var count: Int {
-        if case .items(let items, _) = content { items.count } else { 0 }
-    }
+    fileprivate var count: Int { items.count }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .names = content {} else { content = .names([:], nested: [:]) }
+        shape = .names
         return KeyedEncodingContainer(Names(encoder: self))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .items = content {} else { content = .items([], nested: [:]) }
+        shape = .items
         return Items(encoder: self)
     }
 
